@@ -1,0 +1,82 @@
+package dev.parley.core.memory;
+
+import dev.parley.core.port.RateLimiter;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Token buckets in memory, for a single node. Idle full buckets are dropped so the map stays small.
+ */
+public final class InMemoryRateLimiter implements RateLimiter {
+    private static final int SWEEP_EVERY = 10_000;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+    public InMemoryRateLimiter(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public long tryAcquire(String key, double perSecond, int burst) {
+        return check(key, perSecond, burst, true);
+    }
+
+    @Override
+    public long peek(String key, double perSecond, int burst) {
+        return check(key, perSecond, burst, false);
+    }
+
+    private long check(String key, double perSecond, int burst, boolean take) {
+        if (perSecond <= 0) {
+            return 0;
+        }
+        long now = clock.millis();
+        if (calls.incrementAndGet() % SWEEP_EVERY == 0) {
+            sweep(now);
+        }
+        Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now, perSecond, burst));
+        synchronized (bucket) {
+            bucket.refill(now, perSecond, burst);
+            if (bucket.tokens >= 1) {
+                if (take) {
+                    bucket.tokens -= 1;
+                }
+                return 0;
+            }
+            return Math.max(1, (long) Math.ceil((1 - bucket.tokens) * 1000 / perSecond));
+        }
+    }
+
+    private void sweep(long now) {
+        buckets.entrySet().removeIf(e -> {
+            Bucket b = e.getValue();
+            synchronized (b) {
+                b.refill(now, b.perSecond, b.burst);
+                return b.tokens >= b.burst;
+            }
+        });
+    }
+
+    private static final class Bucket {
+        final double perSecond;
+        final int burst;
+        double tokens;
+        long updatedMs;
+
+        Bucket(double tokens, long updatedMs, double perSecond, int burst) {
+            this.tokens = tokens;
+            this.updatedMs = updatedMs;
+            this.perSecond = perSecond;
+            this.burst = burst;
+        }
+
+        void refill(long now, double perSecond, int burst) {
+            if (now > updatedMs) {
+                tokens = Math.min(burst, tokens + (now - updatedMs) * perSecond / 1000.0);
+                updatedMs = now;
+            }
+        }
+    }
+}

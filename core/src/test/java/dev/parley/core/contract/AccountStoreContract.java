@@ -1,0 +1,112 @@
+package dev.parley.core.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.core.Account;
+import dev.parley.core.Device;
+import dev.parley.core.port.AccountStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link AccountStore} adapter guarantees. An adapter's test extends this class and supplies a
+ * fresh, empty store per test.
+ */
+public abstract class AccountStoreContract {
+
+    protected AccountStore store;
+
+    /** A new, empty store; closed after each test with {@link AccountStore#close()}. */
+    protected abstract AccountStore newStore();
+
+    @BeforeEach
+    void openStore() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void createdAccountIsFoundByIdAndByHandleKey() {
+        Account alice = account("usr_a", "Alice");
+
+        assertThat(store.createAccount(alice)).isTrue();
+
+        assertThat(store.findAccountById("usr_a")).contains(alice);
+        assertThat(store.findAccountByHandle("alice")).contains(alice);
+        assertThat(store.findAccountById("usr_nobody")).isEmpty();
+        assertThat(store.findAccountByHandle("nobody")).isEmpty();
+    }
+
+    @Test
+    void handleIsUniqueRegardlessOfCase() {
+        assertThat(store.createAccount(account("usr_a", "Alice"))).isTrue();
+
+        assertThat(store.createAccount(account("usr_b", "ALICE"))).isFalse();
+
+        assertThat(store.findAccountById("usr_b")).isEmpty();
+        assertThat(store.findAccountByHandle("alice")).map(Account::userId).contains("usr_a");
+        assertThat(store.findAccountByHandle("alice")).map(Account::handle).contains("Alice");
+    }
+
+    @Test
+    void accountWithoutDisplayNameRoundTrips() {
+        Account bob = new Account("usr_b", "bob", "bob", null, "hash$bob", 42L);
+        assertThat(store.createAccount(bob)).isTrue();
+        assertThat(store.findAccountById("usr_b")).contains(bob);
+    }
+
+    @Test
+    void deviceIsFoundByTheHashOfItsToken() {
+        store.createAccount(account("usr_a", "alice"));
+        store.createDevice(new Device("dev_1", "usr_a", "laptop", sha256("token-1"), 1_000L));
+        store.createDevice(new Device("dev_2", "usr_a", null, sha256("token-2"), 2_000L));
+
+        Optional<Device> found = store.findDeviceByTokenHash(sha256("token-1"));
+
+        assertThat(found).isPresent();
+        Device device = found.orElseThrow();
+        assertThat(device.deviceId()).isEqualTo("dev_1");
+        assertThat(device.userId()).isEqualTo("usr_a");
+        assertThat(device.name()).isEqualTo("laptop");
+        assertThat(device.tokenHash()).isEqualTo(sha256("token-1"));
+        assertThat(device.createdAtMs()).isEqualTo(1_000L);
+        assertThat(store.findDeviceByTokenHash(sha256("token-2"))).map(Device::deviceId).contains("dev_2");
+        assertThat(store.findDeviceByTokenHash(sha256("token-3"))).isEmpty();
+    }
+
+    @Test
+    void revokedDeviceTokenStopsWorkingAtOnce() {
+        store.createAccount(account("usr_a", "alice"));
+        store.createDevice(new Device("dev_1", "usr_a", "phone", sha256("token-1"), 1_000L));
+        store.createDevice(new Device("dev_2", "usr_a", "laptop", sha256("token-2"), 1_000L));
+
+        assertThat(store.revokeDevice("dev_1")).isTrue();
+
+        assertThat(store.findDeviceByTokenHash(sha256("token-1"))).isEmpty();
+        assertThat(store.findDeviceByTokenHash(sha256("token-2"))).isPresent();
+        assertThat(store.revokeDevice("dev_1")).as("already revoked").isFalse();
+        assertThat(store.revokeDevice("dev_unknown")).isFalse();
+    }
+
+    protected static Account account(String userId, String handle) {
+        return new Account(userId, handle, handle.toLowerCase(java.util.Locale.ROOT), handle + " Example",
+                "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$" + userId, 1_700_000_000_000L);
+    }
+
+    protected static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
