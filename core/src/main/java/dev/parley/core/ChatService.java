@@ -1,0 +1,449 @@
+package dev.parley.core;
+
+import dev.parley.core.event.BusEvent;
+import dev.parley.core.port.AccountStore;
+import dev.parley.core.port.EventBus;
+import dev.parley.core.port.IdGenerator;
+import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.RateLimiter;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Message;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat core: every rule about conversations and their logs. It knows nothing of sockets or SQL:
+ * gateways call it with an authenticated {@link Caller}, it checks membership, ownership and limits,
+ * appends through the {@link MessageStore} (group-committed) and, only after commit, publishes on the
+ * {@link EventBus}.
+ *
+ * <p>Methods returning a future enqueue their write and return at once (after cheap checks), so one
+ * connection can pipeline many sends while keeping their order; the future completes when durable.
+ * Failures are {@link ChatException}s, thrown directly or completing the future.
+ */
+public final class ChatService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    private static final int DEFAULT_PAGE = 100;
+
+    private final MessageStore store;
+    private final AccountStore accounts;
+    private final EventBus bus;
+    private final RateLimiter rateLimiter;
+    private final IdGenerator ids;
+    private final Clock clock;
+    private final Limits limits;
+    private final MemberCache members;
+    private final TypingTracker typing;
+
+    public ChatService(MessageStore store, AccountStore accounts, EventBus bus, RateLimiter rateLimiter,
+                       IdGenerator ids, Clock clock, Limits limits) {
+        this.store = store;
+        this.accounts = accounts;
+        this.bus = bus;
+        this.rateLimiter = rateLimiter;
+        this.ids = ids;
+        this.clock = clock;
+        this.limits = limits;
+        this.members = new MemberCache(store, 100_000);
+        this.typing = new TypingTracker(bus, clock, limits.typingTimeoutMs());
+    }
+
+    /** A page of log entries in ascending {@code seq}. */
+    public record Page(List<Message> messages, boolean hasMore) {
+    }
+
+    /** The result of creating a conversation; {@code created} is false for an existing direct one. */
+    public record Created(ConversationView conversation, boolean created) {
+    }
+
+    // ---- conversations -------------------------------------------------------------------------
+
+    public Created createConversation(Caller caller, String kind, List<String> memberIds, String title,
+                                      boolean e2ee) {
+        if (!ConversationView.DIRECT.equals(kind) && !ConversationView.GROUP.equals(kind)) {
+            throw ChatException.badRequest("kind must be direct or group");
+        }
+        if (title != null && title.length() > limits.maxTitleLength()) {
+            throw ChatException.badRequest("title must be at most " + limits.maxTitleLength() + " characters");
+        }
+        Set<String> all = new LinkedHashSet<>();
+        all.add(caller.userId());
+        if (memberIds != null) {
+            for (String id : memberIds) {
+                if (id == null || id.isEmpty()) {
+                    throw ChatException.badRequest("members must be user ids");
+                }
+                all.add(id);
+            }
+        }
+        if (all.size() > limits.maxMembers()) {
+            throw ChatException.badRequest("a conversation has at most " + limits.maxMembers() + " members");
+        }
+        for (String id : all) {
+            if (!id.equals(caller.userId()) && accounts.findAccountById(id).isEmpty()) {
+                throw ChatException.notFound("user " + id);
+            }
+        }
+        String directKey = null;
+        if (ConversationView.DIRECT.equals(kind)) {
+            if (all.size() > 2) {
+                throw ChatException.badRequest("a direct conversation has exactly one other member");
+            }
+            String other = all.stream().filter(id -> !id.equals(caller.userId())).findFirst().orElse(caller.userId());
+            directKey = Conversation.directKey(caller.userId(), other);
+            Optional<Conversation> existing = store.findDirect(directKey);
+            if (existing.isPresent()) {
+                return new Created(view(existing.get().conversationId(), caller.userId()), false);
+            }
+            title = null;
+        }
+        Conversation requested = new Conversation(ids.newId("cnv"), kind, title, e2ee, 0, caller.userId(), directKey,
+                clock.millis(), List.copyOf(all));
+        Conversation stored = store.createConversation(requested);
+        boolean created = stored.conversationId().equals(requested.conversationId());
+        if (created) {
+            log.info("conversation created conversationId={} kind={} members={}", stored.conversationId(), kind,
+                    stored.members().size());
+            for (String member : stored.members()) {
+                bus.publish(EventBus.userTopic(member),
+                        new BusEvent.MembershipChanged(stored.conversationId(), stored.members(), List.of()));
+            }
+        }
+        return new Created(view(stored.conversationId(), caller.userId()), created);
+    }
+
+    /** One conversation as the caller sees it. */
+    public ConversationView conversation(Caller caller, String conversationId) {
+        requireMember(caller, conversationId);
+        return view(conversationId, caller.userId());
+    }
+
+    /** The caller's conversations changed since {@code sinceVersion} (0 = all). */
+    public ConversationChanges conversations(Caller caller, long sinceVersion) {
+        return store.changesSince(caller.userId(), Math.max(0, sinceVersion));
+    }
+
+    /** Adds members to a group; recorded as a {@code system} entry. Existing members are ignored. */
+    public ConversationView addMembers(Caller caller, String conversationId, List<String> userIds) {
+        Conversation c = requireGroupMember(caller, conversationId);
+        if (userIds == null || userIds.isEmpty()) {
+            throw ChatException.badRequest("userIds is required");
+        }
+        List<String> added = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(userIds)) {
+            if (id == null || accounts.findAccountById(id).isEmpty()) {
+                throw ChatException.notFound("user " + id);
+            }
+            if (!c.members().contains(id)) {
+                added.add(id);
+            }
+        }
+        if (c.members().size() + added.size() > limits.maxMembers()) {
+            throw ChatException.badRequest("a conversation has at most " + limits.maxMembers() + " members");
+        }
+        if (!added.isEmpty()) {
+            changeMembers(caller, conversationId, Message.SystemChange.ADDED, added,
+                    new NewEntry.MembershipChange(added, List.of()));
+        }
+        return view(conversationId, caller.userId());
+    }
+
+    /**
+     * Removes a member from a group; a member may always remove themselves (leave), only the creator may
+     * remove others.
+     */
+    public void removeMember(Caller caller, String conversationId, String userId) {
+        Conversation c = requireGroupMember(caller, conversationId);
+        if (!c.members().contains(userId)) {
+            throw ChatException.notFound("member " + userId);
+        }
+        boolean self = userId.equals(caller.userId());
+        if (!self && !caller.userId().equals(c.createdBy())) {
+            throw ChatException.forbidden("only the creator of a group may remove other members");
+        }
+        changeMembers(caller, conversationId, self ? Message.SystemChange.LEFT : Message.SystemChange.REMOVED,
+                List.of(userId), new NewEntry.MembershipChange(List.of(), List.of(userId)));
+    }
+
+    private void changeMembers(Caller caller, String conversationId, String action, List<String> userIds,
+                               NewEntry.MembershipChange change) {
+        NewEntry entry = new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), null,
+                EntryKind.SYSTEM, null, null, null, null, null, null, null,
+                new Message.SystemChange(action, userIds, null), change, clock.millis());
+        Appended appended = join(store.append(entry));
+        members.invalidate(conversationId);
+        bus.publish(EventBus.conversationTopic(conversationId), new BusEvent.EntryAdded(appended.entry()));
+        for (String id : userIds) {
+            bus.publish(EventBus.userTopic(id), new BusEvent.MembershipChanged(conversationId, change.added(),
+                    change.removed()));
+        }
+        log.info("members {} conversationId={} count={}", action, conversationId, userIds.size());
+    }
+
+    // ---- the log -------------------------------------------------------------------------------
+
+    /**
+     * Appends a text or media message. Idempotent on the caller's device and {@code clientMsgId}: a
+     * retry completes with the stored entry and stores nothing new.
+     */
+    public CompletableFuture<Appended> send(Caller caller, ClientFrame.Send send) {
+        requireMember(caller, send.conversationId());
+        checkBody(send.body());
+        if (send.clientMsgId().length() > 128) {
+            throw ChatException.badRequest("clientMsgId must be at most 128 characters");
+        }
+        if (send.attachments() != null && !send.attachments().isEmpty()) {
+            throw ChatException.notFound("media " + send.attachments().getFirst());
+        }
+        rateLimit(caller);
+        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
+                send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
+                send.attachments(), null, null, clock.millis());
+        if (send.replyTo() != null || send.threadRoot() != null) {
+            requireMessage(send.conversationId(), send.replyTo(), "replyTo");
+            requireMessage(send.conversationId(), send.threadRoot(), "threadRoot");
+        }
+        typing.stop(send.conversationId(), caller.userId());
+        return appendAndPublish(entry);
+    }
+
+    /** Adds or removes a reaction; a no-op change answers with the entry that set the current state. */
+    public CompletableFuture<Appended> react(Caller caller, ClientFrame.React react) {
+        requireMember(caller, react.conversationId());
+        String emoji = react.emoji();
+        if (emoji.codePointCount(0, emoji.length()) > 16 || emoji.length() > 64 || emoji.isBlank()) {
+            throw ChatException.badRequest("emoji must be one short emoji or shortcode");
+        }
+        Message target = requireMessage(react.conversationId(), react.target(), "target");
+        if (Boolean.TRUE.equals(target.deleted())) {
+            throw ChatException.notFound("entry " + react.target());
+        }
+        Optional<Message> current = store.latestReaction(react.conversationId(), react.target(), caller.userId(), emoji);
+        boolean isOn = current.map(m -> Boolean.TRUE.equals(m.on())).orElse(false);
+        if (isOn == react.on()) {
+            return CompletableFuture.completedFuture(new Appended(current.orElse(target), true));
+        }
+        rateLimit(caller);
+        return appendAndPublish(change(caller, react.conversationId(), EntryKind.REACTION, null, react.target(),
+                emoji, react.on()));
+    }
+
+    /** Replaces the body of the caller's own message (as a new {@code edit} entry). */
+    public CompletableFuture<Appended> edit(Caller caller, ClientFrame.Edit edit) {
+        requireMember(caller, edit.conversationId());
+        checkBody(edit.body());
+        requireOwnLiveMessage(caller, edit.conversationId(), edit.target());
+        rateLimit(caller);
+        return appendAndPublish(change(caller, edit.conversationId(), EntryKind.EDIT, edit.body(), edit.target(),
+                null, null));
+    }
+
+    /** Deletes the caller's own message: a {@code delete} entry, and the body is removed from storage. */
+    public CompletableFuture<Appended> delete(Caller caller, ClientFrame.Delete delete) {
+        requireMember(caller, delete.conversationId());
+        requireOwnLiveMessage(caller, delete.conversationId(), delete.target());
+        rateLimit(caller);
+        return appendAndPublish(change(caller, delete.conversationId(), EntryKind.DELETE, null, delete.target(),
+                null, null));
+    }
+
+    /** Entries after {@code afterSeq}, for catching up. */
+    public Page sync(Caller caller, String conversationId, long afterSeq, Integer limit) {
+        requireMember(caller, conversationId);
+        int n = pageSize(limit);
+        List<Message> page = store.entriesAfter(conversationId, afterSeq, n + 1);
+        boolean more = page.size() > n;
+        return new Page(more ? page.subList(0, n) : page, more);
+    }
+
+    /** History paging: after a seq (ascending) or, with {@code before}, the newest entries before it. */
+    public Page history(Caller caller, String conversationId, Long after, Long before, Integer limit) {
+        if (before == null) {
+            return sync(caller, conversationId, after == null ? 0 : after, limit);
+        }
+        requireMember(caller, conversationId);
+        int n = pageSize(limit);
+        List<Message> page = store.entriesBefore(conversationId, before, n + 1);
+        boolean more = page.size() > n;
+        List<Message> trimmed = more ? page.subList(page.size() - n, page.size()) : page;
+        if (after != null) {
+            trimmed = trimmed.stream().filter(m -> m.seq() > after).toList();
+            more = more && !trimmed.isEmpty() && trimmed.getFirst().seq() > after + 1;
+        }
+        return new Page(trimmed, more);
+    }
+
+    // ---- receipts, typing ----------------------------------------------------------------------
+
+    /** This device has everything up to {@code seq}; moves the member's delivered watermark. */
+    public CompletableFuture<Optional<Watermarks>> markDelivered(Caller caller, String conversationId, long seq) {
+        requireMember(caller, conversationId);
+        return moveWatermarks(conversationId, caller.userId(), seq, 0);
+    }
+
+    /** The user has read everything up to {@code seq}; moves read (and delivered) watermarks. */
+    public CompletableFuture<Optional<Watermarks>> markRead(Caller caller, String conversationId, long seq) {
+        requireMember(caller, conversationId);
+        return moveWatermarks(conversationId, caller.userId(), seq, seq);
+    }
+
+    public void typing(Caller caller, String conversationId, String state) {
+        requireMember(caller, conversationId);
+        if (TypingTracker.START.equals(state)) {
+            typing.start(conversationId, caller.userId());
+        } else {
+            typing.stop(conversationId, caller.userId());
+        }
+    }
+
+    /** Whether the user is a member (cached; for gateways filtering deliveries). */
+    public boolean isMember(String conversationId, String userId) {
+        return members.isMember(conversationId, userId);
+    }
+
+    /** Current members of a conversation (cached), empty if it does not exist. */
+    public Set<String> members(String conversationId) {
+        return members.members(conversationId).orElse(Set.of());
+    }
+
+    /** Drops cached members after a change made elsewhere (another node). */
+    public void forgetMembers(String conversationId) {
+        members.invalidate(conversationId);
+    }
+
+    /** Ids of the user's conversations. */
+    public List<String> conversationIdsOf(String userId) {
+        return store.conversationIdsOf(userId);
+    }
+
+    /** The view of a conversation for a user, whether or not they are still a member. */
+    public Optional<ConversationView> viewFor(String conversationId, String userId) {
+        Optional<ConversationSummary> s = store.summary(conversationId, userId);
+        if (s.isPresent()) {
+            return Optional.of(Views.conversation(s.get()));
+        }
+        return store.findConversation(conversationId).map(Views::formerMember);
+    }
+
+    @Override
+    public void close() {
+        typing.close();
+    }
+
+    // ---- internals -----------------------------------------------------------------------------
+
+    private CompletableFuture<Optional<Watermarks>> moveWatermarks(String conversationId, String userId,
+                                                                 long delivered, long read) {
+        return store.moveWatermarks(conversationId, userId, delivered, read).thenApply(moved -> {
+            moved.ifPresent(w -> bus.publish(EventBus.conversationTopic(conversationId), new BusEvent.ReceiptMoved(w)));
+            return moved;
+        });
+    }
+
+    private CompletableFuture<Appended> appendAndPublish(NewEntry entry) {
+        return store.append(entry).thenApply(appended -> {
+            if (!appended.duplicate()) {
+                bus.publish(EventBus.conversationTopic(entry.conversationId()),
+                        new BusEvent.EntryAdded(appended.entry()));
+            }
+            return appended;
+        });
+    }
+
+    private NewEntry change(Caller caller, String conversationId, EntryKind kind, String body, long target,
+                            String emoji, Boolean on) {
+        return new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), null, kind, body,
+                target, emoji, on, null, null, null, null, null, clock.millis());
+    }
+
+    private ConversationView view(String conversationId, String userId) {
+        return store.summary(conversationId, userId).map(Views::conversation)
+                .orElseThrow(() -> ChatException.notFound("conversation"));
+    }
+
+    private void requireMember(Caller caller, String conversationId) {
+        if (!members.isMember(conversationId, caller.userId())) {
+            throw ChatException.notFound("conversation");
+        }
+    }
+
+    private Conversation requireGroupMember(Caller caller, String conversationId) {
+        Conversation c = store.findConversation(conversationId)
+                .filter(x -> x.members().contains(caller.userId()))
+                .orElseThrow(() -> ChatException.notFound("conversation"));
+        if (!ConversationView.GROUP.equals(c.kind())) {
+            throw ChatException.badRequest("members can only change in a group conversation");
+        }
+        return c;
+    }
+
+    private Message requireMessage(String conversationId, Long seq, String field) {
+        if (seq == null) {
+            return null;
+        }
+        Message m = store.entry(conversationId, seq)
+                .orElseThrow(() -> ChatException.notFound(field + " entry " + seq));
+        if (!m.kind().isMessage()) {
+            throw ChatException.badRequest(field + " must be a text or media entry");
+        }
+        return m;
+    }
+
+    private void requireOwnLiveMessage(Caller caller, String conversationId, long target) {
+        Message m = requireMessage(conversationId, target, "target");
+        if (!m.senderId().equals(caller.userId())) {
+            throw ChatException.forbidden("only the sender may change this entry");
+        }
+        if (Boolean.TRUE.equals(m.deleted())) {
+            throw ChatException.notFound("entry " + target);
+        }
+    }
+
+    private void checkBody(String body) {
+        if (body == null) {
+            return;
+        }
+        if (body.length() > limits.maxBodyBytes()
+                || (body.length() * 3L > limits.maxBodyBytes()
+                    && body.getBytes(StandardCharsets.UTF_8).length > limits.maxBodyBytes())) {
+            throw new ChatException(ErrorCode.TOO_LARGE, "body is over " + limits.maxBodyBytes() + " bytes");
+        }
+    }
+
+    private void rateLimit(Caller caller) {
+        long wait = rateLimiter.tryAcquire("send:" + caller.userId(), limits.sendPerSecond(), limits.sendBurst());
+        if (wait > 0) {
+            throw new ChatException(ErrorCode.RATE_LIMITED, "sending too fast", wait);
+        }
+    }
+
+    private int pageSize(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_PAGE;
+        }
+        return Math.max(1, Math.min(limit, limits.maxPageSize()));
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.parley.core;
+
+import dev.parley.protocol.ConversationView;
+import java.util.List;
+
+/** Turns core records into wire views. */
+public final class Views {
+    private Views() {
+    }
+
+    public static ConversationView conversation(ConversationSummary s) {
+        Conversation c = s.conversation();
+        List<ConversationView.MemberReceipt> receipts = s.receipts().stream()
+                .map(w -> new ConversationView.MemberReceipt(w.userId(), w.deliveredSeq(), w.readSeq()))
+                .toList();
+        return new ConversationView(c.conversationId(), c.kind(), c.title(), c.members(), c.e2ee(), c.lastSeq(),
+                s.readSeq(), s.deliveredSeq(), s.unread(), receipts, s.lastMessage().orElse(null), c.createdAtMs());
+    }
+
+    /** A view for someone who is no longer a member: shared fields only, no watermarks or preview. */
+    public static ConversationView formerMember(Conversation c) {
+        return new ConversationView(c.conversationId(), c.kind(), c.title(), c.members(), c.e2ee(), c.lastSeq(),
+                0, 0, 0, List.of(), null, c.createdAtMs());
+    }
+}

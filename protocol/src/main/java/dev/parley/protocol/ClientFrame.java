@@ -1,0 +1,175 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/**
+ * A frame a client sends on the WebSocket. The {@code t} field names the type. Compact constructors
+ * check required fields so that a frame which decodes is well-formed; the codec turns their
+ * {@link IllegalArgumentException}s into {@code bad_request} errors.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "t")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ClientFrame.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
+    @JsonSubTypes.Type(value = ClientFrame.Delivered.class, name = "delivered"),
+    @JsonSubTypes.Type(value = ClientFrame.Read.class, name = "read"),
+    @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
+    @JsonSubTypes.Type(value = ClientFrame.React.class, name = "react"),
+    @JsonSubTypes.Type(value = ClientFrame.Edit.class, name = "edit"),
+    @JsonSubTypes.Type(value = ClientFrame.Delete.class, name = "delete"),
+    @JsonSubTypes.Type(value = ClientFrame.Sync.class, name = "sync"),
+    @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),
+})
+public sealed interface ClientFrame {
+
+    /** Correlation id echoed in the answer; null for frames that expect none. */
+    String id();
+
+    /** First frame on a socket: authenticates it with a session token. */
+    record Hello(String id, String token, Integer protocol) implements ClientFrame {
+        public Hello {
+            require(token, "token");
+        }
+
+        @Override
+        public String toString() {
+            return "Hello[id=" + id + ", token=<redacted>]";
+        }
+    }
+
+    /** Appends a message; answered by {@code sent} once durable. Idempotent on {@code clientMsgId}. */
+    record Send(String id, String conversationId, String clientMsgId, String body, EntryKind kind,
+                Long replyTo, Long threadRoot, List<String> attachments) implements ClientFrame {
+        public Send {
+            require(conversationId, "conversationId");
+            require(clientMsgId, "clientMsgId");
+            if (kind == null) {
+                kind = EntryKind.TEXT;
+            }
+            if (!kind.isMessage()) {
+                throw new IllegalArgumentException("kind must be text or media");
+            }
+            if (body == null && (attachments == null || attachments.isEmpty())) {
+                throw new IllegalArgumentException("body is required");
+            }
+            attachments = attachments == null ? null : List.copyOf(attachments);
+            requirePositiveOrNull(replyTo, "replyTo");
+            requirePositiveOrNull(threadRoot, "threadRoot");
+        }
+
+        @Override
+        public String toString() {
+            return "Send[id=" + id + ", conversationId=" + conversationId + ", clientMsgId=" + clientMsgId + "]";
+        }
+    }
+
+    /** This device has received everything up to {@code seq}. */
+    record Delivered(String id, String conversationId, Long seq) implements ClientFrame {
+        public Delivered {
+            require(conversationId, "conversationId");
+            requireNonNegative(seq, "seq");
+        }
+    }
+
+    /** The user has read everything up to {@code seq}. */
+    record Read(String id, String conversationId, Long seq) implements ClientFrame {
+        public Read {
+            require(conversationId, "conversationId");
+            requireNonNegative(seq, "seq");
+        }
+    }
+
+    /** Ephemeral typing state; never stored. */
+    record Typing(String id, String conversationId, String state) implements ClientFrame {
+        public Typing {
+            require(conversationId, "conversationId");
+            if (!"start".equals(state) && !"stop".equals(state)) {
+                throw new IllegalArgumentException("state must be start or stop");
+            }
+        }
+    }
+
+    /** Adds ({@code on:true}) or removes a reaction to the entry {@code target}. */
+    record React(String id, String conversationId, Long target, String emoji, Boolean on) implements ClientFrame {
+        public React {
+            require(conversationId, "conversationId");
+            requirePositive(target, "target");
+            require(emoji, "emoji");
+            if (on == null) {
+                on = Boolean.TRUE;
+            }
+        }
+    }
+
+    /** Replaces the body of the sender's own entry {@code target}. */
+    record Edit(String id, String conversationId, Long target, String body) implements ClientFrame {
+        public Edit {
+            require(conversationId, "conversationId");
+            requirePositive(target, "target");
+            require(body, "body");
+        }
+
+        @Override
+        public String toString() {
+            return "Edit[id=" + id + ", conversationId=" + conversationId + ", target=" + target + "]";
+        }
+    }
+
+    /** Deletes the sender's own entry {@code target}; its body is removed from storage. */
+    record Delete(String id, String conversationId, Long target) implements ClientFrame {
+        public Delete {
+            require(conversationId, "conversationId");
+            requirePositive(target, "target");
+        }
+    }
+
+    /** Asks for the entries after {@code afterSeq}; answered by {@code ok} with {@code messages, hasMore}. */
+    record Sync(String id, String conversationId, Long afterSeq, Integer limit) implements ClientFrame {
+        public Sync {
+            require(conversationId, "conversationId");
+            if (afterSeq == null) {
+                afterSeq = 0L;
+            }
+            requireNonNegative(afterSeq, "afterSeq");
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1");
+            }
+        }
+    }
+
+    /** Liveness check; answered by {@code pong}. */
+    record Ping(String id) implements ClientFrame {
+    }
+
+    private static void require(String value, String name) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+    }
+
+    private static void requirePositive(Long value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be a positive seq");
+        }
+    }
+
+    private static void requirePositiveOrNull(Long value, String name) {
+        if (value != null && value < 1) {
+            throw new IllegalArgumentException(name + " must be a positive seq");
+        }
+    }
+
+    private static void requireNonNegative(Long value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * A conversation as one member sees it: the shared fields plus that member's own watermarks and unread
+ * count. Sent over HTTP in lists and over the WebSocket as a {@code conversation} frame when a
+ * conversation is created or its membership changes.
+ *
+ * @param receipts every member's watermarks, so a client can draw delivered/read ticks after a reload
+ * @param lastMessage the newest text or media entry, for list previews (null when there is none)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ConversationView(
+        String conversationId,
+        String kind,
+        String title,
+        List<String> members,
+        boolean e2ee,
+        long lastSeq,
+        long readSeq,
+        long deliveredSeq,
+        long unread,
+        List<MemberReceipt> receipts,
+        Message lastMessage,
+        Long createdAtMs) implements ServerFrame {
+
+    public static final String DIRECT = "direct";
+    public static final String GROUP = "group";
+
+    /** One member's watermarks. */
+    public record MemberReceipt(String userId, long deliveredSeq, long readSeq) {
+    }
+}

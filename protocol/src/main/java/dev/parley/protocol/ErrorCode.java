@@ -1,0 +1,38 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Stable, machine-readable error codes shared by the HTTP API ({@code {error:{code,message}}}) and the
+ * WebSocket ({@code {"t":"error","code"}}). Clients branch on these; the message is for people.
+ */
+public enum ErrorCode {
+    BAD_REQUEST("bad_request", 400),
+    UNAUTHORIZED("unauthorized", 401),
+    FORBIDDEN("forbidden", 403),
+    NOT_FOUND("not_found", 404),
+    CONFLICT("conflict", 409),
+    TOO_LARGE("too_large", 413),
+    RATE_LIMITED("rate_limited", 429),
+    UNAVAILABLE("unavailable", 503),
+    INTERNAL("internal", 500);
+
+    private final String wire;
+    private final int httpStatus;
+
+    ErrorCode(String wire, int httpStatus) {
+        this.wire = wire;
+        this.httpStatus = httpStatus;
+    }
+
+    /** The code as it travels on the wire, e.g. {@code rate_limited}. */
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+
+    /** The HTTP status that carries this code on the HTTP API. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** Bodies of the HTTP API under {@code /v1}. */
+public final class Http {
+    private Http() {
+    }
+
+    public record CreateAccount(String handle, String password, String displayName) {
+        @Override
+        public String toString() {
+            return "CreateAccount[handle=" + handle + "]";
+        }
+    }
+
+    public record AccountCreated(String userId, String handle) {
+    }
+
+    public record CreateSession(String handle, String password, String deviceName) {
+        @Override
+        public String toString() {
+            return "CreateSession[handle=" + handle + "]";
+        }
+    }
+
+    public record SessionCreated(String token, String userId, String deviceId) {
+        @Override
+        public String toString() {
+            return "SessionCreated[userId=" + userId + ", deviceId=" + deviceId + "]";
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record User(String userId, String handle, String displayName) {
+    }
+
+    public record CreateConversation(String kind, List<String> members, String title, Boolean e2ee) {
+    }
+
+    /** Members to add or remove: {@code POST /v1/conversations/{id}/members}. */
+    public record ChangeMembers(List<String> add, List<String> remove) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ConversationList(List<ConversationView> conversations, List<String> removed, String syncToken) {
+    }
+
+    public record MessagePage(List<Message> messages, boolean hasMore) {
+    }
+
+    public record ErrorBody(ErrorDetail error) {
+        public static ErrorBody of(ErrorCode code, String message) {
+            return new ErrorBody(new ErrorDetail(code, message, null));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ErrorDetail(ErrorCode code, String message, Long retryAfterMs) {
+    }
+}

@@ -1,0 +1,44 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * One entry of a conversation log, exactly as sync, history and live delivery return it. Entries are
+ * immutable once stored except that a deleted message loses its body. Fields that do not apply to the
+ * entry's {@link EntryKind} are null and left out of the JSON.
+ *
+ * @param target    for edit/delete/reaction: the {@code seq} of the entry changed
+ * @param on        for reaction: true when added, false when removed
+ * @param system    for system entries: what changed in the membership
+ * @param deleted   true on a message whose body was removed by a later delete entry
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Message(
+        String conversationId,
+        long seq,
+        String messageId,
+        String senderId,
+        String senderDeviceId,
+        String clientMsgId,
+        EntryKind kind,
+        String body,
+        Long target,
+        String emoji,
+        Boolean on,
+        Long replyTo,
+        Long threadRoot,
+        List<String> attachments,
+        SystemChange system,
+        Boolean deleted,
+        long sentAtMs) implements ServerFrame {
+
+    /** A membership change recorded as a {@code system} entry. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SystemChange(String action, List<String> userIds, String title) {
+        public static final String ADDED = "added";
+        public static final String REMOVED = "removed";
+        public static final String LEFT = "left";
+        public static final String RENAMED = "renamed";
+    }
+}
