@@ -1,0 +1,440 @@
+// The engine between the wire and the state: catch-up after every (re)connect, live frames, the
+// outbox, receipts and typing. The UI calls its methods and listens to the Store.
+
+import { Outbox } from './outbox.js';
+import { isMessage } from './store.js';
+
+const SYNC_PAGE = 200;
+const HISTORY_PAGE = 50;
+const TYPING_RESEND_MS = 3000;
+const TYPING_IDLE_MS = 4000;
+
+function newClientMsgId() {
+  return crypto.randomUUID ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Events: `incoming` (detail: {conv, entry}) for each new text/media entry from someone else
+ * received live; `toast` (detail: {message}) for things the user should know about.
+ */
+export class Client extends EventTarget {
+  constructor({ session, api, store, connection }) {
+    super();
+    this.session = session;
+    this.api = api;
+    this.store = store;
+    this.conn = connection;
+    this.outbox = new Outbox(session.userId);
+    this.inFlight = new Set();
+    this.activeId = null;
+    this.typingState = new Map(); // conversationId -> {sentAt, idleTimer}
+    this.syncing = new Map();     // conversationId -> promise
+    this.listLoaded = false;
+
+    this.conn.addEventListener('welcome', () => this.onWelcome());
+    this.conn.addEventListener('frame', (ev) => this.onFrame(ev.detail));
+    this.conn.addEventListener('state', (ev) => {
+      if (ev.detail.state !== 'online') {
+        this.inFlight.clear(); // their requests were rejected; the outbox resends them
+        for (const p of this.store.presence.values()) p.state = p.state === 'online' ? 'unknown' : p.state;
+      }
+    });
+  }
+
+  async start() {
+    const items = await this.outbox.all();
+    for (const item of items) this.addPending(item);
+    this.refreshList().catch(() => {});
+    this.conn.start();
+  }
+
+  // ---- catch-up -------------------------------------------------------------------------------
+
+  async onWelcome() {
+    try {
+      await this.refreshList();
+      const loaded = [...this.store.conversations.values()].filter((c) => c.loaded);
+      await Promise.all(loaded.map((c) => this.syncConversation(c.id)));
+      if (this.activeId) {
+        const view = await this.api.conversation(this.activeId).catch(() => null);
+        if (view) this.store.upsertConversation(view);
+        this.markRead(this.activeId);
+      }
+    } catch (e) {
+      // The socket may have dropped again; the next welcome retries.
+    }
+    this.flushOutbox();
+  }
+
+  /** Fetches the conversation list, or only what changed since the last syncToken. */
+  async refreshList() {
+    const since = this.listLoaded ? this.store.syncToken : null;
+    const res = await this.api.conversations(since);
+    for (const view of res.conversations || []) {
+      const conv = this.store.upsertConversation(view);
+      this.ackDelivered(conv, conv.lastSeq);
+    }
+    for (const id of res.removed || []) this.store.removeConversation(id);
+    if (res.syncToken !== undefined && res.syncToken !== null) this.store.syncToken = res.syncToken;
+    this.listLoaded = true;
+    await this.ensureUsers([...this.store.conversations.values()].flatMap((c) => c.members));
+    this.store.changed(null);
+  }
+
+  /** Pulls every entry after the contiguous window of a loaded conversation (sync frames). */
+  syncConversation(id) {
+    if (this.syncing.has(id)) return this.syncing.get(id);
+    const run = (async () => {
+      try {
+        for (;;) {
+          const conv = this.store.conversations.get(id);
+          if (!conv || !this.conn.online) return;
+          const res = await this.conn.request({ t: 'sync', conversationId: id, afterSeq: conv.highSeq, limit: SYNC_PAGE });
+          this.ingest(conv, res.messages || [], false);
+          if (!res.hasMore || !(res.messages || []).length) return;
+        }
+      } finally {
+        this.syncing.delete(id);
+      }
+    })();
+    this.syncing.set(id, run);
+    return run.catch(() => {});
+  }
+
+  async loadLatest(id) {
+    const conv = this.store.conversations.get(id);
+    if (!conv || conv.loaded) return;
+    const res = await this.api.messagesBefore(id, conv.lastSeq + 1, HISTORY_PAGE);
+    this.ingest(conv, res.messages || [], false);
+    conv.loaded = true;
+    conv.hasOlder = !!res.hasMore;
+    if (!conv.lowSeq && conv.lastSeq === 0) conv.hasOlder = false;
+    conv.version++;
+    this.store.changed(id);
+    if (this.conn.online) await this.syncConversation(id);
+  }
+
+  /** Scroll-back: the page before the oldest entry held. Returns the number of entries added. */
+  async loadOlder(id) {
+    const conv = this.store.conversations.get(id);
+    if (!conv || !conv.hasOlder || !conv.lowSeq) return 0;
+    const res = await this.api.messagesBefore(id, conv.lowSeq, HISTORY_PAGE);
+    const added = this.ingest(conv, res.messages || [], false);
+    conv.hasOlder = !!res.hasMore && conv.lowSeq > 1;
+    conv.version++;
+    this.store.changed(id);
+    return added.length;
+  }
+
+  // ---- live frames ----------------------------------------------------------------------------
+
+  onFrame(f) {
+    switch (f.t) {
+      case 'message': return this.onLiveMessage(f);
+      case 'receipt': return this.onReceipt(f);
+      case 'typing':
+        if (f.userId !== this.store.me.userId) this.store.setTyping(f.conversationId, f.userId, f.state === 'start');
+        return;
+      case 'presence': return this.store.setPresence(f.userId, f.state, f.lastSeenMs);
+      case 'conversation': return this.onConversation(f);
+      default: return;
+    }
+  }
+
+  onLiveMessage(entry) {
+    const conv = this.store.conversations.get(entry.conversationId);
+    if (!conv) {
+      // A conversation we do not know yet: fetch it, then its entries come with it.
+      this.api.conversation(entry.conversationId).then((view) => this.onConversation(view)).catch(() => {});
+      return;
+    }
+    const gap = conv.loaded && conv.highSeq && entry.seq > conv.highSeq + 1;
+    const added = this.ingest(conv, [entry], true);
+    if (gap) this.syncConversation(conv.id);
+    for (const e of added) {
+      if (isMessage(e) && e.senderId !== this.store.me.userId) {
+        this.store.setTyping(conv.id, e.senderId, false);
+        this.dispatchEvent(new CustomEvent('incoming', { detail: { conv, entry: e } }));
+      }
+    }
+  }
+
+  /** Adds entries to a conversation, updates unread and acknowledges delivery. */
+  ingest(conv, entries, live) {
+    const added = conv.addEntries(entries);
+    if (!added.length) return added;
+    const me = this.store.me.userId;
+    if (live) {
+      for (const e of added) {
+        if (isMessage(e) && e.senderId !== me && e.seq > conv.readSeq) conv.unread++;
+      }
+    }
+    this.ackDelivered(conv, conv.lastSeq);
+    this.ensureUsers(added.map((e) => e.senderId));
+    this.store.changed(conv.id);
+    if (conv.id === this.activeId) this.markRead(conv.id);
+    return added;
+  }
+
+  onReceipt(f) {
+    const conv = this.store.conversations.get(f.conversationId);
+    if (!conv) return;
+    conv.applyReceipt(f.userId, f.deliveredSeq, f.readSeq);
+    if (f.userId === this.store.me.userId) {
+      // My other device read it: clear the badge here too.
+      if (f.readSeq > conv.readSeq) conv.readSeq = f.readSeq;
+      if (conv.readSeq >= conv.lastSeq) conv.unread = 0;
+    }
+    this.store.changed(conv.id);
+  }
+
+  onConversation(view) {
+    const me = this.store.me.userId;
+    if (view.members && !view.members.includes(me)) {
+      this.store.removeConversation(view.conversationId);
+      if (this.activeId === view.conversationId) this.activeId = null;
+      return;
+    }
+    this.store.upsertConversation(view);
+    this.ensureUsers(view.members || []);
+  }
+
+  ackDelivered(conv, seq) {
+    if (seq > conv.deliveredSeq && this.conn.send({ t: 'delivered', conversationId: conv.id, seq })) {
+      conv.deliveredSeq = seq;
+    }
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  async open(id) {
+    this.activeId = id;
+    const conv = this.store.conversations.get(id);
+    if (!conv) return;
+    if (!conv.loaded) await this.loadLatest(id);
+    else if (this.conn.online) this.syncConversation(id);
+  }
+
+  close() {
+    this.activeId = null;
+  }
+
+  /** Marks everything held in the active conversation as read, if the user can actually see it. */
+  markRead(id) {
+    const conv = this.store.conversations.get(id);
+    if (!conv || id !== this.activeId || document.visibilityState !== 'visible') return;
+    if (this.readBlocked && this.readBlocked(id)) return;
+    const seq = conv.highestMessageSeq();
+    if (seq > conv.readSeq) {
+      if (this.conn.send({ t: 'read', conversationId: id, seq })) {
+        conv.readSeq = seq;
+        conv.applyReceipt(this.store.me.userId, seq, seq);
+      }
+    }
+    if (conv.unread && conv.readSeq >= conv.lastSeq) {
+      conv.unread = 0;
+      conv.version++;
+      this.store.changed(id);
+    }
+  }
+
+  // ---- writing --------------------------------------------------------------------------------
+
+  addPending(item) {
+    const conv = this.store.conversations.get(item.conversationId);
+    if (conv) {
+      conv.pending.set(item.clientMsgId, item);
+      conv.version++;
+    } else {
+      // The list is not loaded yet; attach once it is.
+      const attach = () => {
+        const c = this.store.conversations.get(item.conversationId);
+        if (!c) return;
+        this.store.removeEventListener('change', attach);
+        if (![...c.entries.values()].some((e) => e.clientMsgId === item.clientMsgId)) c.pending.set(item.clientMsgId, item);
+      };
+      this.store.addEventListener('change', attach);
+    }
+  }
+
+  async sendMessage(conversationId, body, { replyTo, threadRoot } = {}) {
+    const item = {
+      clientMsgId: newClientMsgId(), conversationId, body, kind: 'text',
+      replyTo: replyTo || undefined, threadRoot: threadRoot || undefined, createdAtMs: Date.now(),
+    };
+    this.addPending(item);
+    this.store.changed(conversationId);
+    this.stopTyping(conversationId);
+    await this.outbox.put(item);
+    this.trySend(item);
+  }
+
+  async flushOutbox() {
+    const items = await this.outbox.all();
+    for (const item of items) {
+      if (!item.failed) this.trySend(item);
+    }
+  }
+
+  async trySend(item) {
+    if (!this.conn.online || this.inFlight.has(item.clientMsgId)) return;
+    this.inFlight.add(item.clientMsgId);
+    try {
+      const sent = await this.conn.request({
+        t: 'send', conversationId: item.conversationId, clientMsgId: item.clientMsgId, body: item.body,
+        kind: 'text', replyTo: item.replyTo, threadRoot: item.threadRoot,
+      });
+      await this.outbox.remove(item.clientMsgId);
+      const conv = this.store.conversations.get(item.conversationId);
+      if (conv) {
+        this.ingest(conv, [{
+          conversationId: item.conversationId, seq: sent.seq, messageId: sent.messageId,
+          senderId: this.store.me.userId, senderDeviceId: this.session.deviceId, clientMsgId: item.clientMsgId,
+          kind: 'text', body: item.body, replyTo: item.replyTo, threadRoot: item.threadRoot, sentAtMs: sent.sentAtMs,
+        }], false);
+        if (sent.seq > conv.highSeq + 1 && conv.loaded) this.syncConversation(conv.id);
+      }
+    } catch (e) {
+      if (e.code === 'rate_limited') {
+        setTimeout(() => { this.inFlight.delete(item.clientMsgId); this.trySend(item); }, e.retryAfterMs || 1000);
+        return;
+      }
+      if (e.code !== 'offline' && e.code !== 'timeout') {
+        item.failed = e.code || 'error';
+        await this.outbox.put(item);
+        const conv = this.store.conversations.get(item.conversationId);
+        if (conv) { conv.pending.set(item.clientMsgId, item); conv.version++; this.store.changed(conv.id); }
+        this.toast(`Message not sent: ${e.message}`);
+      }
+    } finally {
+      this.inFlight.delete(item.clientMsgId);
+    }
+  }
+
+  async retry(conversationId, clientMsgId) {
+    const conv = this.store.conversations.get(conversationId);
+    const item = conv?.pending.get(clientMsgId);
+    if (!item) return;
+    delete item.failed;
+    await this.outbox.put(item);
+    conv.version++;
+    this.store.changed(conversationId);
+    this.trySend(item);
+  }
+
+  async discard(conversationId, clientMsgId) {
+    const conv = this.store.conversations.get(conversationId);
+    conv?.pending.delete(clientMsgId);
+    if (conv) conv.version++;
+    await this.outbox.remove(clientMsgId);
+    this.store.changed(conversationId);
+  }
+
+  /** react/edit/delete need the server now (they are not queued); the answer's seq is the new entry. */
+  async change(conversationId, frame, entryFields) {
+    if (!this.conn.online) {
+      this.toast('You are offline. Try again when the connection is back.');
+      return;
+    }
+    try {
+      const ok = await this.conn.request({ ...frame, conversationId });
+      const conv = this.store.conversations.get(conversationId);
+      if (conv && ok.seq) {
+        this.ingest(conv, [{
+          conversationId, seq: ok.seq, senderId: this.store.me.userId, senderDeviceId: this.session.deviceId,
+          sentAtMs: Date.now(), ...entryFields,
+        }], false);
+      }
+    } catch (e) {
+      this.toast(e.code === 'forbidden' ? 'You can only change your own messages.' : `That did not work: ${e.message}`);
+    }
+  }
+
+  react(conversationId, target, emoji, on) {
+    return this.change(conversationId, { t: 'react', target, emoji, on }, { kind: 'reaction', target, emoji, on });
+  }
+
+  edit(conversationId, target, body) {
+    return this.change(conversationId, { t: 'edit', target, body }, { kind: 'edit', target, body });
+  }
+
+  delete(conversationId, target) {
+    return this.change(conversationId, { t: 'delete', target }, { kind: 'delete', target });
+  }
+
+  // ---- typing ---------------------------------------------------------------------------------
+
+  /** Called on every keystroke in a composer: sends `start` at most every few seconds, `stop` when idle. */
+  typing(conversationId) {
+    const st = this.typingState.get(conversationId) || { sentAt: 0, idleTimer: null };
+    const now = Date.now();
+    if (now - st.sentAt > TYPING_RESEND_MS) {
+      if (this.conn.send({ t: 'typing', conversationId, state: 'start' })) st.sentAt = now;
+    }
+    clearTimeout(st.idleTimer);
+    st.idleTimer = setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS);
+    this.typingState.set(conversationId, st);
+  }
+
+  stopTyping(conversationId) {
+    const st = this.typingState.get(conversationId);
+    if (!st) return;
+    clearTimeout(st.idleTimer);
+    this.typingState.delete(conversationId);
+    if (st.sentAt) this.conn.send({ t: 'typing', conversationId, state: 'stop' });
+  }
+
+  // ---- people and conversations ---------------------------------------------------------------
+
+  async ensureUsers(ids) {
+    const missing = [...new Set(ids)].filter((id) => id && !this.store.users.has(id));
+    if (!missing.length) return;
+    for (const id of missing) this.store.users.set(id, { userId: id, handle: '…', loading: true });
+    await Promise.all(missing.map(async (id) => {
+      try {
+        this.store.users.set(id, await this.api.user(id));
+      } catch {
+        this.store.users.delete(id); // try again next time
+      }
+    }));
+    this.store.changed(null);
+  }
+
+  async startDirect(handle) {
+    const user = await this.api.userByHandle(handle.replace(/^@/, '').trim());
+    if (user.userId === this.store.me.userId) throw new Error('That is you. Pick someone else.');
+    this.store.users.set(user.userId, user);
+    const view = await this.api.createConversation('direct', [user.userId]);
+    return this.adoptCreated(view);
+  }
+
+  async createGroup(title, handles) {
+    const users = [];
+    for (const handle of handles) {
+      const clean = handle.replace(/^@/, '').trim();
+      if (!clean) continue;
+      try {
+        users.push(await this.api.userByHandle(clean));
+      } catch (e) {
+        if (e.status === 404) throw new Error(`No one is called @${clean}.`);
+        throw e;
+      }
+    }
+    for (const u of users) this.store.users.set(u.userId, u);
+    const view = await this.api.createConversation('group', users.map((u) => u.userId), title);
+    return this.adoptCreated(view);
+  }
+
+  async adoptCreated(view) {
+    // The creation answer is a subset of a ConversationView; the full one carries receipts and watermarks.
+    const full = await this.api.conversation(view.conversationId).catch(() => view);
+    this.store.upsertConversation({ ...view, ...full });
+    await this.ensureUsers(full.members || view.members || []);
+    return view.conversationId;
+  }
+
+  toast(message) {
+    this.dispatchEvent(new CustomEvent('toast', { detail: { message } }));
+  }
+}

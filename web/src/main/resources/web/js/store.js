@@ -1,0 +1,253 @@
+// Client-side state: conversations, the entries held for each, folding of edit/delete/reaction
+// entries into their targets, receipts, presence and typing. Pure state, no I/O: the Client feeds
+// it and the UI reads it. Every entry is stored once, keyed by its seq, which is what makes
+// at-least-once delivery show exactly once.
+
+const MESSAGE_KINDS = new Set(['text', 'media']);
+const CHANGE_KINDS = new Set(['edit', 'delete', 'reaction']);
+
+export function isMessage(entry) {
+  return MESSAGE_KINDS.has(entry.kind);
+}
+
+/** One conversation as this client knows it. */
+export class ConversationState {
+  constructor(view) {
+    this.id = view.conversationId;
+    this.entries = new Map();      // seq -> entry (every kind)
+    this.changes = new Map();      // target seq -> [edit/delete/reaction entries]
+    this.threads = new Map();      // root seq -> Set of reply seqs
+    this.pending = new Map();      // clientMsgId -> outbox item not yet acknowledged
+    this.lowSeq = 0;               // lowest seq of the contiguous window held (0: nothing held)
+    this.highSeq = 0;              // highest seq of the contiguous window held
+    this.loaded = false;           // the newest page has been fetched
+    this.hasOlder = false;
+    this.receipts = new Map();     // userId -> {deliveredSeq, readSeq}
+    this.version = 0;              // bumped on every change, for cheap re-render checks
+    this.applyView(view);
+  }
+
+  applyView(view) {
+    this.kind = view.kind;
+    this.title = view.title || '';
+    this.members = view.members || [];
+    this.e2ee = !!view.e2ee;
+    this.lastSeq = Math.max(this.lastSeq || 0, view.lastSeq || 0);
+    this.readSeq = Math.max(this.readSeq || 0, view.readSeq || 0);
+    this.deliveredSeq = Math.max(this.deliveredSeq || 0, view.deliveredSeq || 0);
+    this.unread = view.unread ?? 0;
+    this.createdAtMs = view.createdAtMs || this.createdAtMs || 0;
+    if (view.lastMessage && (!this.lastMessage || view.lastMessage.seq >= this.lastMessage.seq)) {
+      this.lastMessage = view.lastMessage;
+    }
+    for (const r of view.receipts || []) this.applyReceipt(r.userId, r.deliveredSeq, r.readSeq);
+    this.version++;
+  }
+
+  applyReceipt(userId, deliveredSeq, readSeq) {
+    const old = this.receipts.get(userId) || { deliveredSeq: 0, readSeq: 0 };
+    this.receipts.set(userId, {
+      deliveredSeq: Math.max(old.deliveredSeq, deliveredSeq || 0, readSeq || 0),
+      readSeq: Math.max(old.readSeq, readSeq || 0),
+    });
+    this.version++;
+  }
+
+  /**
+   * Adds entries (any order, duplicates welcome). Returns the entries that were new. Keeps the
+   * contiguous window [lowSeq, highSeq] up to date so gaps can be detected and filled by sync.
+   */
+  addEntries(entries) {
+    const added = [];
+    for (const e of entries) {
+      if (!e || typeof e.seq !== 'number') continue;
+      const known = this.entries.get(e.seq);
+      if (known) {
+        // A later copy of a deleted message may lose its body; keep the freshest view of it.
+        if (e.deleted && !known.deleted) { this.entries.set(e.seq, e); this.version++; }
+        continue;
+      }
+      this.entries.set(e.seq, e);
+      added.push(e);
+      if (CHANGE_KINDS.has(e.kind) && e.target) {
+        if (!this.changes.has(e.target)) this.changes.set(e.target, []);
+        this.changes.get(e.target).push(e);
+      }
+      if (isMessage(e) && e.threadRoot) {
+        if (!this.threads.has(e.threadRoot)) this.threads.set(e.threadRoot, new Set());
+        this.threads.get(e.threadRoot).add(e.seq);
+      }
+      if (e.clientMsgId) this.pending.delete(e.clientMsgId);
+      if (e.seq > this.lastSeq) this.lastSeq = e.seq;
+      if (isMessage(e) && (!this.lastMessage || e.seq >= this.lastMessage.seq)) this.lastMessage = e;
+    }
+    if (added.length) {
+      this.extendWindow();
+      this.version++;
+    }
+    return added;
+  }
+
+  extendWindow() {
+    if (this.lowSeq === 0) {
+      const seqs = [...this.entries.keys()].sort((a, b) => a - b);
+      if (!seqs.length) return;
+      // Start the window at the newest run of consecutive seqs.
+      let i = seqs.length - 1;
+      while (i > 0 && seqs[i - 1] === seqs[i] - 1) i--;
+      this.lowSeq = seqs[i];
+      this.highSeq = seqs[i];
+    }
+    while (this.entries.has(this.highSeq + 1)) this.highSeq++;
+    while (this.lowSeq > 1 && this.entries.has(this.lowSeq - 1)) this.lowSeq--;
+  }
+
+  /** The folded state of a message entry: current body, edited/deleted flags and reactions. */
+  folded(seq) {
+    const entry = this.entries.get(seq);
+    if (!entry) return null;
+    let body = entry.body;
+    let edited = false;
+    let deleted = !!entry.deleted;
+    const reactions = new Map(); // emoji -> Map(userId -> on)
+    const changes = (this.changes.get(seq) || []).slice().sort((a, b) => a.seq - b.seq);
+    for (const c of changes) {
+      if (c.kind === 'edit' && c.senderId === entry.senderId) { body = c.body; edited = true; }
+      else if (c.kind === 'delete' && c.senderId === entry.senderId) deleted = true;
+      else if (c.kind === 'reaction' && c.emoji) {
+        if (!reactions.has(c.emoji)) reactions.set(c.emoji, new Map());
+        reactions.get(c.emoji).set(c.senderId, c.on !== false);
+      }
+    }
+    const counts = [];
+    for (const [emoji, users] of reactions) {
+      const who = [...users].filter(([, on]) => on).map(([u]) => u);
+      if (who.length) counts.push({ emoji, count: who.length, users: who });
+    }
+    return { entry, body: deleted ? null : body, edited, deleted, reactions: counts };
+  }
+
+  /** Message entries in the main timeline (thread replies live in their thread), ascending. */
+  timeline() {
+    return [...this.entries.values()]
+      .filter((e) => (isMessage(e) && !e.threadRoot) || e.kind === 'system')
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  threadReplies(root) {
+    return [...(this.threads.get(root) || [])].sort((a, b) => a - b).map((s) => this.entries.get(s));
+  }
+
+  /** Highest seq of a text/media entry held, for read receipts. */
+  highestMessageSeq() {
+    let max = 0;
+    for (const e of this.entries.values()) if (e.seq > max) max = e.seq;
+    return max;
+  }
+
+  /** Last activity time, for sorting the conversation list. */
+  activityMs() {
+    const pendings = [...this.pending.values()].map((p) => p.createdAtMs);
+    return Math.max(this.lastMessage?.sentAtMs || 0, this.createdAtMs || 0, ...pendings);
+  }
+}
+
+/** Everything the client holds; emits `change` (detail: {conversationId?}) when something moved. */
+export class Store extends EventTarget {
+  constructor(me) {
+    super();
+    this.me = me;                       // {userId, handle, displayName, deviceId}
+    this.conversations = new Map();     // id -> ConversationState
+    this.users = new Map();             // userId -> {userId, handle, displayName}
+    this.presence = new Map();          // userId -> {state, lastSeenMs}
+    this.typing = new Map();            // conversationId -> Map(userId -> expiresAtMs)
+    this.syncToken = null;
+  }
+
+  changed(conversationId) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { conversationId } }));
+  }
+
+  upsertConversation(view) {
+    let conv = this.conversations.get(view.conversationId);
+    if (conv) conv.applyView(view);
+    else {
+      conv = new ConversationState(view);
+      this.conversations.set(conv.id, conv);
+    }
+    this.changed(conv.id);
+    return conv;
+  }
+
+  removeConversation(id) {
+    this.conversations.delete(id);
+    this.changed(id);
+  }
+
+  sortedConversations() {
+    return [...this.conversations.values()].sort((a, b) => b.activityMs() - a.activityMs());
+  }
+
+  userName(userId) {
+    if (userId === this.me.userId) return 'You';
+    const u = this.users.get(userId);
+    return u ? (u.displayName || u.handle) : '…';
+  }
+
+  /** The other member of a direct conversation, if known. */
+  peerOf(conv) {
+    if (conv.kind !== 'direct') return null;
+    return conv.members.find((m) => m !== this.me.userId) || null;
+  }
+
+  titleOf(conv) {
+    if (conv.title) return conv.title;
+    const peer = this.peerOf(conv);
+    if (peer) return this.userName(peer);
+    const others = conv.members.filter((m) => m !== this.me.userId).map((m) => this.userName(m));
+    return others.join(', ') || 'Just you';
+  }
+
+  setPresence(userId, state, lastSeenMs) {
+    const old = this.presence.get(userId) || {};
+    this.presence.set(userId, { state, lastSeenMs: lastSeenMs ?? (state === 'offline' ? Date.now() : old.lastSeenMs) });
+    this.changed(null);
+  }
+
+  setTyping(conversationId, userId, on) {
+    if (!this.typing.has(conversationId)) this.typing.set(conversationId, new Map());
+    const map = this.typing.get(conversationId);
+    if (on) map.set(userId, Date.now() + 6000); // expires if the stop frame is lost
+    else map.delete(userId);
+    this.changed(conversationId);
+  }
+
+  typingUsers(conversationId) {
+    const map = this.typing.get(conversationId);
+    if (!map) return [];
+    const now = Date.now();
+    return [...map].filter(([, until]) => until > now).map(([u]) => u);
+  }
+
+  /**
+   * Tick state of one of my messages: pending, sent, delivered or read, plus how many of the other
+   * members have read it (for groups).
+   */
+  tickOf(conv, seq) {
+    if (!seq) return { state: 'pending' };
+    const others = conv.members.filter((m) => m !== this.me.userId);
+    if (!others.length) return { state: 'sent' };
+    let delivered = 0;
+    let read = 0;
+    for (const m of others) {
+      const r = conv.receipts.get(m);
+      if (!r) continue;
+      if (r.readSeq >= seq) read++;
+      if (r.deliveredSeq >= seq || r.readSeq >= seq) delivered++;
+    }
+    const total = others.length;
+    if (read === total) return { state: 'read', read, total };
+    if (delivered === total) return { state: 'delivered', read, total };
+    return { state: 'sent', read, total };
+  }
+}

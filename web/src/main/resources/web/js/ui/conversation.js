@@ -1,0 +1,344 @@
+// The open conversation: header (peer, presence or typing), the scrolling timeline with
+// scroll-back paging, "jump to latest", the composer, and the thread panel.
+
+import { h, icon, reconcile } from '../dom.js';
+import { lastSeen } from '../format.js';
+import { Composer } from './composer.js';
+import { QUICK_REACTIONS, avatar, timelineItems } from './messages.js';
+import { confirmDialog } from './dialogs.js';
+
+const BOTTOM_SLACK = 80;
+const TOP_LOAD_PX = 240;
+
+export class ConversationView {
+  constructor(app) {
+    this.app = app;
+    this.client = app.client;
+    this.store = app.store;
+    this.convId = null;
+    this.unreadFrom = null;
+    this.newBelow = 0;
+    this.loadingOlder = false;
+    this.threadRoot = null;
+    this.highlight = null;
+
+    this.titleEl = h('h2', { class: 'chat-title', 'data-testid': 'chat-title' });
+    this.subtitleEl = h('div', { class: 'chat-subtitle', 'data-testid': 'chat-subtitle' });
+    this.avatarSlot = h('div', { class: 'chat-avatar' });
+    this.header = h('header', { class: 'chat-header' },
+      h('button', { type: 'button', class: 'icon-button back', 'aria-label': 'Back to conversations', onclick: () => app.closeConversation() }, icon('back')),
+      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl));
+
+    this.loader = h('div', { class: 'history-loader', 'aria-hidden': 'true' });
+    this.list = h('div', { class: 'timeline-list' });
+    this.timeline = h('div', {
+      class: 'timeline', role: 'log', 'aria-label': 'Messages', 'aria-live': 'off', tabindex: '0',
+      'data-testid': 'timeline', onscroll: () => this.onScroll(),
+    }, this.loader, this.list);
+    this.jumpCount = h('span', { class: 'jump-count', hidden: true });
+    this.jump = h('button', {
+      type: 'button', class: 'jump', hidden: true, 'aria-label': 'Jump to latest messages', 'data-testid': 'jump-latest',
+      onclick: () => this.scrollToBottom(true),
+    }, icon('down'), this.jumpCount);
+    this.typingEl = h('div', { class: 'typing-row', 'aria-live': 'polite', 'data-testid': 'typing' });
+
+    this.composer = new Composer({
+      onSend: (body, opts) => { this.client.sendMessage(this.convId, body, opts); this.stickToBottom = true; },
+      onEdit: (seq, body) => this.client.edit(this.convId, seq, body),
+      onTyping: () => this.client.typing(this.convId),
+      onEditLast: () => this.editLast(),
+      describe: (seq) => this.describe(seq),
+    });
+
+    this.thread = new ThreadPanel(this);
+    this.el = h('section', { class: 'chat', 'aria-label': 'Conversation' },
+      this.header,
+      h('div', { class: 'timeline-wrap' }, this.timeline, this.jump),
+      this.typingEl, this.composer.el);
+
+    this.client.readBlocked = () => !this.isAtBottom();
+    this.actions = {
+      react: (seq, emoji, on) => this.client.react(this.convId, seq, emoji, on),
+      pickReaction: (seq, anchor) => this.pickReaction(seq, anchor),
+      reply: (seq) => this.composer.startReply(seq),
+      edit: (seq) => this.startEdit(seq),
+      remove: (seq) => this.remove(seq),
+      openThread: (seq) => this.thread.open(seq),
+      jumpTo: (seq) => this.jumpTo(seq),
+      retry: (id) => this.client.retry(this.convId, id),
+      discard: (id) => this.client.discard(this.convId, id),
+    };
+  }
+
+  get conv() {
+    return this.store.conversations.get(this.convId);
+  }
+
+  async open(id) {
+    if (this.convId !== id) {
+      if (this.convId) this.client.stopTyping(this.convId);
+      this.convId = id;
+      this.composer.cancelMode();
+      this.composer.input.value = '';
+      this.thread.close();
+      this.list.replaceChildren();
+      this.newBelow = 0;
+      const conv = this.conv;
+      this.unreadFrom = conv && conv.unread > 0 ? conv.readSeq : null;
+      this.firstPaint = true;
+    }
+    this.render();
+    await this.client.open(id);
+    this.render();
+    this.composer.focus();
+  }
+
+  isAtBottom() {
+    const t = this.timeline;
+    return t.scrollHeight - t.scrollTop - t.clientHeight < BOTTOM_SLACK;
+  }
+
+  scrollToBottom(smooth) {
+    this.timeline.scrollTo({ top: this.timeline.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+    this.newBelow = 0;
+    this.updateJump();
+    if (!smooth) this.client.markRead(this.convId);
+  }
+
+  onScroll() {
+    if (this.isAtBottom()) {
+      this.newBelow = 0;
+      this.client.markRead(this.convId);
+    }
+    this.updateJump();
+    if (this.timeline.scrollTop < TOP_LOAD_PX) this.loadOlder();
+  }
+
+  async loadOlder() {
+    const conv = this.conv;
+    if (this.loadingOlder || !conv || !conv.hasOlder) return;
+    this.loadingOlder = true;
+    this.loader.textContent = 'Loading earlier messages…';
+    try {
+      await this.client.loadOlder(conv.id);
+    } catch {
+      // offline: the next scroll tries again
+    } finally {
+      this.loadingOlder = false;
+      this.loader.textContent = '';
+      this.render();
+    }
+  }
+
+  updateJump() {
+    const show = !this.isAtBottom();
+    this.jump.hidden = !show;
+    this.jumpCount.hidden = !this.newBelow;
+    this.jumpCount.textContent = this.newBelow ? String(this.newBelow) : '';
+  }
+
+  render() {
+    const conv = this.conv;
+    if (!conv) return;
+    this.renderHeader(conv);
+    this.renderTyping(conv);
+    this.renderTimeline(conv);
+    this.thread.render();
+  }
+
+  renderHeader(conv) {
+    const title = this.store.titleOf(conv);
+    this.titleEl.textContent = title;
+    const peer = this.store.peerOf(conv);
+    this.avatarSlot.replaceChildren(conv.kind === 'group'
+      ? h('span', { class: 'avatar group', style: `--hue:${0}`, 'aria-hidden': 'true' }, icon('group'))
+      : avatar(title, peer || conv.id));
+    let sub;
+    if (peer) {
+      const p = this.store.presence.get(peer);
+      sub = p?.state === 'online' ? 'online' : lastSeen(p?.lastSeenMs);
+      this.subtitleEl.classList.toggle('online', p?.state === 'online');
+    } else {
+      const others = conv.members.filter((m) => m !== this.store.me.userId);
+      const online = others.filter((m) => this.store.presence.get(m)?.state === 'online').length;
+      sub = `${conv.members.length} members${online ? `, ${online} online` : ''}`;
+      this.subtitleEl.classList.remove('online');
+    }
+    this.subtitleEl.textContent = sub;
+  }
+
+  renderTyping(conv) {
+    const who = this.store.typingUsers(conv.id).map((u) => this.store.userName(u));
+    const text = who.length === 0 ? '' : who.length === 1 ? `${who[0]} is typing`
+      : who.length === 2 ? `${who[0]} and ${who[1]} are typing` : 'Several people are typing';
+    if (this.typingEl.dataset.text === text) return;
+    this.typingEl.dataset.text = text;
+    this.typingEl.replaceChildren(...(text ? [h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', {}, text)] : []));
+    this.typingEl.classList.toggle('active', !!text);
+  }
+
+  renderTimeline(conv) {
+    const atBottom = this.isAtBottom();
+    const anchor = this.findAnchor();
+    const ctx = { store: this.store, conv, unreadFrom: this.unreadFrom, actions: this.actions, highlight: this.highlight };
+    const entries = conv.timeline();
+    const pendings = [...conv.pending.values()].filter((p) => !p.threadRoot).sort((a, b) => a.createdAtMs - b.createdAtMs);
+    reconcile(this.list, timelineItems(ctx, entries, pendings));
+
+    if (!conv.loaded && !entries.length && !pendings.length) {
+      this.loader.textContent = 'Loading…';
+    } else if (!entries.length && !pendings.length) {
+      this.loader.replaceChildren(h('div', { class: 'empty-chat' },
+        h('div', { class: 'empty-emoji', 'aria-hidden': 'true' }, '👋'),
+        h('p', {}, `Say hello to ${this.store.titleOf(conv)}`)));
+    } else if (!this.loadingOlder) {
+      this.loader.replaceChildren(conv.hasOlder ? '' : h('div', { class: 'history-start' }, 'This is the beginning of the conversation'));
+    }
+
+    if (this.firstPaint && conv.loaded) {
+      this.firstPaint = false;
+      const marker = this.list.querySelector('[data-testid=unread-marker]');
+      if (marker) marker.scrollIntoView({ block: 'start' });
+      else this.scrollToBottom(false);
+    } else if (this.stickToBottom || atBottom) {
+      this.stickToBottom = false;
+      this.scrollToBottom(false);
+    } else if (anchor) {
+      const node = this.list.querySelector(`[data-key="${CSS.escape(anchor.key)}"]`);
+      if (node) this.timeline.scrollTop += node.offsetTop - anchor.top;
+    }
+    this.updateJump();
+  }
+
+  /** Counts messages arriving while the user is scrolled up (for the jump button badge). */
+  noteIncoming() {
+    if (!this.isAtBottom()) {
+      this.newBelow++;
+      this.updateJump();
+    }
+  }
+
+  findAnchor() {
+    const top = this.timeline.scrollTop;
+    for (const node of this.list.children) {
+      if (node.offsetTop + node.offsetHeight > top) return { key: node.dataset.key, top: node.offsetTop };
+    }
+    return null;
+  }
+
+  describe(seq) {
+    const f = this.conv?.folded(seq);
+    if (!f) return { name: '', text: '' };
+    return { name: this.store.userName(f.entry.senderId), text: f.deleted ? 'Deleted message' : f.body };
+  }
+
+  startEdit(seq) {
+    const f = this.conv?.folded(seq);
+    if (f && !f.deleted) this.composer.startEdit(seq, f.body || '');
+  }
+
+  editLast() {
+    const me = this.store.me.userId;
+    const mine = this.conv?.timeline().filter((e) => e.senderId === me && e.kind !== 'system').pop();
+    if (!mine) return false;
+    this.startEdit(mine.seq);
+    return true;
+  }
+
+  async remove(seq) {
+    const ok = await confirmDialog({
+      title: 'Delete message?', text: 'It will be removed for everyone in this conversation.', confirm: 'Delete', danger: true,
+    });
+    if (ok) this.client.delete(this.convId, seq);
+  }
+
+  jumpTo(seq) {
+    const node = this.list.querySelector(`[data-seq="${seq}"]`);
+    if (!node) return;
+    node.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    this.highlight = seq;
+    this.render();
+    setTimeout(() => { if (this.highlight === seq) { this.highlight = null; this.render(); } }, 1600);
+  }
+
+  pickReaction(seq, anchor) {
+    const close = () => { picker.remove(); document.removeEventListener('pointerdown', outside, true); anchor.focus(); };
+    const outside = (ev) => { if (!picker.contains(ev.target)) close(); };
+    const f = this.conv?.folded(seq);
+    const mineOn = new Set((f?.reactions || []).filter((r) => r.users.includes(this.store.me.userId)).map((r) => r.emoji));
+    const picker = h('div', {
+      class: 'reaction-picker', role: 'menu', 'aria-label': 'Add a reaction', 'data-testid': 'reaction-picker',
+      onkeydown: (ev) => {
+        if (ev.key === 'Escape') close();
+        const buttons = [...picker.querySelectorAll('button')];
+        const i = buttons.indexOf(document.activeElement);
+        if (ev.key === 'ArrowRight') buttons[(i + 1) % buttons.length].focus();
+        if (ev.key === 'ArrowLeft') buttons[(i - 1 + buttons.length) % buttons.length].focus();
+      },
+    }, QUICK_REACTIONS.map((emoji) => h('button', {
+      type: 'button', role: 'menuitem', 'aria-label': `React with ${emoji}`, 'data-emoji': emoji,
+      class: mineOn.has(emoji) ? 'on' : '',
+      onclick: () => { this.client.react(this.convId, seq, emoji, !mineOn.has(emoji)); close(); },
+    }, emoji)));
+    const rect = anchor.getBoundingClientRect();
+    const host = this.el.getBoundingClientRect();
+    picker.style.top = `${Math.max(8, rect.top - host.top - 52)}px`;
+    picker.style.left = `${Math.min(Math.max(8, rect.left - host.left - 100), host.width - 290)}px`;
+    this.el.append(picker);
+    picker.querySelector('button').focus();
+    setTimeout(() => document.addEventListener('pointerdown', outside, true));
+  }
+}
+
+/** The side panel with one thread: its root message, the replies and a composer. */
+class ThreadPanel {
+  constructor(view) {
+    this.view = view;
+    this.root = null;
+    this.list = h('div', { class: 'thread-list', role: 'log', 'aria-label': 'Thread replies' });
+    this.countEl = h('div', { class: 'thread-sub' });
+    this.composer = new Composer({
+      onSend: (body, opts) => view.client.sendMessage(view.convId, body, { ...opts, threadRoot: this.root }),
+      onEdit: (seq, body) => view.client.edit(view.convId, seq, body),
+      onTyping: () => view.client.typing(view.convId),
+      onEditLast: () => false,
+      describe: (seq) => view.describe(seq),
+    }, { placeholder: 'Reply in thread', label: 'Reply in thread', testId: 'thread-composer' });
+    this.el = h('aside', { class: 'thread', 'aria-label': 'Thread', hidden: true, 'data-testid': 'thread' },
+      h('header', { class: 'thread-header' },
+        h('div', {}, h('h3', {}, 'Thread'), this.countEl),
+        h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close thread', onclick: () => this.close() }, icon('close'))),
+      this.list, this.composer.el);
+    this.el.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !this.composer.mode) this.close(); });
+  }
+
+  open(seq) {
+    this.root = seq;
+    this.el.hidden = false;
+    this.view.app.shell.classList.add('has-thread');
+    this.list.replaceChildren();
+    this.render();
+    this.composer.focus();
+  }
+
+  close() {
+    this.root = null;
+    this.el.hidden = true;
+    this.view.app.shell.classList.remove('has-thread');
+  }
+
+  render() {
+    const conv = this.view.conv;
+    if (!this.root || !conv) return;
+    const root = conv.entries.get(this.root);
+    if (!root) return;
+    const replies = conv.threadReplies(this.root);
+    const pendings = [...conv.pending.values()].filter((p) => p.threadRoot === this.root);
+    const ctx = { store: this.view.store, conv, unreadFrom: null, actions: this.view.actions, inThread: true };
+    reconcile(this.list, timelineItems(ctx, [root, ...replies], pendings));
+    const count = replies.length;
+    this.countEl.textContent = count ? `${count} ${count === 1 ? 'reply' : 'replies'}` : 'No replies yet';
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+}
+

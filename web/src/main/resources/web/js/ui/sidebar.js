@@ -1,0 +1,105 @@
+// The conversation list: avatar with presence dot, title, last message preview, time and unread
+// badge; a filter box; the notification prompt; buttons to start chats and groups.
+
+import { h, icon, reconcile } from '../dom.js';
+import { listTime, preview } from '../format.js';
+import { avatar } from './messages.js';
+
+export class Sidebar {
+  constructor(app) {
+    this.app = app;
+    this.store = app.store;
+    this.filter = '';
+    const me = this.store.me;
+    this.list = h('ul', { class: 'conv-list', 'aria-label': 'Conversations', 'data-testid': 'conversation-list' });
+    this.empty = h('div', { class: 'conv-empty', hidden: true },
+      h('div', { class: 'empty-emoji', 'aria-hidden': 'true' }, '💬'),
+      h('p', {}, 'No conversations yet.'),
+      h('button', { type: 'button', class: 'button primary', onclick: () => app.newChat() }, 'Start a chat'));
+    this.notifySlot = h('div');
+    this.el = h('aside', { class: 'sidebar', 'aria-label': 'Conversations' },
+      h('header', { class: 'sidebar-header' },
+        h('div', { class: 'me' }, avatar(me.displayName || me.handle, me.userId),
+          h('div', { class: 'me-text' },
+            h('strong', { 'data-testid': 'me-name' }, me.displayName || me.handle),
+            h('span', {}, `@${me.handle}`))),
+        h('div', { class: 'header-actions' },
+          h('button', { type: 'button', class: 'icon-button', 'aria-label': 'New chat', title: 'New chat', 'data-testid': 'new-chat', onclick: () => app.newChat() }, icon('chat')),
+          h('button', { type: 'button', class: 'icon-button', 'aria-label': 'New group', title: 'New group', 'data-testid': 'new-group', onclick: () => app.newGroup() }, icon('group')),
+          h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Sign out', title: 'Sign out', 'data-testid': 'sign-out', onclick: () => app.signOut() }, icon('logout')))),
+      h('div', { class: 'search' },
+        icon('search'),
+        h('input', {
+          type: 'search', placeholder: 'Search conversations', 'aria-label': 'Search conversations',
+          oninput: (ev) => { this.filter = ev.target.value.trim().toLowerCase(); this.render(); },
+        })),
+      this.notifySlot, this.list, this.empty);
+    this.renderNotifyPrompt();
+  }
+
+  renderNotifyPrompt() {
+    const show = 'Notification' in window && Notification.permission === 'default'
+      && localStorage.getItem('parley.notify.dismissed') !== '1';
+    if (!show) { this.notifySlot.replaceChildren(); return; }
+    this.notifySlot.replaceChildren(h('div', { class: 'notify-card', role: 'region', 'aria-label': 'Notifications' },
+      icon('bell'),
+      h('div', {}, h('strong', {}, 'Stay in the loop'), h('p', {}, 'Get a notification when a message arrives while Parley is in the background.'),
+        h('div', { class: 'notify-actions' },
+          h('button', {
+            type: 'button', class: 'button primary small',
+            onclick: async () => { await Notification.requestPermission().catch(() => {}); this.renderNotifyPrompt(); },
+          }, 'Turn on'),
+          h('button', {
+            type: 'button', class: 'button ghost small',
+            onclick: () => { localStorage.setItem('parley.notify.dismissed', '1'); this.renderNotifyPrompt(); },
+          }, 'Not now')))));
+  }
+
+  render() {
+    const store = this.store;
+    const me = store.me.userId;
+    const all = store.sortedConversations();
+    const shown = all.filter((c) => !this.filter || store.titleOf(c).toLowerCase().includes(this.filter));
+    this.empty.hidden = all.length > 0;
+    reconcile(this.list, shown.map((conv) => {
+      const title = store.titleOf(conv);
+      const peer = store.peerOf(conv);
+      const online = peer && store.presence.get(peer)?.state === 'online';
+      const pending = [...conv.pending.values()].sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+      const last = conv.lastMessage;
+      const typing = store.typingUsers(conv.id);
+      let line;
+      if (typing.length) line = { text: conv.kind === 'group' ? `${store.userName(typing[0])} is typing…` : 'typing…', typing: true };
+      else if (pending && (!last || pending.createdAtMs >= last.sentAtMs)) line = { text: `You: ${preview(pending.body)}`, pending: true };
+      else if (last) {
+        const f = conv.entries.has(last.seq) ? conv.folded(last.seq) : { body: last.body, deleted: last.deleted };
+        const who = last.senderId === me ? 'You: ' : conv.kind === 'group' ? `${store.userName(last.senderId)}: ` : '';
+        line = { text: who + (f.deleted ? 'Message deleted' : preview(f.body)) };
+      } else line = { text: conv.kind === 'group' ? 'Group created' : 'No messages yet', muted: true };
+      const time = listTime(pending && (!last || pending.createdAtMs >= last.sentAtMs) ? pending.createdAtMs : last?.sentAtMs || conv.createdAtMs);
+      const active = this.app.activeId === conv.id;
+      const unread = active ? 0 : conv.unread;
+      const sig = JSON.stringify([title, online, line, time, active, unread, conv.kind]);
+      return {
+        key: conv.id, sig,
+        build: () => h('li', {},
+          h('button', {
+            type: 'button', class: `conv${active ? ' active' : ''}${unread ? ' has-unread' : ''}`,
+            'aria-current': active ? 'true' : null, 'data-testid': 'conversation-item', 'data-conversation-id': conv.id,
+            'aria-label': `${title}${unread ? `, ${unread} unread` : ''}. ${line.text}`,
+            onclick: () => this.app.openConversation(conv.id),
+          },
+          h('span', { class: 'avatar-wrap' },
+            conv.kind === 'group' ? h('span', { class: 'avatar group', 'aria-hidden': 'true' }, icon('group')) : avatar(title, peer || conv.id),
+            online ? h('span', { class: 'presence-dot', title: 'online', 'data-testid': 'presence-dot' }) : null),
+          h('span', { class: 'conv-main' },
+            h('span', { class: 'conv-top' },
+              h('span', { class: 'conv-title', 'data-testid': 'conversation-title' }, title),
+              h('span', { class: 'conv-time' }, time)),
+            h('span', { class: 'conv-bottom' },
+              h('span', { class: `conv-preview${line.typing ? ' typing' : ''}${line.muted ? ' muted' : ''}` }, line.text),
+              unread ? h('span', { class: 'badge', 'data-testid': 'unread-badge' }, unread > 99 ? '99+' : String(unread)) : null)))),
+      };
+    }));
+  }
+}

@@ -1,0 +1,294 @@
+package dev.parley.web;
+
+import static dev.parley.web.Browser.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+
+/**
+ * The web client in two real headless Chromium sessions, alice and bob, against a real in-process
+ * server. Every scenario signs two fresh people up through the UI. Screenshots of the main screens
+ * go to target/screenshots.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebClientIT {
+    private static final String PASSWORD = "correct horse battery";
+    private static final AtomicInteger RUN = new AtomicInteger();
+    private static final java.time.Duration RECONNECT = java.time.Duration.ofSeconds(25);
+
+    private TestServer server;
+    private Browser alice;
+    private Browser bob;
+    private ApiClient api;
+    private String aliceHandle;
+    private String bobHandle;
+
+    @BeforeAll
+    void startServerAndBrowsers() {
+        Browser.requireChromium();
+        server = new TestServer();
+        api = new ApiClient(server.baseUrl());
+        Path shots = Path.of(System.getProperty("parley.web.screenshots", "target/screenshots"));
+        alice = new Browser("alice", shots);
+        bob = new Browser("bob", shots);
+    }
+
+    @AfterAll
+    void stopEverything() {
+        for (AutoCloseable c : new AutoCloseable[] {alice, bob, server}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    @BeforeEach
+    void twoFreshPeople() {
+        int n = RUN.incrementAndGet();
+        aliceHandle = n == 1 ? "alice" : "alice" + n;
+        bobHandle = n == 1 ? "bob" : "bob" + n;
+        alice.resize(1280, 800);
+        bob.resize(1280, 800);
+        alice.freshStart(server.baseUrl());
+        bob.freshStart(server.baseUrl());
+    }
+
+    private void signUpBoth() {
+        alice.signUp(aliceHandle, "Alice Martin", PASSWORD);
+        bob.signUp(bobHandle, "Bob Chen", PASSWORD);
+    }
+
+    /** alice starts a direct chat with bob; bob opens it from his list. */
+    private void directChat() {
+        alice.startDirectChat(bobHandle);
+        eventually(() -> assertThat(alice.text("[data-testid=chat-title]")).isEqualTo("Bob Chen"));
+        bob.openConversation("Alice Martin");
+    }
+
+    @Test
+    void messageFromAliceAppearsForBobAndTicksGoFromDeliveredToRead() {
+        alice.screenshot("01-sign-in");
+        signUpBoth();
+        alice.screenshot("02-empty-app");
+        alice.startDirectChat(bobHandle);
+        alice.send("Hi Bob, are we still on for lunch tomorrow?");
+
+        // bob has not opened the conversation: it appears in his list with an unread badge, and his
+        // client acknowledges delivery, so alice sees "delivered" (not yet "read").
+        eventually(() -> assertThat(bob.text("[data-testid=conversation-item]")).contains("Alice Martin")
+                .contains("are we still on for lunch"));
+        eventually(() -> assertThat(bob.text("[data-testid=unread-badge]")).isEqualTo("1"));
+        eventually(() -> assertThat(alice.message("Hi Bob, are we still on for lunch tomorrow?").get("tick")).isEqualTo("delivered"));
+        bob.screenshot("03-list-with-unread");
+
+        bob.openConversation("Alice Martin");
+        eventually(() -> assertThat(bob.bodies()).containsExactly("Hi Bob, are we still on for lunch tomorrow?"));
+        eventually(() -> assertThat(alice.message("Hi Bob, are we still on for lunch tomorrow?").get("tick")).isEqualTo("read"));
+        eventually(() -> assertThat(bob.driver.findElements(By.cssSelector("[data-testid=unread-badge]"))).isEmpty());
+
+        bob.send("Yes! 12:30 at the usual place?");
+        eventually(() -> assertThat(alice.bodies()).containsExactly(
+                "Hi Bob, are we still on for lunch tomorrow?", "Yes! 12:30 at the usual place?"));
+        alice.send("Perfect, see you there");
+        eventually(() -> assertThat(bob.bodies()).hasSize(3));
+        eventually(() -> assertThat(alice.message("Perfect, see you there").get("tick")).isEqualTo("read"));
+        // Presence: each sees the other online.
+        eventually(() -> assertThat(alice.text("[data-testid=chat-subtitle]")).isEqualTo("online"));
+        alice.screenshot("04-direct-chat-read-ticks");
+        bob.screenshot("05-direct-chat-bob");
+    }
+
+    @Test
+    void bobSeesAliceTypingUntilSheSends() {
+        signUpBoth();
+        directChat();
+        alice.typeWithoutSending("Let me check my cal");
+        eventually(() -> assertThat(bob.text("[data-testid=typing]")).isEqualTo("Alice Martin is typing"));
+        bob.screenshot("06-typing-indicator");
+        alice.driver.findElement(By.cssSelector("[data-testid=composer]")).sendKeys("endar", Keys.ENTER);
+        eventually(() -> assertThat(bob.bodies()).containsExactly("Let me check my calendar"));
+        eventually(() -> assertThat(bob.text("[data-testid=typing]")).isEmpty());
+    }
+
+    @Test
+    void reactionEditReplyAndDeleteShowOnBothSides() {
+        signUpBoth();
+        directChat();
+        alice.send("The meeting moved to Thursday");
+        alice.send("Bring the slides please");
+        eventually(() -> assertThat(bob.bodies()).hasSize(2));
+
+        // bob reacts with a thumbs up through the reaction picker
+        bob.messageTool("The meeting moved to Thursday", "React");
+        bob.click("[data-testid=reaction-picker] [data-emoji='👍']");
+        for (Browser b : List.of(alice, bob)) {
+            eventually(() -> assertThat(b.message("The meeting moved to Thursday").get("reactions")).isEqualTo(List.of("👍 1")));
+        }
+
+        // alice edits her first message
+        alice.messageTool("The meeting moved to Thursday", "Edit");
+        alice.type("[data-testid=composer]", "The meeting moved to Friday");
+        alice.driver.findElement(By.cssSelector("[data-testid=composer]")).sendKeys(Keys.ENTER);
+        for (Browser b : List.of(alice, bob)) {
+            eventually(() -> {
+                Map<String, Object> m = b.message("The meeting moved to Friday");
+                assertThat(m.get("edited")).isEqualTo(true);
+                assertThat(m.get("reactions")).isEqualTo(List.of("👍 1"));
+            });
+        }
+
+        // bob replies quoting it; alice removes her second message
+        bob.messageTool("The meeting moved to Friday", "Reply");
+        bob.send("Friday works for me");
+        eventually(() -> assertThat(alice.text(".msg.theirs .quote")).contains("The meeting moved to Friday"));
+        alice.messageTool("Bring the slides please", "Delete");
+        alice.click("[data-testid=confirm]");
+        for (Browser b : List.of(alice, bob)) {
+            eventually(() -> assertThat(b.bodies()).containsExactly(
+                    "The meeting moved to Friday", "This message was deleted", "Friday works for me"));
+        }
+        // bob takes his reaction back by clicking his own chip
+        bob.click("[data-testid=reaction][data-emoji='👍']");
+        eventually(() -> assertThat(alice.message("The meeting moved to Friday").get("reactions")).isEqualTo(List.of()));
+        bob.messageTool("Friday works for me", "React");
+        bob.click("[data-testid=reaction-picker] [data-emoji='🎉']");
+        eventually(() -> assertThat(alice.message("Friday works for me").get("reactions")).isEqualTo(List.of("🎉 1")));
+        alice.screenshot("07-reactions-edit-reply-delete");
+    }
+
+    @Test
+    void reloadKeepsHistoryAndScrollBackLoadsOlderPages() throws Exception {
+        signUpBoth();
+        directChat();
+        // 120 older messages from alice's other device, then a few typed in the browser.
+        var aliceApi = new ApiClient.Session(
+                (String) alice.script("return JSON.parse(localStorage.getItem('parley.session')).token"),
+                (String) alice.script("return JSON.parse(localStorage.getItem('parley.session')).userId"));
+        String conversationId = (String) alice.script("return location.hash.split('/')[2]");
+        api.sendAll(aliceApi, conversationId, IntStream.rangeClosed(1, 120).mapToObj(i -> "Older message " + i).toList());
+        alice.send("Newest one from the browser");
+        eventually(() -> assertThat(bob.bodies()).contains("Newest one from the browser"));
+
+        alice.reload();
+        eventually(() -> assertThat(alice.bodies()).last().isEqualTo("Newest one from the browser"));
+        assertThat(alice.bodies().size()).as("only the newest page is loaded first").isLessThan(121);
+
+        // Scrolling to the top loads the older pages, each entry shown once and in order.
+        eventually(() -> {
+            alice.script("document.querySelector('[data-testid=timeline]').scrollTop = 0");
+            assertThat(alice.bodies()).hasSize(121);
+        });
+        List<String> expected = new java.util.ArrayList<>(
+                IntStream.rangeClosed(1, 120).mapToObj(i -> "Older message " + i).toList());
+        expected.add("Newest one from the browser");
+        assertThat(alice.bodies()).containsExactlyElementsOf(expected);
+        alice.screenshot("08-history-after-scroll-back");
+    }
+
+    @Test
+    void messagesWrittenWhileTheServerIsDownArriveExactlyOnce() {
+        signUpBoth();
+        directChat();
+        alice.send("Before the outage");
+        eventually(() -> assertThat(bob.bodies()).containsExactly("Before the outage"));
+
+        // 1. The connection drops; alice keeps writing; the app reconnects by itself.
+        server.stop();
+        eventually(() -> assertThat(alice.text("[data-testid=connection-banner]")).contains("Reconnecting"));
+        alice.send("Written while offline");
+        eventually(() -> assertThat(alice.message("Written while offline").get("tick")).isEqualTo("pending"));
+        eventually(() -> assertThat(alice.text("[data-testid=connection-banner]")).contains("1 message waiting"));
+        alice.screenshot("09-offline-banner-pending");
+        server.restart();
+        // Reconnection waits out a backoff with jitter; give it up to the cap.
+        Browser.eventually(RECONNECT, () -> assertThat(bob.bodies()).containsExactly("Before the outage", "Written while offline"));
+        eventually(() -> assertThat(alice.message("Written while offline").get("tick")).isEqualTo("read"));
+        assertThat(alice.bodies()).containsExactly("Before the outage", "Written while offline");
+
+        // 2. Offline again, and this time alice closes the tab before the server is back: the
+        //    outbox in IndexedDB sends it on the next visit, with the same clientMsgId.
+        server.stop();
+        eventually(() -> assertThat(alice.text("[data-testid=connection-banner]")).contains("Reconnecting"));
+        alice.send("Queued across a reload");
+        eventually(() -> assertThat(alice.message("Queued across a reload").get("tick")).isEqualTo("pending"));
+        alice.leave();
+        server.restart();
+        alice.open(server.baseUrl());
+        alice.waitForApp();
+        Browser.eventually(RECONNECT, () -> assertThat(bob.bodies()).containsExactly(
+                "Before the outage", "Written while offline", "Queued across a reload"));
+        eventually(() -> assertThat(alice.bodies()).containsExactly(
+                "Before the outage", "Written while offline", "Queued across a reload"));
+        eventually(() -> assertThat(alice.messages()).allSatisfy(m -> assertThat(m.get("seq")).isNotEqualTo("")));
+        assertThat((Long) alice.script("return document.querySelectorAll('[data-testid=message]').length")).isEqualTo(3L);
+    }
+
+    @Test
+    void groupShowsSenderNamesAndHowManyHaveRead() throws Exception {
+        signUpBoth();
+        api.signUpAndIn(aliceHandle.replace("alice", "carol"), "Carol Diaz", PASSWORD);
+        alice.createGroup("Weekend trip", bobHandle + ", " + aliceHandle.replace("alice", "carol"));
+        alice.send("Who is driving on Saturday?");
+        bob.openConversation("Weekend trip");
+        bob.send("I can drive, I have room for three");
+        // bob has read it, carol (never online) has not: "read by 1 of 2", shown as delivered-ish.
+        eventually(() -> assertThat(alice.messageElement("Who is driving on Saturday?")
+                .findElement(By.cssSelector("[data-testid=tick]")).getAttribute("title")).isEqualTo("Read by 1 of 2"));
+        eventually(() -> assertThat(alice.text(".msg.theirs .sender")).isEqualTo("Bob Chen"));
+        assertThat(alice.text("[data-testid=chat-subtitle]")).startsWith("3 members");
+        alice.screenshot("10-group-chat");
+    }
+
+    @Test
+    void phoneWidthShowsOnePaneAtATimeAndKeyboardWorks() {
+        signUpBoth();
+        directChat();
+        bob.send("Sent from a small screen?");
+        alice.resize(390, 844);
+        alice.driver.navigate().back(); // back to the list (the open conversation lives in the URL fragment)
+        eventually(() -> assertThat(alice.visible("[data-testid=conversation-list]")).isTrue());
+        eventually(() -> assertThat(alice.visible("[data-testid=composer]")).isFalse());
+        alice.screenshot("11-phone-list");
+        alice.openConversation("Bob Chen");
+        eventually(() -> assertThat(alice.visible("[data-testid=conversation-list]")).isFalse());
+        // The composer has focus after opening; Enter sends, Shift+Enter makes a new line.
+        var composer = alice.driver.switchTo().activeElement();
+        assertThat(composer.getAttribute("data-testid")).isEqualTo("composer");
+        composer.sendKeys("Yes, and it fits", Keys.chord(Keys.SHIFT, Keys.ENTER), "on two lines", Keys.ENTER);
+        eventually(() -> assertThat(bob.bodies()).contains("Yes, and it fits\non two lines"));
+        alice.screenshot("12-phone-chat");
+        alice.click(".chat-header .back");
+        eventually(() -> assertThat(alice.visible("[data-testid=conversation-list]")).isTrue());
+    }
+
+    @Test
+    void wrongPasswordIsRefusedAndSigningBackInRestoresConversations() {
+        signUpBoth();
+        directChat();
+        alice.send("Remember me");
+        alice.click("[data-testid=sign-out]");
+        eventually(() -> assertThat(alice.visible("[data-testid=auth-submit]")).isTrue());
+        alice.signIn(aliceHandle, "not the password");
+        eventually(() -> assertThat(alice.text("[data-testid=auth-error]")).contains("do not match"));
+        alice.screenshot("13-sign-in-error");
+        alice.signIn(aliceHandle, PASSWORD);
+        alice.waitForApp();
+        alice.openConversation("Bob Chen");
+        eventually(() -> assertThat(alice.bodies()).containsExactly("Remember me"));
+    }
+}
