@@ -31,7 +31,9 @@ public abstract class AccountStoreContract {
 
     @AfterEach
     void closeStore() {
-        store.close();
+        if (store != null) {
+            store.close();
+        }
     }
 
     @Test

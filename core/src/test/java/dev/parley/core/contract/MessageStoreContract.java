@@ -52,7 +52,9 @@ public abstract class MessageStoreContract {
 
     @AfterEach
     void closeStore() {
-        store.close();
+        if (store != null) {
+            store.close();
+        }
     }
 
     // ---- conversations ------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+package dev.parley.server.store;
+
+import dev.parley.core.port.AccountStore;
+import dev.parley.core.port.MessageStore;
+import dev.parley.server.store.jdbc.Database;
+import dev.parley.server.store.postgres.PostgresAccountStore;
+import dev.parley.server.store.postgres.PostgresDialect;
+import dev.parley.server.store.postgres.PostgresMessageStore;
+import dev.parley.server.store.sqlite.SqliteAccountStore;
+import dev.parley.server.store.sqlite.SqliteDialect;
+import dev.parley.server.store.sqlite.SqliteMessageStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The message and account stores of one database, opened and migrated together; closing this closes
+ * them (queued writes are committed first).
+ */
+public final class Stores implements AutoCloseable {
+    private final Database db;
+    private final MessageStore messages;
+    private final AccountStore accounts;
+
+    private Stores(Database db, MessageStore messages, AccountStore accounts) {
+        this.db = db;
+        this.messages = messages;
+        this.accounts = accounts;
+    }
+
+    /** Opens (creating it and its parent folders if needed) and migrates an SQLite file. */
+    public static Stores sqlite(Path databaseFile, StoreOptions options) {
+        Path parent = databaseFile.toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + parent, e);
+        }
+        Database db = Database.open(new SqliteDialect(databaseFile, options), options);
+        return new Stores(db, new SqliteMessageStore(db), new SqliteAccountStore(db));
+    }
+
+    /** Connects to and migrates a PostgreSQL database ({@code jdbc:postgresql://host:port/db?user=…}). */
+    public static Stores postgres(String jdbcUrl, StoreOptions options) {
+        Database db = Database.open(new PostgresDialect(jdbcUrl, options), options);
+        return new Stores(db, new PostgresMessageStore(db), new PostgresAccountStore(db));
+    }
+
+    public MessageStore messages() {
+        return messages;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+}

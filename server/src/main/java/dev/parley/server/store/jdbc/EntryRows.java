@@ -1,0 +1,130 @@
+package dev.parley.server.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.parley.core.NewEntry;
+import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Message;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+
+/** How a log entry maps to a row of {@code entries}: one column list, one reader, one binder. */
+final class EntryRows {
+
+    /** The columns in the order {@link #read} and {@link #bind} use. */
+    static final String COLUMNS = "conversation_id, seq, message_id, sender_id, sender_device_id, client_msg_id,"
+            + " kind, body, target, emoji, reaction_on, reply_to, thread_root, attachments, system, deleted,"
+            + " created_at_ms";
+
+    static final String INSERT = "INSERT INTO entries (" + COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+
+    private EntryRows() {
+    }
+
+    /** Reads the entry at the result set's current row, selected with {@link #COLUMNS}. */
+    static Message read(ResultSet rs) throws SQLException {
+        return new Message(
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                EntryKind.fromWire(rs.getString(7)),
+                rs.getString(8),
+                nullableLong(rs, 9),
+                rs.getString(10),
+                nullableBoolean(rs, 11),
+                nullableLong(rs, 12),
+                nullableLong(rs, 13),
+                attachments(rs.getString(14)),
+                system(rs.getString(15)),
+                rs.getBoolean(16) ? Boolean.TRUE : null,
+                rs.getLong(17));
+    }
+
+    /** Binds a new entry stored at {@code seq} to {@link #INSERT}'s parameters. */
+    static void bind(PreparedStatement ps, NewEntry e, long seq) throws SQLException {
+        ps.setString(1, e.conversationId());
+        ps.setLong(2, seq);
+        ps.setString(3, e.messageId());
+        setString(ps, 4, e.senderId());
+        setString(ps, 5, e.senderDeviceId());
+        setString(ps, 6, e.clientMsgId());
+        ps.setString(7, e.kind().wire());
+        setString(ps, 8, e.body());
+        setLong(ps, 9, e.target());
+        setString(ps, 10, e.emoji());
+        if (e.on() == null) {
+            ps.setNull(11, Types.BOOLEAN);
+        } else {
+            ps.setBoolean(11, e.on());
+        }
+        setLong(ps, 12, e.replyTo());
+        setLong(ps, 13, e.threadRoot());
+        setString(ps, 14, e.attachments() == null ? null : json(e.attachments()));
+        setString(ps, 15, e.system() == null ? null : json(e.system()));
+        ps.setBoolean(16, false);
+        ps.setLong(17, e.sentAtMs());
+    }
+
+    static void setString(PreparedStatement ps, int index, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, value);
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    private static Long nullableLong(ResultSet rs, int index) throws SQLException {
+        long value = rs.getLong(index);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Boolean nullableBoolean(ResultSet rs, int index) throws SQLException {
+        boolean value = rs.getBoolean(index);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static List<String> attachments(String json) throws SQLException {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return List.copyOf(Json.mapper().readValue(json, STRINGS));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable attachments column", e);
+        }
+    }
+
+    private static Message.SystemChange system(String json) throws SQLException {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return Json.mapper().readValue(json, Message.SystemChange.class);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable system column", e);
+        }
+    }
+
+    private static String json(Object value) {
+        return Json.encode(value);
+    }
+}

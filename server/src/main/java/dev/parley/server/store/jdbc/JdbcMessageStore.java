@@ -1,0 +1,212 @@
+package dev.parley.server.store.jdbc;
+
+import dev.parley.core.Appended;
+import dev.parley.core.Conversation;
+import dev.parley.core.ConversationChanges;
+import dev.parley.core.ConversationSummary;
+import dev.parley.core.NewEntry;
+import dev.parley.core.Watermarks;
+import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.Message;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@link MessageStore} on SQL, shared by the engine adapters. Writes go through the database's
+ * group-committing writer; reads use the pool. Closing it releases nothing: the owning {@code Stores}
+ * closes the database.
+ */
+public abstract class JdbcMessageStore implements MessageStore {
+
+    private final Database db;
+
+    protected JdbcMessageStore(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public Conversation createConversation(Conversation conversation) {
+        return db.writeAndWait(new WriteOp.InTransaction<>(
+                "create conversation " + conversation.conversationId(), tx -> create(tx, conversation)));
+    }
+
+    private static Conversation create(Tx tx, Conversation conversation) throws SQLException {
+        long version = tx.version();
+        Connection c = tx.connection();
+        int inserted;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversations (id, kind, title, e2ee, last_seq,"
+                + " created_by, direct_key, created_at_ms, updated_version) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)"
+                + " ON CONFLICT (direct_key) DO NOTHING")) {
+            ps.setString(1, conversation.conversationId());
+            ps.setString(2, conversation.kind());
+            EntryRows.setString(ps, 3, conversation.title());
+            ps.setBoolean(4, conversation.e2ee());
+            EntryRows.setString(ps, 5, conversation.createdBy());
+            EntryRows.setString(ps, 6, conversation.directKey());
+            ps.setLong(7, conversation.createdAtMs());
+            ps.setLong(8, version);
+            inserted = ps.executeUpdate();
+        }
+        if (inserted == 0) {
+            return Queries.direct(c, conversation.directKey()).orElseThrow(
+                    () -> new SQLException("direct conversation vanished: " + conversation.directKey()));
+        }
+        List<String> members = List.copyOf(new LinkedHashSet<>(conversation.members()));
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO members (conversation_id, user_id, role, ordinal,"
+                + " delivered_seq, read_seq, joined_seq, updated_version) VALUES (?, ?, ?, ?, 0, 0, 0, ?)")) {
+            for (int i = 0; i < members.size(); i++) {
+                ps.setString(1, conversation.conversationId());
+                ps.setString(2, members.get(i));
+                ps.setString(3, members.get(i).equals(conversation.createdBy()) ? "owner" : "member");
+                ps.setInt(4, i);
+                ps.setLong(5, version);
+                ps.addBatch();
+            }
+            if (!members.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+        return new Conversation(conversation.conversationId(), conversation.kind(), conversation.title(),
+                conversation.e2ee(), 0, conversation.createdBy(), conversation.directKey(),
+                conversation.createdAtMs(), members);
+    }
+
+    @Override
+    public Optional<Conversation> findConversation(String conversationId) {
+        return db.read("find conversation " + conversationId, c -> Queries.conversation(c, conversationId));
+    }
+
+    @Override
+    public Optional<Conversation> findDirect(String directKey) {
+        return db.read("find direct conversation", c -> Queries.direct(c, directKey));
+    }
+
+    @Override
+    public boolean isMember(String conversationId, String userId) {
+        return db.read("membership check", c -> Queries.isMember(c, conversationId, userId));
+    }
+
+    @Override
+    public List<String> conversationIdsOf(String userId) {
+        return db.read("conversations of " + userId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT conversation_id FROM members WHERE user_id = ?")) {
+                ps.setString(1, userId);
+                return strings(ps);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Appended> append(NewEntry entry) {
+        return db.write(new WriteOp.Append(entry));
+    }
+
+    @Override
+    public List<Message> entriesAfter(String conversationId, long afterSeq, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return db.read("entries of " + conversationId, c -> Queries.entries(c, "SELECT " + EntryRows.COLUMNS
+                + " FROM entries WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                conversationId, afterSeq, limit));
+    }
+
+    @Override
+    public List<Message> entriesBefore(String conversationId, long beforeSeq, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        List<Message> newestFirst = db.read("entries of " + conversationId, c -> Queries.entries(c,
+                "SELECT " + EntryRows.COLUMNS + " FROM entries WHERE conversation_id = ? AND seq < ?"
+                        + " ORDER BY seq DESC LIMIT ?", conversationId, beforeSeq, limit));
+        return newestFirst.reversed();
+    }
+
+    @Override
+    public Optional<Message> entry(String conversationId, long seq) {
+        return db.read("entry of " + conversationId, c -> Queries.entries(c, "SELECT " + EntryRows.COLUMNS
+                + " FROM entries WHERE conversation_id = ? AND seq = ?", conversationId, seq))
+                .stream().findFirst();
+    }
+
+    @Override
+    public Optional<Message> latestReaction(String conversationId, long target, String userId, String emoji) {
+        return db.read("reaction in " + conversationId, c -> Queries.entries(c, "SELECT " + EntryRows.COLUMNS
+                + " FROM entries WHERE conversation_id = ? AND target = ? AND kind = 'reaction' AND sender_id = ?"
+                + " AND emoji = ? ORDER BY seq DESC LIMIT 1", conversationId, target, userId, emoji))
+                .stream().findFirst();
+    }
+
+    @Override
+    public CompletableFuture<Optional<Watermarks>> moveWatermarks(String conversationId, String userId,
+                                                                 long deliveredSeq, long readSeq) {
+        return db.write(new WriteOp.MoveWatermarks(conversationId, userId, deliveredSeq, readSeq));
+    }
+
+    @Override
+    public Optional<ConversationSummary> summary(String conversationId, String userId) {
+        return db.read("summary of " + conversationId, c -> Queries.summary(c, conversationId, userId));
+    }
+
+    /**
+     * Reads the counter before the changes: a writer stamps its version under the counter's row lock and
+     * commits before the counter value is visible, so anything committed later has a higher version.
+     */
+    @Override
+    public ConversationChanges changesSince(String userId, long sinceVersion) {
+        return db.read("changes of " + userId, c -> {
+            long version;
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = 'version'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                version = rs.getLong(1);
+            }
+            List<String> changedIds;
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.conversation_id FROM members m"
+                    + " JOIN conversations c ON c.id = m.conversation_id"
+                    + " WHERE m.user_id = ? AND (c.updated_version > ? OR m.updated_version > ?)"
+                    + " ORDER BY c.updated_version")) {
+                ps.setString(1, userId);
+                ps.setLong(2, sinceVersion);
+                ps.setLong(3, sinceVersion);
+                changedIds = strings(ps);
+            }
+            List<String> removed;
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.conversation_id FROM member_removals r"
+                    + " WHERE r.user_id = ? AND r.version > ? AND NOT EXISTS (SELECT 1 FROM members m"
+                    + " WHERE m.conversation_id = r.conversation_id AND m.user_id = r.user_id)")) {
+                ps.setString(1, userId);
+                ps.setLong(2, sinceVersion);
+                removed = strings(ps);
+            }
+            List<ConversationSummary> changed = new ArrayList<>(changedIds.size());
+            for (String conversationId : changedIds) {
+                // Empty if the user left in between: the removal then has a version above ours.
+                Queries.summary(c, conversationId, userId).ifPresent(changed::add);
+            }
+            return new ConversationChanges(changed, removed, version);
+        });
+    }
+
+    private static List<String> strings(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            List<String> values = new ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
+        }
+    }
+
+    @Override
+    public void close() {
+        // The owning Stores closes the database.
+    }
+}

@@ -1,0 +1,133 @@
+package dev.parley.server.store.jdbc;
+
+import dev.parley.core.Conversation;
+import dev.parley.core.ConversationSummary;
+import dev.parley.core.Watermarks;
+import dev.parley.protocol.Message;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The read queries, on a caller's connection: the read pool's, or the writer's inside its transaction. */
+final class Queries {
+
+    private static final String CONVERSATION_COLUMNS =
+            "id, kind, title, e2ee, last_seq, created_by, direct_key, created_at_ms";
+
+    private Queries() {
+    }
+
+    static Optional<Conversation> conversation(Connection c, String conversationId) throws SQLException {
+        return conversationWhere(c, "id = ?", conversationId);
+    }
+
+    static Optional<Conversation> direct(Connection c, String directKey) throws SQLException {
+        return conversationWhere(c, "direct_key = ?", directKey);
+    }
+
+    private static Optional<Conversation> conversationWhere(Connection c, String where, String key)
+            throws SQLException {
+        Optional<Conversation> row = conversationRow(c, where, key);
+        if (row.isEmpty()) {
+            return row;
+        }
+        List<String> members = watermarks(c, row.get().conversationId()).stream().map(Watermarks::userId).toList();
+        return Optional.of(withMembers(row.get(), members));
+    }
+
+    /** The conversation's own row, with no members filled in. */
+    private static Optional<Conversation> conversationRow(Connection c, String where, String key)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE " + where)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Conversation(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getBoolean(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of()));
+            }
+        }
+    }
+
+    private static Conversation withMembers(Conversation c, List<String> members) {
+        return new Conversation(c.conversationId(), c.kind(), c.title(), c.e2ee(), c.lastSeq(), c.createdBy(),
+                c.directKey(), c.createdAtMs(), members);
+    }
+
+    /** Every member's watermarks, in join order. */
+    static List<Watermarks> watermarks(Connection c, String conversationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT user_id, delivered_seq, read_seq FROM members"
+                + " WHERE conversation_id = ? ORDER BY ordinal")) {
+            ps.setString(1, conversationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Watermarks> all = new ArrayList<>();
+                while (rs.next()) {
+                    all.add(new Watermarks(conversationId, rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                }
+                return all;
+            }
+        }
+    }
+
+    static boolean isMember(Connection c, String conversationId, String userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?")) {
+            ps.setString(1, conversationId);
+            ps.setString(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    static List<Message> entries(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Message> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(EntryRows.read(rs));
+                }
+                return result;
+            }
+        }
+    }
+
+    /** One member's view of one conversation, if they are a member. */
+    static Optional<ConversationSummary> summary(Connection c, String conversationId, String userId)
+            throws SQLException {
+        Optional<Conversation> conversation = conversationRow(c, "id = ?", conversationId);
+        if (conversation.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Watermarks> receipts = watermarks(c, conversationId);
+        Watermarks mine = receipts.stream().filter(w -> w.userId().equals(userId)).findFirst().orElse(null);
+        if (mine == null) {
+            return Optional.empty();
+        }
+        long unread;
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM entries WHERE conversation_id = ?"
+                + " AND seq > ? AND kind IN ('text', 'media') AND (sender_id IS NULL OR sender_id <> ?)")) {
+            ps.setString(1, conversationId);
+            ps.setLong(2, mine.readSeq());
+            ps.setString(3, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                unread = rs.getLong(1);
+            }
+        }
+        List<Message> last = entries(c, "SELECT " + EntryRows.COLUMNS + " FROM entries WHERE conversation_id = ?"
+                + " AND kind IN ('text', 'media') ORDER BY seq DESC LIMIT 1", conversationId);
+        Conversation consistent = withMembers(conversation.get(), receipts.stream().map(Watermarks::userId).toList());
+        return Optional.of(new ConversationSummary(consistent, mine.deliveredSeq(), mine.readSeq(), unread,
+                List.copyOf(receipts), last.stream().findFirst()));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.parley.server.store.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.server.store.StoreOptions;
+import dev.parley.server.store.jdbc.Dialect;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * SQLite in one file, in WAL mode: the writer has its own connection (SQLite takes one writer at a time)
+ * and readers use read-only connections that never block it.
+ */
+public final class SqliteDialect implements Dialect {
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private final Path file;
+    private final StoreOptions options;
+
+    public SqliteDialect(Path file, StoreOptions options) {
+        this.file = file.toAbsolutePath();
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public String jdbcUrl() {
+        return "jdbc:sqlite:" + file;
+    }
+
+    @Override
+    public String migrationLocation() {
+        return "classpath:db/migration/sqlite";
+    }
+
+    @Override
+    public Connection openWriter() throws SQLException {
+        SQLiteConfig config = common();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(options.fsyncEachCommit() ? SQLiteConfig.SynchronousMode.FULL
+                : SQLiteConfig.SynchronousMode.NORMAL);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        Connection c = DriverManager.getConnection(jdbcUrl(), config.toProperties());
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    @Override
+    public HikariDataSource openReadPool(int size) {
+        SQLiteConfig config = common();
+        config.setReadOnly(true);
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("parley-sqlite-read");
+        hikari.setReadOnly(true); // must match the open mode, or the driver refuses Hikari's setReadOnly
+        hikari.setJdbcUrl(jdbcUrl());
+        hikari.setDataSourceProperties(config.toProperties());
+        hikari.setMaximumPoolSize(size);
+        hikari.setMinimumIdle(Math.min(2, size));
+        return new HikariDataSource(hikari);
+    }
+
+    private static SQLiteConfig common() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.enforceForeignKeys(true);
+        return config;
+    }
+}
