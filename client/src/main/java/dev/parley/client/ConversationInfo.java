@@ -1,0 +1,54 @@
+package dev.parley.client;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A conversation as this client holds it locally.
+ *
+ * @param conversationId the id
+ * @param kind           {@code direct} or {@code group}
+ * @param title          the title (may be null for direct conversations)
+ * @param members        the member user ids
+ * @param e2ee           whether bodies are end-to-end encrypted
+ * @param lastSeq        the highest {@code seq} held locally (every entry up to it is held)
+ * @param serverLastSeq  the highest {@code seq} known to exist on the server; above {@code lastSeq} while
+ *                       catching up
+ * @param readSeq        this user's read watermark
+ * @param unread         text/media entries from others after {@code readSeq}
+ * @param receipts       every member's watermarks, by user id
+ * @param lastMessage    the newest text/media message held, or null
+ */
+public record ConversationInfo(
+        String conversationId,
+        String kind,
+        String title,
+        List<String> members,
+        boolean e2ee,
+        long lastSeq,
+        long serverLastSeq,
+        long readSeq,
+        long unread,
+        Map<String, Receipt> receipts,
+        ChatMessage lastMessage) {
+
+    public ConversationInfo {
+        members = members == null ? List.of() : List.copyOf(members);
+        receipts = receipts == null ? Map.of() : Map.copyOf(receipts);
+    }
+
+    /** True when every entry the server is known to have is held locally. */
+    public boolean caughtUp() {
+        return lastSeq >= serverLastSeq;
+    }
+
+    /**
+     * One member's watermarks in a conversation.
+     *
+     * @param userId       the member
+     * @param deliveredSeq everything up to here reached one of the member's devices
+     * @param readSeq      everything up to here was read by the member
+     */
+    public record Receipt(String userId, long deliveredSeq, long readSeq) {
+    }
+}

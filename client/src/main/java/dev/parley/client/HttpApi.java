@@ -1,0 +1,158 @@
+package dev.parley.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Http;
+import dev.parley.protocol.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The HTTP half of the protocol, on the JDK's {@link HttpClient}. Blocking; call from any thread but the network's. */
+final class HttpApi {
+    private final HttpClient http;
+    private final URI base;
+    private final Duration timeout;
+
+    HttpApi(HttpClient http, URI base, Duration timeout) {
+        this.http = http;
+        this.base = base;
+        this.timeout = timeout;
+    }
+
+    Http.AccountCreated createAccount(String handle, String password, String displayName) {
+        return call("POST", "/v1/accounts", null, new Http.CreateAccount(handle, password, displayName),
+                Http.AccountCreated.class);
+    }
+
+    Http.SessionCreated createSession(String handle, String password, String deviceName) {
+        return call("POST", "/v1/sessions", null, new Http.CreateSession(handle, password, deviceName),
+                Http.SessionCreated.class);
+    }
+
+    void deleteSession(String token) {
+        call("DELETE", "/v1/sessions/current", token, null, Void.class);
+    }
+
+    Http.User me(String token) {
+        return call("GET", "/v1/me", token, null, Http.User.class);
+    }
+
+    Optional<Http.User> userByHandle(String token, String handle) {
+        try {
+            return Optional.of(call("GET", "/v1/users?handle=" + enc(handle), token, null, Http.User.class));
+        } catch (ParleyException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    Http.User user(String token, String userId) {
+        return call("GET", "/v1/users/" + enc(userId), token, null, Http.User.class);
+    }
+
+    ConversationView createConversation(String token, String kind, List<String> members, String title, boolean e2ee) {
+        return call("POST", "/v1/conversations", token, new Http.CreateConversation(kind, members, title, e2ee),
+                ConversationView.class);
+    }
+
+    ConversationView addMembers(String token, String conversationId, List<String> userIds) {
+        record Body(List<String> userIds) {
+        }
+        return call("POST", "/v1/conversations/" + enc(conversationId) + "/members", token, new Body(userIds),
+                ConversationView.class);
+    }
+
+    void removeMember(String token, String conversationId, String userId) {
+        call("DELETE", "/v1/conversations/" + enc(conversationId) + "/members/" + enc(userId), token, null, Void.class);
+    }
+
+    Http.ConversationList conversations(String token, String since) {
+        String q = since == null ? "" : "?since=" + enc(since);
+        return call("GET", "/v1/conversations" + q, token, null, Http.ConversationList.class);
+    }
+
+    Http.MessagePage messagesBefore(String token, String conversationId, long beforeSeq, int limit) {
+        return call("GET", "/v1/conversations/" + enc(conversationId) + "/messages?before=" + beforeSeq + "&limit=" + limit,
+                token, null, Http.MessagePage.class);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private <T> T call(String method, String path, String token, Object body, Class<T> type) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                .header("Accept", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.encodeBytes(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> res;
+        try {
+            res = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new ParleyException(ErrorCode.UNAVAILABLE, 0, "cannot reach the server: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ParleyException(ErrorCode.UNAVAILABLE, 0, "interrupted", e);
+        }
+        int status = res.statusCode();
+        if (status >= 200 && status < 300) {
+            if (type == Void.class || res.body().length == 0) {
+                return null;
+            }
+            try {
+                return Json.mapper().readValue(res.body(), type);
+            } catch (IOException e) {
+                throw new ParleyException(ErrorCode.INTERNAL, status, "unreadable answer from the server", e);
+            }
+        }
+        throw error(status, res.body());
+    }
+
+    private static ParleyException error(int status, byte[] body) {
+        ErrorCode code = codeFor(status);
+        String message = "HTTP " + status;
+        try {
+            JsonNode err = Json.mapper().readTree(body).path("error");
+            if (err.hasNonNull("code")) {
+                for (ErrorCode c : ErrorCode.values()) {
+                    if (c.wire().equals(err.get("code").asText())) {
+                        code = c;
+                    }
+                }
+            }
+            if (err.hasNonNull("message")) {
+                message = err.get("message").asText();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not a JSON error body; the status says enough.
+        }
+        return new ParleyException(code, status, message, null);
+    }
+
+    private static ErrorCode codeFor(int status) {
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c.httpStatus() == status) {
+                return c;
+            }
+        }
+        return status >= 500 ? ErrorCode.UNAVAILABLE : ErrorCode.BAD_REQUEST;
+    }
+}

@@ -1,0 +1,585 @@
+package dev.parley.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Message;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The client's on-disk state in one SQLite file per account and device: the outbox, the held part of every
+ * conversation log (with edits, deletes and reactions folded into their targets), members' receipts and a
+ * few settings (session, list sync token).
+ *
+ * <p>WAL with {@code synchronous=NORMAL}: a committed transaction survives a crash of the process (the
+ * case the outbox must survive); only an operating-system crash may lose the last moments. Pass
+ * {@code durableWrites} to fsync every commit instead. One JDBC connection guarded by this object's monitor:
+ * every method is thread-safe.
+ */
+final class LocalStore implements AutoCloseable {
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+
+    private final Connection db;
+
+    /** An outgoing message waiting for its {@code sent}. */
+    record OutboxItem(long id, String conversationId, String clientMsgId, EntryKind kind, String body, Long replyTo,
+                      Long threadRoot, List<String> attachments, long createdAtMs) {
+    }
+
+    /** What the store knows of a conversation, without the log. */
+    record ConversationRow(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                           long heldSeq, long knownSeq, boolean removed) {
+    }
+
+    LocalStore(Path file, boolean durableWrites) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=" + (durableWrites ? "FULL" : "NORMAL"));
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA foreign_keys=OFF");
+                migrate(s);
+            }
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open the local store " + file, e);
+        }
+    }
+
+    private static void migrate(Statement s) throws SQLException {
+        s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS conversations(
+                  id TEXT PRIMARY KEY, kind TEXT, title TEXT, members TEXT, e2ee INTEGER NOT NULL DEFAULT 0,
+                  held_seq INTEGER NOT NULL DEFAULT 0, known_seq INTEGER NOT NULL DEFAULT 0,
+                  removed INTEGER NOT NULL DEFAULT 0)""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS entries(
+                  conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, message_id TEXT, sender_id TEXT,
+                  sender_device_id TEXT, client_msg_id TEXT, kind TEXT NOT NULL, body TEXT, target INTEGER,
+                  emoji TEXT, reaction_on INTEGER, reply_to INTEGER, thread_root INTEGER, attachments TEXT,
+                  system TEXT, deleted INTEGER NOT NULL DEFAULT 0, edited_seq INTEGER, sent_at_ms INTEGER,
+                  PRIMARY KEY(conversation_id, seq))""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS reactions(
+                  conversation_id TEXT NOT NULL, target INTEGER NOT NULL, user_id TEXT NOT NULL,
+                  emoji TEXT NOT NULL, seq INTEGER NOT NULL, on_ INTEGER NOT NULL,
+                  PRIMARY KEY(conversation_id, target, user_id, emoji))""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS receipts(
+                  conversation_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                  delivered_seq INTEGER NOT NULL DEFAULT 0, read_seq INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY(conversation_id, user_id))""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS outbox(
+                  id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL,
+                  client_msg_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, body TEXT, reply_to INTEGER,
+                  thread_root INTEGER, attachments TEXT, created_at_ms INTEGER NOT NULL)""");
+    }
+
+    // ---- transactions ------------------------------------------------------------------------------
+
+    /** Work run inside one transaction. */
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction (nested calls join the outer one). */
+    synchronized <T> T tx(Work<T> work) {
+        try {
+            if (!db.getAutoCommit()) {
+                return work.run();
+            }
+            db.setAutoCommit(false);
+            try {
+                T result = work.run();
+                db.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("local store failure", e);
+        }
+    }
+
+    // ---- meta --------------------------------------------------------------------------------------
+
+    Optional<String> meta(String key) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key=?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    void putMeta(String key, String value) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value")) {
+                ps.setString(1, key);
+                ps.setString(2, value);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    void deleteMeta(String key) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM meta WHERE key=?")) {
+                ps.setString(1, key);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    // ---- outbox ------------------------------------------------------------------------------------
+
+    /** Appends to the outbox; durable when this returns. */
+    OutboxItem addToOutbox(String conversationId, String clientMsgId, EntryKind kind, String body, Long replyTo,
+                           Long threadRoot, List<String> attachments, long nowMs) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    INSERT INTO outbox(conversation_id, client_msg_id, kind, body, reply_to, thread_root, attachments,
+                      created_at_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, conversationId);
+                ps.setString(2, clientMsgId);
+                ps.setString(3, kind.wire());
+                ps.setString(4, body);
+                setLong(ps, 5, replyTo);
+                setLong(ps, 6, threadRoot);
+                ps.setString(7, attachments == null || attachments.isEmpty() ? null : Json.encode(attachments));
+                ps.setLong(8, nowMs);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return new OutboxItem(keys.getLong(1), conversationId, clientMsgId, kind, body, replyTo,
+                            threadRoot, attachments == null ? List.of() : List.copyOf(attachments), nowMs);
+                }
+            }
+        });
+    }
+
+    /** Every outbox item, oldest first (the order they must be sent in). */
+    List<OutboxItem> outbox() {
+        return tx(() -> {
+            List<OutboxItem> items = new ArrayList<>();
+            try (PreparedStatement ps = db.prepareStatement("SELECT * FROM outbox ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String att = rs.getString("attachments");
+                    items.add(new OutboxItem(rs.getLong("id"), rs.getString("conversation_id"),
+                            rs.getString("client_msg_id"), EntryKind.fromWire(rs.getString("kind")),
+                            rs.getString("body"), getLong(rs, "reply_to"), getLong(rs, "thread_root"),
+                            att == null ? List.of() : Json.mapper().readValue(att, STRINGS),
+                            rs.getLong("created_at_ms")));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new SQLException("corrupt outbox attachments", e);
+            }
+            return items;
+        });
+    }
+
+    /** Removes an item once the server acknowledged it (or refused it for good). */
+    boolean removeFromOutbox(String clientMsgId) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM outbox WHERE client_msg_id=?")) {
+                ps.setString(1, clientMsgId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    int outboxSize() {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM outbox");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+    }
+
+    // ---- conversations -----------------------------------------------------------------------------
+
+    List<ConversationRow> conversations() {
+        return tx(() -> {
+            List<ConversationRow> rows = new ArrayList<>();
+            try (PreparedStatement ps = db.prepareStatement("SELECT * FROM conversations ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(conversationRow(rs));
+                }
+            }
+            return rows;
+        });
+    }
+
+    Optional<ConversationRow> conversation(String conversationId) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("SELECT * FROM conversations WHERE id=?")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(conversationRow(rs)) : Optional.<ConversationRow>empty();
+                }
+            }
+        });
+    }
+
+    private static ConversationRow conversationRow(ResultSet rs) throws SQLException {
+        String members = rs.getString("members");
+        List<String> list;
+        try {
+            list = members == null ? List.of() : Json.mapper().readValue(members, STRINGS);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("corrupt members", e);
+        }
+        return new ConversationRow(rs.getString("id"), rs.getString("kind"), rs.getString("title"), list,
+                rs.getInt("e2ee") != 0, rs.getLong("held_seq"), rs.getLong("known_seq"), rs.getInt("removed") != 0);
+    }
+
+    /** Inserts or updates a conversation's shared fields; never moves {@code held_seq}, raises {@code known_seq}. */
+    void upsertConversation(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long knownSeq) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    INSERT INTO conversations(id, kind, title, members, e2ee, known_seq, removed) VALUES(?, ?, ?, ?, ?, ?, 0)
+                    ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, title=excluded.title, members=excluded.members,
+                      e2ee=excluded.e2ee, known_seq=max(known_seq, excluded.known_seq), removed=0""")) {
+                ps.setString(1, conversationId);
+                ps.setString(2, kind);
+                ps.setString(3, title);
+                ps.setString(4, Json.encode(members == null ? List.of() : members));
+                ps.setInt(5, e2ee ? 1 : 0);
+                ps.setLong(6, knownSeq);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    void markRemoved(String conversationId) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE conversations SET removed=1 WHERE id=?")) {
+                ps.setString(1, conversationId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    void setSeqs(String conversationId, long heldSeq, long knownSeq) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    INSERT INTO conversations(id, held_seq, known_seq) VALUES(?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET held_seq=max(held_seq, excluded.held_seq),
+                      known_seq=max(known_seq, excluded.known_seq)""")) {
+                ps.setString(1, conversationId);
+                ps.setLong(2, heldSeq);
+                ps.setLong(3, knownSeq);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    // ---- the log -----------------------------------------------------------------------------------
+
+    /**
+     * Stores one entry (the caller guarantees it is the next {@code seq}) and folds it into its target.
+     *
+     * @return the {@code seq} of the message the entry changed, if it changed one
+     */
+    Optional<Long> applyEntry(Message m) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    INSERT OR IGNORE INTO entries(conversation_id, seq, message_id, sender_id, sender_device_id,
+                      client_msg_id, kind, body, target, emoji, reaction_on, reply_to, thread_root, attachments,
+                      system, deleted, sent_at_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ps.setString(1, m.conversationId());
+                ps.setLong(2, m.seq());
+                ps.setString(3, m.messageId());
+                ps.setString(4, m.senderId());
+                ps.setString(5, m.senderDeviceId());
+                ps.setString(6, m.clientMsgId());
+                ps.setString(7, m.kind().wire());
+                ps.setString(8, m.body());
+                setLong(ps, 9, m.target());
+                ps.setString(10, m.emoji());
+                if (m.on() == null) {
+                    ps.setNull(11, Types.INTEGER);
+                } else {
+                    ps.setInt(11, m.on() ? 1 : 0);
+                }
+                setLong(ps, 12, m.replyTo());
+                setLong(ps, 13, m.threadRoot());
+                ps.setString(14, m.attachments() == null || m.attachments().isEmpty() ? null : Json.encode(m.attachments()));
+                ps.setString(15, m.system() == null ? null : Json.encode(m.system()));
+                ps.setInt(16, Boolean.TRUE.equals(m.deleted()) ? 1 : 0);
+                ps.setLong(17, m.sentAtMs());
+                if (ps.executeUpdate() == 0) {
+                    return Optional.<Long>empty();
+                }
+            }
+            if (m.target() == null) {
+                return Optional.<Long>empty();
+            }
+            long target = m.target();
+            int changed = switch (m.kind()) {
+                case EDIT -> update("""
+                        UPDATE entries SET body=?, edited_seq=? WHERE conversation_id=? AND seq=? AND sender_id IS ?
+                          AND kind IN ('text','media') AND deleted=0 AND (edited_seq IS NULL OR edited_seq < ?)""",
+                        m.body(), m.seq(), m.conversationId(), target, m.senderId(), m.seq());
+                case DELETE -> {
+                    int n = update("""
+                            UPDATE entries SET body=NULL, deleted=1 WHERE conversation_id=? AND seq=? AND sender_id IS ?
+                              AND kind IN ('text','media')""", m.conversationId(), target, m.senderId());
+                    // The bodies of the target's edits go too, as on the server.
+                    update("UPDATE entries SET body=NULL WHERE conversation_id=? AND kind='edit' AND target=?",
+                            m.conversationId(), target);
+                    yield n;
+                }
+                case REACTION -> m.emoji() == null || m.senderId() == null ? 0 : update("""
+                        INSERT INTO reactions(conversation_id, target, user_id, emoji, seq, on_) VALUES(?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(conversation_id, target, user_id, emoji) DO UPDATE SET seq=excluded.seq, on_=excluded.on_
+                          WHERE excluded.seq > reactions.seq""",
+                        m.conversationId(), target, m.senderId(), m.emoji(), m.seq(),
+                        Boolean.FALSE.equals(m.on()) ? 0 : 1);
+                default -> 0;
+            };
+            return changed > 0 ? Optional.of(target) : Optional.<Long>empty();
+        });
+    }
+
+    private int update(String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Text, media and system entries with {@code seq < beforeSeq}, newest {@code limit}, ascending. */
+    List<StoredMessage> messagesBefore(String conversationId, long beforeSeq, int limit) {
+        return tx(() -> {
+            List<StoredMessage> out = new ArrayList<>();
+            try (PreparedStatement ps = db.prepareStatement("""
+                    SELECT * FROM entries WHERE conversation_id=? AND seq<? AND kind IN ('text','media','system')
+                    ORDER BY seq DESC LIMIT ?""")) {
+                ps.setString(1, conversationId);
+                ps.setLong(2, beforeSeq);
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(storedMessage(rs));
+                    }
+                }
+            }
+            java.util.Collections.reverse(out);
+            attachReactions(conversationId, out);
+            return out;
+        });
+    }
+
+    /** Every raw entry held for a conversation, ascending (for tests and exports). */
+    List<Message> entries(String conversationId) {
+        return tx(() -> {
+            List<Message> out = new ArrayList<>();
+            try (PreparedStatement ps = db.prepareStatement(
+                    "SELECT * FROM entries WHERE conversation_id=? ORDER BY seq")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        StoredMessage sm = storedMessage(rs);
+                        out.add(sm.raw());
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    Optional<StoredMessage> message(String conversationId, long seq) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("SELECT * FROM entries WHERE conversation_id=? AND seq=?")) {
+                ps.setString(1, conversationId);
+                ps.setLong(2, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<StoredMessage>empty();
+                    }
+                    List<StoredMessage> one = new ArrayList<>(List.of(storedMessage(rs)));
+                    attachReactions(conversationId, one);
+                    return Optional.of(one.get(0));
+                }
+            }
+        });
+    }
+
+    /** The newest text or media message held, if any. */
+    Optional<StoredMessage> latestMessage(String conversationId) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    SELECT seq FROM entries WHERE conversation_id=? AND kind IN ('text','media') ORDER BY seq DESC LIMIT 1""")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? message(conversationId, rs.getLong(1)) : Optional.<StoredMessage>empty();
+                }
+            }
+        });
+    }
+
+    /** Text/media entries from others after {@code readSeq}. */
+    long unread(String conversationId, String me, long readSeq) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    SELECT count(*) FROM entries WHERE conversation_id=? AND seq>? AND kind IN ('text','media')
+                      AND sender_id IS NOT ?""")) {
+                ps.setString(1, conversationId);
+                ps.setLong(2, readSeq);
+                ps.setString(3, me);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Raw entry plus folded state, as stored. */
+    record StoredMessage(Message raw, boolean edited, Map<String, List<String>> reactions) {
+    }
+
+    private static StoredMessage storedMessage(ResultSet rs) throws SQLException {
+        String att = rs.getString("attachments");
+        String sys = rs.getString("system");
+        Integer on = rs.getObject("reaction_on") == null ? null : rs.getInt("reaction_on");
+        try {
+            Message m = new Message(rs.getString("conversation_id"), rs.getLong("seq"), rs.getString("message_id"),
+                    rs.getString("sender_id"), rs.getString("sender_device_id"), rs.getString("client_msg_id"),
+                    EntryKind.fromWire(rs.getString("kind")), rs.getString("body"), getLong(rs, "target"),
+                    rs.getString("emoji"), on == null ? null : on != 0, getLong(rs, "reply_to"),
+                    getLong(rs, "thread_root"), att == null ? null : Json.mapper().readValue(att, STRINGS),
+                    sys == null ? null : Json.mapper().readValue(sys, Message.SystemChange.class),
+                    rs.getInt("deleted") != 0 ? Boolean.TRUE : null, rs.getLong("sent_at_ms"));
+            return new StoredMessage(m, rs.getObject("edited_seq") != null, Map.of());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("corrupt entry", e);
+        }
+    }
+
+    private void attachReactions(String conversationId, List<StoredMessage> messages) throws SQLException {
+        if (messages.isEmpty()) {
+            return;
+        }
+        long lo = messages.get(0).raw().seq();
+        long hi = messages.get(messages.size() - 1).raw().seq();
+        Map<Long, Map<String, List<String>>> byTarget = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement("""
+                SELECT target, emoji, user_id FROM reactions WHERE conversation_id=? AND target BETWEEN ? AND ?
+                  AND on_=1 ORDER BY target, emoji, seq""")) {
+            ps.setString(1, conversationId);
+            ps.setLong(2, lo);
+            ps.setLong(3, hi);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byTarget.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>())
+                            .computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(3));
+                }
+            }
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            StoredMessage sm = messages.get(i);
+            Map<String, List<String>> r = byTarget.get(sm.raw().seq());
+            if (r != null) {
+                Map<String, List<String>> copy = new LinkedHashMap<>();
+                r.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+                messages.set(i, new StoredMessage(sm.raw(), sm.edited(), java.util.Collections.unmodifiableMap(copy)));
+            }
+        }
+    }
+
+    // ---- receipts ----------------------------------------------------------------------------------
+
+    /** Raises a member's watermarks (never lowers them). @return the stored watermarks after the change */
+    ConversationInfo.Receipt raiseReceipt(String conversationId, String userId, long deliveredSeq, long readSeq) {
+        return tx(() -> {
+            update("""
+                    INSERT INTO receipts(conversation_id, user_id, delivered_seq, read_seq) VALUES(?, ?, ?, ?)
+                    ON CONFLICT(conversation_id, user_id) DO UPDATE SET
+                      delivered_seq=max(delivered_seq, excluded.delivered_seq), read_seq=max(read_seq, excluded.read_seq)""",
+                    conversationId, userId, Math.max(deliveredSeq, readSeq), readSeq);
+            return receipts(conversationId).get(userId);
+        });
+    }
+
+    Map<String, ConversationInfo.Receipt> receipts(String conversationId) {
+        return tx(() -> {
+            Map<String, ConversationInfo.Receipt> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = db.prepareStatement(
+                    "SELECT user_id, delivered_seq, read_seq FROM receipts WHERE conversation_id=? ORDER BY user_id")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), new ConversationInfo.Receipt(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    private static Long getLong(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            // Closing is best effort; every commit is already on disk.
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.parley.client;
+
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.ServerFrame;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the durable outbox over whatever connection is online. Per conversation, items go out in the
+ * order they were queued with at most {@code window} unanswered at a time; everything not answered on the
+ * current connection is sent again (same {@code clientMsgId}, so the server stores it once) on the next.
+ * An item leaves the outbox when its {@code sent} arrives, or when the log already shows it as stored.
+ *
+ * <p>A window above 1 pipelines sends; it keeps their order because the server handles one socket's frames
+ * in arrival order. After a {@code rate_limited} or {@code unavailable} refusal a conversation falls back to
+ * one send at a time until its queue is empty. (Only a send already in flight behind a refused one could
+ * overtake it, which needs the server to refuse one frame and accept the very next; set the window to 1
+ * where even that must not happen.)
+ */
+final class Outbox {
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+    private final LocalStore store;
+    private final Callbacks callbacks;
+    private final Clock clock;
+    private final Supplier<Connection> online;
+    private final Supplier<String> me;
+    private final ScheduledExecutorService timer;
+    private final Duration timeout;
+    private final int window;
+
+    private final Map<String, Item> byClientMsgId = new HashMap<>();
+    private final Map<String, ArrayDeque<Item>> byConversation = new LinkedHashMap<>();
+    private final Map<String, Long> retryAtMs = new HashMap<>();
+    /** Conversations that met {@code rate_limited}: one send at a time until their queue empties. */
+    private final java.util.Set<String> strict = new java.util.HashSet<>();
+
+    private static final class Item {
+        final LocalStore.OutboxItem row;
+        final CompletableFuture<ChatMessage> done = new CompletableFuture<>();
+        Connection sentOn;
+
+        Item(LocalStore.OutboxItem row) {
+            this.row = row;
+        }
+    }
+
+    Outbox(LocalStore store, Callbacks callbacks, Clock clock, Supplier<Connection> online, Supplier<String> me,
+           ScheduledExecutorService timer, Duration timeout, int window) {
+        this.store = store;
+        this.callbacks = callbacks;
+        this.clock = clock;
+        this.online = online;
+        this.me = me;
+        this.timer = timer;
+        this.timeout = timeout;
+        this.window = window;
+    }
+
+    /** Loads what a previous run left in the outbox. */
+    synchronized void load() {
+        for (LocalStore.OutboxItem row : store.outbox()) {
+            track(row);
+        }
+    }
+
+    /** Tracks a row already written to the store and starts sending it if online. */
+    CompletableFuture<ChatMessage> add(LocalStore.OutboxItem row) {
+        CompletableFuture<ChatMessage> done;
+        synchronized (this) {
+            done = track(row).done;
+        }
+        pump();
+        return done;
+    }
+
+    private Item track(LocalStore.OutboxItem row) {
+        Item item = new Item(row);
+        byClientMsgId.put(row.clientMsgId(), item);
+        byConversation.computeIfAbsent(row.conversationId(), k -> new ArrayDeque<>()).add(item);
+        return item;
+    }
+
+    synchronized boolean contains(String clientMsgId) {
+        return byClientMsgId.containsKey(clientMsgId);
+    }
+
+    synchronized int size() {
+        return byClientMsgId.size();
+    }
+
+    /** The queued messages of a conversation, oldest first, as pending messages. */
+    synchronized java.util.List<ChatMessage> pending(String conversationId) {
+        ArrayDeque<Item> q = byConversation.get(conversationId);
+        return q == null ? java.util.List.of() : q.stream().map(i -> pendingMessage(i.row, me.get())).toList();
+    }
+
+    static ChatMessage pendingMessage(LocalStore.OutboxItem row, String me) {
+        return new ChatMessage(row.conversationId(), 0, null, me, row.clientMsgId(), row.kind(), row.body(), false,
+                false, Map.of(), row.replyTo(), row.threadRoot(), row.attachments(), null, row.createdAtMs(),
+                Tick.PENDING);
+    }
+
+    /** Sends whatever may go out now on the online connection. Cheap when there is nothing to do. */
+    void pump() {
+        Connection c = online.get();
+        if (c == null) {
+            return;
+        }
+        long now = clock.millis();
+        synchronized (this) {
+            for (Map.Entry<String, ArrayDeque<Item>> e : byConversation.entrySet()) {
+                Long retry = retryAtMs.get(e.getKey());
+                if (retry != null && retry > now) {
+                    continue;
+                }
+                int inFlight = 0;
+                int limit = strict.contains(e.getKey()) ? 1 : window;
+                for (Item item : e.getValue()) {
+                    if (inFlight >= limit) {
+                        break;
+                    }
+                    inFlight++;
+                    if (item.sentOn == c) {
+                        continue;
+                    }
+                    item.sentOn = c;
+                    LocalStore.OutboxItem r = item.row;
+                    ClientFrame.Send frame = new ClientFrame.Send(c.newId(), r.conversationId(), r.clientMsgId(),
+                            r.body(), r.kind(), r.replyTo(), r.threadRoot(),
+                            r.attachments().isEmpty() ? null : r.attachments());
+                    c.request(frame, timeout).whenComplete((answer, err) -> onAnswer(item, c, answer, err));
+                }
+            }
+        }
+    }
+
+    private void onAnswer(Item item, Connection c, ServerFrame answer, Throwable err) {
+        if (err != null) {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (cause instanceof TimeoutException && c.isOpen()) {
+                // A send that is never answered on a socket that still looks open: the socket is suspect.
+                c.abort("send not answered in " + timeout.toMillis() + " ms");
+            }
+            return; // the next connection sends it again
+        }
+        if (answer instanceof ServerFrame.Sent s) {
+            acked(s.clientMsgId(), s.seq(), s.sentAtMs(), s.messageId());
+        } else if (answer instanceof ServerFrame.Error e) {
+            refused(item, c, e);
+        }
+    }
+
+    private void refused(Item item, Connection c, ServerFrame.Error e) {
+        ErrorCode code = e.code() == null ? ErrorCode.INTERNAL : e.code();
+        switch (code) {
+            case RATE_LIMITED, UNAVAILABLE, INTERNAL -> {
+                long delay = e.retryAfterMs() != null ? Math.max(1, e.retryAfterMs()) : 1000;
+                synchronized (this) {
+                    retryAtMs.put(item.row.conversationId(), clock.millis() + delay);
+                    strict.add(item.row.conversationId());
+                    // Everything of this conversation not yet answered goes again, in order.
+                    for (Item i : byConversation.getOrDefault(item.row.conversationId(), new ArrayDeque<>())) {
+                        if (i.sentOn == c) {
+                            i.sentOn = null;
+                        }
+                    }
+                }
+                timer.schedule(this::pump, delay, TimeUnit.MILLISECONDS);
+            }
+            default -> {
+                LOG.warn("message {} in conversation {} refused for good: {}", item.row.clientMsgId(),
+                        item.row.conversationId(), code.wire());
+                store.removeFromOutbox(item.row.clientMsgId());
+                if (forget(item.row.clientMsgId()) != null) {
+                    item.done.completeExceptionally(new ParleyException(code, e.message()));
+                    ChatMessage failed = pendingMessage(item.row, me.get()).withTick(Tick.FAILED);
+                    callbacks.fire(l -> l.onSent(failed));
+                }
+                pump();
+            }
+        }
+    }
+
+    /**
+     * The server stored the message ({@code sent}, or its entry appeared in the log). The caller has already
+     * removed the row from the store. Idempotent.
+     */
+    void acked(String clientMsgId, long seq, long sentAtMs, String messageId) {
+        Item item = forget(clientMsgId);
+        if (item != null) {
+            LocalStore.OutboxItem r = item.row;
+            ChatMessage stored = new ChatMessage(r.conversationId(), seq, messageId, me.get(), r.clientMsgId(), r.kind(),
+                    r.body(), false, false, Map.of(), r.replyTo(), r.threadRoot(), r.attachments(), null, sentAtMs,
+                    Tick.SENT);
+            item.done.complete(stored);
+            callbacks.fire(l -> l.onSent(stored));
+        }
+        pump();
+    }
+
+    private synchronized Item forget(String clientMsgId) {
+        Item item = byClientMsgId.remove(clientMsgId);
+        if (item != null) {
+            ArrayDeque<Item> q = byConversation.get(item.row.conversationId());
+            if (q != null) {
+                q.remove(item);
+                if (q.isEmpty()) {
+                    byConversation.remove(item.row.conversationId());
+                    retryAtMs.remove(item.row.conversationId());
+                    strict.remove(item.row.conversationId());
+                }
+            }
+        }
+        return item;
+    }
+
+    /** The row of a queued message, or null if it is not queued. */
+    synchronized LocalStore.OutboxItem row(String clientMsgId) {
+        Item item = byClientMsgId.get(clientMsgId);
+        return item == null ? null : item.row;
+    }
+}

@@ -1,0 +1,729 @@
+package dev.parley.client;
+
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Http;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.ServerFrame;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Parley Java SDK: an offline-first chat client for one account on one device.
+ *
+ * <p>Everything the user does goes to a local SQLite file first. {@link #send} returns at once with a
+ * pending message that is already durable in the outbox; the client delivers it whenever a connection is
+ * up (after a crash, on the next run), always with the same {@code clientMsgId} so the server stores it
+ * once, in the order it was queued per conversation. On every (re)connect the client refreshes the
+ * conversation list and syncs each changed conversation from the last {@code seq} it holds; listeners then
+ * see every log entry exactly once and in order. Reconnects use exponential backoff with full jitter;
+ * heartbeats detect sockets that died silently.
+ *
+ * <pre>{@code
+ * try (ParleyClient client = ParleyClient.builder()
+ *         .serverUrl("http://127.0.0.1:8080")
+ *         .store(Path.of("alice.db"))
+ *         .credentials("alice", "correct horse battery staple")
+ *         .listener(new ParleyListener() {
+ *             public void onMessage(ChatMessage m) { System.out.println(m.senderId() + ": " + m.body()); }
+ *         })
+ *         .build()) {
+ *     client.connect();
+ *     ConversationInfo c = client.createGroup("friends", List.of(bobId));
+ *     client.send(c.conversationId(), "hello").sent().join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Methods that talk HTTP block the calling thread (call them off your UI thread);
+ * everything else returns quickly. Listener callbacks run on a dedicated thread (see {@link ParleyListener}).
+ */
+public final class ParleyClient implements AutoCloseable {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final String META_TOKEN = "token";
+    private static final String META_USER = "userId";
+    private static final String META_DEVICE = "deviceId";
+    private static final String META_HANDLE = "handle";
+    private static final String META_SYNC_TOKEN = "syncToken";
+
+    private final Builder config;
+    private final URI baseUri;
+    private final HttpClient http;
+    private final HttpApi api;
+    private final LocalStore store;
+    private final Callbacks callbacks;
+    private final ScheduledExecutorService timer;
+    private final Outbox outbox;
+    private final Replica replica;
+    private final TypingThrottle typing;
+    private final ConnectionLoop loop;
+    private final Object sendLock = new Object();
+    private final Object authLock = new Object();
+    private volatile String token;
+    private volatile String handle;
+    private volatile String password;
+    private volatile String userId;
+    private volatile ConnectionState state = ConnectionState.offline(null, "not connected yet");
+    private Thread loopThread;
+    private volatile boolean closed;
+
+    private ParleyClient(Builder b) {
+        this.config = b;
+        this.baseUri = b.serverUrl;
+        int n = INSTANCES.incrementAndGet();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
+        this.api = new HttpApi(http, baseUri, b.requestTimeout);
+        this.store = new LocalStore(b.store, b.durableWrites);
+        this.callbacks = new Callbacks("parley-callbacks-" + n);
+        b.listeners.forEach(callbacks::add);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "parley-timer-" + n);
+            t.setDaemon(true);
+            return t;
+        });
+        this.handle = b.handle;
+        this.password = b.password;
+        this.userId = store.meta(META_USER).orElse(null);
+        String storedHandle = store.meta(META_HANDLE).orElse(null);
+        if (handle != null && storedHandle != null && !storedHandle.equals(handle)) {
+            store.close();
+            throw new IllegalStateException("the store " + b.store + " belongs to '" + storedHandle
+                    + "', not '" + handle + "': use one store file per account");
+        }
+        this.token = b.token != null ? b.token : store.meta(META_TOKEN).orElse(null);
+        this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), () -> userId, timer,
+                b.requestTimeout, b.maxInFlight);
+        this.replica = new Replica(store, callbacks, outbox, () -> userId, b.requestTimeout, b.syncPageSize,
+                "parley-replica-" + n);
+        outbox.load();
+        this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
+        URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
+        this.loop = new ConnectionLoop(http, ws, new TokenSource(), replica, outbox,
+                new Backoff(b.backoffBase, b.backoffCap, b.random), b.clock, b.connectTimeout, b.pingInterval,
+                b.pingTimeout, this::setState, this::catchUp);
+        long flushMs = b.receiptFlushInterval.toMillis();
+        timer.scheduleWithFixedDelay(this::flushQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
+    }
+
+    private Replica replica() {
+        return replica;
+    }
+
+    /** Starts configuring a client. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- account -----------------------------------------------------------------------------------
+
+    /**
+     * Creates an account on the server (no session yet; {@link #connect()} or {@link #signIn} signs in).
+     * Remembers the credentials for this client if it had none.
+     *
+     * @return the new user's id
+     * @throws ParleyException {@code conflict} if the handle is taken
+     */
+    public String signUp(String handle, String password, String displayName) {
+        Http.AccountCreated created = api.createAccount(handle, password, displayName);
+        synchronized (authLock) {
+            if (this.handle == null) {
+                this.handle = handle;
+                this.password = password;
+            }
+        }
+        return created.userId();
+    }
+
+    /**
+     * Signs in now (instead of lazily on {@link #connect()}), replacing any stored session.
+     *
+     * @throws ParleyException {@code unauthorized} for bad credentials, {@code rate_limited} after too many
+     */
+    public void signIn(String handle, String password) {
+        synchronized (authLock) {
+            String storedHandle = store.meta(META_HANDLE).orElse(null);
+            if (storedHandle != null && !storedHandle.equals(handle)) {
+                throw new IllegalStateException("this store belongs to '" + storedHandle + "'");
+            }
+            this.handle = handle;
+            this.password = password;
+            this.token = null;
+            newSession();
+        }
+    }
+
+    /** Revokes this device's session on the server and forgets it locally. The outbox is kept. */
+    public void signOut() {
+        String t = token;
+        if (t != null) {
+            api.deleteSession(t);
+        }
+        synchronized (authLock) {
+            token = null;
+            store.deleteMeta(META_TOKEN);
+        }
+        loop.dropConnection("signed out");
+    }
+
+    private String newSession() {
+        if (handle == null || password == null) {
+            throw new ConnectionLoop.Fatal("no credentials and no valid token");
+        }
+        Http.SessionCreated s = api.createSession(handle, password, config.deviceName);
+        String storedUser = store.meta(META_USER).orElse(null);
+        if (storedUser != null && !storedUser.equals(s.userId())) {
+            throw new ConnectionLoop.Fatal("this store belongs to another user");
+        }
+        store.putMeta(META_TOKEN, s.token());
+        store.putMeta(META_USER, s.userId());
+        store.putMeta(META_DEVICE, s.deviceId());
+        store.putMeta(META_HANDLE, handle);
+        userId = s.userId();
+        token = s.token();
+        return token;
+    }
+
+    private String currentToken() {
+        synchronized (authLock) {
+            String t = token;
+            return t != null ? t : newSession();
+        }
+    }
+
+    /** The session token in use (signing in first if needed); keep it secret. */
+    public String token() {
+        return currentToken();
+    }
+
+    /** The signed-in user's id, once known (after sign-in or the first connection). */
+    public Optional<String> userId() {
+        return Optional.ofNullable(userId);
+    }
+
+    /** This device's id, once known. */
+    public Optional<String> deviceId() {
+        return store.meta(META_DEVICE);
+    }
+
+    /** The signed-in user's profile. */
+    public Http.User me() {
+        Http.User u = api.me(currentToken());
+        userId = u.userId();
+        return u;
+    }
+
+    /** Looks a user up by handle. */
+    public Optional<Http.User> findUser(String handle) {
+        return api.userByHandle(currentToken(), handle);
+    }
+
+    /** A user's profile by id. */
+    public Http.User user(String userId) {
+        return api.user(currentToken(), userId);
+    }
+
+    private final class TokenSource implements ConnectionLoop.Auth {
+        @Override
+        public String token() {
+            return currentToken();
+        }
+
+        @Override
+        public void welcomed(ServerFrame.Welcome welcome) {
+            String stored = store.meta(META_USER).orElse(null);
+            if (stored != null && !stored.equals(welcome.userId())) {
+                throw new ConnectionLoop.Fatal("this store belongs to another user than the token's");
+            }
+            if (stored == null) {
+                store.putMeta(META_USER, welcome.userId());
+            }
+            store.putMeta(META_DEVICE, welcome.deviceId());
+            userId = welcome.userId();
+        }
+
+        @Override
+        public boolean rejected(String rejectedToken) {
+            synchronized (authLock) {
+                if (Objects.equals(token, rejectedToken)) {
+                    token = null;
+                    store.deleteMeta(META_TOKEN);
+                }
+                return handle != null && password != null;
+            }
+        }
+    }
+
+    // ---- connection --------------------------------------------------------------------------------
+
+    /**
+     * Starts connecting in the background (idempotent). The client then stays connected, reconnecting with
+     * backoff, until {@link #close()}. Watch {@link ParleyListener#onConnectionState}.
+     */
+    public synchronized void connect() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (loopThread == null) {
+            loopThread = Thread.ofPlatform().daemon().name("parley-connection").start(loop);
+        }
+    }
+
+    /** Skips the current backoff wait and tries to connect now (e.g. when the OS reports a network change). */
+    public void reconnectNow() {
+        loop.reconnectNow();
+    }
+
+    /** The connection's current state. */
+    public ConnectionState connectionState() {
+        return state;
+    }
+
+    /**
+     * Whether the client is online and holds every entry the server is known to have (the catch-up after
+     * the last reconnect has finished).
+     */
+    public boolean isCaughtUp() {
+        return state.isOnline() && replica.caughtUp();
+    }
+
+    private void setState(ConnectionState s) {
+        state = s;
+        callbacks.fire(l -> l.onConnectionState(s));
+    }
+
+    private void catchUp(Connection c) {
+        Thread.ofVirtual().name("parley-catch-up").start(() -> {
+            try {
+                String t = currentToken();
+                String since = store.meta(META_SYNC_TOKEN).orElse(null);
+                Http.ConversationList list;
+                try {
+                    list = api.conversations(t, since);
+                } catch (ParleyException e) {
+                    if (since == null || e.code() != ErrorCode.BAD_REQUEST) {
+                        throw e;
+                    }
+                    list = api.conversations(t, null);
+                }
+                Http.ConversationList changes = list;
+                replica.submitAndWait(after -> {
+                    if (changes.conversations() != null) {
+                        for (ConversationView v : changes.conversations()) {
+                            replica.applyView(v, after);
+                        }
+                    }
+                    if (changes.removed() != null) {
+                        for (String id : changes.removed()) {
+                            replica.markRemoved(replica.conv(id), after);
+                        }
+                    }
+                    if (changes.syncToken() != null) {
+                        store.putMeta(META_SYNC_TOKEN, changes.syncToken());
+                    }
+                });
+                replica.listRefreshed(c);
+            } catch (RuntimeException e) {
+                if (c.isOpen()) {
+                    c.abort("catch-up failed: " + e.getMessage());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void flushQuietly() {
+        try {
+            replica.flushWatermarks();
+        } catch (RuntimeException e) {
+            // The next flush tries again.
+        }
+    }
+
+    // ---- conversations -----------------------------------------------------------------------------
+
+    /** The conversations held locally, most recently active first. */
+    public List<ConversationInfo> conversations() {
+        return replica.all().stream()
+                .filter(c -> !c.removed && c.row != null && c.row.kind() != null)
+                .map(replica::info)
+                .sorted(Comparator.comparingLong((ConversationInfo i) ->
+                        i.lastMessage() == null ? 0 : i.lastMessage().sentAtMs()).reversed())
+                .toList();
+    }
+
+    /** One conversation held locally. */
+    public Optional<ConversationInfo> conversation(String conversationId) {
+        return replica.existing(conversationId).filter(c -> !c.removed && c.row != null).map(replica::info);
+    }
+
+    /** Creates a group with the given other members (the user is always a member). Blocks on HTTP. */
+    public ConversationInfo createGroup(String title, List<String> memberIds) {
+        return created(api.createConversation(currentToken(), ConversationView.GROUP, memberIds, title, false));
+    }
+
+    /** Opens (creates or finds) the direct conversation with {@code otherUserId}. Blocks on HTTP. */
+    public ConversationInfo openDirect(String otherUserId) {
+        return created(api.createConversation(currentToken(), ConversationView.DIRECT, List.of(otherUserId), null, false));
+    }
+
+    /** Adds members to a group. Blocks on HTTP. */
+    public ConversationInfo addMembers(String conversationId, List<String> userIds) {
+        return created(api.addMembers(currentToken(), conversationId, userIds));
+    }
+
+    /** Leaves a conversation. Blocks on HTTP. */
+    public void leave(String conversationId) {
+        api.removeMember(currentToken(), conversationId, userId().orElseGet(() -> me().userId()));
+        try {
+            replica.submitAndWait(after -> replica.markRemoved(replica.conv(conversationId), after));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private ConversationInfo created(ConversationView v) {
+        if (userId == null) {
+            me();
+        }
+        try {
+            replica.submitAndWait(after -> replica.applyView(v, after));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ParleyException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
+        return replica.info(replica.conv(v.conversationId()));
+    }
+
+    // ---- messages ----------------------------------------------------------------------------------
+
+    /** Queues a text message; see {@link #send(String, String, SendOptions)}. */
+    public OutgoingMessage send(String conversationId, String body) {
+        return send(conversationId, body, SendOptions.NONE);
+    }
+
+    /**
+     * Queues a message in the durable outbox and returns at once. The message is delivered whenever a
+     * connection is up, exactly once, in queue order within its conversation; {@link OutgoingMessage#sent()}
+     * completes when the server has stored it. Also stops the typing indicator.
+     */
+    public OutgoingMessage send(String conversationId, String body, SendOptions options) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        if ((body == null || body.isEmpty()) && options.attachments().isEmpty()) {
+            throw new IllegalArgumentException("a message needs a body or attachments");
+        }
+        typing.stop(conversationId);
+        String clientMsgId = UUID.randomUUID().toString();
+        LocalStore.OutboxItem row;
+        CompletableFuture<ChatMessage> sent;
+        synchronized (sendLock) {
+            row = store.addToOutbox(conversationId, clientMsgId, options.kind(), body, options.replyTo(),
+                    options.threadRoot(), options.attachments(), config.clock.millis());
+            sent = outbox.add(row);
+        }
+        return new OutgoingMessage(Outbox.pendingMessage(row, userId), sent);
+    }
+
+    /** Messages still waiting in the outbox for a conversation, oldest first. */
+    public List<ChatMessage> pending(String conversationId) {
+        return outbox.pending(conversationId);
+    }
+
+    /** How many messages wait in the outbox, over all conversations. */
+    public int outboxSize() {
+        return outbox.size();
+    }
+
+    /**
+     * A page of history from the local replica: the newest {@code limit} messages (text, media and system
+     * entries, with edits, deletes and reactions folded in) with {@code seq < beforeSeq}, oldest first. Pass
+     * {@link Long#MAX_VALUE} for the latest page, then the first {@code seq} of a page to scroll further back.
+     */
+    public List<ChatMessage> history(String conversationId, long beforeSeq, int limit) {
+        Replica.Conv c = replica.conv(conversationId);
+        return store.messagesBefore(conversationId, beforeSeq, limit).stream()
+                .map(sm -> replica.chatMessage(c, sm)).toList();
+    }
+
+    /** One message held locally, with its current folded state and tick. */
+    public Optional<ChatMessage> message(String conversationId, long seq) {
+        Replica.Conv c = replica.conv(conversationId);
+        return store.message(conversationId, seq).map(sm -> replica.chatMessage(c, sm));
+    }
+
+    /** Every raw log entry held for a conversation, in {@code seq} order (1, 2, 3 … with no gap). */
+    public List<Message> entries(String conversationId) {
+        return store.entries(conversationId);
+    }
+
+    /** Marks everything held in the conversation as read. */
+    public void markRead(String conversationId) {
+        markRead(conversationId, replica.conv(conversationId).held);
+    }
+
+    /** Marks everything up to {@code seq} as read; sent with the next receipt flush (and after reconnects). */
+    public void markRead(String conversationId, long seq) {
+        replica.markRead(conversationId, seq);
+    }
+
+    /** Call on each keystroke: sends at most one {@code start} every few seconds and {@code stop} when idle. */
+    public void typing(String conversationId) {
+        typing.keystroke(conversationId);
+    }
+
+    /** The user stopped typing without sending. */
+    public void stopTyping(String conversationId) {
+        typing.stop(conversationId);
+    }
+
+    private void emitTyping(String conversationId, boolean start) {
+        Connection c = replica.online();
+        if (c != null) {
+            c.send(new ClientFrame.Typing(null, conversationId, start ? "start" : "stop"));
+        }
+    }
+
+    /** Whether the user was last seen online (from presence frames), if known. */
+    public Optional<Boolean> isOnline(String userId) {
+        return replica.presence(userId).map(p -> ServerFrame.Presence.ONLINE.equals(p.state()));
+    }
+
+    /**
+     * Adds ({@code on}) or removes a reaction. Needs a connection: fails at once with {@code unavailable}
+     * when offline. Completes with the {@code seq} of the reaction entry.
+     */
+    public CompletableFuture<Long> react(String conversationId, long targetSeq, String emoji, boolean on) {
+        return change(id -> new ClientFrame.React(id, conversationId, targetSeq, emoji, on));
+    }
+
+    /** Replaces the body of one of the user's own messages; completes with the edit entry's {@code seq}. */
+    public CompletableFuture<Long> edit(String conversationId, long targetSeq, String newBody) {
+        return change(id -> new ClientFrame.Edit(id, conversationId, targetSeq, newBody));
+    }
+
+    /** Deletes one of the user's own messages for everyone; completes with the delete entry's {@code seq}. */
+    public CompletableFuture<Long> delete(String conversationId, long targetSeq) {
+        return change(id -> new ClientFrame.Delete(id, conversationId, targetSeq));
+    }
+
+    private CompletableFuture<Long> change(Function<String, ClientFrame> frame) {
+        Connection c = replica.online();
+        if (c == null) {
+            return CompletableFuture.failedFuture(new ParleyException(ErrorCode.UNAVAILABLE, "offline"));
+        }
+        return c.request(frame.apply(c.newId()), config.requestTimeout).thenApply(answer -> {
+            if (answer instanceof ServerFrame.Ok ok && ok.seq() != null) {
+                return ok.seq();
+            }
+            if (answer instanceof ServerFrame.Error e) {
+                throw new ParleyException(e.code(), e.message());
+            }
+            throw new ParleyException(ErrorCode.INTERNAL, "unexpected answer");
+        });
+    }
+
+    // ---- listeners and lifecycle -------------------------------------------------------------------
+
+    /** Adds a listener; callbacks run on the client's callback thread. */
+    public void addListener(ParleyListener listener) {
+        callbacks.add(listener);
+    }
+
+    public void removeListener(ParleyListener listener) {
+        callbacks.remove(listener);
+    }
+
+    /**
+     * Stops the connection and closes the local store. Messages still in the outbox stay there and are sent
+     * by the next client opened on the same store.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        loop.close();
+        Thread t = loopThread;
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        timer.shutdownNow();
+        replica.close();
+        callbacks.close();
+        store.close();
+        http.close();
+    }
+
+    /** Configuration of a {@link ParleyClient}; every setting but the server URL and store has a default. */
+    public static final class Builder {
+        private URI serverUrl;
+        private Path store;
+        private String handle;
+        private String password;
+        private String token;
+        private String deviceName = "parley-java-sdk";
+        private Clock clock = Clock.systemUTC();
+        private RandomGenerator random = new java.util.Random();
+        private Duration backoffBase = Duration.ofMillis(500);
+        private Duration backoffCap = Duration.ofSeconds(30);
+        private Duration pingInterval = Duration.ofSeconds(15);
+        private Duration pingTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(15);
+        private Duration receiptFlushInterval = Duration.ofMillis(250);
+        private Duration typingInterval = Duration.ofSeconds(3);
+        private Duration typingIdle = Duration.ofSeconds(5);
+        private int maxInFlight = 16;
+        private int syncPageSize = 200;
+        private boolean durableWrites;
+        private final List<ParleyListener> listeners = new java.util.ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The server's base URL, e.g. {@code http://127.0.0.1:8080} (https for TLS). Required. */
+        public Builder serverUrl(String url) {
+            return serverUrl(URI.create(url));
+        }
+
+        public Builder serverUrl(URI url) {
+            this.serverUrl = url;
+            return this;
+        }
+
+        /** The SQLite file holding this account's outbox and replica on this device. Required. */
+        public Builder store(Path file) {
+            this.store = file;
+            return this;
+        }
+
+        /** Sign in with these when no stored session exists (or it was revoked). */
+        public Builder credentials(String handle, String password) {
+            this.handle = handle;
+            this.password = password;
+            return this;
+        }
+
+        /** Use this session token (overrides a stored one). */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /** The device name sent when signing in. */
+        public Builder deviceName(String name) {
+            this.deviceName = name;
+            return this;
+        }
+
+        /** The clock for local timestamps and throttles (tests pass a fixed or stepped one). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The jitter source of the reconnect backoff (tests pass a seeded one). */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /** Reconnect backoff: first ceiling {@code base}, doubling up to {@code cap}, full jitter. */
+        public Builder backoff(Duration base, Duration cap) {
+            this.backoffBase = base;
+            this.backoffCap = cap;
+            return this;
+        }
+
+        /** Ping every {@code interval}; a socket silent for {@code interval + timeout} is dropped. */
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            this.pingInterval = interval;
+            this.pingTimeout = timeout;
+            return this;
+        }
+
+        /** Time allowed to open a socket and get {@code welcome}. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Time allowed for an answer to an HTTP call or a request frame. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /** How often delivered/read watermarks are sent at most. */
+        public Builder receiptFlushInterval(Duration interval) {
+            this.receiptFlushInterval = interval;
+            return this;
+        }
+
+        /** Typing: at most one {@code start} per {@code interval}; {@code stop} after {@code idle}. */
+        public Builder typingThrottle(Duration interval, Duration idle) {
+            this.typingInterval = interval;
+            this.typingIdle = idle;
+            return this;
+        }
+
+        /**
+         * Unanswered sends allowed per conversation (default 16). The server handles one socket's frames in
+         * order, so pipelining keeps the queue order; 1 waits for each {@code sent} before the next send.
+         */
+        public Builder maxInFlightPerConversation(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("at least 1");
+            }
+            this.maxInFlight = n;
+            return this;
+        }
+
+        /** Entries asked for per {@code sync} page. */
+        public Builder syncPageSize(int n) {
+            this.syncPageSize = n;
+            return this;
+        }
+
+        /** fsync every local commit (survives power loss, slower); default survives process crashes. */
+        public Builder durableWrites(boolean durable) {
+            this.durableWrites = durable;
+            return this;
+        }
+
+        /** Adds a listener from the start (so it sees the first connection's events). */
+        public Builder listener(ParleyListener listener) {
+            this.listeners.add(listener);
+            return this;
+        }
+
+        /** Opens the local store and builds the client (not yet connected: call {@link ParleyClient#connect()}). */
+        public ParleyClient build() {
+            Objects.requireNonNull(serverUrl, "serverUrl");
+            Objects.requireNonNull(store, "store");
+            return new ParleyClient(this);
+        }
+    }
+}

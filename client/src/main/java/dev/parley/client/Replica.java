@@ -1,0 +1,601 @@
+package dev.parley.client;
+
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.ServerFrame;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local replica of the user's conversation logs, and the one thread that changes it.
+ *
+ * <p>Every inbound frame (and every local change) is a {@link Work} item on one queue, applied in order by
+ * one thread, in batches that each commit in one SQLite transaction; callbacks and answers to waiting
+ * requests run only after the commit. Per conversation the replica holds every entry from 1 to
+ * {@code held} and knows the server has at least {@code known}; an entry is applied only when it is
+ * {@code held + 1} (an older one is a duplicate and dropped, a newer one is parked and a {@code sync} of the
+ * gap starts), which is what makes delivery to the app exactly-once and in order.
+ */
+final class Replica implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    private static final int MAX_BATCH = 512;
+    private static final int MAX_PARKED = 5_000;
+
+    /** A change to the replica, run on the replica thread inside a transaction. */
+    interface Work {
+        /** @param after actions to run once the transaction committed (callbacks, answers) */
+        void run(List<Runnable> after) throws SQLException;
+    }
+
+    /** In-memory state of one conversation; {@code held}/{@code known} are written only by the replica thread. */
+    static final class Conv {
+        final String id;
+        volatile long held;
+        volatile long known;
+        volatile LocalStore.ConversationRow row;
+        volatile boolean removed;
+        final AtomicBoolean syncing = new AtomicBoolean();
+        final TreeMap<Long, Message> parked = new TreeMap<>();
+        final Map<String, ConversationInfo.Receipt> receipts = new ConcurrentHashMap<>();
+        volatile long deliveredSent;
+        volatile long readWanted;
+        volatile long readSent;
+        boolean dirty;
+
+        Conv(String id) {
+            this.id = id;
+        }
+    }
+
+    private final LocalStore store;
+    private final Callbacks callbacks;
+    private final Outbox outbox;
+    private final Supplier<String> me;
+    private final Duration requestTimeout;
+    private final int pageSize;
+    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final Map<String, Conv> convs = new ConcurrentHashMap<>();
+    private final Map<String, ServerFrame.Presence> presence = new ConcurrentHashMap<>();
+    private final Thread worker;
+    private volatile boolean running = true;
+    private volatile Connection online;
+    private volatile Connection catchingUp;
+    private final Object caughtUpLock = new Object();
+
+    Replica(LocalStore store, Callbacks callbacks, Outbox outbox, Supplier<String> me, Duration requestTimeout,
+            int pageSize, String threadName) {
+        this.store = store;
+        this.callbacks = callbacks;
+        this.outbox = outbox;
+        this.me = me;
+        this.requestTimeout = requestTimeout;
+        this.pageSize = pageSize;
+        for (LocalStore.ConversationRow row : store.conversations()) {
+            Conv c = new Conv(row.conversationId());
+            c.row = row;
+            c.held = row.heldSeq();
+            c.known = Math.max(row.knownSeq(), row.heldSeq());
+            c.removed = row.removed();
+            c.receipts.putAll(store.receipts(row.conversationId()));
+            convs.put(c.id, c);
+        }
+        worker = Thread.ofPlatform().daemon().name(threadName).unstarted(this::loop);
+        worker.start();
+    }
+
+    // ---- feeding the replica -----------------------------------------------------------------------
+
+    /** Called on the network thread with one undecoded frame: only queues it. */
+    void onText(Connection from, String text) {
+        queue.add(after -> process(from, text, after));
+    }
+
+    /** Queues a change. */
+    void submit(Work work) {
+        queue.add(work);
+    }
+
+    /** Queues a change and waits until it is committed. */
+    void submitAndWait(Work work) throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(after -> {
+            try {
+                work.run(after);
+            } catch (SQLException | RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+            after.add(() -> done.complete(null));
+        });
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("local change failed", e.getCause());
+        }
+    }
+
+    private void loop() {
+        List<Work> batch = new ArrayList<>(MAX_BATCH);
+        while (running) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+                continue;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            List<Runnable> after = new ArrayList<>();
+            try {
+                store.tx(() -> {
+                    for (Work w : batch) {
+                        w.run(after);
+                    }
+                    persistDirty();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.error("could not apply {} inbound frames; reloading the replica from disk", batch.size(), e);
+                after.clear();
+                reload();
+            }
+            batch.clear();
+            for (Runnable r : after) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("post-commit action failed", e);
+                }
+            }
+            checkCaughtUp();
+        }
+    }
+
+    private void persistDirty() {
+        for (Conv c : convs.values()) {
+            if (c.dirty) {
+                store.setSeqs(c.id, c.held, c.known);
+                c.dirty = false;
+            }
+        }
+    }
+
+    private void reload() {
+        for (LocalStore.ConversationRow row : store.conversations()) {
+            Conv c = conv(row.conversationId());
+            c.held = row.heldSeq();
+            c.known = Math.max(c.known, row.knownSeq());
+            c.parked.clear();
+            c.dirty = false;
+        }
+        convs.values().forEach(this::ensureSync);
+    }
+
+    // ---- frames ------------------------------------------------------------------------------------
+
+    private void process(Connection from, String text, List<Runnable> after) {
+        ServerFrame frame;
+        try {
+            frame = Json.decodeServerFrame(text);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("ignoring an undecodable server frame: {}", e.getMessage());
+            return;
+        }
+        switch (frame) {
+            case Message m -> onEntry(m, after);
+            case ServerFrame.Sent s -> {
+                store.removeFromOutbox(s.clientMsgId());
+                Conv c = conv(s.conversationId());
+                raiseKnown(c, s.seq(), after);
+                after.add(() -> {
+                    outbox.acked(s.clientMsgId(), s.seq(), s.sentAtMs(), s.messageId());
+                    from.complete(s.id(), s);
+                });
+            }
+            case ServerFrame.Ok ok -> {
+                if (ok.messages() != null) {
+                    for (Message m : ok.messages()) {
+                        onEntry(m, after);
+                    }
+                }
+                after.add(() -> from.complete(ok.id(), ok));
+            }
+            case ServerFrame.Error e -> {
+                if (e.id() == null) {
+                    LOG.debug("server error without id: {}", e.code());
+                }
+                after.add(() -> from.complete(e.id(), e));
+            }
+            case ServerFrame.Pong p -> after.add(() -> from.complete(p.id(), p));
+            case ServerFrame.Welcome w -> after.add(() -> from.complete(w.id(), w));
+            case ServerFrame.Receipt r -> {
+                Conv c = conv(r.conversationId());
+                ConversationInfo.Receipt stored = store.raiseReceipt(r.conversationId(), r.userId(), r.deliveredSeq(),
+                        r.readSeq());
+                c.receipts.put(r.userId(), stored);
+                after.add(() -> callbacks.fire(l -> l.onReceipt(r.conversationId(), stored)));
+            }
+            case ServerFrame.TypingEvent t -> after.add(() -> callbacks.fire(
+                    l -> l.onTyping(t.conversationId(), t.userId(), "start".equals(t.state()))));
+            case ServerFrame.Presence p -> {
+                presence.put(p.userId(), p);
+                after.add(() -> callbacks.fire(
+                    l -> l.onPresence(p.userId(), ServerFrame.Presence.ONLINE.equals(p.state()), p.lastSeenMs())));
+            }
+            case ConversationView v -> applyView(v, after);
+        }
+    }
+
+    /** Applies a conversation as the server describes it (list refresh or {@code conversation} frame). */
+    void applyView(ConversationView v, List<Runnable> after) {
+        Conv c = conv(v.conversationId());
+        String self = me.get();
+        if (self != null && v.members() != null && !v.members().contains(self)) {
+            markRemoved(c, after);
+            return;
+        }
+        store.upsertConversation(v.conversationId(), v.kind(), v.title(), v.members(), v.e2ee(), v.lastSeq());
+        c.row = store.conversation(v.conversationId()).orElseThrow();
+        c.removed = false;
+        if (v.receipts() != null) {
+            for (ConversationView.MemberReceipt r : v.receipts()) {
+                c.receipts.put(r.userId(), store.raiseReceipt(c.id, r.userId(), r.deliveredSeq(), r.readSeq()));
+            }
+        }
+        if (self != null) {
+            c.receipts.put(self, store.raiseReceipt(c.id, self, v.deliveredSeq(), v.readSeq()));
+        }
+        raiseKnown(c, v.lastSeq(), after);
+        after.add(() -> {
+            ConversationInfo info = info(c);
+            callbacks.fire(l -> l.onConversation(info));
+        });
+    }
+
+    void markRemoved(Conv c, List<Runnable> after) {
+        store.markRemoved(c.id);
+        c.removed = true;
+        c.parked.clear();
+        after.add(() -> {
+            ConversationInfo info = info(c);
+            callbacks.fire(l -> l.onConversation(info));
+        });
+    }
+
+    private void raiseKnown(Conv c, long seq, List<Runnable> after) {
+        if (seq > c.known) {
+            c.known = seq;
+            c.dirty = true;
+        }
+        if (c.known > c.held) {
+            after.add(() -> ensureSync(c));
+        }
+    }
+
+    private void onEntry(Message m, List<Runnable> after) {
+        Conv c = conv(m.conversationId());
+        if (m.seq() <= c.held) {
+            return; // already held: a re-delivery
+        }
+        if (m.seq() > c.known) {
+            c.known = m.seq();
+            c.dirty = true;
+        }
+        if (m.seq() != c.held + 1) {
+            if (c.parked.size() < MAX_PARKED) {
+                c.parked.put(m.seq(), m);
+            }
+            after.add(() -> ensureSync(c));
+            return;
+        }
+        apply(c, m, after);
+        Message next;
+        while ((next = c.parked.remove(c.held + 1)) != null) {
+            apply(c, next, after);
+        }
+        c.parked.headMap(c.held + 1).clear();
+    }
+
+    private void apply(Conv c, Message m, List<Runnable> after) {
+        Optional<Long> target = store.applyEntry(m);
+        c.held = m.seq();
+        c.dirty = true;
+        String self = me.get();
+        if (self != null && self.equals(m.senderId()) && m.clientMsgId() != null && outbox.contains(m.clientMsgId())) {
+            // Our own message is in the log: it is stored even if its `sent` was lost.
+            store.removeFromOutbox(m.clientMsgId());
+            after.add(() -> outbox.acked(m.clientMsgId(), m.seq(), m.sentAtMs(), m.messageId()));
+        }
+        if (m.kind() == dev.parley.protocol.EntryKind.SYSTEM && m.system() != null && c.row != null) {
+            applyMembership(c, m.system());
+        }
+        after.add(() -> callbacks.fire(l -> l.onEntry(m)));
+        if (m.kind().isMessage() || m.kind() == dev.parley.protocol.EntryKind.SYSTEM) {
+            ChatMessage cm = chatMessage(c, new LocalStore.StoredMessage(m, false, Map.of()));
+            after.add(() -> callbacks.fire(l -> l.onMessage(cm)));
+        }
+        if (target.isPresent()) {
+            store.message(c.id, target.get()).ifPresent(sm -> {
+                ChatMessage changed = chatMessage(c, sm);
+                after.add(() -> callbacks.fire(l -> l.onMessageUpdated(changed)));
+            });
+        }
+    }
+
+    private void applyMembership(Conv c, Message.SystemChange change) {
+        if (change.userIds() == null) {
+            return;
+        }
+        Set<String> members = new LinkedHashSet<>(c.row.members());
+        switch (change.action() == null ? "" : change.action()) {
+            case Message.SystemChange.ADDED -> members.addAll(change.userIds());
+            case Message.SystemChange.REMOVED, Message.SystemChange.LEFT -> change.userIds().forEach(members::remove);
+            default -> {
+                return;
+            }
+        }
+        LocalStore.ConversationRow r = c.row;
+        store.upsertConversation(c.id, r.kind(), r.title(), List.copyOf(members), r.e2ee(), c.known);
+        c.row = store.conversation(c.id).orElse(r);
+    }
+
+    // ---- catch-up and sync -------------------------------------------------------------------------
+
+    /** The connection went online (or null: offline). */
+    void setOnline(Connection c) {
+        online = c;
+        if (c == null) {
+            catchingUp = null;
+        } else {
+            for (Conv conv : convs.values()) {
+                conv.deliveredSent = 0;
+                conv.readSent = 0;
+            }
+        }
+    }
+
+    Connection online() {
+        return online;
+    }
+
+    private boolean caughtUpFired;
+
+    /** A fresh connection starts its catch-up: {@link ParleyListener#onCaughtUp} fires once it is done. */
+    void beginCatchUp() {
+        synchronized (caughtUpLock) {
+            catchingUp = null;
+            caughtUpFired = false;
+        }
+    }
+
+    /** The list refresh for {@code c} is applied: from now on, catch-up ends when no conversation lags. */
+    void listRefreshed(Connection c) {
+        if (online == c) {
+            catchingUp = c;
+        }
+        convs.values().forEach(this::ensureSync);
+        queue.add(after -> { }); // wake the replica so that it checks even if nothing else arrives
+    }
+
+    private void checkCaughtUp() {
+        Connection c = catchingUp;
+        if (c == null || c != online || !c.isOpen()) {
+            return;
+        }
+        for (Conv conv : convs.values()) {
+            if (!conv.removed && (conv.held < conv.known || conv.syncing.get())) {
+                return;
+            }
+        }
+        synchronized (caughtUpLock) {
+            if (caughtUpFired || catchingUp != c) {
+                return;
+            }
+            caughtUpFired = true;
+        }
+        callbacks.fire(ParleyListener::onCaughtUp);
+    }
+
+    /** Whether the current connection finished its catch-up and nothing lags. */
+    boolean caughtUp() {
+        Connection c = catchingUp;
+        if (c == null || c != online) {
+            return false;
+        }
+        for (Conv conv : convs.values()) {
+            if (!conv.removed && conv.held < conv.known) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Starts a sync loop for the conversation if it lags and none runs. */
+    void ensureSync(Conv c) {
+        Connection conn = online;
+        if (conn == null || c.removed || c.held >= c.known) {
+            return;
+        }
+        if (!c.syncing.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("parley-sync-" + c.id).start(() -> syncLoop(c, conn));
+    }
+
+    private void syncLoop(Conv c, Connection conn) {
+        boolean progressed = true;
+        try {
+            while (conn.isOpen() && c.held < c.known && progressed) {
+                long after = c.held;
+                ServerFrame answer = conn.request(new ClientFrame.Sync(conn.newId(), c.id, after, pageSize), requestTimeout)
+                        .get();
+                if (answer instanceof ServerFrame.Error e) {
+                    if (e.code() == ErrorCode.NOT_FOUND || e.code() == ErrorCode.FORBIDDEN) {
+                        submit(a -> markRemoved(c, a));
+                    } else {
+                        LOG.debug("sync of {} refused: {}", c.id, e.code());
+                    }
+                    return;
+                }
+                // The page was applied by the replica thread before this answer was released.
+                progressed = c.held > after;
+            }
+            if (!progressed) {
+                LOG.warn("sync of conversation {} made no progress at seq {} (server said {})", c.id, c.held, c.known);
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException && conn.isOpen()) {
+                conn.abort("sync not answered in " + requestTimeout.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            c.syncing.set(false);
+            if (progressed && online == conn) {
+                ensureSync(c);
+            }
+            queue.add(after -> { }); // re-check catch-up on the replica thread
+        }
+    }
+
+    /** Sends pending delivered/read watermarks; called periodically. */
+    void flushWatermarks() {
+        Connection c = online;
+        if (c == null) {
+            return;
+        }
+        for (Conv conv : convs.values()) {
+            if (conv.removed) {
+                continue;
+            }
+            long held = conv.held;
+            if (held > conv.deliveredSent) {
+                conv.deliveredSent = held;
+                c.send(new ClientFrame.Delivered(null, conv.id, held));
+            }
+            long read = conv.readWanted;
+            if (read > conv.readSent) {
+                conv.readSent = read;
+                c.send(new ClientFrame.Read(null, conv.id, read));
+            }
+        }
+    }
+
+    /** Records that the user read up to {@code seq}; sent with the next flush (also after reconnects). */
+    void markRead(String conversationId, long seq) {
+        Conv c = conv(conversationId);
+        long s = Math.min(seq, c.held);
+        if (s > c.readWanted) {
+            c.readWanted = s;
+        }
+        String self = me.get();
+        if (self != null) {
+            c.receipts.put(self, store.raiseReceipt(conversationId, self, s, s));
+        }
+    }
+
+    // ---- queries (any thread) ----------------------------------------------------------------------
+
+    Conv conv(String id) {
+        return convs.computeIfAbsent(id, k -> {
+            Conv c = new Conv(k);
+            store.conversation(k).ifPresent(row -> {
+                c.row = row;
+                c.held = row.heldSeq();
+                c.known = Math.max(row.knownSeq(), row.heldSeq());
+                c.removed = row.removed();
+            });
+            return c;
+        });
+    }
+
+    /** The last presence seen for a user, if any. */
+    Optional<ServerFrame.Presence> presence(String userId) {
+        return Optional.ofNullable(presence.get(userId));
+    }
+
+    Optional<Conv> existing(String id) {
+        return Optional.ofNullable(convs.get(id));
+    }
+
+    List<Conv> all() {
+        return List.copyOf(convs.values());
+    }
+
+    ConversationInfo info(Conv c) {
+        LocalStore.ConversationRow r = c.row;
+        String self = me.get();
+        ConversationInfo.Receipt mine = self == null ? null : c.receipts.get(self);
+        long readSeq = mine == null ? 0 : mine.readSeq();
+        ChatMessage last = store.latestMessage(c.id).map(sm -> chatMessage(c, sm)).orElse(null);
+        return new ConversationInfo(c.id, r == null ? null : r.kind(), r == null ? null : r.title(),
+                r == null ? List.of() : r.members(), r != null && r.e2ee(), c.held, c.known, readSeq,
+                store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last);
+    }
+
+    ChatMessage chatMessage(Conv c, LocalStore.StoredMessage sm) {
+        Message m = sm.raw();
+        return new ChatMessage(m.conversationId(), m.seq(), m.messageId(), m.senderId(), m.clientMsgId(), m.kind(),
+                m.body(), sm.edited(), Boolean.TRUE.equals(m.deleted()), sm.reactions(), m.replyTo(), m.threadRoot(),
+                m.attachments(), m.system(), m.sentAtMs(), tick(c, m));
+    }
+
+    /** Ticks for the user's own messages: delivered/read once every other member's watermark passed it. */
+    Tick tick(Conv c, Message m) {
+        String self = me.get();
+        if (self == null || !self.equals(m.senderId())) {
+            return Tick.SENT;
+        }
+        List<String> members = c.row == null ? List.of() : c.row.members();
+        boolean anyOther = false;
+        boolean allDelivered = true;
+        boolean allRead = true;
+        for (String member : members) {
+            if (member.equals(self)) {
+                continue;
+            }
+            anyOther = true;
+            ConversationInfo.Receipt r = c.receipts.get(member);
+            long delivered = r == null ? 0 : r.deliveredSeq();
+            long read = r == null ? 0 : r.readSeq();
+            allDelivered &= Math.max(delivered, read) >= m.seq();
+            allRead &= read >= m.seq();
+        }
+        if (!anyOther) {
+            return Tick.SENT;
+        }
+        return allRead ? Tick.READ : allDelivered ? Tick.DELIVERED : Tick.SENT;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        queue.add(after -> { });
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
