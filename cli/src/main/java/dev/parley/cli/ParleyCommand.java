@@ -1,0 +1,37 @@
+package dev.parley.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code parley} command: one entry point for the server and the tools around it. */
+@Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Parley: a self-hostable real-time messaging platform.", ""},
+        subcommands = {ServerCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'parley <command> --help' for the options of a command.",
+                "Docs: README.md, docs/protocol.md"})
+public final class ParleyCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new ParleyCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    cmd.getErr().println("parley: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+                    if (System.getenv("PARLEY_DEBUG") != null) {
+                        ex.printStackTrace(cmd.getErr());
+                    }
+                    return 2;
+                })
+                .execute(args);
+        if (code != 0 || !ServerCommand.isServing()) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.parley.server;
+
+import dev.parley.core.AccountService;
+import dev.parley.core.ChatService;
+import dev.parley.core.PresenceService;
+import dev.parley.core.RandomIds;
+import dev.parley.core.event.BusEvent;
+import dev.parley.core.memory.InMemoryPresenceStore;
+import dev.parley.core.memory.InMemoryRateLimiter;
+import dev.parley.core.memory.LocalEventBus;
+import dev.parley.core.port.EventBus;
+import dev.parley.core.port.IdGenerator;
+import dev.parley.core.port.PresenceStore;
+import dev.parley.core.port.RateLimiter;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.gateway.Blocking;
+import dev.parley.server.gateway.http.HttpApi;
+import dev.parley.server.gateway.ws.WebSocketGateway;
+import dev.parley.server.security.Argon2PasswordHasher;
+import dev.parley.server.store.StoreOptions;
+import dev.parley.server.store.Stores;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Parley node: wires the adapters chosen by the {@link ServerConfig} to the core and the gateways,
+ * and owns their lifecycle. {@link #start} returns once the node is listening; {@link #close} stops
+ * accepting, closes sockets, drains the store's queue and closes everything in reverse order.
+ */
+public final class ParleyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+
+    private final ServerConfig config;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final WebSocketGateway webSockets;
+    private volatile boolean running = true;
+
+    private ParleyServer(ServerConfig config) throws Exception {
+        this.config = config;
+        Clock clock = Clock.systemUTC();
+        IdGenerator ids = new RandomIds(clock);
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+        }
+        Stores stores = openStores(config);
+        closeables.add(stores);
+
+        if (!ServerConfig.BusConfig.LOCAL.equals(config.bus().type())) {
+            throw new IllegalArgumentException("bus.type " + config.bus().type()
+                    + " is not available in this build; unset PARLEY_REDIS_URL to run on the in-process bus");
+        }
+        EventBus bus = new LocalEventBus();
+        closeables.add(bus);
+        PresenceStore presenceStore = new InMemoryPresenceStore();
+        RateLimiter rateLimiter = new InMemoryRateLimiter(clock);
+
+        Blocking blocking = new Blocking();
+        closeables.add(blocking);
+        var hasher = new Argon2PasswordHasher(config.password().memoryKib(), config.password().iterations());
+        AccountService accounts = new AccountService(stores.accounts(), hasher, rateLimiter, bus, ids, clock,
+                config.limits());
+        ChatService chat = new ChatService(stores.messages(), stores.accounts(), bus, rateLimiter, ids, clock,
+                config.limits());
+        closeables.add(chat);
+        PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
+        closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
+            if (e instanceof BusEvent.DeviceRevoked r) {
+                accounts.forgetDevice(r.deviceId());
+            }
+        }));
+
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
+                config.allowedOrigins(), config.maxFrameBytes());
+        HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running);
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host()).setPort(config.port())
+                // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.
+                .setMaxWebSocketFrameSize(Math.max(config.maxFrameBytes() * 2, 65536))
+                .setMaxWebSocketMessageSize(Math.max(config.maxFrameBytes() * 2, 65536))
+                .setTcpNoDelay(true)
+                .setCompressionSupported(true)
+                .setIdleTimeout(0);
+        http = vertx.createHttpServer(options)
+                .webSocketHandshakeHandler(webSockets::handshake)
+                .webSocketHandler(webSockets::serve)
+                .requestHandler(api.router(vertx))
+                .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        log.info("Parley node {} listening on {}:{} (store {}, bus {}, data {})", config.nodeId(), config.host(),
+                http.actualPort(), config.store().type(), config.bus().type(), config.dataDir());
+    }
+
+    /**
+     * Starts a node and returns once it accepts connections.
+     *
+     * @throws IllegalStateException if it cannot start (port taken, store unreachable, bad config)
+     */
+    public static ParleyServer start(ServerConfig config) {
+        try {
+            return new ParleyServer(config);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot start: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out while starting", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private static Stores openStores(ServerConfig config) {
+        var s = config.store();
+        StoreOptions options = new StoreOptions(s.poolSize(), s.maxBatch(), s.fsync());
+        if (ServerConfig.StoreConfig.POSTGRES.equals(s.type())) {
+            return Stores.postgres(s.url(), options);
+        }
+        return Stores.sqlite(config.dataDir().resolve("parley.db"), options);
+    }
+
+    /** The port the node listens on (useful when started with port 0). */
+    public int port() {
+        return http.actualPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Number of conversation topics this node subscribes to on the bus. */
+    public int subscribedConversations() {
+        return webSockets.conversationTopics();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        log.info("Parley node {} stopping", config.nodeId());
+        try {
+            http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP server did not close cleanly", e);
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Vert.x did not close cleanly", e);
+        }
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                log.warn("error while closing {}", closeables.get(i).getClass().getSimpleName(), e);
+            }
+        }
+        log.info("Parley node {} stopped", config.nodeId());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.parley.server.config;
+
+import dev.parley.core.Limits;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything a node needs to start, immutable and validated. Built by {@link ConfigLoader} from the
+ * YAML file, the environment and command-line options, or directly in tests with {@link #embedded}.
+ *
+ * @param host            interface to bind ({@code 0.0.0.0} = all)
+ * @param dataDir         where every byte of embedded state lives (SQLite file, media)
+ * @param maxFrameBytes   largest WebSocket frame/message accepted; bigger ones close the socket with 1009
+ * @param maxHttpBodyBytes largest JSON body accepted on the HTTP API (413 above)
+ * @param allowedOrigins  browser origins allowed to open WebSockets besides the server's own
+ */
+public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
+                           Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
+                           PasswordConfig password) {
+
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535");
+        }
+        if (maxFrameBytes < 1024 || maxHttpBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxFrameBytes and maxHttpBodyBytes must be at least 1024");
+        }
+        dataDir = dataDir.toAbsolutePath().normalize();
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** Which store backs the node. */
+    public record StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync) {
+        public static final String SQLITE = "sqlite";
+        public static final String POSTGRES = "postgres";
+
+        public StoreConfig {
+            if (!SQLITE.equals(type) && !POSTGRES.equals(type)) {
+                throw new IllegalArgumentException("store.type must be sqlite or postgres, not " + type);
+            }
+            if (POSTGRES.equals(type) && (url == null || !url.startsWith("jdbc:postgresql:"))) {
+                throw new IllegalArgumentException("store.url must be a jdbc:postgresql: URL for store.type postgres");
+            }
+            if (poolSize < 1 || maxBatch < 1) {
+                throw new IllegalArgumentException("store.poolSize and store.maxBatch must be positive");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "StoreConfig[type=" + type + ", poolSize=" + poolSize + ", maxBatch=" + maxBatch + ", fsync="
+                    + fsync + "]";
+        }
+    }
+
+    /** Which event bus connects the nodes ({@code local} = this process only). */
+    public record BusConfig(String type, String url) {
+        public static final String LOCAL = "local";
+        public static final String REDIS = "redis";
+
+        public BusConfig {
+            if (!LOCAL.equals(type) && !REDIS.equals(type)) {
+                throw new IllegalArgumentException("bus.type must be local or redis, not " + type);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "BusConfig[type=" + type + "]";
+        }
+    }
+
+    /** Argon2id cost; the defaults follow current OWASP guidance (19 MiB, 2 passes). */
+    public record PasswordConfig(int memoryKib, int iterations) {
+        public PasswordConfig {
+            if (memoryKib < 8 || iterations < 1) {
+                throw new IllegalArgumentException("password.memoryKib must be >= 8 and iterations >= 1");
+            }
+        }
+
+        public static PasswordConfig defaults() {
+            return new PasswordConfig(19 * 1024, 2);
+        }
+    }
+
+    /** Embedded defaults: SQLite under {@code dataDir}, in-process bus, default limits, all interfaces. */
+    public static ServerConfig embedded(Path dataDir, int port) {
+        return new ServerConfig("0.0.0.0", port, dataDir, "node-1",
+                new StoreConfig(StoreConfig.SQLITE, null, 4, 512, true),
+                new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
+                PasswordConfig.defaults());
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password);
+    }
+
+    public ServerConfig withSendRate(double perSecond) {
+        return withLimits(limits.withSendRate(perSecond));
+    }
+
+    public ServerConfig withLimits(Limits newLimits) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password);
+    }
+
+    public ServerConfig withStore(StoreConfig newStore) {
+        return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password);
+    }
+
+    public ServerConfig withAllowedOrigins(List<String> origins) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                origins, password);
+    }
+
+    public ServerConfig withMaxFrameBytes(int bytes) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
+                allowedOrigins, password);
+    }
+
+    public ServerConfig withPassword(PasswordConfig newPassword) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, newPassword);
+    }
+}

@@ -1,0 +1,291 @@
+package dev.parley.server.gateway.http;
+
+import dev.parley.core.Account;
+import dev.parley.core.AccountService;
+import dev.parley.core.Caller;
+import dev.parley.core.ChatException;
+import dev.parley.core.ChatService;
+import dev.parley.core.ConversationChanges;
+import dev.parley.core.Views;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.FrameException;
+import dev.parley.protocol.Http;
+import dev.parley.protocol.Json;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API under {@code /v1}, plus {@code /healthz} and the web client's static files. Handlers
+ * authenticate on the event loop's behalf but run the command on a virtual thread, then answer on
+ * the request's own context.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final String JSON = "application/json; charset=utf-8";
+
+    private final AccountService accounts;
+    private final ChatService chat;
+    private final ExecutorService blocking;
+    private final int maxBodyBytes;
+    private final BooleanSupplier healthy;
+
+    public HttpApi(AccountService accounts, ChatService chat, ExecutorService blocking, int maxBodyBytes,
+                   BooleanSupplier healthy) {
+        this.accounts = accounts;
+        this.chat = chat;
+        this.blocking = blocking;
+        this.maxBodyBytes = maxBodyBytes;
+        this.healthy = healthy;
+    }
+
+    /** A response to write: status and a JSON body (null for none). */
+    private record Reply(int status, Object body) {
+        static Reply of(int status, Object body) {
+            return new Reply(status, body);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Command {
+        Reply run(RoutingContext rc) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface AuthedCommand {
+        Reply run(RoutingContext rc, Caller caller) throws Exception;
+    }
+
+    public Router router(Vertx vertx) {
+        Router router = Router.router(vertx);
+        router.route().handler(rc -> {
+            rc.response().putHeader("X-Content-Type-Options", "nosniff");
+            rc.next();
+        });
+        router.get("/healthz").handler(rc -> {
+            boolean ok = healthy.getAsBoolean();
+            rc.response().setStatusCode(ok ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                    .end(ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}");
+        });
+        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+
+        router.post("/v1/accounts").handler(open(this::signUp));
+        router.post("/v1/sessions").handler(open(this::signIn));
+        router.delete("/v1/sessions/current").handler(authed((rc, caller) -> {
+            accounts.signOut(caller);
+            return Reply.of(204, null);
+        }));
+        router.get("/v1/me").handler(authed((rc, caller) -> Reply.of(200, user(accounts.findUser(caller.userId())
+                .orElseThrow(() -> ChatException.notFound("user"))))));
+        router.get("/v1/users").handler(authed((rc, caller) -> {
+            String handle = rc.queryParams().get("handle");
+            if (handle == null) {
+                throw ChatException.badRequest("query parameter handle is required");
+            }
+            return Reply.of(200, user(accounts.findUserByHandle(handle)
+                    .orElseThrow(() -> ChatException.notFound("user"))));
+        }));
+        router.get("/v1/users/:userId").handler(authed((rc, caller) -> Reply.of(200,
+                user(accounts.findUser(rc.pathParam("userId")).orElseThrow(() -> ChatException.notFound("user"))))));
+        router.post("/v1/conversations").handler(authed(this::createConversation));
+        router.get("/v1/conversations").handler(authed(this::listConversations));
+        router.get("/v1/conversations/:id").handler(authed((rc, caller) ->
+                Reply.of(200, chat.conversation(caller, rc.pathParam("id")))));
+        router.get("/v1/conversations/:id/messages").handler(authed(this::messages));
+        router.post("/v1/conversations/:id/members").handler(authed((rc, caller) -> {
+            var body = body(rc, Members.class);
+            return Reply.of(200, chat.addMembers(caller, rc.pathParam("id"), body.userIds()));
+        }));
+        router.delete("/v1/conversations/:id/members/:userId").handler(authed((rc, caller) -> {
+            chat.removeMember(caller, rc.pathParam("id"), rc.pathParam("userId"));
+            return Reply.of(204, null);
+        }));
+        router.route("/v1/*").handler(rc -> error(rc.response(), ErrorCode.NOT_FOUND, "no such endpoint", null));
+
+        router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(true).setMaxAgeSeconds(60)
+                .setIndexPage("index.html"));
+        router.route().handler(rc -> error(rc.response(), ErrorCode.NOT_FOUND, "not found", null));
+        router.route().failureHandler(this::failure);
+        return router;
+    }
+
+    record Members(List<String> userIds) {
+    }
+
+    private Reply signUp(RoutingContext rc) {
+        var req = body(rc, Http.CreateAccount.class);
+        Account a = accounts.signUp(req.handle(), req.password(), req.displayName());
+        return Reply.of(201, new Http.AccountCreated(a.userId(), a.handle()));
+    }
+
+    private Reply signIn(RoutingContext rc) {
+        var req = body(rc, Http.CreateSession.class);
+        String address = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().host();
+        var s = accounts.signIn(req.handle(), req.password(), req.deviceName(), address);
+        return Reply.of(201, new Http.SessionCreated(s.token(), s.userId(), s.deviceId()));
+    }
+
+    private Reply createConversation(RoutingContext rc, Caller caller) {
+        var req = body(rc, Http.CreateConversation.class);
+        var created = chat.createConversation(caller, req.kind(), req.members(), req.title(),
+                Boolean.TRUE.equals(req.e2ee()));
+        return Reply.of(created.created() ? 201 : 200, created.conversation());
+    }
+
+    private Reply listConversations(RoutingContext rc, Caller caller) {
+        String since = rc.queryParams().get("since");
+        long version = 0;
+        if (since != null && !since.isEmpty()) {
+            version = SyncTokens.decode(since);
+        }
+        ConversationChanges changes = chat.conversations(caller, version);
+        var views = changes.changed().stream().map(Views::conversation).toList();
+        return Reply.of(200, new Http.ConversationList(views, since == null ? null : changes.removed(),
+                SyncTokens.encode(changes.version())));
+    }
+
+    private Reply messages(RoutingContext rc, Caller caller) {
+        Long after = longParam(rc, "after");
+        Long before = longParam(rc, "before");
+        Long limit = longParam(rc, "limit");
+        if (limit != null && limit < 1) {
+            throw ChatException.badRequest("limit must be at least 1");
+        }
+        var page = chat.history(caller, rc.pathParam("id"), after, before,
+                limit == null ? null : (int) Math.min(limit, Integer.MAX_VALUE));
+        return Reply.of(200, new Http.MessagePage(page.messages(), page.hasMore()));
+    }
+
+    private static Long longParam(RoutingContext rc, String name) {
+        String v = rc.queryParams().get(name);
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw ChatException.badRequest(name + " must not be negative");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ChatException.badRequest(name + " must be a number");
+        }
+    }
+
+    private static <T> T body(RoutingContext rc, Class<T> type) {
+        Buffer b = rc.body() == null ? null : rc.body().buffer();
+        if (b == null || b.length() == 0) {
+            throw ChatException.badRequest("a JSON body is required");
+        }
+        return Json.decodeBody(b.getBytes(), type);
+    }
+
+    private static Http.User user(Account a) {
+        return new Http.User(a.userId(), a.handle(), a.displayName());
+    }
+
+    private io.vertx.core.Handler<RoutingContext> open(Command command) {
+        return rc -> run(rc, command);
+    }
+
+    private io.vertx.core.Handler<RoutingContext> authed(AuthedCommand command) {
+        return rc -> run(rc, r -> {
+            Caller caller = authenticate(r).orElseThrow(() ->
+                    new ChatException(ErrorCode.UNAUTHORIZED, "a valid bearer token is required"));
+            return command.run(r, caller);
+        });
+    }
+
+    private Optional<Caller> authenticate(RoutingContext rc) {
+        String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return accounts.authenticate(header.substring(7).strip());
+    }
+
+    private void run(RoutingContext rc, Command command) {
+        Context context = Vertx.currentContext();
+        try {
+            blocking.execute(() -> {
+                Reply reply;
+                try {
+                    reply = command.run(rc);
+                } catch (Exception e) {
+                    context.runOnContext(v -> fail(rc.response(), e));
+                    return;
+                }
+                context.runOnContext(v -> respond(rc.response(), reply));
+            });
+        } catch (RejectedExecutionException e) {
+            error(rc.response(), ErrorCode.UNAVAILABLE, "shutting down", null);
+        }
+    }
+
+    private static void respond(HttpServerResponse response, Reply reply) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(reply.status()).putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (reply.body() == null) {
+            response.end();
+        } else {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(Json.encodeBytes(reply.body())));
+        }
+    }
+
+    private static void fail(HttpServerResponse response, Exception e) {
+        if (e instanceof ChatException ce) {
+            error(response, ce.code(), ce.getMessage(), ce.code() == ErrorCode.RATE_LIMITED ? ce.retryAfterMs() : null);
+        } else if (e instanceof FrameException fe) {
+            error(response, fe.code(), fe.getMessage(), null);
+        } else {
+            log.error("request failed", e);
+            error(response, ErrorCode.INTERNAL, "internal error", null);
+        }
+    }
+
+    static void error(HttpServerResponse response, ErrorCode code, String message, Long retryAfterMs) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (retryAfterMs != null) {
+            response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)));
+        }
+        response.end(Buffer.buffer(Json.encodeBytes(
+                new Http.ErrorBody(new Http.ErrorDetail(code, message, retryAfterMs)))));
+    }
+
+    private void failure(RoutingContext rc) {
+        int status = rc.statusCode();
+        ErrorCode code = switch (status) {
+            case 413 -> ErrorCode.TOO_LARGE;
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.BAD_REQUEST;
+            default -> ErrorCode.INTERNAL;
+        };
+        if (code == ErrorCode.INTERNAL && rc.failure() != null) {
+            log.error("request failed", rc.failure());
+        }
+        error(rc.response(), code, code == ErrorCode.TOO_LARGE ? "body over " + maxBodyBytes + " bytes"
+                : code.wire().replace('_', ' '), null);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.parley.server.gateway.ws;
+
+import dev.parley.core.Caller;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.server.gateway.SerialLane;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated (or authenticating) WebSocket. Commands from the client run in order on its
+ * {@link SerialLane}; frames to the client may be written from any thread.
+ */
+final class Connection {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    final String id;
+    final ServerWebSocket ws;
+    final SerialLane lane;
+    /** Conversations whose events this connection receives; guarded by the {@link Fanout}. */
+    final Set<String> conversations = ConcurrentHashMap.newKeySet();
+    /** Last presence state sent per user, so a user in several shared conversations is announced once. */
+    private final Map<String, String> presenceSent = new ConcurrentHashMap<>();
+    private final int maxQueuedBytes;
+    private volatile Caller caller;
+    private volatile boolean closed;
+
+    Connection(String id, ServerWebSocket ws, Executor executor, int maxQueuedBytes) {
+        this.id = id;
+        this.ws = ws;
+        this.lane = new SerialLane(executor);
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    Caller caller() {
+        return caller;
+    }
+
+    void authenticated(Caller c) {
+        this.caller = c;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    /** Writes an answer to the client's own request (never dropped for slowness). */
+    void reply(ServerFrame frame) {
+        write(Json.encode(frame));
+    }
+
+    /**
+     * Writes a live event. A client that does not read fast enough is disconnected instead of being
+     * buffered without bound; it catches up with {@code sync} when it reconnects.
+     */
+    void push(String json) {
+        if (closed) {
+            return;
+        }
+        if (ws.writeQueueFull()) {
+            log.info("closing slow connection userId={} deviceId={}", caller == null ? null : caller.userId(),
+                    caller == null ? null : caller.deviceId());
+            close((short) 1008, "too slow: reconnect and sync");
+            return;
+        }
+        write(json);
+    }
+
+    /** Sends a presence frame unless this user's same state was the last one sent. */
+    void pushPresence(ServerFrame.Presence p) {
+        String state = p.state() + ":" + p.lastSeenMs();
+        String previous = presenceSent.put(p.userId(), state);
+        if (!state.equals(previous)) {
+            push(Json.encode(p));
+        }
+    }
+
+    private void write(String json) {
+        if (closed) {
+            return;
+        }
+        ws.writeTextMessage(json);
+    }
+
+    void close(short code, String reason) {
+        if (!closed) {
+            closed = true;
+            ws.close(code, reason);
+        }
+    }
+
+    int maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+}

@@ -1,0 +1,211 @@
+package dev.parley.server.gateway.ws;
+
+import dev.parley.core.ChatService;
+import dev.parley.core.event.BusEvent;
+import dev.parley.core.port.EventBus;
+import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.ServerFrame;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's routing table from bus topics to local sockets. It holds one bus subscription per
+ * conversation or user that has a local socket, dropped when the last one leaves, and turns bus
+ * events into frames: encoded once, written to every interested socket.
+ */
+final class Fanout {
+    private static final Logger log = LoggerFactory.getLogger(Fanout.class);
+
+    private final EventBus bus;
+    private final ChatService chat;
+    private final Executor blocking;
+    private final Map<String, Topic> conversations = new HashMap<>();
+    private final Map<String, Topic> users = new HashMap<>();
+
+    Fanout(EventBus bus, ChatService chat, Executor blocking) {
+        this.bus = bus;
+        this.chat = chat;
+        this.blocking = blocking;
+    }
+
+    private static final class Topic {
+        final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+        EventBus.Subscription subscription;
+    }
+
+    /** Starts routing events of the user and of their conversations to this connection. */
+    synchronized void register(Connection c, List<String> conversationIds) {
+        String userId = c.caller().userId();
+        topic(users, userId, EventBus.userTopic(userId), e -> onUserEvent(userId, e)).connections.add(c);
+        for (String id : conversationIds) {
+            join(c, id);
+        }
+    }
+
+    synchronized void unregister(Connection c) {
+        if (c.caller() == null) {
+            return;
+        }
+        for (String id : List.copyOf(c.conversations)) {
+            leave(c, id);
+        }
+        release(users, c.caller().userId(), c);
+    }
+
+    synchronized void join(Connection c, String conversationId) {
+        if (c.isClosed() || !c.conversations.add(conversationId)) {
+            return;
+        }
+        topic(conversations, conversationId, EventBus.conversationTopic(conversationId),
+                e -> onConversationEvent(conversationId, e)).connections.add(c);
+    }
+
+    synchronized void leave(Connection c, String conversationId) {
+        if (c.conversations.remove(conversationId)) {
+            release(conversations, conversationId, c);
+        }
+    }
+
+    /** Number of conversation topics this node is subscribed to (for tests and metrics). */
+    synchronized int conversationTopics() {
+        return conversations.size();
+    }
+
+    private Topic topic(Map<String, Topic> map, String key, String busTopic,
+                        java.util.function.Consumer<BusEvent> handler) {
+        Topic t = map.get(key);
+        if (t == null) {
+            t = new Topic();
+            map.put(key, t);
+            t.subscription = bus.subscribe(busTopic, handler);
+        }
+        return t;
+    }
+
+    private void release(Map<String, Topic> map, String key, Connection c) {
+        Topic t = map.get(key);
+        if (t != null && t.connections.remove(c) && t.connections.isEmpty()) {
+            map.remove(key);
+            t.subscription.close();
+        }
+    }
+
+    private Set<Connection> connectionsOf(Map<String, Topic> map, String key) {
+        Topic t;
+        synchronized (this) {
+            t = map.get(key);
+        }
+        return t == null ? Set.of() : t.connections;
+    }
+
+    private void onConversationEvent(String conversationId, BusEvent event) {
+        switch (event) {
+            case BusEvent.EntryAdded added -> deliverEntry(conversationId, added.entry());
+            case BusEvent.ReceiptMoved moved -> {
+                var w = moved.watermarks();
+                String json = Json.encode(new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(),
+                        w.readSeq()));
+                for (Connection c : connectionsOf(conversations, conversationId)) {
+                    c.push(json);
+                }
+            }
+            case BusEvent.Typing typing -> {
+                String json = Json.encode(new ServerFrame.TypingEvent(typing.conversationId(), typing.userId(),
+                        typing.state()));
+                for (Connection c : connectionsOf(conversations, conversationId)) {
+                    if (!c.caller().userId().equals(typing.userId())) {
+                        c.push(json);
+                    }
+                }
+            }
+            case BusEvent.PresenceChanged p -> {
+                var frame = new ServerFrame.Presence(p.userId(),
+                        p.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE, p.lastSeenMs());
+                for (Connection c : connectionsOf(conversations, conversationId)) {
+                    if (!c.caller().userId().equals(p.userId())) {
+                        c.pushPresence(frame);
+                    }
+                }
+            }
+            case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
+            case BusEvent.DeviceRevoked ignored -> {
+            }
+        }
+    }
+
+    private void deliverEntry(String conversationId, Message entry) {
+        boolean system = entry.kind() == EntryKind.SYSTEM && entry.system() != null;
+        if (system) {
+            chat.forgetMembers(conversationId);
+            if (Message.SystemChange.ADDED.equals(entry.system().action())) {
+                for (String userId : entry.system().userIds()) {
+                    for (Connection c : connectionsOf(users, userId)) {
+                        join(c, conversationId);
+                    }
+                }
+            }
+        }
+        String json = Json.encode(entry);
+        for (Connection c : connectionsOf(conversations, conversationId)) {
+            c.push(json);
+        }
+        if (system && !Message.SystemChange.ADDED.equals(entry.system().action())) {
+            for (String userId : entry.system().userIds()) {
+                for (Connection c : connectionsOf(users, userId)) {
+                    leave(c, conversationId);
+                }
+            }
+        }
+    }
+
+    private void onUserEvent(String userId, BusEvent event) {
+        switch (event) {
+            case BusEvent.MembershipChanged m -> {
+                chat.forgetMembers(m.conversationId());
+                Set<Connection> local = connectionsOf(users, userId);
+                if (local.isEmpty()) {
+                    return;
+                }
+                boolean removed = m.removed().contains(userId);
+                for (Connection c : local) {
+                    if (removed) {
+                        leave(c, m.conversationId());
+                    } else {
+                        join(c, m.conversationId());
+                    }
+                }
+                blocking.execute(() -> {
+                    try {
+                        chat.viewFor(m.conversationId(), userId).ifPresent(view -> {
+                            String json = Json.encode(view);
+                            for (Connection c : connectionsOf(users, userId)) {
+                                c.push(json);
+                            }
+                        });
+                    } catch (RuntimeException ex) {
+                        log.warn("cannot load conversation view conversationId={} userId={}", m.conversationId(),
+                                userId, ex);
+                    }
+                });
+            }
+            case BusEvent.DeviceRevoked r -> {
+                for (Connection c : connectionsOf(users, userId)) {
+                    if (c.caller().deviceId().equals(r.deviceId())) {
+                        c.close(Protocol.CLOSE_UNAUTHORIZED, "session revoked");
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+}

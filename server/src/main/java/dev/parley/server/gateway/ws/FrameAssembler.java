@@ -1,0 +1,63 @@
+package dev.parley.server.gateway.ws;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import java.util.function.Consumer;
+
+/**
+ * Joins a text message from its frames and enforces the message size limit itself, so an oversized
+ * message always ends in a 1009 close (whatever the fragmentation), never in unbounded buffering.
+ * Runs on the socket's event loop.
+ */
+final class FrameAssembler implements Handler<WebSocketFrame> {
+    private final int maxBytes;
+    private final Consumer<String> onText;
+    private final Runnable onBinary;
+    private final Runnable onTooBig;
+    private Buffer partial;
+    private boolean binary;
+    private boolean dead;
+
+    FrameAssembler(int maxBytes, Consumer<String> onText, Runnable onBinary, Runnable onTooBig) {
+        this.maxBytes = maxBytes;
+        this.onText = onText;
+        this.onBinary = onBinary;
+        this.onTooBig = onTooBig;
+    }
+
+    @Override
+    public void handle(WebSocketFrame frame) {
+        if (dead || frame.isClose() || frame.isPing() || frame.isPong()) {
+            return;
+        }
+        if (frame.isText() || frame.isBinary()) {
+            binary = frame.isBinary();
+            partial = null;
+        } else if (!frame.isContinuation() || partial == null && !binary) {
+            return;
+        }
+        Buffer data = frame.binaryData();
+        int size = (partial == null ? 0 : partial.length()) + data.length();
+        if (size > maxBytes) {
+            dead = true;
+            partial = null;
+            onTooBig.run();
+            return;
+        }
+        if (!frame.isFinal()) {
+            if (partial == null) {
+                partial = Buffer.buffer(Math.min(size * 2, maxBytes));
+            }
+            partial.appendBuffer(data);
+            return;
+        }
+        Buffer whole = partial == null ? data : partial.appendBuffer(data);
+        partial = null;
+        if (binary) {
+            onBinary.run();
+        } else {
+            onText.accept(whole.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+}

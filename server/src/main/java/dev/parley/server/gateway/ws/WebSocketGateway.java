@@ -1,0 +1,255 @@
+package dev.parley.server.gateway.ws;
+
+import dev.parley.core.AccountService;
+import dev.parley.core.Appended;
+import dev.parley.core.Caller;
+import dev.parley.core.ChatException;
+import dev.parley.core.ChatService;
+import dev.parley.core.PresenceService;
+import dev.parley.core.port.EventBus;
+import dev.parley.core.port.IdGenerator;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.FrameException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.ServerFrame;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real-time channel {@code /v1/ws}: checks the browser {@code Origin} at the handshake, expects a
+ * {@code hello} first, then turns client frames into core commands and core events into frames.
+ */
+public final class WebSocketGateway {
+    public static final String PATH = "/v1/ws";
+    private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
+    private static final long HELLO_TIMEOUT_MS = 10_000;
+    private static final int MAX_PENDING_COMMANDS = 1_000;
+
+    private final Vertx vertx;
+    private final AccountService accounts;
+    private final ChatService chat;
+    private final PresenceService presence;
+    private final ExecutorService blocking;
+    private final IdGenerator ids;
+    private final Clock clock;
+    private final List<String> allowedOrigins;
+    private final int maxFrameBytes;
+    private final Fanout fanout;
+
+    public WebSocketGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence,
+                            EventBus bus, ExecutorService blocking, IdGenerator ids, Clock clock,
+                            List<String> allowedOrigins, int maxFrameBytes) {
+        this.vertx = vertx;
+        this.accounts = accounts;
+        this.chat = chat;
+        this.presence = presence;
+        this.blocking = blocking;
+        this.ids = ids;
+        this.clock = clock;
+        this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
+        this.maxFrameBytes = maxFrameBytes;
+        this.fanout = new Fanout(bus, chat, blocking);
+    }
+
+    /** Accepts or refuses the upgrade: wrong path → 404, foreign browser origin → 403. */
+    public void handshake(ServerWebSocketHandshake handshake) {
+        if (!PATH.equals(handshake.path())) {
+            handshake.reject(404);
+            return;
+        }
+        String origin = handshake.headers().get("Origin");
+        if (origin != null && !originAllowed(origin, handshake.headers().get("Host"))) {
+            log.info("websocket refused: origin not allowed");
+            handshake.reject(403);
+            return;
+        }
+        handshake.accept();
+    }
+
+    boolean originAllowed(String origin, String host) {
+        String o = origin.toLowerCase(Locale.ROOT);
+        if (allowedOrigins.contains(o) || allowedOrigins.contains("*")) {
+            return true;
+        }
+        try {
+            URI uri = URI.create(o);
+            if (uri.getHost() == null || host == null) {
+                return false;
+            }
+            int port = uri.getPort() != -1 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
+            String h = host.toLowerCase(Locale.ROOT);
+            String hostOnly = h.contains(":") && !h.endsWith("]") ? h.substring(0, h.lastIndexOf(':')) : h;
+            int hostPort = h.contains(":") && !h.endsWith("]") ? Integer.parseInt(h.substring(h.lastIndexOf(':') + 1))
+                    : port;
+            return uri.getHost().equals(hostOnly) && port == hostPort;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Serves one accepted socket. */
+    public void serve(ServerWebSocket ws) {
+        Connection c = new Connection(ids.newId("con"), ws, blocking, maxFrameBytes * 4);
+        ws.setWriteQueueMaxSize(Math.max(4 * 1024 * 1024, maxFrameBytes * 4));
+        long helloTimer = vertx.setTimer(HELLO_TIMEOUT_MS, t -> {
+            if (c.caller() == null) {
+                c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
+            }
+        });
+        ws.frameHandler(new FrameAssembler(maxFrameBytes, text -> onText(c, text),
+                () -> c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
+                        "binary frames are not supported; send JSON text frames")),
+                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes")));
+        ws.exceptionHandler(e -> log.debug("websocket error connection={}: {}", c.id, e.toString()));
+        ws.closeHandler(v -> {
+            vertx.cancelTimer(helloTimer);
+            c.markClosed();
+            // Runs after any hello still in the lane, so registration and clean-up never cross.
+            c.lane.submit(() -> {
+                Caller caller = c.caller();
+                if (caller != null) {
+                    fanout.unregister(c);
+                    presence.disconnected(caller.userId(), c.id);
+                }
+            });
+        });
+    }
+
+    private void onText(Connection c, String text) {
+        ClientFrame frame;
+        try {
+            frame = Json.decodeClientFrame(text);
+        } catch (FrameException e) {
+            c.reply(ServerFrame.Error.of(e.frameId(), e.code(), e.getMessage()));
+            return;
+        }
+        int pending = c.lane.submit(() -> handle(c, frame));
+        if (pending > MAX_PENDING_COMMANDS) {
+            // Back-pressure: stop reading until the lane catches up.
+            c.ws.pause();
+            c.lane.submit(() -> vertx.runOnContext(v -> c.ws.resume()));
+        }
+    }
+
+    private void handle(Connection c, ClientFrame frame) {
+        if (c.isClosed()) {
+            return;
+        }
+        Caller caller = c.caller();
+        if (caller == null) {
+            if (frame instanceof ClientFrame.Hello hello) {
+                hello(c, hello);
+            } else {
+                c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
+            }
+            return;
+        }
+        try {
+            switch (frame) {
+                case ClientFrame.Hello h -> c.reply(ServerFrame.Error.of(h.id(), ErrorCode.BAD_REQUEST,
+                        "already authenticated"));
+                case ClientFrame.Send s -> answer(c, s.id(), chat.send(caller, s), a -> new ServerFrame.Sent(s.id(),
+                        a.entry().conversationId(), s.clientMsgId(), a.entry().seq(), a.entry().sentAtMs(),
+                        a.entry().messageId()));
+                case ClientFrame.React r -> answer(c, r.id(), chat.react(caller, r), seqOk(r.id()));
+                case ClientFrame.Edit e -> answer(c, e.id(), chat.edit(caller, e), seqOk(e.id()));
+                case ClientFrame.Delete d -> answer(c, d.id(), chat.delete(caller, d), seqOk(d.id()));
+                case ClientFrame.Delivered d -> answer(c, d.id(),
+                        chat.markDelivered(caller, d.conversationId(), d.seq()), x -> d.id() == null ? null
+                                : ServerFrame.Ok.of(d.id()));
+                case ClientFrame.Read r -> answer(c, r.id(), chat.markRead(caller, r.conversationId(), r.seq()),
+                        x -> r.id() == null ? null : ServerFrame.Ok.of(r.id()));
+                case ClientFrame.Typing t -> {
+                    chat.typing(caller, t.conversationId(), t.state());
+                    if (t.id() != null) {
+                        c.reply(ServerFrame.Ok.of(t.id()));
+                    }
+                }
+                case ClientFrame.Sync s -> {
+                    ChatService.Page page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit());
+                    c.reply(ServerFrame.Ok.ofPage(s.id(), page.messages(), page.hasMore()));
+                }
+                case ClientFrame.Ping p -> c.reply(new ServerFrame.Pong(p.id(), clock.millis()));
+            }
+        } catch (RuntimeException e) {
+            c.reply(error(frame.id(), e));
+        }
+    }
+
+    private static Function<Appended, ServerFrame> seqOk(String id) {
+        return a -> ServerFrame.Ok.ofSeq(id, a.entry().seq());
+    }
+
+    private <T> void answer(Connection c, String id, CompletableFuture<T> future, Function<T, ServerFrame> ok) {
+        future.whenComplete((value, failure) -> {
+            if (failure != null) {
+                c.reply(error(id, failure));
+            } else {
+                ServerFrame frame = ok.apply(value);
+                if (frame != null) {
+                    c.reply(frame);
+                }
+            }
+        });
+    }
+
+    private void hello(Connection c, ClientFrame.Hello hello) {
+        Caller caller;
+        try {
+            caller = accounts.authenticate(hello.token()).orElse(null);
+        } catch (RuntimeException e) {
+            log.error("authentication failed", e);
+            c.close((short) 1011, "server error");
+            return;
+        }
+        if (caller == null) {
+            c.close(Protocol.CLOSE_UNAUTHORIZED, "unauthorized");
+            return;
+        }
+        c.authenticated(caller);
+        try {
+            fanout.register(c, chat.conversationIdsOf(caller.userId()));
+            presence.connected(caller.userId(), c.id);
+            c.reply(new ServerFrame.Welcome(hello.id(), caller.userId(), caller.deviceId(), clock.millis(),
+                    maxFrameBytes, Protocol.VERSION));
+            for (ServerFrame.Presence p : presence.snapshot(caller.userId())) {
+                c.pushPresence(p);
+            }
+            log.debug("socket ready connection={} userId={} deviceId={}", c.id, caller.userId(), caller.deviceId());
+        } catch (RuntimeException e) {
+            log.error("socket set-up failed userId={}", caller.userId(), e);
+            c.close((short) 1011, "server error");
+        }
+    }
+
+    private static ServerFrame.Error error(String id, Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof ChatException ce) {
+            return new ServerFrame.Error(id, ce.code(), ce.getMessage(),
+                    ce.code() == ErrorCode.RATE_LIMITED ? ce.retryAfterMs() : null);
+        }
+        if (t instanceof FrameException fe) {
+            return ServerFrame.Error.of(id, fe.code(), fe.getMessage());
+        }
+        log.error("command failed", t);
+        return ServerFrame.Error.of(id, ErrorCode.INTERNAL, "internal error");
+    }
+
+    /** Subscribed conversation topics on this node (for tests and metrics). */
+    public int conversationTopics() {
+        return fanout.conversationTopics();
+    }
+}
