@@ -89,7 +89,8 @@ public final class ParleyServer implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
-        HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running);
+        HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
+                List.of());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.

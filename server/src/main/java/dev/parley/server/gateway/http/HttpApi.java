@@ -42,14 +42,33 @@ public final class HttpApi {
     private final ExecutorService blocking;
     private final int maxBodyBytes;
     private final BooleanSupplier healthy;
+    private final List<RouteModule> modules;
 
     public HttpApi(AccountService accounts, ChatService chat, ExecutorService blocking, int maxBodyBytes,
-                   BooleanSupplier healthy) {
+                   BooleanSupplier healthy, List<RouteModule> modules) {
         this.accounts = accounts;
         this.chat = chat;
         this.blocking = blocking;
         this.maxBodyBytes = maxBodyBytes;
         this.healthy = healthy;
+        this.modules = List.copyOf(modules);
+    }
+
+    /**
+     * A group of routes mounted before the JSON API's body handler, for endpoints that stream their own
+     * bodies (media uploads) or live in their own adapter package.
+     */
+    public interface RouteModule {
+        void mount(Router router);
+    }
+
+    /** The bearer token of a request, if it has one ({@code Authorization: Bearer ...} only, never the URL). */
+    public static Optional<String> bearerToken(RoutingContext rc) {
+        String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(7).strip());
     }
 
     /** A response to write: status and a JSON body (null for none). */
@@ -80,6 +99,9 @@ public final class HttpApi {
             rc.response().setStatusCode(ok ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                     .end(ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}");
         });
+        for (RouteModule module : modules) {
+            module.mount(router);
+        }
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
         router.post("/v1/accounts").handler(open(this::signUp));
@@ -210,11 +232,7 @@ public final class HttpApi {
     }
 
     private Optional<Caller> authenticate(RoutingContext rc) {
-        String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        return accounts.authenticate(header.substring(7).strip());
+        return bearerToken(rc).flatMap(accounts::authenticate);
     }
 
     private void run(RoutingContext rc, Command command) {
