@@ -1,0 +1,304 @@
+package dev.parley.bench.load;
+
+import dev.parley.bench.driver.ClientSpec;
+import dev.parley.bench.driver.Connection;
+import dev.parley.bench.driver.Driver;
+import dev.parley.bench.driver.Listener;
+import dev.parley.bench.measure.ProcStats;
+import dev.parley.bench.measure.Sampler;
+import dev.parley.bench.report.Percentiles;
+import dev.parley.bench.report.Report;
+import dev.parley.bench.report.TimePoint;
+import dev.parley.bench.target.Target;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Runs an open-loop {@link Workload} against a target: every member online with one connection, the
+ * senders publishing on a fixed schedule from one pacer thread, every receiver checking each message
+ * against a per-sender ledger (lost, duplicated) and timing it from its intended send time.
+ */
+public final class LoadRun {
+    private final Target target;
+    private final Workload w;
+    private final Vertx vertx;
+    private final PrintStream log;
+    private final long epoch = System.nanoTime();
+
+    private final Recorder window = new Recorder(3);
+    private final Recorder timeline = new Recorder(3);
+    private final Recorder acks = new Recorder(3);
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder unique = new LongAdder();
+    private final LongAdder windowDeliveries = new LongAdder();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder acked = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder misrouted = new LongAdder();
+    private volatile String lastError;
+
+    private volatile long startRel;
+    private volatile long measureStartRel = Long.MAX_VALUE;
+    private volatile long measureEndRel = Long.MAX_VALUE;
+
+    public LoadRun(Target target, Workload workload, Vertx vertx, PrintStream log) {
+        this.target = target;
+        this.w = workload;
+        this.vertx = vertx;
+        this.log = log;
+    }
+
+    /** Per-member state; touched only on the member connection's event loop until the final barrier. */
+    private final class Member implements Listener {
+        final int member;
+        final int group;
+        final int sender; // global sender index, or -1
+        final BitSet[] received;
+        final BitSet ackedCounters = new BitSet();
+        long duplicates;
+
+        Member(int member) {
+            this.member = member;
+            this.group = w.topology().groupOf(member);
+            int slot = member % w.topology().membersPerGroup();
+            this.sender = slot < w.sendersPerGroup() ? group * w.sendersPerGroup() + slot : -1;
+            this.received = new BitSet[w.sendersPerGroup()];
+            for (int i = 0; i < received.length; i++) {
+                received[i] = new BitSet();
+            }
+        }
+
+        @Override
+        public void onMessage(String body, long nowNanos) {
+            Body.Parsed b = Body.decode(body);
+            if (!b.valid() || b.sender() / w.sendersPerGroup() != group) {
+                misrouted.increment();
+                return;
+            }
+            delivered.increment();
+            BitSet seen = received[b.sender() % w.sendersPerGroup()];
+            int counter = (int) b.counter();
+            if (seen.get(counter)) {
+                duplicates++;
+                return;
+            }
+            seen.set(counter);
+            unique.increment();
+            long latency = Math.max(0, nowNanos - epoch - b.intendedNanos());
+            timeline.recordValue(latency);
+            if (b.intendedNanos() >= measureStartRel && b.intendedNanos() < measureEndRel) {
+                window.recordValue(latency);
+                windowDeliveries.increment();
+            }
+        }
+
+        @Override
+        public void onAck(long token, long nowNanos) {
+            if (sender < 0 || ackedCounters.get((int) token)) {
+                return;
+            }
+            ackedCounters.set((int) token);
+            acked.increment();
+            long intended = startRel + (long) ((token * w.senders() + sender) * w.intervalNanos());
+            acks.recordValue(Math.max(0, nowNanos - epoch - intended));
+        }
+
+        @Override
+        public void onError(String what) {
+            errors.increment();
+            lastError = what;
+        }
+    }
+
+    public Report run(String scenario) throws Exception {
+        Driver driver = target.driver(vertx);
+        List<Connection> connections = List.of();
+        try {
+            long t0 = System.nanoTime();
+            log.printf("[%s] preparing %d members in %d conversations…%n", target.name(), w.topology().members(),
+                    w.topology().groups());
+            driver.prepare(w.topology());
+            double setupSeconds = (System.nanoTime() - t0) / 1e9;
+            List<Member> members = new ArrayList<>();
+            List<ClientSpec> specs = new ArrayList<>();
+            for (int m = 0; m < w.topology().members(); m++) {
+                members.add(new Member(m));
+                specs.add(ClientSpec.of(m));
+            }
+            log.printf("[%s] setup took %.1f s; connecting %d clients…%n", target.name(), setupSeconds, specs.size());
+            connections = Connector.connectAll(driver, specs, members::get, 256, Duration.ofMinutes(2));
+            Thread.sleep(500); // let presence and welcome chatter settle before the clock starts
+
+            int receiversPerMessage = w.topology().membersPerGroup() - (driver.echoesToSender() ? 0 : 1);
+            long total = w.totalMessages();
+            Sampler sampler = new Sampler(target.pid(), delivered::sum, sent::sum, timeline).start();
+            long start = System.nanoTime() + 50_000_000L;
+            startRel = start - epoch;
+            measureStartRel = startRel + w.warmup().toNanos();
+            measureEndRel = measureStartRel + w.duration().toNanos();
+            log.printf("[%s] sending %.0f msg/s (%.0f deliveries/s offered) for %d s warm-up + %d s…%n",
+                    target.name(), w.rate(), w.rate() * receiversPerMessage, w.warmup().toSeconds(),
+                    w.duration().toSeconds());
+
+            List<Connection> conns = connections;
+            Thread pacer = Thread.ofPlatform().name("bench-pacer").start(() -> pace(conns, start, total));
+            sleepUntil(epoch + measureStartRel);
+            long cpu0 = ProcStats.cpuNanos(target.pid());
+            long self0 = ProcStats.selfCpuNanos();
+            long wall0 = System.nanoTime();
+            sleepUntil(epoch + measureEndRel);
+            long cpu1 = ProcStats.cpuNanos(target.pid());
+            long self1 = ProcStats.selfCpuNanos();
+            long wall1 = System.nanoTime();
+            long rssEnd = ProcStats.rssBytes(target.pid());
+            pacer.join();
+
+            // Drain: wait (bounded) until every acknowledged message reached every receiver.
+            long drainDeadline = System.nanoTime() + w.drain().toNanos();
+            while (System.nanoTime() < drainDeadline
+                    && (unique.sum() < acked.sum() * receiversPerMessage || acked.sum() + errors.sum() < sent.sum())) {
+                Thread.sleep(20);
+            }
+            List<TimePoint> points = sampler.stop();
+            Connector.barrier(connections);
+
+            long lost = 0;
+            long duplicates = 0;
+            for (Member r : members) {
+                duplicates += r.duplicates;
+                for (int p = 0; p < w.sendersPerGroup(); p++) {
+                    int s = r.group * w.sendersPerGroup() + p;
+                    if (s == r.sender && !driver.echoesToSender()) {
+                        continue;
+                    }
+                    BitSet missing = (BitSet) members.get(w.memberOfSender(s)).ackedCounters.clone();
+                    missing.andNot(r.received[p]);
+                    lost += missing.cardinality();
+                }
+            }
+            Histogram latency = window.getIntervalHistogram();
+            double windowSecs = (wall1 - wall0) / 1e9;
+            long deliveries = windowDeliveries.sum();
+            Report.Builder report = Report.builder(scenario, target.name(), target.description())
+                    .param("conversations", w.topology().groups())
+                    .param("membersPerConversation", w.topology().membersPerGroup())
+                    .param("sendersPerConversation", w.sendersPerGroup())
+                    .param("direct", w.topology().direct())
+                    .param("messagesPerSec", w.rate())
+                    .param("offeredDeliveriesPerSec", w.rate() * receiversPerMessage)
+                    .param("payloadBytes", w.payloadBytes())
+                    .param("warmupSec", w.warmup().toSeconds())
+                    .param("durationSec", w.duration().toSeconds())
+                    .param("connections", connections.size())
+                    .param("clientEventLoops", eventLoops(connections));
+            report.figure("deliveredPerSec", deliveries / windowSecs)
+                    .figure("sent", sent.sum())
+                    .figure("acked", acked.sum())
+                    .figure("unacked", sent.sum() - acked.sum())
+                    .figure("delivered", delivered.sum())
+                    .figure("lost", lost)
+                    .figure("duplicates", duplicates)
+                    .figure("errors", errors.sum())
+                    .figure("misrouted", misrouted.sum())
+                    .figure("p50Ms", Percentiles.of(latency).p50())
+                    .figure("p99Ms", Percentiles.of(latency).p99())
+                    .figure("serverCpuPct", cpu0 >= 0 ? (cpu1 - cpu0) * 100.0 / (wall1 - wall0) : Double.NaN)
+                    .figure("serverCpuUsPerDelivery", cpu0 >= 0 && deliveries > 0 ? (cpu1 - cpu0) / 1e3 / deliveries : Double.NaN)
+                    .figure("serverRssMiB", rssEnd >= 0 ? rssEnd / 1048576.0 : Double.NaN)
+                    .figure("clientCpuPct", (self1 - self0) * 100.0 / (wall1 - wall0))
+                    .figure("clientCpuUsPerDelivery", deliveries > 0 ? (self1 - self0) / 1e3 / deliveries : Double.NaN)
+                    .figure("setupSec", setupSeconds);
+            report.latency(Percentiles.of(latency), curve(latency)).ackLatency(Percentiles.of(acks.getIntervalHistogram()))
+                    .timeline(points);
+            if (lastError != null) {
+                report.note("last error seen: " + lastError);
+            }
+            if (target.pid() == ProcessHandle.current().pid()) {
+                report.note("the server runs inside the bench process: client CPU includes the server's");
+            }
+            return report.build();
+        } finally {
+            Connector.closeAll(connections, Duration.ofSeconds(10));
+            driver.close();
+        }
+    }
+
+    /** The open-loop schedule: message j is due at start + j × interval, sent by sender j mod senders. */
+    private void pace(List<Connection> connections, long start, long total) {
+        double interval = w.intervalNanos();
+        int senders = w.senders();
+        Map<Context, List<Object[]>> batches = new IdentityHashMap<>();
+        long next = 0;
+        while (next < total) {
+            long now = System.nanoTime();
+            long due = now < start ? 0 : Math.min(total, (long) ((now - start) / interval) + 1);
+            if (due <= next) {
+                long wait = start + (long) (next * interval) - now;
+                LockSupport.parkNanos(Math.min(Math.max(wait, 10_000), 200_000));
+                continue;
+            }
+            for (long j = next; j < due; j++) {
+                int s = (int) (j % senders);
+                long counter = j / senders;
+                Connection c = connections.get(w.memberOfSender(s));
+                String body = Body.encode(s, counter, start - epoch + (long) (j * interval), w.payloadBytes());
+                batches.computeIfAbsent(c.context(), k -> new ArrayList<>()).add(new Object[] {c, body, counter});
+            }
+            sent.add(due - next);
+            next = due;
+            for (Map.Entry<Context, List<Object[]>> e : batches.entrySet()) {
+                List<Object[]> batch = e.getValue();
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                Object[][] items = batch.toArray(Object[][]::new);
+                batch.clear();
+                e.getKey().runOnContext(v -> {
+                    for (Object[] item : items) {
+                        ((Connection) item[0]).send((String) item[1], (Long) item[2]);
+                    }
+                });
+            }
+        }
+    }
+
+    private static int eventLoops(List<Connection> connections) {
+        Map<Context, Boolean> distinct = new IdentityHashMap<>();
+        connections.forEach(c -> distinct.put(c.context(), Boolean.TRUE));
+        return distinct.size();
+    }
+
+    static List<double[]> curve(Histogram h) {
+        List<double[]> out = new ArrayList<>();
+        if (h.getTotalCount() == 0) {
+            return out;
+        }
+        for (HistogramIterationValue v : h.percentiles(4)) {
+            double pct = v.getPercentileLevelIteratedTo();
+            out.add(new double[] {Math.min(pct, 99.9999), v.getValueIteratedTo() / 1e6});
+            if (pct >= 99.9999) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            Thread.sleep(Math.max(1, left / 1_000_000), 0);
+        }
+    }
+}
