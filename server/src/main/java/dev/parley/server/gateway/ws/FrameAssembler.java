@@ -3,6 +3,7 @@ package dev.parley.server.gateway.ws;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,9 @@ final class FrameAssembler implements Handler<WebSocketFrame> {
 
     @Override
     public void handle(WebSocketFrame frame) {
-        if (dead || frame.isClose() || frame.isPing() || frame.isPong()) {
+        var type = frame.type();
+        if (dead || type == WebSocketFrameType.CLOSE || type == WebSocketFrameType.PING
+                || type == WebSocketFrameType.PONG) {
             return;
         }
         if (frame.isText() || frame.isBinary()) {
