@@ -1,0 +1,87 @@
+package dev.parley.bench.jmh;
+
+import dev.parley.core.Conversation;
+import dev.parley.core.NewEntry;
+import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.EntryKind;
+import dev.parley.server.store.StoreOptions;
+import dev.parley.server.store.Stores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Durable appends per second through the SQLite store's group commit: each invocation queues
+ * {@value #IN_FLIGHT} appends across 100 conversations (as many concurrent senders would) and waits until
+ * all are durable. Reported per append. {@code fsync=true} is the default server setting.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED"})
+public class StoreAppendBenchmark {
+    static final int IN_FLIGHT = 512;
+    private static final int CONVERSATIONS = 100;
+
+    @Param({"true", "false"})
+    public boolean fsync;
+
+    private Path dir;
+    private Stores stores;
+    private MessageStore store;
+    private long counter;
+    private final String body = "x".repeat(200);
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        dir = Files.createTempDirectory("parley-jmh-store");
+        stores = Stores.sqlite(dir.resolve("bench.db"), new StoreOptions(4, 512, fsync));
+        store = stores.messages();
+        for (int c = 0; c < CONVERSATIONS; c++) {
+            store.createConversation(new Conversation("cnv_" + c, "group", null, false, 0, "usr_0", null, 0,
+                    List.of("usr_0", "usr_1")));
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        stores.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void appendGroupCommitted() {
+        CompletableFuture<?>[] pending = new CompletableFuture<?>[IN_FLIGHT];
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            long n = counter++;
+            pending[i] = store.append(new NewEntry("cnv_" + (n % CONVERSATIONS), "msg_" + n, "usr_0",
+                    "dev_" + (n % 64), "c" + n, EntryKind.TEXT, body, null, null, null, null, null, null, null, null,
+                    now));
+        }
+        CompletableFuture.allOf(pending).join();
+    }
+}
