@@ -1,6 +1,7 @@
 package dev.parley.core;
 
 import dev.parley.core.event.BusEvent;
+import dev.parley.core.media.MediaStore;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
@@ -39,6 +40,7 @@ public final class ChatService implements AutoCloseable {
 
     private final MessageStore store;
     private final AccountStore accounts;
+    private final MediaStore media;
     private final EventBus bus;
     private final RateLimiter rateLimiter;
     private final IdGenerator ids;
@@ -47,10 +49,11 @@ public final class ChatService implements AutoCloseable {
     private final MemberCache members;
     private final TypingTracker typing;
 
-    public ChatService(MessageStore store, AccountStore accounts, EventBus bus, RateLimiter rateLimiter,
-                       IdGenerator ids, Clock clock, Limits limits) {
+    public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
+                       RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits) {
         this.store = store;
         this.accounts = accounts;
+        this.media = media;
         this.bus = bus;
         this.rateLimiter = rateLimiter;
         this.ids = ids;
@@ -205,7 +208,7 @@ public final class ChatService implements AutoCloseable {
             throw ChatException.badRequest("clientMsgId must be at most 128 characters");
         }
         if (send.attachments() != null && !send.attachments().isEmpty()) {
-            throw ChatException.notFound("media " + send.attachments().getFirst());
+            attachMedia(caller, send.conversationId(), send.attachments());
         }
         rateLimit(caller);
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
@@ -408,6 +411,20 @@ public final class ChatService implements AutoCloseable {
         }
         if (Boolean.TRUE.equals(m.deleted())) {
             throw ChatException.notFound("entry " + target);
+        }
+    }
+
+    /**
+     * Only the uploader may attach a medium; once posted here, the conversation's members may fetch it.
+     * Recorded before the append, so no member ever sees a message whose media they cannot fetch.
+     */
+    private void attachMedia(Caller caller, String conversationId, List<String> mediaIds) {
+        if (mediaIds.size() > MediaStore.MAX_ATTACHMENTS) {
+            throw ChatException.badRequest("a message carries at most " + MediaStore.MAX_ATTACHMENTS + " attachments");
+        }
+        List<String> refused = media.attach(caller.userId(), conversationId, mediaIds);
+        if (!refused.isEmpty()) {
+            throw ChatException.notFound("media " + refused.getFirst());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.parley.core;
 
 import dev.parley.core.event.BusEvent;
+import dev.parley.core.media.InMemoryMediaStore;
 import dev.parley.core.memory.InMemoryAccountStore;
 import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
@@ -15,6 +16,7 @@ final class CoreFixture implements AutoCloseable {
     final TestClock clock = new TestClock();
     final InMemoryMessageStore store = new InMemoryMessageStore();
     final InMemoryAccountStore accountStore = new InMemoryAccountStore();
+    final InMemoryMediaStore media = new InMemoryMediaStore();
     final LocalEventBus bus = new LocalEventBus();
     final InMemoryRateLimiter rateLimiter = new InMemoryRateLimiter(clock);
     final AccountService accounts;
@@ -23,7 +25,7 @@ final class CoreFixture implements AutoCloseable {
     CoreFixture(Limits limits) {
         RandomIds ids = new RandomIds(clock);
         accounts = new AccountService(accountStore, new ReversingHasher(), rateLimiter, bus, ids, clock, limits);
-        chat = new ChatService(store, accountStore, bus, rateLimiter, ids, clock, limits);
+        chat = new ChatService(store, accountStore, media, bus, rateLimiter, ids, clock, limits);
     }
 
     CoreFixture() {

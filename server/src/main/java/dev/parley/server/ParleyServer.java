@@ -76,8 +76,9 @@ public final class ParleyServer implements AutoCloseable {
         var hasher = new Argon2PasswordHasher(config.password().memoryKib(), config.password().iterations());
         AccountService accounts = new AccountService(stores.accounts(), hasher, rateLimiter, bus, ids, clock,
                 config.limits());
-        ChatService chat = new ChatService(stores.messages(), stores.accounts(), bus, rateLimiter, ids, clock,
-                config.limits());
+        var mediaCatalog = new dev.parley.core.media.InMemoryMediaStore();
+        ChatService chat = new ChatService(stores.messages(), stores.accounts(), mediaCatalog, bus, rateLimiter, ids,
+                clock, config.limits());
         closeables.add(chat);
         PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
