@@ -13,6 +13,8 @@ public enum ErrorCode {
     NOT_FOUND("not_found", 404),
     CONFLICT("conflict", 409),
     TOO_LARGE("too_large", 413),
+    /** An upload whose sniffed content type is not allowed, or does not match the type the client declared. */
+    UNSUPPORTED_MEDIA("unsupported_media", 415),
     RATE_LIMITED("rate_limited", 429),
     UNAVAILABLE("unavailable", 503),
     INTERNAL("internal", 500);
