@@ -57,6 +57,11 @@ public final class Stores implements AutoCloseable {
         return accounts;
     }
 
+    /** The database behind both stores, for adapters that share its group-committing writer (media catalog). */
+    public Database database() {
+        return db;
+    }
+
     @Override
     public void close() {
         db.close();
