@@ -11,7 +11,7 @@ function startOfDay(ms) {
 
 /** "14:05" */
 export function clockTime(ms) {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
 
 /** For the conversation list: the time today, "Yesterday", a weekday this week, or a short date. */

@@ -119,14 +119,19 @@ export class ConversationView {
     if (this.loadingOlder || !conv || !conv.hasOlder) return;
     this.loadingOlder = true;
     this.loader.textContent = 'Loading earlier messages…';
+    let added = 0;
     try {
-      await this.client.loadOlder(conv.id);
+      added = await this.client.loadOlder(conv.id);
     } catch {
       // offline: the next scroll tries again
     } finally {
       this.loadingOlder = false;
       this.loader.textContent = '';
       this.render();
+    }
+    // Still at the top (a tall window, or a page of mostly edits and reactions): keep going.
+    if (added && this.conv === conv && conv.hasOlder && this.timeline.scrollTop < TOP_LOAD_PX) {
+      setTimeout(() => this.loadOlder(), 0);
     }
   }
 
@@ -218,9 +223,11 @@ export class ConversationView {
     }
   }
 
+  /** The first message at least partly in view; it stays put when older pages are prepended. */
   findAnchor() {
     const top = this.timeline.scrollTop;
     for (const node of this.list.children) {
+      if (node.dataset.testid !== 'message') continue;
       if (node.offsetTop + node.offsetHeight > top) return { key: node.dataset.key, top: node.offsetTop };
     }
     return null;

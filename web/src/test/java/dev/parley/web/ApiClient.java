@@ -68,11 +68,23 @@ final class ApiClient {
         return res.body().isEmpty() ? JSON.nullNode() : JSON.readTree(res.body());
     }
 
+    private static void awaitCount(CountDownLatch latch, long remaining, List<String> errors) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (latch.getCount() > remaining) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not every message was acknowledged; " + latch.getCount()
+                        + " missing; errors: " + errors);
+            }
+            latch.await(20, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Sends the bodies in order over a WebSocket and returns once every one is acknowledged with sent. */
     void sendAll(Session as, String conversationId, List<String> bodies) throws Exception {
         CountDownLatch welcome = new CountDownLatch(1);
         CountDownLatch sent = new CountDownLatch(bodies.size());
         StringBuilder partial = new StringBuilder();
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(base.replace("http", "ws") + "/v1/ws"),
                 new WebSocket.Listener() {
                     @Override
@@ -85,6 +97,8 @@ final class ApiClient {
                                     welcome.countDown();
                                 } else if (t.equals("sent")) {
                                     sent.countDown();
+                                } else if (t.equals("error")) {
+                                    errors.add(partial.toString());
                                 }
                             } catch (Exception ignored) {
                                 // not JSON: not ours to judge here
@@ -99,15 +113,15 @@ final class ApiClient {
         if (!welcome.await(5, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no welcome");
         }
+        // One at a time, each acknowledged before the next, the way a person's device would send.
         int i = 0;
         for (String body : bodies) {
             i++;
             ws.sendText(JSON.writeValueAsString(Map.of("t", "send", "id", "s" + i, "conversationId", conversationId,
                     "clientMsgId", "bulk-" + System.nanoTime() + "-" + i, "body", body)), true).get();
+            awaitCount(sent, bodies.size() - i, errors);
         }
-        if (!sent.await(20, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("not every message was acknowledged");
-        }
+        awaitCount(sent, 0, errors);
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
     }
 }

@@ -98,6 +98,7 @@ class WebClientIT {
 
         bob.openConversation("Alice Martin");
         eventually(() -> assertThat(bob.bodies()).containsExactly("Hi Bob, are we still on for lunch tomorrow?"));
+        assertThat(bob.visible("[data-testid=unread-marker]")).as("the unread marker").isTrue();
         eventually(() -> assertThat(alice.message("Hi Bob, are we still on for lunch tomorrow?").get("tick")).isEqualTo("read"));
         eventually(() -> assertThat(bob.driver.findElements(By.cssSelector("[data-testid=unread-badge]"))).isEmpty());
 
@@ -107,8 +108,13 @@ class WebClientIT {
         alice.send("Perfect, see you there");
         eventually(() -> assertThat(bob.bodies()).hasSize(3));
         eventually(() -> assertThat(alice.message("Perfect, see you there").get("tick")).isEqualTo("read"));
-        // Presence: each sees the other online.
+        // Reload keeps the open conversation (it lives in the URL fragment), its history and its
+        // ticks (from the conversation's receipts); the presence snapshot after welcome shows bob online.
+        alice.reload();
+        eventually(() -> assertThat(alice.bodies()).hasSize(3));
+        eventually(() -> assertThat(alice.message("Perfect, see you there").get("tick")).isEqualTo("read"));
         eventually(() -> assertThat(alice.text("[data-testid=chat-subtitle]")).isEqualTo("online"));
+        eventually(() -> assertThat(alice.driver.findElements(By.cssSelector("[data-testid=presence-dot]"))).hasSize(1));
         alice.screenshot("04-direct-chat-read-ticks");
         bob.screenshot("05-direct-chat-bob");
     }
@@ -172,6 +178,26 @@ class WebClientIT {
     }
 
     @Test
+    void threadRepliesLiveInTheThreadPanel() {
+        signUpBoth();
+        directChat();
+        alice.send("Ideas for the team offsite?");
+        eventually(() -> assertThat(bob.bodies()).containsExactly("Ideas for the team offsite?"));
+        bob.messageTool("Ideas for the team offsite?", "Reply in thread");
+        eventually(() -> assertThat(bob.visible("[data-testid=thread]")).isTrue());
+        bob.driver.findElement(By.cssSelector("[data-testid=thread-composer]")).sendKeys("A cabin by the lake", Keys.ENTER);
+        // The reply stays out of the main timeline; the root shows a reply count that opens the thread.
+        eventually(() -> assertThat(alice.text(".thread-link")).isEqualTo("1 reply"));
+        assertThat(alice.bodies()).containsExactly("Ideas for the team offsite?");
+        alice.click(".thread-link");
+        eventually(() -> assertThat(alice.text("[data-testid=thread] .thread-list")).contains("A cabin by the lake"));
+        alice.driver.findElement(By.cssSelector("[data-testid=thread-composer]")).sendKeys("Love it", Keys.ENTER);
+        eventually(() -> assertThat(bob.text("[data-testid=thread] .thread-list")).contains("Love it"));
+        eventually(() -> assertThat(bob.text(".thread-link")).isEqualTo("2 replies"));
+        alice.screenshot("14-thread-panel");
+    }
+
+    @Test
     void reloadKeepsHistoryAndScrollBackLoadsOlderPages() throws Exception {
         signUpBoth();
         directChat();
@@ -230,6 +256,7 @@ class WebClientIT {
         server.restart();
         alice.open(server.baseUrl());
         alice.waitForApp();
+        alice.openConversation("Bob Chen");
         Browser.eventually(RECONNECT, () -> assertThat(bob.bodies()).containsExactly(
                 "Before the outage", "Written while offline", "Queued across a reload"));
         eventually(() -> assertThat(alice.bodies()).containsExactly(
