@@ -66,6 +66,11 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Writes waiting for the writer (a gauge for metrics). */
+    public int queuedWrites() {
+        return writer.queued();
+    }
+
     public String engine() {
         return dialect.name();
     }

@@ -28,6 +28,8 @@ final class WriteBatch {
 
     /** Idempotency keys looked up per statement (three parameters each). */
     private static final int LOOKUP_CHUNK = 64;
+    /** Conversations whose {@code seq}s are reserved per statement (two parameters each). */
+    private static final int RESERVE_CHUNK = 200;
 
     private final Tx tx;
     private final Connection c;
@@ -159,36 +161,50 @@ final class WriteBatch {
     }
 
     /**
-     * Moves each conversation's {@code last_seq} once for all of its new entries; the row lock taken here
-     * keeps appenders on other nodes out until commit. Appends to unknown conversations fail alone.
+     * Moves each conversation's {@code last_seq} once for all of its new entries, for up to
+     * {@link #RESERVE_CHUNK} conversations per statement; the row locks taken here keep appenders on other
+     * nodes out until commit. Appends to unknown conversations fail alone.
      */
     private List<WriteOp.Append> reserveSeqs(Map<String, List<WriteOp.Append>> byConversation, long version)
             throws SQLException {
-        List<WriteOp.Append> fresh = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE conversations SET last_seq = last_seq + ?,"
-                + " updated_version = ? WHERE id = ? RETURNING last_seq")) {
-            for (Map.Entry<String, List<WriteOp.Append>> group : byConversation.entrySet()) {
-                List<WriteOp.Append> ops = group.getValue();
-                ps.setInt(1, ops.size());
-                ps.setLong(2, version);
-                ps.setString(3, group.getKey());
-                Long last = null;
+        Map<String, Long> lastSeqs = new HashMap<>();
+        List<String> ids = new ArrayList<>(byConversation.keySet());
+        for (int from = 0; from < ids.size(); from += RESERVE_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RESERVE_CHUNK));
+            StringBuilder sql = new StringBuilder("UPDATE conversations SET last_seq = last_seq + v.n,"
+                    + " updated_version = ? FROM (");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "SELECT ? AS cid, ? AS n" : " UNION ALL SELECT ?, ?");
+            }
+            sql.append(") AS v WHERE conversations.id = v.cid RETURNING id, last_seq");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int p = 1;
+                ps.setLong(p++, version);
+                for (String id : chunk) {
+                    ps.setString(p++, id);
+                    ps.setInt(p++, byConversation.get(id).size());
+                }
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        last = rs.getLong(1);
+                    while (rs.next()) {
+                        lastSeqs.put(rs.getString(1), rs.getLong(2));
                     }
                 }
-                if (last == null) {
-                    for (WriteOp.Append op : ops) {
-                        op.reject(unknownConversation(group.getKey()));
-                    }
-                    continue;
-                }
-                long seq = last - ops.size();
+            }
+        }
+        List<WriteOp.Append> fresh = new ArrayList<>();
+        for (Map.Entry<String, List<WriteOp.Append>> group : byConversation.entrySet()) {
+            List<WriteOp.Append> ops = group.getValue();
+            Long last = lastSeqs.get(group.getKey());
+            if (last == null) {
                 for (WriteOp.Append op : ops) {
-                    op.seq = ++seq;
-                    fresh.add(op);
+                    op.reject(unknownConversation(group.getKey()));
                 }
+                continue;
+            }
+            long seq = last - ops.size();
+            for (WriteOp.Append op : ops) {
+                op.seq = ++seq;
+                fresh.add(op);
             }
         }
         return fresh;

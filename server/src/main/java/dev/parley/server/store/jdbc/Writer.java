@@ -48,6 +48,11 @@ public final class Writer implements AutoCloseable {
         return op.future;
     }
 
+    /** Writes waiting for the writer (a gauge for metrics). */
+    public int queued() {
+        return queue.size();
+    }
+
     private void loop() {
         List<WriteOp<?>> batch = new ArrayList<>(maxBatch);
         while (!closed || !queue.isEmpty()) {
