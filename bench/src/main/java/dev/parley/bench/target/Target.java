@@ -1,0 +1,23 @@
+package dev.parley.bench.target;
+
+import dev.parley.bench.driver.Driver;
+import io.vertx.core.Vertx;
+
+/** A system under test that the bench talks to, and possibly started and will stop. */
+public interface Target extends AutoCloseable {
+
+    /** {@code parley} or {@code mosquitto}. */
+    String name();
+
+    /** The server process id, for CPU and memory readings; -1 when unknown. */
+    long pid();
+
+    /** A new driver speaking this target's protocol. */
+    Driver driver(Vertx vertx);
+
+    /** A line for the report: version, address, how it was started. */
+    String description();
+
+    @Override
+    void close();
+}
