@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.parley.core.Limits;
+import dev.parley.server.media.MediaConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +86,8 @@ public final class ConfigLoader {
         }
         var pw = new ServerConfig.PasswordConfig(intNode(password, "memoryKib", e.password().memoryKib()),
                 intNode(password, "iterations", e.password().iterations()));
-        return new ServerConfig(host, port, data, nodeId, storeConfig, busConfig, lim, maxFrame, maxBody, origins, pw);
+        return new ServerConfig(host, port, data, nodeId, storeConfig, busConfig, lim, maxFrame, maxBody, origins, pw,
+                MediaConfig.load(root.path("media"), env));
     }
 
     private static JsonNode read(Path file) {

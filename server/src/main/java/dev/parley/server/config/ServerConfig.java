@@ -1,6 +1,7 @@
 package dev.parley.server.config;
 
 import dev.parley.core.Limits;
+import dev.parley.server.media.MediaConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,10 +14,11 @@ import java.util.List;
  * @param maxFrameBytes   largest WebSocket frame/message accepted; bigger ones close the socket with 1009
  * @param maxHttpBodyBytes largest JSON body accepted on the HTTP API (413 above)
  * @param allowedOrigins  browser origins allowed to open WebSockets besides the server's own
+ * @param media           where uploads are stored and how they are checked, processed and served
  */
 public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
                            Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
-                           PasswordConfig password) {
+                           PasswordConfig password, MediaConfig media) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -88,12 +90,12 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
         return new ServerConfig("0.0.0.0", port, dataDir, "node-1",
                 new StoreConfig(StoreConfig.SQLITE, null, 4, 512, true),
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
-                PasswordConfig.defaults());
+                PasswordConfig.defaults(), MediaConfig.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password);
+                allowedOrigins, password, media);
     }
 
     public ServerConfig withSendRate(double perSecond) {
@@ -102,26 +104,31 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password);
+                allowedOrigins, password, media);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password);
+                allowedOrigins, password, media);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                origins, password);
+                origins, password, media);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
-                allowedOrigins, password);
+                allowedOrigins, password, media);
+    }
+
+    public ServerConfig withMedia(MediaConfig newMedia) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, newMedia);
     }
 
     public ServerConfig withPassword(PasswordConfig newPassword) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, newPassword);
+                allowedOrigins, newPassword, media);
     }
 }
