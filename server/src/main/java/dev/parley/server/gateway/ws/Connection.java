@@ -27,6 +27,8 @@ final class Connection {
     /** Last presence state sent per user, so a user in several shared conversations is announced once. */
     private final Map<String, String> presenceSent = new ConcurrentHashMap<>();
     private final int maxQueuedBytes;
+    /** Bytes handed to the socket and not yet written to the network. */
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile Caller caller;
     private volatile boolean closed;
 
@@ -66,7 +68,7 @@ final class Connection {
         if (closed) {
             return;
         }
-        if (ws.writeQueueFull()) {
+        if (queuedBytes.get() > maxQueuedBytes) {
             log.info("closing slow connection userId={} deviceId={}", caller == null ? null : caller.userId(),
                     caller == null ? null : caller.deviceId());
             close((short) 1008, "too slow: reconnect and sync");
@@ -88,7 +90,10 @@ final class Connection {
         if (closed) {
             return;
         }
-        ws.writeTextMessage(json);
+        // Characters, not bytes: close enough for a back-pressure bound and free to compute.
+        int size = json.length();
+        queuedBytes.addAndGet(size);
+        ws.writeTextMessage(json).onComplete(ar -> queuedBytes.addAndGet(-size));
     }
 
     void close(short code, String reason) {
@@ -98,7 +103,4 @@ final class Connection {
         }
     }
 
-    int maxQueuedBytes() {
-        return maxQueuedBytes;
-    }
 }
