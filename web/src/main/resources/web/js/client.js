@@ -54,6 +54,9 @@ export class Client extends EventTarget {
   async onWelcome() {
     try {
       await this.refreshList();
+      // Everything the list told us about is now on this device (the list may have been fetched
+      // before the socket was up, when acknowledgements could not be sent).
+      for (const c of this.store.conversations.values()) this.ackDelivered(c, c.lastSeq);
       const loaded = [...this.store.conversations.values()].filter((c) => c.loaded);
       await Promise.all(loaded.map((c) => this.syncConversation(c.id)));
       if (this.activeId) {

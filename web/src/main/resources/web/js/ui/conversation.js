@@ -50,11 +50,13 @@ export class ConversationView {
       describe: (seq) => this.describe(seq),
     });
 
+    this.e2eeNote = h('div', { class: 'e2ee-note', hidden: true, role: 'note' },
+      icon('lock'), 'This conversation is end-to-end encrypted. Open it in a Parley app that supports encryption.');
     this.thread = new ThreadPanel(this);
     this.el = h('section', { class: 'chat', 'aria-label': 'Conversation' },
       this.header,
       h('div', { class: 'timeline-wrap' }, this.timeline, this.jump),
-      this.typingEl, this.composer.el);
+      this.typingEl, this.composer.el, this.e2eeNote);
 
     this.client.readBlocked = () => !this.isAtBottom();
     this.actions = {
@@ -147,6 +149,7 @@ export class ConversationView {
     if (!conv) return;
     this.renderHeader(conv);
     this.renderTyping(conv);
+    this.renderE2ee(conv);
     this.renderTimeline(conv);
     this.thread.render();
   }
@@ -161,7 +164,10 @@ export class ConversationView {
     let sub;
     if (peer) {
       const p = this.store.presence.get(peer);
-      sub = p?.state === 'online' ? 'online' : lastSeen(p?.lastSeenMs);
+      const handle = this.store.users.get(peer)?.handle;
+      // Without any presence news about the peer, their handle says more than a guess of "offline".
+      sub = p?.state === 'online' ? 'online' : p?.lastSeenMs ? lastSeen(p.lastSeenMs)
+        : handle && handle !== '…' ? `@${handle}` : '';
       this.subtitleEl.classList.toggle('online', p?.state === 'online');
     } else {
       const others = conv.members.filter((m) => m !== this.store.me.userId);
@@ -170,6 +176,12 @@ export class ConversationView {
       this.subtitleEl.classList.remove('online');
     }
     this.subtitleEl.textContent = sub;
+  }
+
+  /** The browser client has no MLS yet: say so instead of showing ciphertext or sending plaintext. */
+  renderE2ee(conv) {
+    this.composer.el.hidden = conv.e2ee;
+    this.e2eeNote.hidden = !conv.e2ee;
   }
 
   renderTyping(conv) {
@@ -342,9 +354,13 @@ class ThreadPanel {
     const replies = conv.threadReplies(this.root);
     const pendings = [...conv.pending.values()].filter((p) => p.threadRoot === this.root);
     const ctx = { store: this.view.store, conv, unreadFrom: null, actions: this.view.actions, inThread: true };
-    reconcile(this.list, timelineItems(ctx, [root, ...replies], pendings));
-    const count = replies.length;
-    this.countEl.textContent = count ? `${count} ${count === 1 ? 'reply' : 'replies'}` : 'No replies yet';
+    const items = timelineItems(ctx, [root, ...replies], pendings);
+    const count = replies.length + pendings.length;
+    const rootAt = items.findIndex((i) => i.key.startsWith('m-') || i.key.startsWith('c-'));
+    const label = count ? `${count} ${count === 1 ? 'reply' : 'replies'}` : 'No replies yet';
+    items.splice(rootAt + 1, 0, { key: 'thread-sep', sig: label, build: () => h('div', { class: 'thread-sep' }, h('span', {}, label)) });
+    reconcile(this.list, items);
+    this.countEl.textContent = label;
     this.list.scrollTop = this.list.scrollHeight;
   }
 }

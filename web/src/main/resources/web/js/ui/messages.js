@@ -137,7 +137,8 @@ function buildMessage(ctx, m) {
     h('span', { class: 'quote-text' }, quoted.deleted ? 'Deleted message' : preview(quoted.body, 120)))
       : (e.replyTo ? h('div', { class: 'quote missing' }, 'Reply to an earlier message') : null),
     h('div', { class: 'body', 'data-testid': 'message-body' },
-      f.deleted ? h('em', {}, 'This message was deleted') : bodyNodes(f.body || '')),
+      f.deleted ? h('em', {}, 'This message was deleted')
+        : ctx.conv.e2ee ? h('em', {}, 'Encrypted message') : bodyNodes(f.body || '')),
     h('div', { class: 'meta' },
       f.edited && !f.deleted ? h('span', { class: 'edited', 'data-testid': 'edited' }, 'edited') : null,
       h('time', { datetime: new Date(e.sentAtMs || Date.now()).toISOString() }, time),

@@ -43,7 +43,7 @@ export class Sidebar {
     if (!show) { this.notifySlot.replaceChildren(); return; }
     this.notifySlot.replaceChildren(h('div', { class: 'notify-card', role: 'region', 'aria-label': 'Notifications' },
       icon('bell'),
-      h('div', {}, h('strong', {}, 'Stay in the loop'), h('p', {}, 'Get a notification when a message arrives while Parley is in the background.'),
+      h('div', {}, h('strong', {}, 'Turn on notifications'), h('p', {}, 'Know when a message arrives while Parley is in the background.'),
         h('div', { class: 'notify-actions' },
           h('button', {
             type: 'button', class: 'button primary small',
