@@ -1,0 +1,83 @@
+package dev.parley.cli.chat;
+
+import dev.parley.client.ChatMessage;
+import dev.parley.client.Tick;
+import dev.parley.protocol.EntryKind;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** How messages look in the terminal. */
+final class Format {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
+
+    private Format() {
+    }
+
+    static String tick(Tick t) {
+        return switch (t) {
+            case PENDING -> "…";
+            case SENT -> "✓";
+            case DELIVERED -> "✓✓";
+            case READ -> "✓✓ read";
+            case FAILED -> "✗ not sent";
+        };
+    }
+
+    /** {@code #12 10:31 bob: hello (edited) ✓✓  [👍 ann, cat]}; own messages carry their tick. */
+    static String message(ChatMessage m, Names names, String me) {
+        StringBuilder b = new StringBuilder();
+        b.append(m.isPending() ? "#-" : "#" + m.seq()).append(' ')
+                .append(TIME.format(Instant.ofEpochMilli(m.sentAtMs()))).append(' ');
+        if (m.kind() == EntryKind.SYSTEM) {
+            Map<String, String> verbs = Map.of("added", "added", "removed", "removed", "left", "left", "renamed", "renamed");
+            String who = m.system() == null || m.system().userIds() == null ? ""
+                    : m.system().userIds().stream().map(names::of).collect(Collectors.joining(", "));
+            String action = m.system() == null ? "changed" : verbs.getOrDefault(m.system().action(), m.system().action());
+            return b.append("* ").append(names.of(m.senderId())).append(' ').append(action).append(' ').append(who)
+                    .toString();
+        }
+        b.append(names.of(m.senderId())).append(": ");
+        if (m.replyTo() != null) {
+            b.append("(re #").append(m.replyTo()).append(") ");
+        }
+        if (m.deleted()) {
+            b.append("(deleted)");
+        } else {
+            b.append(m.body() == null ? "" : m.body());
+            if (!m.attachments().isEmpty()) {
+                b.append(" [").append(m.attachments().size()).append(" attachment(s)]");
+            }
+            if (m.edited()) {
+                b.append(" (edited)");
+            }
+        }
+        if (me != null && me.equals(m.senderId())) {
+            b.append("  ").append(tick(m.tick()));
+        }
+        if (!m.reactions().isEmpty()) {
+            b.append("  [");
+            b.append(m.reactions().entrySet().stream()
+                    .map(e -> e.getKey() + " " + names(e.getValue(), names))
+                    .collect(Collectors.joining("; ")));
+            b.append(']');
+        }
+        return b.toString();
+    }
+
+    /** A conversation's title, or for a direct one the other members' handles. */
+    static String title(dev.parley.client.ConversationInfo c, Names names, String me) {
+        if (c.title() != null && !c.title().isBlank()) {
+            return c.title();
+        }
+        List<String> others = c.members().stream().filter(m -> !m.equals(me)).map(m -> "@" + names.of(m)).toList();
+        return others.isEmpty() ? c.conversationId() : String.join(", ", others);
+    }
+
+    private static String names(List<String> ids, Names names) {
+        return ids.stream().map(names::of).collect(Collectors.joining(", "));
+    }
+}
