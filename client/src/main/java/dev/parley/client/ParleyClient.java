@@ -109,7 +109,7 @@ public final class ParleyClient implements AutoCloseable {
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), () -> userId, timer,
                 b.requestTimeout, b.maxInFlight);
         this.replica = new Replica(store, callbacks, outbox, () -> userId, b.requestTimeout, b.syncPageSize,
-                "parley-replica-" + n);
+                timer, "parley-replica-" + n);
         outbox.load();
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
@@ -203,6 +203,11 @@ public final class ParleyClient implements AutoCloseable {
             String t = token;
             return t != null ? t : newSession();
         }
+    }
+
+    /** Whether a session token is at hand (given, or stored by an earlier sign-in on this store). */
+    public boolean hasSession() {
+        return token != null;
     }
 
     /** The session token in use (signing in first if needed); keep it secret. */
@@ -299,6 +304,37 @@ public final class ParleyClient implements AutoCloseable {
      */
     public boolean isCaughtUp() {
         return state.isOnline() && replica.caughtUp();
+    }
+
+    /**
+     * Waits until {@link #isCaughtUp()} (for scripts and tools; apps should listen to
+     * {@link ParleyListener#onCaughtUp()} instead).
+     *
+     * @return false if {@code timeout} passed first
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return waitFor(this::isCaughtUp, timeout);
+    }
+
+    /**
+     * Waits until the outbox is empty: every queued message is stored on the server.
+     *
+     * @return false if {@code timeout} passed first (the rest stays queued for later)
+     */
+    public boolean awaitOutboxEmpty(Duration timeout) throws InterruptedException {
+        return waitFor(() -> outbox.size() == 0, timeout);
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     private void setState(ConnectionState s) {

@@ -20,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -40,6 +42,8 @@ final class Replica implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
     private static final int MAX_BATCH = 512;
     private static final int MAX_PARKED = 5_000;
+    /** How long an entry announced by {@code sent} may take to arrive live before a sync fetches it. */
+    private static final long GAP_GRACE_MS = 500;
 
     /** A change to the replica, run on the replica thread inside a transaction. */
     interface Work {
@@ -73,6 +77,7 @@ final class Replica implements AutoCloseable {
     private final Supplier<String> me;
     private final Duration requestTimeout;
     private final int pageSize;
+    private final ScheduledExecutorService timer;
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Map<String, Conv> convs = new ConcurrentHashMap<>();
     private final Map<String, ServerFrame.Presence> presence = new ConcurrentHashMap<>();
@@ -83,7 +88,8 @@ final class Replica implements AutoCloseable {
     private final Object caughtUpLock = new Object();
 
     Replica(LocalStore store, Callbacks callbacks, Outbox outbox, Supplier<String> me, Duration requestTimeout,
-            int pageSize, String threadName) {
+            int pageSize, ScheduledExecutorService timer, String threadName) {
+        this.timer = timer;
         this.store = store;
         this.callbacks = callbacks;
         this.outbox = outbox;
@@ -207,7 +213,16 @@ final class Replica implements AutoCloseable {
             case ServerFrame.Sent s -> {
                 store.removeFromOutbox(s.clientMsgId());
                 Conv c = conv(s.conversationId());
-                raiseKnown(c, s.seq(), after);
+                if (s.seq() > c.known) {
+                    c.known = s.seq();
+                    c.dirty = true;
+                }
+                // The entry itself normally follows on this socket: sync only if it has not come in a while.
+                after.add(() -> timer.schedule(() -> {
+                    if (c.held < s.seq()) {
+                        ensureSync(c);
+                    }
+                }, GAP_GRACE_MS, TimeUnit.MILLISECONDS));
                 after.add(() -> {
                     outbox.acked(s.clientMsgId(), s.seq(), s.sentAtMs(), s.messageId());
                     from.complete(s.id(), s);
