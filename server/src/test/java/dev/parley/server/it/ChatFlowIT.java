@@ -5,33 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.testing.Api;
-import dev.parley.server.testing.TestServers;
 import dev.parley.server.testing.WsClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Black-box: a real node on SQLite, real HTTP and WebSocket clients, the v1 contract end to end. */
-class ChatFlowIT {
-    @TempDir
-    static Path data;
+/**
+ * Black-box: a real node, real HTTP and WebSocket clients, the v1 contract end to end. Subclasses run
+ * the same suite on each store.
+ */
+abstract class ChatFlowIT {
     static ParleyServer server;
     static Api api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServers.sqlite(data);
+    static void use(ParleyServer started) {
+        server = started;
         api = new Api(server.port());
     }
 
     @AfterAll
     static void stop() {
-        server.close();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 
     private static boolean is(JsonNode f, String t) {
