@@ -589,6 +589,30 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void listSyncSummariesMatchTheSingleSummaries() {
+        List<String> ids = new ArrayList<>();
+        for (int c = 0; c < 12; c++) {
+            String id = "cnv_" + c;
+            ids.add(id);
+            store.createConversation(c % 3 == 0 ? direct(id, "usr_a", "usr_" + c) : group(id, "usr_a", "usr_b", "usr_c"));
+            for (int i = 0; i < c; i++) {
+                append(text(id, i % 2 == 0 ? "usr_b" : "usr_a", "m" + i));
+            }
+            if (c % 2 == 0) {
+                move(id, "usr_a", c, c / 2);
+            }
+            if (c == 5) {
+                append(change(id, "usr_a", EntryKind.DELETE, 4L, null));
+            }
+        }
+
+        ConversationChanges changes = store.changesSince("usr_a", 0);
+
+        assertThat(changes.changed()).containsExactlyInAnyOrderElementsOf(
+                ids.stream().map(id -> store.summary(id, "usr_a").orElseThrow()).toList());
+    }
+
+    @Test
     void versionsOnlyGrow() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));
         long v1 = store.changesSince("usr_a", 0).version();

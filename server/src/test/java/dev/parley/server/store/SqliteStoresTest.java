@@ -66,6 +66,24 @@ class SqliteStoresTest {
     }
 
     @Test
+    void listSyncOfMoreConversationsThanOneQueryTakes() {
+        try (Stores stores = Stores.sqlite(dir.resolve("parley.db"), new StoreOptions(2, 256, false))) {
+            for (int c = 0; c < 1_203; c++) {
+                stores.messages().createConversation(group("cnv_" + c));
+                if (c % 100 == 0) {
+                    stores.messages().append(text("cnv_" + c, "c-" + c)).join();
+                }
+            }
+
+            var changes = stores.messages().changesSince("usr_b", 0);
+
+            assertThat(changes.changed()).hasSize(1_203);
+            assertThat(changes.changed()).filteredOn(s -> s.lastMessage().isPresent()).hasSize(13)
+                    .allSatisfy(s -> assertThat(s.unread()).isEqualTo(1));
+        }
+    }
+
+    @Test
     void writesAfterCloseAreRefused() {
         Stores stores = Stores.sqlite(dir.resolve("parley.db"), StoreOptions.defaults());
         stores.messages().createConversation(group("cnv_1"));

@@ -186,11 +186,8 @@ public abstract class JdbcMessageStore implements MessageStore {
                 ps.setLong(2, sinceVersion);
                 removed = strings(ps);
             }
-            List<ConversationSummary> changed = new ArrayList<>(changedIds.size());
-            for (String conversationId : changedIds) {
-                // Empty if the user left in between: the removal then has a version above ours.
-                Queries.summary(c, conversationId, userId).ifPresent(changed::add);
-            }
+            // Leaves out a conversation the user left in between: that removal has a version above ours.
+            List<ConversationSummary> changed = Summaries.load(c, userId, changedIds);
             return new ConversationChanges(changed, removed, version);
         });
     }

@@ -104,30 +104,6 @@ final class Queries {
     /** One member's view of one conversation, if they are a member. */
     static Optional<ConversationSummary> summary(Connection c, String conversationId, String userId)
             throws SQLException {
-        Optional<Conversation> conversation = conversationRow(c, "id = ?", conversationId);
-        if (conversation.isEmpty()) {
-            return Optional.empty();
-        }
-        List<Watermarks> receipts = watermarks(c, conversationId);
-        Watermarks mine = receipts.stream().filter(w -> w.userId().equals(userId)).findFirst().orElse(null);
-        if (mine == null) {
-            return Optional.empty();
-        }
-        long unread;
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM entries WHERE conversation_id = ?"
-                + " AND seq > ? AND kind IN ('text', 'media') AND (sender_id IS NULL OR sender_id <> ?)")) {
-            ps.setString(1, conversationId);
-            ps.setLong(2, mine.readSeq());
-            ps.setString(3, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                unread = rs.getLong(1);
-            }
-        }
-        List<Message> last = entries(c, "SELECT " + EntryRows.COLUMNS + " FROM entries WHERE conversation_id = ?"
-                + " AND kind IN ('text', 'media') ORDER BY seq DESC LIMIT 1", conversationId);
-        Conversation consistent = withMembers(conversation.get(), receipts.stream().map(Watermarks::userId).toList());
-        return Optional.of(new ConversationSummary(consistent, mine.deliveredSeq(), mine.readSeq(), unread,
-                List.copyOf(receipts), last.stream().findFirst()));
+        return Summaries.load(c, userId, List.of(conversationId)).stream().findFirst();
     }
 }
