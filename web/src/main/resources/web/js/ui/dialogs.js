@@ -52,6 +52,7 @@ export function newChatDialog(client) {
     const input = h('input', {
       id: 'new-chat-handle', name: 'handle', required: true, autocomplete: 'off', spellcheck: 'false',
       placeholder: 'e.g. alice', 'data-testid': 'new-chat-handle', 'aria-describedby': 'new-chat-hint',
+      oninput: () => showError(error, ''),
     });
     const error = errorLine();
     const submit = h('button', { type: 'submit', class: 'button primary', 'data-testid': 'new-chat-submit' }, 'Start chat');

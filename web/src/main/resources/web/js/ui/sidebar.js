@@ -13,8 +13,8 @@ export class Sidebar {
     const me = this.store.me;
     this.list = h('ul', { class: 'conv-list', 'aria-label': 'Conversations', 'data-testid': 'conversation-list' });
     this.empty = h('div', { class: 'conv-empty', hidden: true },
-      h('div', { class: 'empty-emoji', 'aria-hidden': 'true' }, '💬'),
-      h('p', {}, 'No conversations yet.'),
+      h('span', { class: 'empty-icon', 'aria-hidden': 'true' }, icon('chat')),
+      h('p', {}, h('strong', {}, 'No conversations yet'), h('br'), 'Start one with someone’s handle.'),
       h('button', { type: 'button', class: 'button primary', onclick: () => app.newChat() }, 'Start a chat'));
     this.notifySlot = h('div');
     this.el = h('aside', { class: 'sidebar', 'aria-label': 'Conversations' },

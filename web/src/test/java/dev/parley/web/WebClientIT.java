@@ -11,8 +11,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 
@@ -22,6 +25,7 @@ import org.openqa.selenium.Keys;
  * go to target/screenshots.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebClientIT {
     private static final String PASSWORD = "correct horse battery";
     private static final AtomicInteger RUN = new AtomicInteger();
@@ -81,11 +85,19 @@ class WebClientIT {
     }
 
     @Test
+    @Order(1)
     void messageFromAliceAppearsForBobAndTicksGoFromDeliveredToRead() {
         alice.screenshot("01-sign-in");
         signUpBoth();
         alice.screenshot("02-empty-app");
-        alice.startDirectChat(bobHandle);
+        alice.click("[data-testid=new-chat]");
+        alice.type("[data-testid=new-chat-handle]", "nobody-" + bobHandle);
+        alice.click("[data-testid=new-chat-submit]");
+        eventually(() -> assertThat(alice.text(".modal .form-error")).contains("No one is called"));
+        alice.type("[data-testid=new-chat-handle]", bobHandle);
+        alice.screenshot("02b-new-chat-dialog");
+        alice.click("[data-testid=new-chat-submit]");
+        eventually(() -> assertThat(alice.text("[data-testid=chat-title]")).isEqualTo("Bob Chen"));
         alice.send("Hi Bob, are we still on for lunch tomorrow?");
 
         // bob has not opened the conversation: it appears in his list with an unread badge, and his
