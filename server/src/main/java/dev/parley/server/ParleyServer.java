@@ -16,6 +16,7 @@ import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.ws.WebSocketGateway;
+import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.Stores;
@@ -76,8 +77,9 @@ public final class ParleyServer implements AutoCloseable {
         var hasher = new Argon2PasswordHasher(config.password().memoryKib(), config.password().iterations());
         AccountService accounts = new AccountService(stores.accounts(), hasher, rateLimiter, bus, ids, clock,
                 config.limits());
-        var mediaCatalog = new dev.parley.core.media.InMemoryMediaStore();
-        ChatService chat = new ChatService(stores.messages(), stores.accounts(), mediaCatalog, bus, rateLimiter, ids,
+        MediaModule media = MediaModule.open(config.media(), config.dataDir(), stores.database(), ids, clock);
+        closeables.add(media);
+        ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits());
         closeables.add(chat);
         PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
@@ -91,7 +93,7 @@ public final class ParleyServer implements AutoCloseable {
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
-                List.of());
+                List.of(media.api(vertx, accounts, chat, blocking.executor())));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.

@@ -1,0 +1,69 @@
+package dev.parley.server.media.http;
+
+import dev.parley.core.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Http;
+import dev.parley.protocol.Json;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** JSON answers and errors of the media endpoints, in the API's {@code {error:{code,message}}} shape. */
+final class Replies {
+    private static final Logger log = LoggerFactory.getLogger(Replies.class);
+    static final String JSON = "application/json; charset=utf-8";
+
+    private Replies() {
+    }
+
+    static void json(HttpServerResponse response, int status, Object body) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(Buffer.buffer(Json.encodeBytes(body)));
+    }
+
+    static void error(HttpServerResponse response, ErrorCode code, String message) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))));
+    }
+
+    /** Answers a failure: typed refusals with their code, anything else as an internal error (logged). */
+    static void fail(HttpServerResponse response, Throwable e) {
+        if (e instanceof ChatException ce) {
+            error(response, ce.code(), ce.getMessage());
+        } else {
+            log.error("media request failed", e);
+            error(response, ErrorCode.INTERNAL, "internal error");
+        }
+    }
+
+    /**
+     * Answers an upload that is refused while its body may still be coming: the connection is closed after
+     * the answer, so the client stops sending (HTTP/1.1 has no other way to say so).
+     */
+    static void refuseUpload(HttpServerRequest request, ErrorCode code, String message) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        boolean http1 = request.version() != HttpVersion.HTTP_2;
+        if (http1) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        error(response, code, message);
+        if (http1) {
+            request.connection().close();
+        }
+    }
+}
