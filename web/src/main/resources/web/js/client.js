@@ -60,6 +60,8 @@ export class Client extends EventTarget {
       const loaded = [...this.store.conversations.values()].filter((c) => c.loaded);
       await Promise.all(loaded.map((c) => this.syncConversation(c.id)));
       if (this.activeId) {
+        const active = this.store.conversations.get(this.activeId);
+        if (active && !active.loaded) await this.loadLatest(this.activeId); // opened while offline
         const view = await this.api.conversation(this.activeId).catch(() => null);
         if (view) this.store.upsertConversation(view);
         this.markRead(this.activeId);

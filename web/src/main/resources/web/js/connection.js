@@ -6,6 +6,7 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const HEARTBEAT_MS = 20_000;
+const WELCOME_TIMEOUT_MS = 10_000;
 const CLOSE_UNAUTHORIZED = 4401;
 
 export class RequestError extends Error {
@@ -95,6 +96,8 @@ export class Connection extends EventTarget {
     const ws = new WebSocket(`${scheme}//${location.host}/v1/ws`);
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', token, id: 'hello', protocol: 1 }));
+    // A socket that opens but never says welcome (a proxy stuck half-way) is as good as closed.
+    setTimeout(() => { if (this.ws === ws && this.state === 'connecting') ws.close(4000, 'no welcome'); }, WELCOME_TIMEOUT_MS);
     ws.onmessage = (ev) => this.onMessage(ws, ev.data);
     ws.onclose = (ev) => this.onClose(ws, ev);
     ws.onerror = () => {}; // onclose follows and handles it

@@ -16,7 +16,11 @@ export class Composer {
     this.input = h('textarea', {
       class: 'composer-input', rows: '1', placeholder, 'aria-label': label, 'data-testid': testId,
       enterkeyhint: 'send', autocomplete: 'off',
-      oninput: () => { this.autosize(); if (this.input.value.trim()) this.hooks.onTyping(); },
+      oninput: () => {
+        this.autosize();
+        if (this.input.value.trim()) this.hooks.onTyping();
+        else this.hooks.onStopTyping?.();
+      },
       onkeydown: (ev) => this.onKey(ev),
     });
     this.button = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send', title: 'Send (Enter)', 'data-testid': 'send' }, icon('send'));

@@ -46,6 +46,7 @@ export class ConversationView {
       onSend: (body, opts) => { this.client.sendMessage(this.convId, body, opts); this.stickToBottom = true; },
       onEdit: (seq, body) => this.client.edit(this.convId, seq, body),
       onTyping: () => this.client.typing(this.convId),
+      onStopTyping: () => this.client.stopTyping(this.convId),
       onEditLast: () => this.editLast(),
       describe: (seq) => this.describe(seq),
     });
@@ -90,9 +91,13 @@ export class ConversationView {
       this.firstPaint = true;
     }
     this.render();
-    await this.client.open(id);
-    this.render();
     this.composer.focus();
+    try {
+      await this.client.open(id);
+    } catch {
+      // Offline: the conversation loads after the next welcome.
+    }
+    this.render();
   }
 
   isAtBottom() {
