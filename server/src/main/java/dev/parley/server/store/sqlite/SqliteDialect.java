@@ -46,7 +46,8 @@ public final class SqliteDialect implements Dialect {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(options.fsyncEachCommit() ? SQLiteConfig.SynchronousMode.FULL
                 : SQLiteConfig.SynchronousMode.NORMAL);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // DEFERRED (the default), not IMMEDIATE: the driver begins the next transaction right after each
+        // commit, and an IMMEDIATE one would keep the file write-locked against anyone else between batches.
         Connection c = DriverManager.getConnection(jdbcUrl(), config.toProperties());
         c.setAutoCommit(false);
         return c;
