@@ -59,7 +59,7 @@ public final class CommonOptions {
     }
 
     Vertx vertx() {
-        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, clientThreads))
+        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, clientThreads)).setPreferNativeTransport(true)
                 .setWorkerPoolSize(2).setInternalBlockingPoolSize(2)
                 .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
     }

@@ -131,7 +131,7 @@ public final class ParleyDriver implements Driver {
         public void send(String body, long token) {
             // The body is made by the bench from digits, dots and 'x': nothing to escape.
             String frame = "{\"t\":\"send\",\"id\":\"" + token + sendPrefix + token + "\",\"body\":\"" + body + "\"}";
-            ws.writeTextMessage(frame);
+            ws.writeTextMessage(frame).onFailure(e -> listener.onError("write failed: " + e.getMessage()));
         }
 
         @Override

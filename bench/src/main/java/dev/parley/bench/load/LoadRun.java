@@ -47,6 +47,8 @@ public final class LoadRun {
     private final LongAdder acked = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder misrouted = new LongAdder();
+    private final LongAdder disconnects = new LongAdder();
+    private volatile boolean finished;
     private volatile String lastError;
 
     private volatile long startRel;
@@ -120,6 +122,14 @@ public final class LoadRun {
             errors.increment();
             lastError = what;
         }
+
+        @Override
+        public void onClosed() {
+            if (!finished) {
+                disconnects.increment();
+                lastError = "member " + member + " disconnected by the server";
+            }
+        }
     }
 
     public Report run(String scenario) throws Exception {
@@ -139,6 +149,7 @@ public final class LoadRun {
             }
             log.printf("[%s] setup took %.1f s; connecting %d clients…%n", target.name(), setupSeconds, specs.size());
             connections = Connector.connectAll(driver, specs, members::get, 256, Duration.ofMinutes(2));
+            String loadBefore = loadAverage();
             Thread.sleep(500); // let presence and welcome chatter settle before the clock starts
 
             int receiversPerMessage = w.topology().membersPerGroup() - (driver.echoesToSender() ? 0 : 1);
@@ -157,10 +168,12 @@ public final class LoadRun {
             sleepUntil(epoch + measureStartRel);
             long cpu0 = ProcStats.cpuNanos(target.pid());
             long self0 = ProcStats.selfCpuNanos();
+            long acked0 = acked.sum();
             long wall0 = System.nanoTime();
             sleepUntil(epoch + measureEndRel);
             long cpu1 = ProcStats.cpuNanos(target.pid());
             long self1 = ProcStats.selfCpuNanos();
+            long acked1 = acked.sum();
             long wall1 = System.nanoTime();
             long rssEnd = ProcStats.rssBytes(target.pid());
             pacer.join();
@@ -172,6 +185,7 @@ public final class LoadRun {
                 Thread.sleep(20);
             }
             List<TimePoint> points = sampler.stop();
+            finished = true;
             Connector.barrier(connections);
 
             long lost = 0;
@@ -202,8 +216,11 @@ public final class LoadRun {
                     .param("warmupSec", w.warmup().toSeconds())
                     .param("durationSec", w.duration().toSeconds())
                     .param("connections", connections.size())
-                    .param("clientEventLoops", eventLoops(connections));
+                    .param("clientEventLoops", eventLoops(connections))
+                    .param("clientTransport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
+                    .param("loadAverageBefore", loadBefore);
             report.figure("deliveredPerSec", deliveries / windowSecs)
+                    .figure("ackedPerSec", (acked1 - acked0) / windowSecs)
                     .figure("sent", sent.sum())
                     .figure("acked", acked.sum())
                     .figure("unacked", sent.sum() - acked.sum())
@@ -212,6 +229,7 @@ public final class LoadRun {
                     .figure("duplicates", duplicates)
                     .figure("errors", errors.sum())
                     .figure("misrouted", misrouted.sum())
+                    .figure("disconnects", disconnects.sum())
                     .figure("p50Ms", Percentiles.of(latency).p50())
                     .figure("p99Ms", Percentiles.of(latency).p99())
                     .figure("serverCpuPct", cpu0 >= 0 ? (cpu1 - cpu0) * 100.0 / (wall1 - wall0) : Double.NaN)
@@ -274,6 +292,15 @@ public final class LoadRun {
         }
     }
 
+    /** The 1-minute load average, to tell a run on a busy machine from one on a quiet one. */
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
     private static int eventLoops(List<Connection> connections) {
         Map<Context, Boolean> distinct = new IdentityHashMap<>();
         connections.forEach(c -> distinct.put(c.context(), Boolean.TRUE));
@@ -285,10 +312,12 @@ public final class LoadRun {
         if (h.getTotalCount() == 0) {
             return out;
         }
+        // Percentiles beyond 1 - 1/count say nothing more than the max: stop the curve there.
+        double last = Math.min(99.9999, 100.0 * (1 - 1.0 / h.getTotalCount()));
         for (HistogramIterationValue v : h.percentiles(4)) {
-            double pct = v.getPercentileLevelIteratedTo();
-            out.add(new double[] {Math.min(pct, 99.9999), v.getValueIteratedTo() / 1e6});
-            if (pct >= 99.9999) {
+            double pct = Math.min(v.getPercentileLevelIteratedTo(), last);
+            out.add(new double[] {pct, v.getValueIteratedTo() / 1e6});
+            if (pct >= last) {
                 break;
             }
         }
