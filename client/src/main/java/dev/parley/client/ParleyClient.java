@@ -605,8 +605,8 @@ public final class ParleyClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        timer.shutdownNow();
         replica.close();
+        timer.shutdownNow();
         callbacks.close();
         store.close();
         http.close();

@@ -64,6 +64,9 @@ final class Replica implements AutoCloseable {
         volatile long deliveredSent;
         volatile long readWanted;
         volatile long readSent;
+        /** This user's watermarks as the server confirmed them (list refresh or our own receipt echo). */
+        volatile long confirmedDelivered;
+        volatile long confirmedRead;
         boolean dirty;
 
         Conv(String id) {
@@ -246,6 +249,10 @@ final class Replica implements AutoCloseable {
             case ServerFrame.Welcome w -> after.add(() -> from.complete(w.id(), w));
             case ServerFrame.Receipt r -> {
                 Conv c = conv(r.conversationId());
+                if (r.userId().equals(me.get())) {
+                    c.confirmedDelivered = Math.max(c.confirmedDelivered, Math.max(r.deliveredSeq(), r.readSeq()));
+                    c.confirmedRead = Math.max(c.confirmedRead, r.readSeq());
+                }
                 ConversationInfo.Receipt stored = store.raiseReceipt(r.conversationId(), r.userId(), r.deliveredSeq(),
                         r.readSeq());
                 c.receipts.put(r.userId(), stored);
@@ -280,6 +287,8 @@ final class Replica implements AutoCloseable {
         }
         if (self != null) {
             c.receipts.put(self, store.raiseReceipt(c.id, self, v.deliveredSeq(), v.readSeq()));
+            c.confirmedDelivered = Math.max(c.confirmedDelivered, Math.max(v.deliveredSeq(), v.readSeq()));
+            c.confirmedRead = Math.max(c.confirmedRead, v.readSeq());
         }
         raiseKnown(c, v.lastSeq(), after);
         after.add(() -> {
@@ -383,9 +392,11 @@ final class Replica implements AutoCloseable {
         if (c == null) {
             catchingUp = null;
         } else {
+            // Watermarks sent on the old socket may have been lost with it: from the new one, send again
+            // whatever the server has not confirmed (nothing, for conversations it has).
             for (Conv conv : convs.values()) {
-                conv.deliveredSent = 0;
-                conv.readSent = 0;
+                conv.deliveredSent = conv.confirmedDelivered;
+                conv.readSent = conv.confirmedRead;
             }
         }
     }

@@ -152,6 +152,9 @@ class ClientIT {
 
     @Test
     void typingAndPresenceReachTheOtherMember() {
+        // The server announces presence when it changes (and in the snapshot after welcome), not when a new
+        // conversation makes two online users share one: bounce bob's connection so that it changes.
+        proxy.cutAll();
         await().atMost(WAIT).until(() -> Boolean.TRUE.equals(aliceSees.presence.get(bob.userId().orElseThrow())));
         bob.typing(conv);
         bob.typing(conv);

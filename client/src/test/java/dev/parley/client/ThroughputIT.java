@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Measures (prints, never asserts on time) how many messages per second one SDK client gets durably stored:
- * from queueing to the server's {@code sent} for the last one. {@code -Dparley.throughput.messages=N}.
+ * from queueing to the server's {@code sent} for the last one. {@code -Dparley.throughput.messages=N},
+ * {@code -Dparley.throughput.windows=64,16,1} (sends in flight per conversation).
  */
 class ThroughputIT {
     static final int M = Integer.getInteger("parley.throughput.messages", 3_000);
@@ -22,7 +23,8 @@ class ThroughputIT {
     @Test
     void oneClientSendsAsFastAsItCan() {
         try (TestServer server = new TestServer(dir.resolve("server"))) {
-            for (int window : new int[] {16, 1}) {
+            for (String w : System.getProperty("parley.throughput.windows", "16,1").split(",")) {
+                int window = Integer.parseInt(w.strip());
                 try (ParleyClient peer = TestServer.signUpAndConnect(TestServer.client(server.url(),
                         dir.resolve("peer" + window + ".db"), "peer" + window, 1, new Recorder()).build(), "peer" + window);
                      ParleyClient c = TestServer.signUpAndConnect(TestServer.client(server.url(),
