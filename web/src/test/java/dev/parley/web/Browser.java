@@ -113,6 +113,24 @@ final class Browser implements AutoCloseable {
         eventually(() -> assertThat(driver.findElements(By.cssSelector("[data-testid=app]"))).isNotEmpty());
     }
 
+    /**
+     * Takes this browser off the network (DevTools offline emulation; the WebSocket drops and
+     * cannot reconnect) while the page stays open; {@link #restoreNetwork} brings it back.
+     */
+    void goOffline() {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                "offline", true, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+        // Emulation blocks new connections but leaves an open WebSocket alone: drop it as a dead
+        // network would (window.parley is the app's console handle).
+        driver.executeScript("window.parley.connection.ws?.close(4000, 'network lost')");
+    }
+
+    void restoreNetwork() {
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                "offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
     // ---- accounts -------------------------------------------------------------------------------
 
     void signUp(String handle, String displayName, String password) {

@@ -278,6 +278,35 @@ class WebClientIT {
     }
 
     @Test
+    void bobCatchesUpOnEverythingHeMissedWhileOffline() {
+        signUpBoth();
+        directChat();
+        alice.send("First, while you are here");
+        eventually(() -> assertThat(bob.bodies()).containsExactly("First, while you are here"));
+
+        bob.goOffline();
+        eventually(() -> assertThat(bob.text("[data-testid=connection-banner]")).contains("Reconnecting"));
+        alice.send("Second, while you are away");
+        alice.send("Third, with a typo");
+        alice.messageTool("Third, with a typo", "Edit");
+        alice.type("[data-testid=composer]", "Third, fixed");
+        alice.driver.findElement(By.cssSelector("[data-testid=composer]")).sendKeys(Keys.ENTER);
+        alice.messageTool("First, while you are here", "React");
+        alice.click("[data-testid=reaction-picker] [data-emoji='❤️']");
+        eventually(() -> assertThat(alice.message("Third, fixed").get("edited")).isEqualTo(true));
+        assertThat(bob.bodies()).containsExactly("First, while you are here");
+
+        // Back online: the list since the syncToken and a sync of the open conversation bring
+        // every entry, folded into what the user sees, each message once.
+        bob.restoreNetwork();
+        Browser.eventually(RECONNECT, () -> assertThat(bob.bodies()).containsExactly(
+                "First, while you are here", "Second, while you are away", "Third, fixed"));
+        eventually(() -> assertThat(bob.message("First, while you are here").get("reactions")).isEqualTo(List.of("❤️ 1")));
+        assertThat(bob.message("Third, fixed").get("edited")).isEqualTo(true);
+        eventually(() -> assertThat(alice.message("Third, fixed").get("tick")).isEqualTo("read"));
+    }
+
+    @Test
     void groupShowsSenderNamesAndHowManyHaveRead() throws Exception {
         signUpBoth();
         api.signUpAndIn(aliceHandle.replace("alice", "carol"), "Carol Diaz", PASSWORD);
