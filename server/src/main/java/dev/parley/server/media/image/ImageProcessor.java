@@ -96,7 +96,7 @@ public final class ImageProcessor {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot process image", e);
+            throw new ChatException(ErrorCode.UNSUPPORTED_MEDIA, "the image cannot be read");
         }
     }
 
