@@ -226,7 +226,8 @@ export class Store extends EventTarget {
     const map = this.typing.get(conversationId);
     if (!map) return [];
     const now = Date.now();
-    return [...map].filter(([, until]) => until > now).map(([u]) => u);
+    for (const [u, until] of map) if (until <= now) map.delete(u); // the stop frame was lost
+    return [...map.keys()];
   }
 
   /**

@@ -68,8 +68,9 @@ export class App {
       if (!this.store.conversations.has(this.activeId) && this.client.listLoaded) this.closeConversation();
       else this.chat.render();
     }
-    const typingSoon = [...this.store.typing.values()].some((m) => m.size);
-    if (typingSoon) setTimeout(() => this.queueRender(), 1000);
+    // Someone is typing: look again soon so the indicator goes away if their stop frame is lost.
+    const typing = [...this.store.typing.keys()].some((id) => this.store.typingUsers(id).length);
+    if (typing) setTimeout(() => this.queueRender(), 1000);
   }
 
   async openConversation(id, { push = true } = {}) {

@@ -45,7 +45,8 @@ export function timelineItems(ctx, entries, pendings) {
   const items = [];
   let lastDay = null;
   let prev = null;
-  let unreadPlaced = !ctx.unreadFrom && ctx.unreadFrom !== 0 ? true : false;
+  // unreadFrom is the read watermark when the conversation was opened (null: nothing unread).
+  let unreadPlaced = ctx.unreadFrom === null || ctx.unreadFrom === undefined;
   for (const row of rows) {
     const day = dayKey(row.at || Date.now());
     if (day !== lastDay) {
@@ -129,7 +130,7 @@ function buildMessage(ctx, m) {
   const label = `${senderName}, ${time}${f.deleted ? ', deleted' : ''}`;
 
   const bubble = h('div', { class: 'bubble' },
-    group && !mine && firstInRun ? h('div', { class: 'sender', style: `--hue:${ctx.store && hueOf(e.senderId)}` }, senderName) : null,
+    group && !mine && firstInRun ? h('div', { class: 'sender', style: `--hue:${hueFor(e.senderId)}` }, senderName) : null,
     quoted ? h('button', {
       class: 'quote', type: 'button', title: 'Show the original message',
       onclick: () => actions.jumpTo(quoted.entry.seq),
@@ -181,10 +182,6 @@ function buildMessage(ctx, m) {
   },
   group && !mine ? (firstInRun ? avatar(senderName, e.senderId, 'sm') : h('span', { class: 'avatar-space' })) : null,
   h('div', { class: 'stack' }, bubble, reactions, threadLink, tools));
-}
-
-function hueOf(id) {
-  return hueFor(id);
 }
 
 function toolButton(name, label, onclick) {

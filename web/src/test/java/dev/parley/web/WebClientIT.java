@@ -187,6 +187,10 @@ class WebClientIT {
         bob.click("[data-testid=reaction-picker] [data-emoji='🎉']");
         eventually(() -> assertThat(alice.message("Friday works for me").get("reactions")).isEqualTo(List.of("🎉 1")));
         alice.screenshot("07-reactions-edit-reply-delete");
+        alice.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        alice.screenshot("15-dark-theme");
+        alice.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
     }
 
     @Test
