@@ -108,9 +108,9 @@ public final class ParleyClient implements AutoCloseable {
         this.token = b.token != null ? b.token : store.meta(META_TOKEN).orElse(null);
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), () -> userId, timer,
                 b.requestTimeout, b.maxInFlight);
+        outbox.load();
         this.replica = new Replica(store, callbacks, outbox, () -> userId, b.requestTimeout, b.syncPageSize,
                 timer, "parley-replica-" + n);
-        outbox.load();
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
         this.loop = new ConnectionLoop(http, ws, new TokenSource(), replica, outbox,

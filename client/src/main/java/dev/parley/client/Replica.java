@@ -544,16 +544,22 @@ final class Replica implements AutoCloseable {
     // ---- queries (any thread) ----------------------------------------------------------------------
 
     Conv conv(String id) {
-        return convs.computeIfAbsent(id, k -> {
-            Conv c = new Conv(k);
-            store.conversation(k).ifPresent(row -> {
-                c.row = row;
-                c.held = row.heldSeq();
-                c.known = Math.max(row.knownSeq(), row.heldSeq());
-                c.removed = row.removed();
-            });
+        Conv c = convs.get(id);
+        if (c != null) {
             return c;
+        }
+        // Read the store outside the map's lock: the replica thread holds the store while it calls this.
+        Optional<LocalStore.ConversationRow> row = store.conversation(id);
+        Conv fresh = new Conv(id);
+        row.ifPresent(r -> {
+            fresh.row = r;
+            fresh.held = r.heldSeq();
+            fresh.known = Math.max(r.knownSeq(), r.heldSeq());
+            fresh.removed = r.removed();
+            fresh.receipts.putAll(store.receipts(id));
         });
+        Conv raced = convs.putIfAbsent(id, fresh);
+        return raced != null ? raced : fresh;
     }
 
     /** The last presence seen for a user, if any. */

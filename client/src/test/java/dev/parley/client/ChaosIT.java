@@ -72,7 +72,7 @@ class ChaosIT {
         java.util.Map<String, List<Long>> recoveries = new java.util.concurrent.ConcurrentHashMap<>();
         List<Chaos> monkeys = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Chaos chaos = new Chaos(proxies[i], clients[i], new Random(SEED * 31 + i), () -> server.lastSeq(token, conv),
+            Chaos chaos = new Chaos(proxies[i], clients[i], new Random(new java.util.SplittableRandom(SEED * 31 + i).nextLong()), () -> server.lastSeq(token, conv),
                     conv, recoveries);
             monkeys.add(chaos);
             chaos.start();
@@ -83,7 +83,7 @@ class ChaosIT {
         for (int i = 0; i < 3; i++) {
             ParleyClient c = clients[i];
             String name = names[i];
-            Random pace = new Random(SEED + 100 + i);
+            Random pace = new Random(new java.util.SplittableRandom(SEED + 100 + i).nextLong());
             senders.add(Thread.ofVirtual().start(() -> {
                 for (int k = 0; k < N; k++) {
                     c.send(conv, name + ":" + k);
@@ -201,10 +201,13 @@ class ChaosIT {
         private void run() {
             try {
                 Thread.sleep(100 + random.nextInt(500));
+                // Every kind of fault at least once (in random order), then at random.
+                List<Integer> firstDice = new ArrayList<>(List.of(0, 50, 90));
+                Collections.shuffle(firstDice, random);
                 while (running) {
                     faultEpoch++;
                     faults++;
-                    int dice = random.nextInt(100);
+                    int dice = firstDice.isEmpty() ? random.nextInt(100) : firstDice.remove(0);
                     if (dice < 40) {
                         cuts++;
                         proxy.mode(ChaosProxy.Mode.REFUSE);
