@@ -47,6 +47,11 @@ public final class PresenceService {
             contacts.addAll(chat.members(conversationId));
         }
         contacts.remove(userId);
+        return presenceOf(contacts);
+    }
+
+    /** Current presence of the given users (online, or offline with last seen when known). */
+    public List<ServerFrame.Presence> presenceOf(java.util.Collection<String> contacts) {
         List<ServerFrame.Presence> out = new ArrayList<>();
         for (String contact : contacts) {
             if (presence.isOnline(contact)) {

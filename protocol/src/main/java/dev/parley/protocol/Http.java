@@ -39,8 +39,8 @@ public final class Http {
     public record CreateConversation(String kind, List<String> members, String title, Boolean e2ee) {
     }
 
-    /** Members to add or remove: {@code POST /v1/conversations/{id}/members}. */
-    public record ChangeMembers(List<String> add, List<String> remove) {
+    /** Members to add to a group: {@code POST /v1/conversations/{id}/members}. */
+    public record AddMembers(List<String> userIds) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -113,6 +113,20 @@ abstract class ChatFlowIT {
     }
 
     @Test
+    void membersOfANewConversationLearnEachOthersPresence() {
+        var alice = api.user("alice15");
+        var bob = api.user("bob15");
+        try (var a = WsClient.connect(server.port(), alice.token()); var b = WsClient.connect(server.port(), bob.token())) {
+            String c = api.direct(alice, bob);
+            assertThat(a.await(f -> is(f, "conversation")).path("conversationId").asText()).isEqualTo(c);
+            assertThat(a.await(f -> is(f, "presence") && f.path("userId").asText().equals(bob.userId()))
+                    .path("state").asText()).isEqualTo("online");
+            assertThat(b.await(f -> is(f, "presence") && f.path("userId").asText().equals(alice.userId()))
+                    .path("state").asText()).isEqualTo("online");
+        }
+    }
+
+    @Test
     void offlineMemberCatchesUpWithSyncTokenAndSync() {
         var alice = api.user("alice4");
         var bob = api.user("bob4");

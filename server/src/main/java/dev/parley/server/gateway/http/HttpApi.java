@@ -128,7 +128,7 @@ public final class HttpApi {
                 Reply.of(200, chat.conversation(caller, rc.pathParam("id")))));
         router.get("/v1/conversations/:id/messages").handler(authed(this::messages));
         router.post("/v1/conversations/:id/members").handler(authed((rc, caller) -> {
-            var body = body(rc, Members.class);
+            var body = body(rc, Http.AddMembers.class);
             return Reply.of(200, chat.addMembers(caller, rc.pathParam("id"), body.userIds()));
         }));
         router.delete("/v1/conversations/:id/members/:userId").handler(authed((rc, caller) -> {
@@ -142,9 +142,6 @@ public final class HttpApi {
         router.route().handler(rc -> error(rc.response(), ErrorCode.NOT_FOUND, "not found", null));
         router.route().failureHandler(this::failure);
         return router;
-    }
-
-    record Members(List<String> userIds) {
     }
 
     private Reply signUp(RoutingContext rc) {

@@ -1,6 +1,7 @@
 package dev.parley.server.gateway.ws;
 
 import dev.parley.core.ChatService;
+import dev.parley.core.PresenceService;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.EntryKind;
@@ -27,13 +28,15 @@ final class Fanout {
 
     private final EventBus bus;
     private final ChatService chat;
+    private final PresenceService presence;
     private final Executor blocking;
     private final Map<String, Topic> conversations = new HashMap<>();
     private final Map<String, Topic> users = new HashMap<>();
 
-    Fanout(EventBus bus, ChatService chat, Executor blocking) {
+    Fanout(EventBus bus, ChatService chat, PresenceService presence, Executor blocking) {
         this.bus = bus;
         this.chat = chat;
+        this.presence = presence;
         this.blocking = blocking;
     }
 
@@ -158,6 +161,9 @@ final class Fanout {
         for (Connection c : connectionsOf(conversations, conversationId)) {
             c.push(json);
         }
+        if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
+            announcePresence(conversationId, entry.system().userIds());
+        }
         if (system && !Message.SystemChange.ADDED.equals(entry.system().action())) {
             for (String userId : entry.system().userIds()) {
                 for (Connection c : connectionsOf(users, userId)) {
@@ -165,6 +171,23 @@ final class Fanout {
                 }
             }
         }
+    }
+
+    /** Tells a conversation's members the presence of users just added to it (off the bus thread). */
+    private void announcePresence(String conversationId, List<String> added) {
+        blocking.execute(() -> {
+            try {
+                for (ServerFrame.Presence p : presence.presenceOf(added)) {
+                    for (Connection c : connectionsOf(conversations, conversationId)) {
+                        if (!c.caller().userId().equals(p.userId())) {
+                            c.pushPresence(p);
+                        }
+                    }
+                }
+            } catch (RuntimeException ex) {
+                log.warn("cannot announce presence conversationId={}", conversationId, ex);
+            }
+        });
     }
 
     private void onUserEvent(String userId, BusEvent event) {
@@ -189,6 +212,15 @@ final class Fanout {
                             String json = Json.encode(view);
                             for (Connection c : connectionsOf(users, userId)) {
                                 c.push(json);
+                            }
+                            if (!removed) {
+                                // New contacts: tell this user who of them is online.
+                                var others = view.members().stream().filter(u -> !u.equals(userId)).toList();
+                                for (ServerFrame.Presence p : presence.presenceOf(others)) {
+                                    for (Connection c : connectionsOf(users, userId)) {
+                                        c.pushPresence(p);
+                                    }
+                                }
                             }
                         });
                     } catch (RuntimeException ex) {

@@ -61,7 +61,7 @@ public final class WebSocketGateway {
         this.clock = clock;
         this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
         this.maxFrameBytes = maxFrameBytes;
-        this.fanout = new Fanout(bus, chat, blocking);
+        this.fanout = new Fanout(bus, chat, presence, blocking);
     }
 
     /** Accepts or refuses the upgrade: wrong path → 404, foreign browser origin → 403. */
