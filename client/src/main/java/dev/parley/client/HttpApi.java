@@ -82,11 +82,6 @@ final class HttpApi {
         return call("GET", "/v1/conversations" + q, token, null, Http.ConversationList.class);
     }
 
-    Http.MessagePage messagesBefore(String token, String conversationId, long beforeSeq, int limit) {
-        return call("GET", "/v1/conversations/" + enc(conversationId) + "/messages?before=" + beforeSeq + "&limit=" + limit,
-                token, null, Http.MessagePage.class);
-    }
-
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

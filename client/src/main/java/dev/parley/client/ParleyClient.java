@@ -55,10 +55,6 @@ import java.util.random.RandomGenerator;
  */
 public final class ParleyClient implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
-    private static final String META_TOKEN = "token";
-    private static final String META_USER = "userId";
-    private static final String META_DEVICE = "deviceId";
-    private static final String META_HANDLE = "handle";
     private static final String META_SYNC_TOKEN = "syncToken";
 
     private final Builder config;
@@ -73,11 +69,7 @@ public final class ParleyClient implements AutoCloseable {
     private final TypingThrottle typing;
     private final ConnectionLoop loop;
     private final Object sendLock = new Object();
-    private final Object authLock = new Object();
-    private volatile String token;
-    private volatile String handle;
-    private volatile String password;
-    private volatile String userId;
+    private final Session session;
     private volatile ConnectionState state = ConnectionState.offline(null, "not connected yet");
     private Thread loopThread;
     private volatile boolean closed;
@@ -96,24 +88,20 @@ public final class ParleyClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.handle = b.handle;
-        this.password = b.password;
-        this.userId = store.meta(META_USER).orElse(null);
-        String storedHandle = store.meta(META_HANDLE).orElse(null);
-        if (handle != null && storedHandle != null && !storedHandle.equals(handle)) {
+        try {
+            this.session = new Session(store, api, b.deviceName, b.handle, b.password, b.token);
+        } catch (IllegalStateException e) {
             store.close();
-            throw new IllegalStateException("the store " + b.store + " belongs to '" + storedHandle
-                    + "', not '" + handle + "': use one store file per account");
+            throw e;
         }
-        this.token = b.token != null ? b.token : store.meta(META_TOKEN).orElse(null);
-        this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), () -> userId, timer,
+        this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), session::userId, timer,
                 b.requestTimeout, b.maxInFlight);
         outbox.load();
-        this.replica = new Replica(store, callbacks, outbox, () -> userId, b.requestTimeout, b.syncPageSize,
+        this.replica = new Replica(store, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
                 timer, "parley-replica-" + n);
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
-        this.loop = new ConnectionLoop(http, ws, new TokenSource(), replica, outbox,
+        this.loop = new ConnectionLoop(http, ws, session, replica, outbox,
                 new Backoff(b.backoffBase, b.backoffCap, b.random), b.clock, b.connectTimeout, b.pingInterval,
                 b.pingTimeout, this::setState, this::catchUp);
         long flushMs = b.receiptFlushInterval.toMillis();
@@ -140,12 +128,7 @@ public final class ParleyClient implements AutoCloseable {
      */
     public String signUp(String handle, String password, String displayName) {
         Http.AccountCreated created = api.createAccount(handle, password, displayName);
-        synchronized (authLock) {
-            if (this.handle == null) {
-                this.handle = handle;
-                this.password = password;
-            }
-        }
+        session.offerCredentials(handle, password);
         return created.userId();
     }
 
@@ -155,122 +138,54 @@ public final class ParleyClient implements AutoCloseable {
      * @throws ParleyException {@code unauthorized} for bad credentials, {@code rate_limited} after too many
      */
     public void signIn(String handle, String password) {
-        synchronized (authLock) {
-            String storedHandle = store.meta(META_HANDLE).orElse(null);
-            if (storedHandle != null && !storedHandle.equals(handle)) {
-                throw new IllegalStateException("this store belongs to '" + storedHandle + "'");
-            }
-            this.handle = handle;
-            this.password = password;
-            this.token = null;
-            newSession();
-        }
+        session.signIn(handle, password);
     }
 
     /** Revokes this device's session on the server and forgets it locally. The outbox is kept. */
     public void signOut() {
-        String t = token;
+        String t = session.tokenIfAny();
         if (t != null) {
             api.deleteSession(t);
         }
-        synchronized (authLock) {
-            token = null;
-            store.deleteMeta(META_TOKEN);
-        }
+        session.forget();
         loop.dropConnection("signed out");
-    }
-
-    private String newSession() {
-        if (handle == null || password == null) {
-            throw new ConnectionLoop.Fatal("no credentials and no valid token");
-        }
-        Http.SessionCreated s = api.createSession(handle, password, config.deviceName);
-        String storedUser = store.meta(META_USER).orElse(null);
-        if (storedUser != null && !storedUser.equals(s.userId())) {
-            throw new ConnectionLoop.Fatal("this store belongs to another user");
-        }
-        store.putMeta(META_TOKEN, s.token());
-        store.putMeta(META_USER, s.userId());
-        store.putMeta(META_DEVICE, s.deviceId());
-        store.putMeta(META_HANDLE, handle);
-        userId = s.userId();
-        token = s.token();
-        return token;
-    }
-
-    private String currentToken() {
-        synchronized (authLock) {
-            String t = token;
-            return t != null ? t : newSession();
-        }
     }
 
     /** Whether a session token is at hand (given, or stored by an earlier sign-in on this store). */
     public boolean hasSession() {
-        return token != null;
+        return session.hasToken();
     }
 
     /** The session token in use (signing in first if needed); keep it secret. */
     public String token() {
-        return currentToken();
+        return session.token();
     }
 
     /** The signed-in user's id, once known (after sign-in or the first connection). */
     public Optional<String> userId() {
-        return Optional.ofNullable(userId);
+        return Optional.ofNullable(session.userId());
     }
 
     /** This device's id, once known. */
     public Optional<String> deviceId() {
-        return store.meta(META_DEVICE);
+        return session.deviceId();
     }
 
     /** The signed-in user's profile. */
     public Http.User me() {
-        Http.User u = api.me(currentToken());
-        userId = u.userId();
+        Http.User u = api.me(session.token());
+        session.learnedUserId(u.userId());
         return u;
     }
 
     /** Looks a user up by handle. */
     public Optional<Http.User> findUser(String handle) {
-        return api.userByHandle(currentToken(), handle);
+        return api.userByHandle(session.token(), handle);
     }
 
     /** A user's profile by id. */
     public Http.User user(String userId) {
-        return api.user(currentToken(), userId);
-    }
-
-    private final class TokenSource implements ConnectionLoop.Auth {
-        @Override
-        public String token() {
-            return currentToken();
-        }
-
-        @Override
-        public void welcomed(ServerFrame.Welcome welcome) {
-            String stored = store.meta(META_USER).orElse(null);
-            if (stored != null && !stored.equals(welcome.userId())) {
-                throw new ConnectionLoop.Fatal("this store belongs to another user than the token's");
-            }
-            if (stored == null) {
-                store.putMeta(META_USER, welcome.userId());
-            }
-            store.putMeta(META_DEVICE, welcome.deviceId());
-            userId = welcome.userId();
-        }
-
-        @Override
-        public boolean rejected(String rejectedToken) {
-            synchronized (authLock) {
-                if (Objects.equals(token, rejectedToken)) {
-                    token = null;
-                    store.deleteMeta(META_TOKEN);
-                }
-                return handle != null && password != null;
-            }
-        }
+        return api.user(session.token(), userId);
     }
 
     // ---- connection --------------------------------------------------------------------------------
@@ -345,7 +260,7 @@ public final class ParleyClient implements AutoCloseable {
     private void catchUp(Connection c) {
         Thread.ofVirtual().name("parley-catch-up").start(() -> {
             try {
-                String t = currentToken();
+                String t = session.token();
                 String since = store.meta(META_SYNC_TOKEN).orElse(null);
                 Http.ConversationList list;
                 try {
@@ -410,22 +325,22 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Creates a group with the given other members (the user is always a member). Blocks on HTTP. */
     public ConversationInfo createGroup(String title, List<String> memberIds) {
-        return created(api.createConversation(currentToken(), ConversationView.GROUP, memberIds, title, false));
+        return created(api.createConversation(session.token(), ConversationView.GROUP, memberIds, title, false));
     }
 
     /** Opens (creates or finds) the direct conversation with {@code otherUserId}. Blocks on HTTP. */
     public ConversationInfo openDirect(String otherUserId) {
-        return created(api.createConversation(currentToken(), ConversationView.DIRECT, List.of(otherUserId), null, false));
+        return created(api.createConversation(session.token(), ConversationView.DIRECT, List.of(otherUserId), null, false));
     }
 
     /** Adds members to a group. Blocks on HTTP. */
     public ConversationInfo addMembers(String conversationId, List<String> userIds) {
-        return created(api.addMembers(currentToken(), conversationId, userIds));
+        return created(api.addMembers(session.token(), conversationId, userIds));
     }
 
     /** Leaves a conversation. Blocks on HTTP. */
     public void leave(String conversationId) {
-        api.removeMember(currentToken(), conversationId, userId().orElseGet(() -> me().userId()));
+        api.removeMember(session.token(), conversationId, userId().orElseGet(() -> me().userId()));
         try {
             replica.submitAndWait(after -> replica.markRemoved(replica.conv(conversationId), after));
         } catch (InterruptedException e) {
@@ -434,7 +349,7 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private ConversationInfo created(ConversationView v) {
-        if (userId == null) {
+        if (session.userId() == null) {
             me();
         }
         try {
@@ -472,7 +387,7 @@ public final class ParleyClient implements AutoCloseable {
                     options.threadRoot(), options.attachments(), config.clock.millis());
             sent = outbox.add(row);
         }
-        return new OutgoingMessage(Outbox.pendingMessage(row, userId), sent);
+        return new OutgoingMessage(Outbox.pendingMessage(row, session.userId()), sent);
     }
 
     /** Messages still waiting in the outbox for a conversation, oldest first. */
@@ -580,6 +495,7 @@ public final class ParleyClient implements AutoCloseable {
         callbacks.add(listener);
     }
 
+    /** Removes a listener added before; callbacks already queued for it may still run. */
     public void removeListener(ParleyListener listener) {
         callbacks.remove(listener);
     }

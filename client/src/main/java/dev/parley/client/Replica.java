@@ -471,8 +471,10 @@ final class Replica implements AutoCloseable {
 
     private void syncLoop(Conv c, Connection conn) {
         boolean progressed = true;
+        boolean hasMore = false;
         try {
-            while (conn.isOpen() && c.held < c.known && progressed) {
+            // Page until the server says there is no more and nothing known is missing.
+            while (conn.isOpen() && (c.held < c.known || hasMore) && progressed) {
                 long after = c.held;
                 ServerFrame answer = conn.request(new ClientFrame.Sync(conn.newId(), c.id, after, pageSize), requestTimeout)
                         .get();
@@ -485,6 +487,7 @@ final class Replica implements AutoCloseable {
                     return;
                 }
                 // The page was applied by the replica thread before this answer was released.
+                hasMore = answer instanceof ServerFrame.Ok ok && Boolean.TRUE.equals(ok.hasMore());
                 progressed = c.held > after;
             }
             if (!progressed) {
