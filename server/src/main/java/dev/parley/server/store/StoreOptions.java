@@ -8,8 +8,14 @@ package dev.parley.server.store;
  * @param fsyncEachCommit wait for the disk on every commit (SQLite {@code synchronous=FULL}, PostgreSQL
  *                        {@code synchronous_commit=on}); without it a power loss may drop the last commits,
  *                        though a crash of the process alone loses nothing
+ * @param partitions      PostgreSQL: hash partitions of {@code entries}, applied when the schema is created
  */
-public record StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit) {
+public record StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit, int partitions) {
+    public static final int DEFAULT_PARTITIONS = 8;
+
+    public StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit) {
+        this(poolSize, maxBatch, fsyncEachCommit, DEFAULT_PARTITIONS);
+    }
 
     public StoreOptions {
         if (poolSize < 1) {
@@ -17,6 +23,9 @@ public record StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit) 
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
     }
 

@@ -32,6 +32,7 @@ public final class Database implements AutoCloseable {
         var result = Flyway.configure()
                 .dataSource(dialect.jdbcUrl(), null, null)
                 .locations(dialect.migrationLocation())
+                .placeholders(java.util.Map.of("partitions", Integer.toString(options.partitions())))
                 .load()
                 .migrate();
         LOG.info("{} schema at version {} ({} migrations applied)", dialect.name(), result.targetSchemaVersion,

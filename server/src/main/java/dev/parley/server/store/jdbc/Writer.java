@@ -78,35 +78,65 @@ public final class Writer implements AutoCloseable {
         failLeftovers();
     }
 
-    private void runBatch(List<WriteOp<?>> batch) {
+    /** Applies a batch; returns false if the database could not be reached (every op then failed). */
+    private boolean runBatch(List<WriteOp<?>> batch) {
+        return runBatch(batch, true);
+    }
+
+    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect) {
+        Connection c;
         try {
-            apply(batch);
+            c = connection();
+        } catch (SQLException e) {
+            // Retrying each write alone would only wait for the same unreachable database again.
+            LOG.warn("cannot connect the {} writer; failing {} writes: {}", dialect.name(), batch.size(), e.toString());
+            StoreException error = new StoreException(dialect.name() + " is unreachable", e);
+            batch.forEach(op -> op.fail(error));
+            return false;
+        }
+        boolean committing = false;
+        try {
+            WriteBatch.apply(new Tx(c), batch);
+            committing = true;
+            c.commit();
             batch.forEach(WriteOp::complete);
+            return true;
         } catch (SQLException | RuntimeException e) {
+            rollback(c);
+            boolean connectionLost = connection == null;
+            if (connectionLost && committing) {
+                // The commit may or may not have happened: only the callers' idempotent retries can tell.
+                LOG.warn("{} writer lost its connection while committing {} writes: {}", dialect.name(),
+                        batch.size(), e.toString());
+                StoreException error = new StoreException("commit outcome unknown on " + dialect.name(), e);
+                batch.forEach(op -> op.fail(error));
+                return true;
+            }
+            if (connectionLost && mayReconnect) {
+                // Nothing was committed: run the same batch again on a new connection.
+                LOG.warn("{} writer lost its connection ({}); retrying {} writes on a new one", dialect.name(),
+                        e.toString(), batch.size());
+                batch.forEach(WriteOp::reset);
+                return runBatch(batch, false);
+            }
             if (batch.size() == 1) {
                 WriteOp<?> op = batch.getFirst();
                 LOG.warn("{} failed on {}: {}", op, dialect.name(), e.toString());
                 op.fail(e instanceof SQLException ? new StoreException(op + " failed", e) : e);
-                return;
+                return true;
             }
             LOG.warn("batch of {} writes failed on {} ({}); retrying one by one", batch.size(), dialect.name(),
                     e.toString());
-            for (WriteOp<?> op : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                WriteOp<?> op = batch.get(i);
                 op.reset();
-                runBatch(List.of(op));
+                if (!runBatch(List.of(op))) {
+                    StoreException error = new StoreException(dialect.name() + " is unreachable", e);
+                    batch.subList(i + 1, batch.size()).forEach(rest -> rest.fail(error));
+                    return false;
+                }
             }
-        }
-    }
-
-    /** Runs the ops in one transaction and commits it; rolls back and rethrows on any failure. */
-    private void apply(List<WriteOp<?>> batch) throws SQLException {
-        Connection c = connection();
-        try {
-            WriteBatch.apply(new Tx(c), batch);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            rollback(c);
-            throw e;
+            return true;
         }
     }
 

@@ -68,6 +68,7 @@ public final class PostgresDialect implements Dialect {
         properties.setProperty("reWriteBatchedInserts", "true");
         properties.setProperty("ApplicationName", "parley");
         properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("connectTimeout", "5");
         return properties;
     }
 }
