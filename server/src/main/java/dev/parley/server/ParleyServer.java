@@ -12,6 +12,9 @@ import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.PresenceStore;
 import dev.parley.core.port.RateLimiter;
+import dev.parley.server.bus.GapHealingBus;
+import dev.parley.server.bus.MembershipBroadcast;
+import dev.parley.server.bus.redis.RedisBackplane;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.http.HttpApi;
@@ -28,6 +31,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -63,14 +67,26 @@ public final class ParleyServer implements AutoCloseable {
         Stores stores = openStores(config);
         closeables.add(stores);
 
-        if (!ServerConfig.BusConfig.LOCAL.equals(config.bus().type())) {
-            throw new IllegalArgumentException("bus.type " + config.bus().type()
-                    + " is not available in this build; unset PARLEY_REDIS_URL to run on the in-process bus");
+        // Scale-out: on Redis the bus, presence and rate limits are shared by every node (docs/scaling.md).
+        EventBus bus;
+        PresenceStore presenceStore;
+        RateLimiter rateLimiter;
+        RedisBackplane redis = null;
+        if (ServerConfig.BusConfig.REDIS.equals(config.bus().type())) {
+            var b = config.bus();
+            redis = new RedisBackplane(b.url(), b.prefix(), b.sharded(), Duration.ofMillis(b.presenceTtlMs()), clock);
+            closeables.add(redis);
+            GapHealingBus healing = new GapHealingBus(redis.bus(), GapHealingBus.EntrySource.of(stores.messages()));
+            redis.bus().onReconnect(healing::healAll);
+            bus = new MembershipBroadcast(healing);
+            presenceStore = redis.presence();
+            rateLimiter = redis.rateLimiter();
+        } else {
+            bus = new LocalEventBus();
+            presenceStore = new InMemoryPresenceStore();
+            rateLimiter = new InMemoryRateLimiter(clock);
         }
-        EventBus bus = new LocalEventBus();
         closeables.add(bus);
-        PresenceStore presenceStore = new InMemoryPresenceStore();
-        RateLimiter rateLimiter = new InMemoryRateLimiter(clock);
 
         Blocking blocking = new Blocking();
         closeables.add(blocking);
@@ -83,6 +99,16 @@ public final class ParleyServer implements AutoCloseable {
                 clock, config.limits());
         closeables.add(chat);
         PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
+        if (redis != null) {
+            closeables.add(MembershipBroadcast.subscribe(bus, chat::forgetMembers));
+            EventBus events = bus;
+            redis.startPresenceTimer((userId, lastSeenMs) -> {
+                for (String conversationId : chat.conversationIdsOf(userId)) {
+                    events.publish(EventBus.conversationTopic(conversationId),
+                            new BusEvent.PresenceChanged(userId, false, lastSeenMs));
+                }
+            });
+        }
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
             if (e instanceof BusEvent.DeviceRevoked r) {
                 accounts.forgetDevice(r.deviceId());
@@ -135,7 +161,7 @@ public final class ParleyServer implements AutoCloseable {
 
     private static Stores openStores(ServerConfig config) {
         var s = config.store();
-        StoreOptions options = new StoreOptions(s.poolSize(), s.maxBatch(), s.fsync());
+        StoreOptions options = new StoreOptions(s.poolSize(), s.maxBatch(), s.fsync(), s.partitions());
         if (ServerConfig.StoreConfig.POSTGRES.equals(s.type())) {
             return Stores.postgres(s.url(), options);
         }

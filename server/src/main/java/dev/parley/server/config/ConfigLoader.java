@@ -54,12 +54,19 @@ public final class ConfigLoader {
                         : ServerConfig.StoreConfig.SQLITE);
         var storeConfig = new ServerConfig.StoreConfig(storeType, storeUrl,
                 intNode(store, "poolSize", e.store().poolSize()), intNode(store, "maxBatch", e.store().maxBatch()),
-                boolNode(store, "fsync", e.store().fsync()));
+                boolNode(store, "fsync", e.store().fsync()),
+                env.get("PARLEY_STORE_PARTITIONS") != null
+                        ? intOf(env.get("PARLEY_STORE_PARTITIONS"), "PARLEY_STORE_PARTITIONS", 0)
+                        : intNode(store, "partitions", ServerConfig.StoreConfig.DEFAULT_PARTITIONS));
 
         String redisUrl = first(env.get("PARLEY_REDIS_URL"), text(bus, "url"), null);
         String busType = first(text(bus, "type"), null, redisUrl != null ? ServerConfig.BusConfig.REDIS
                 : ServerConfig.BusConfig.LOCAL);
-        var busConfig = new ServerConfig.BusConfig(busType, redisUrl);
+        var busConfig = new ServerConfig.BusConfig(busType, redisUrl,
+                first(env.get("PARLEY_REDIS_PREFIX"), text(bus, "prefix"), ServerConfig.BusConfig.DEFAULT_PREFIX),
+                env.get("PARLEY_REDIS_SHARDED") != null ? Boolean.parseBoolean(env.get("PARLEY_REDIS_SHARDED"))
+                        : boolNode(bus, "sharded", false),
+                bus.path("presenceTtlMs").asLong(ServerConfig.BusConfig.DEFAULT_PRESENCE_TTL_MS));
 
         double sendRate = env.get("PARLEY_SEND_RATE") != null
                 ? doubleOf(env.get("PARLEY_SEND_RATE"), "PARLEY_SEND_RATE")

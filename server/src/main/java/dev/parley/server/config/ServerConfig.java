@@ -31,8 +31,15 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
         allowedOrigins = List.copyOf(allowedOrigins);
     }
 
-    /** Which store backs the node. */
-    public record StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync) {
+    /**
+     * Which store backs the node.
+     *
+     * @param partitions PostgreSQL only: hash partitions of the {@code entries} table, fixed when the schema
+     *                   is first created
+     */
+    public record StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync, int partitions) {
+        public static final int DEFAULT_PARTITIONS = 8;
+
         public static final String SQLITE = "sqlite";
         public static final String POSTGRES = "postgres";
 
@@ -46,29 +53,57 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
             if (poolSize < 1 || maxBatch < 1) {
                 throw new IllegalArgumentException("store.poolSize and store.maxBatch must be positive");
             }
+            if (partitions < 1 || partitions > 1024) {
+                throw new IllegalArgumentException("store.partitions must be 1-1024");
+            }
+        }
+
+        public StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync) {
+            this(type, url, poolSize, maxBatch, fsync, DEFAULT_PARTITIONS);
         }
 
         @Override
         public String toString() {
             return "StoreConfig[type=" + type + ", poolSize=" + poolSize + ", maxBatch=" + maxBatch + ", fsync="
-                    + fsync + "]";
+                    + fsync + ", partitions=" + partitions + "]";
         }
     }
 
-    /** Which event bus connects the nodes ({@code local} = this process only). */
-    public record BusConfig(String type, String url) {
+    /**
+     * Which event bus connects the nodes ({@code local} = this process only; {@code redis} also moves presence
+     * and rate limits to Redis).
+     *
+     * @param prefix      prepended to every Redis key and channel, so several clusters can share one Redis
+     * @param sharded     use Redis 7 sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}), for Redis Cluster
+     * @param presenceTtlMs how long a connection counts as online without a heartbeat (a crashed node's users
+     *                    go offline after about this long)
+     */
+    public record BusConfig(String type, String url, String prefix, boolean sharded, long presenceTtlMs) {
         public static final String LOCAL = "local";
         public static final String REDIS = "redis";
+        public static final String DEFAULT_PREFIX = "parley:";
+        public static final long DEFAULT_PRESENCE_TTL_MS = 30_000;
 
         public BusConfig {
             if (!LOCAL.equals(type) && !REDIS.equals(type)) {
                 throw new IllegalArgumentException("bus.type must be local or redis, not " + type);
             }
+            if (REDIS.equals(type) && (url == null || !(url.startsWith("redis://") || url.startsWith("rediss://")))) {
+                throw new IllegalArgumentException("bus.url must be a redis:// or rediss:// URL for bus.type redis");
+            }
+            prefix = prefix == null ? DEFAULT_PREFIX : prefix;
+            if (presenceTtlMs < 1_000) {
+                throw new IllegalArgumentException("bus.presenceTtlMs must be at least 1000");
+            }
+        }
+
+        public BusConfig(String type, String url) {
+            this(type, url, DEFAULT_PREFIX, false, DEFAULT_PRESENCE_TTL_MS);
         }
 
         @Override
         public String toString() {
-            return "BusConfig[type=" + type + "]";
+            return "BusConfig[type=" + type + ", prefix=" + prefix + ", sharded=" + sharded + "]";
         }
     }
 
@@ -104,6 +139,11 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media);
+    }
+
+    public ServerConfig withBus(BusConfig newBus) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, newBus, limits, maxFrameBytes, maxHttpBodyBytes,
                 allowedOrigins, password, media);
     }
 

@@ -1,0 +1,89 @@
+package dev.parley.server.ratelimit.redis;
+
+import dev.parley.core.port.RateLimiter;
+import dev.parley.server.bus.redis.RedisScript;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Token buckets shared by every node, one Redis hash {@code <prefix>rl:{key}} each ({@code t} tokens,
+ * {@code ts} last refill), refilled and taken from in one Lua script so concurrent nodes never both take
+ * the last token. Buckets expire once they would be full again. Times come from the node's clock (passed
+ * to the script); a node whose clock is behind never refills a bucket backwards.
+ *
+ * <p>If Redis cannot be reached the limiter lets the call through (and logs): limits protect the
+ * service, and a Redis outage must not stop people from sending.
+ */
+public final class RedisRateLimiter implements RateLimiter {
+    private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
+
+    // KEYS: bucket; ARGV: perSecond, burst, now, take (1/0) → ms to wait (0 = a token is/was there)
+    private static final RedisScript BUCKET = new RedisScript("""
+            local rate = tonumber(ARGV[1])
+            local burst = tonumber(ARGV[2])
+            local now = tonumber(ARGV[3])
+            local b = redis.call('HMGET', KEYS[1], 't', 'ts')
+            local tokens = tonumber(b[1])
+            local ts = tonumber(b[2])
+            if tokens == nil or ts == nil then
+              tokens = burst
+              ts = now
+            end
+            if now > ts then
+              tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+              ts = now
+            end
+            local wait = 0
+            if tokens >= 1 then
+              if ARGV[4] == '1' then
+                tokens = tokens - 1
+                redis.call('HSET', KEYS[1], 't', tostring(tokens), 'ts', tostring(ts))
+                redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) * 1000 / rate) + 1000)
+              end
+            else
+              wait = math.ceil((1 - tokens) * 1000 / rate)
+              if wait < 1 then wait = 1 end
+            end
+            return wait
+            """);
+
+    private final RedisCommands<String, String> redis;
+    private final String prefix;
+    private final Clock clock;
+    private volatile long lastWarnMs;
+
+    public RedisRateLimiter(RedisCommands<String, String> redis, String prefix, Clock clock) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.clock = clock;
+    }
+
+    @Override
+    public long tryAcquire(String key, double perSecond, int burst) {
+        return check(key, perSecond, burst, true);
+    }
+
+    @Override
+    public long peek(String key, double perSecond, int burst) {
+        return check(key, perSecond, burst, false);
+    }
+
+    private long check(String key, double perSecond, int burst, boolean take) {
+        if (perSecond <= 0) {
+            return 0;
+        }
+        try {
+            return BUCKET.evalLong(redis, new String[] {prefix + "rl:{" + key + "}"}, Double.toString(perSecond),
+                    Integer.toString(Math.max(1, burst)), Long.toString(clock.millis()), take ? "1" : "0");
+        } catch (RuntimeException e) {
+            long now = System.currentTimeMillis();
+            if (now - lastWarnMs > 5_000) {
+                lastWarnMs = now;
+                log.warn("rate limiter: Redis unavailable, letting traffic through: {}", e.toString());
+            }
+            return 0;
+        }
+    }
+}

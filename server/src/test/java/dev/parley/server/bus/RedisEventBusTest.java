@@ -1,0 +1,33 @@
+package dev.parley.server.bus;
+
+import dev.parley.core.contract.EventBusContract;
+import dev.parley.core.port.EventBus;
+import dev.parley.server.bus.redis.RedisBackplane;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/** The Redis bus against the contract, each test with its own channel prefix; two backplanes act as two nodes. */
+class RedisEventBusTest extends EventBusContract {
+    private final String prefix = TestRedis.freshPrefix();
+    private final List<RedisBackplane> backplanes = new ArrayList<>();
+
+    protected boolean sharded() {
+        return false;
+    }
+
+    @Override
+    protected EventBus newBus() {
+        RedisBackplane b = new RedisBackplane(TestRedis.url(), prefix, sharded(), Duration.ofSeconds(30),
+                Clock.systemUTC());
+        backplanes.add(b);
+        return b.bus();
+    }
+
+    @AfterEach
+    void closeBackplanes() {
+        backplanes.forEach(RedisBackplane::close);
+    }
+}
