@@ -6,6 +6,7 @@ import dev.parley.server.store.StoreOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +38,18 @@ public final class Database implements AutoCloseable {
                 .migrate();
         LOG.info("{} schema at version {} ({} migrations applied)", dialect.name(), result.targetSchemaVersion,
                 result.migrationsExecuted);
-        HikariDataSource reads = dialect.openReadPool(options.poolSize());
-        return new Database(dialect, reads, new Writer(dialect, options.maxBatch()));
+        Writer writer;
+        try {
+            writer = new Writer(dialect, options.maxBatch());
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the " + dialect.name() + " writer connection", e);
+        }
+        try {
+            return new Database(dialect, dialect.openReadPool(options.poolSize()), writer);
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
     }
 
     /** Runs a read on a pooled connection, returned to the pool before this method returns. */
@@ -59,7 +70,7 @@ public final class Database implements AutoCloseable {
     public <T> T writeAndWait(WriteOp<T> op) {
         try {
             return writer.submit(op).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }

@@ -28,9 +28,14 @@ public final class Writer implements AutoCloseable {
     private volatile boolean closed;
     private Connection connection;
 
-    public Writer(Dialect dialect, int maxBatch) {
+    /**
+     * Opens the writer's connection at once, so an unreachable database fails the caller here and the
+     * engine's settings (SQLite's WAL mode) are in place before anything else connects.
+     */
+    public Writer(Dialect dialect, int maxBatch) throws SQLException {
         this.dialect = dialect;
         this.maxBatch = maxBatch;
+        this.connection = dialect.openWriter();
         this.thread = Thread.ofPlatform().name("parley-" + dialect.name() + "-writer").daemon(true)
                 .unstarted(this::loop);
         thread.start();
