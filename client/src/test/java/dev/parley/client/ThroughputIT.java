@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dparley.throughput.windows=64,16,1} (sends in flight per conversation).
  */
 class ThroughputIT {
-    static final int M = Integer.getInteger("parley.throughput.messages", 3_000);
+    static final int M = Integer.getInteger("parley.throughput.messages", 2_000);
 
     @TempDir
     Path dir;
