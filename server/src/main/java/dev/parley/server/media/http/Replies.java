@@ -61,9 +61,13 @@ final class Replies {
         if (http1) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
-        error(response, code, message);
-        if (http1) {
-            request.connection().close();
-        }
+        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))))
+                .onComplete(done -> {
+                    if (http1) {
+                        request.connection().close();
+                    }
+                });
     }
 }
