@@ -110,6 +110,9 @@ class ChaosIT {
             return true;
         });
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        // Listener callbacks trail the store commits slightly (they run on the callback thread).
+        await().atMost(Duration.ofSeconds(30)).until(() -> java.util.Arrays.stream(seen)
+                .allMatch(r -> r.entries(conv).size() >= total));
 
         List<Message> reference = clients[0].entries(conv);
         assertThat(reference).extracting(Message::seq)

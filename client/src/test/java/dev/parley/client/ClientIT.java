@@ -73,7 +73,8 @@ class ClientIT {
         bob.markRead(conv);
         assertThat(bob.conversation(conv).orElseThrow().unread()).isZero();
         await().atMost(WAIT).until(() -> alice.message(conv, 1).orElseThrow().tick() == Tick.READ);
-        assertThat(aliceSees.receipts).anyMatch(r -> r.userId().equals(bob.userId().orElseThrow()) && r.readSeq() == 1);
+        await().atMost(WAIT).until(() -> aliceSees.receipts.stream()
+                .anyMatch(r -> r.userId().equals(bob.userId().orElseThrow()) && r.readSeq() == 1));
     }
 
     @Test
@@ -92,7 +93,7 @@ class ClientIT {
             assertThat(m.edited()).isTrue();
             assertThat(m.reactions()).containsEntry("👍", List.of(bob.userId().orElseThrow()));
         }
-        assertThat(bobSees.updates).anyMatch(u -> u.seq() == seq && "hello".equals(u.body()));
+        await().atMost(WAIT).until(() -> bobSees.updates.stream().anyMatch(u -> u.seq() == seq && "hello".equals(u.body())));
 
         // Only the sender may edit or delete.
         Assertions.assertThatThrownBy(() -> bob.delete(conv, seq).join())
@@ -109,6 +110,7 @@ class ClientIT {
         assertThat(gone.reactions()).isEmpty();
         // The raw log on both sides is the same, gap-free.
         assertThat(bob.entries(conv)).extracting(Message::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        await().atMost(WAIT).until(() -> bobSees.entries(conv).size() >= 5);
         assertThat(bobSees.entries(conv)).extracting(Message::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 
@@ -129,7 +131,8 @@ class ClientIT {
         await().atMost(WAIT).until(() -> bob.outboxSize() == 0 && alice.conversation(conv).orElseThrow().lastSeq() == 20);
         assertThat(alice.entries(conv)).extracting(Message::body)
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "offline " + i).toList());
-        assertThat(bobSees.states).anyMatch(st -> st.status() == ConnectionState.Status.OFFLINE && st.nextRetryAt() != null);
+        await().atMost(WAIT).until(() -> bobSees.states.stream()
+                .anyMatch(st -> st.status() == ConnectionState.Status.OFFLINE && st.nextRetryAt() != null));
     }
 
     @Test
@@ -180,6 +183,8 @@ class ClientIT {
         bob = TestServer.client(proxy.url(), dir.resolve("bob.db"), "bob", 3, again).build();
         bob.connect();
         await().atMost(WAIT).until(() -> bob.isCaughtUp() && bob.conversation(conv).orElseThrow().lastSeq() == 3);
+        // Callbacks run on their own thread after the store commit: give them the moment they need.
+        await().atMost(WAIT).until(() -> again.entries(conv).size() >= 2);
         assertThat(again.entries(conv)).extracting(Message::body).containsExactly("two", "three");
         assertThat(bob.entries(conv)).extracting(Message::body).containsExactly("one", "two", "three");
     }

@@ -111,6 +111,7 @@ class CrashRecoveryIT {
         List<String> expected = IntStream.range(0, n).mapToObj(i -> "crash:" + i).toList();
         assertThat(dana.entries(conv)).extracting(Message::body).containsExactlyElementsOf(expected);
         assertThat(erin.entries(conv)).extracting(Message::body).containsExactlyElementsOf(expected);
+        await().atMost(WAIT).until(() -> erinSees.entries(conv).size() >= n);
         assertThat(erinSees.entries(conv)).extracting(Message::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, n).boxed().toList());
         assertThat(server.lastSeq(danaToken, conv)).isEqualTo(n);
@@ -160,6 +161,7 @@ class CrashRecoveryIT {
                 && clients[0].conversation(conv).map(ConversationInfo::lastSeq).orElse(0L) == 2L * n
                 && clients[1].conversation(conv).map(ConversationInfo::lastSeq).orElse(0L) == 2L * n);
 
+        await().atMost(WAIT).until(() -> seen[0].entries(conv).size() >= 2 * n && seen[1].entries(conv).size() >= 2 * n);
         for (int i = 0; i < 2; i++) {
             List<Message> held = clients[i].entries(conv);
             assertThat(held).extracting(Message::seq)
