@@ -125,6 +125,9 @@ class ChaosIT {
             assertThat(seen[i].entries(conv)).extracting(Message::seq)
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
             assertThat(clients[i].outboxSize()).isZero();
+            try (LocalStore onDisk = new LocalStore(dir.resolve(names[i] + ".db"), false)) {
+                assertThat(onDisk.outboxSize()).isZero();
+            }
             // Each sender's messages appear once each, in the order they were sent.
             String prefix = names[i] + ":";
             assertThat(held.stream().map(Message::body).filter(b -> b.startsWith(prefix)).toList())

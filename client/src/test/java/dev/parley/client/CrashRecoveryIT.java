@@ -115,6 +115,9 @@ class CrashRecoveryIT {
         assertThat(erinSees.entries(conv)).extracting(Message::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, n).boxed().toList());
         assertThat(server.lastSeq(danaToken, conv)).isEqualTo(n);
+        try (LocalStore onDisk = new LocalStore(danaStore, false)) {
+            assertThat(onDisk.outboxSize()).isZero();
+        }
     }
 
     @Test
