@@ -59,7 +59,6 @@ final class MediaContent {
                 .putHeader("Content-Disposition", disposition(s))
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader("Content-Security-Policy", "default-src 'none'; sandbox")
-                .putHeader("Cross-Origin-Resource-Policy", "same-site")
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
         String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
         if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.strip().equals("*"))) {

@@ -80,6 +80,37 @@ class ImageProcessorTest {
     }
 
     @Test
+    void gifIsKeptAsUploadedWithAThumbnailOfItsFirstFrame() throws Exception {
+        byte[] gif = TestMedia.encode(TestMedia.picture(500, 400), "gif");
+        Path in = write("in.gif", gif);
+
+        ImageProcessor.Result r = images.process(in, "image/gif", dir);
+
+        assertThat(r.image().mime()).isEqualTo("image/gif");
+        assertThat(Files.readAllBytes(r.image().file())).isEqualTo(gif);
+        assertThat(r.thumbnail().width()).isEqualTo(320);
+        assertThat(r.thumbnail().height()).isEqualTo(256);
+    }
+
+    @Test
+    void webpIsDecodedAndReEncoded() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestMedia.installed("ffmpeg", "-version"),
+                "ffmpeg is needed to make a WebP test file");
+        Path webp = dir.resolve("in.webp");
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360",
+                "-frames:v", "1", webp.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor()).isZero();
+
+        ImageProcessor.Result r = images.process(webp, "image/webp", dir);
+
+        assertThat(r.image().mime()).isEqualTo("image/jpeg");
+        assertThat(r.image().width()).isEqualTo(640);
+        assertThat(r.image().height()).isEqualTo(360);
+        assertThat(r.thumbnail().width()).isEqualTo(320);
+    }
+
+    @Test
     void everyOrientationGivesTheExpectedShape() {
         BufferedImage src = TestMedia.picture(40, 20);
         for (int o = 1; o <= 8; o++) {
