@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Collections;
 import java.util.List;
 
 /** How a log entry maps to a row of {@code entries}: one column list, one reader, one binder. */
@@ -20,8 +21,20 @@ final class EntryRows {
             + " kind, body, target, emoji, reaction_on, reply_to, thread_root, attachments, system, deleted,"
             + " created_at_ms";
 
-    static final String INSERT = "INSERT INTO entries (" + COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** Parameters per row: one per column. */
+    static final int PARAMETERS = 17;
+
+    /**
+     * A multi-row insert that skips rows whose idempotency key is already stored and returns the keys of
+     * those it did store.
+     */
+    static String insertReturning(int rows) {
+        String row = "(" + String.join(", ", Collections.nCopies(PARAMETERS, "?")) + ")";
+        return "INSERT INTO entries (" + COLUMNS + ") VALUES "
+                + String.join(", ", Collections.nCopies(rows, row))
+                + " ON CONFLICT (conversation_id, sender_device_id, client_msg_id) DO NOTHING"
+                + " RETURNING conversation_id, seq";
+    }
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
@@ -51,29 +64,29 @@ final class EntryRows {
                 rs.getLong(17));
     }
 
-    /** Binds a new entry stored at {@code seq} to {@link #INSERT}'s parameters. */
-    static void bind(PreparedStatement ps, NewEntry e, long seq) throws SQLException {
-        ps.setString(1, e.conversationId());
-        ps.setLong(2, seq);
-        ps.setString(3, e.messageId());
-        setString(ps, 4, e.senderId());
-        setString(ps, 5, e.senderDeviceId());
-        setString(ps, 6, e.clientMsgId());
-        ps.setString(7, e.kind().wire());
-        setString(ps, 8, e.body());
-        setLong(ps, 9, e.target());
-        setString(ps, 10, e.emoji());
+    /** Binds a new entry stored at {@code seq} to the parameters after {@code offset}, in column order. */
+    static void bind(PreparedStatement ps, int offset, NewEntry e, long seq) throws SQLException {
+        ps.setString(offset + 1, e.conversationId());
+        ps.setLong(offset + 2, seq);
+        ps.setString(offset + 3, e.messageId());
+        setString(ps, offset + 4, e.senderId());
+        setString(ps, offset + 5, e.senderDeviceId());
+        setString(ps, offset + 6, e.clientMsgId());
+        ps.setString(offset + 7, e.kind().wire());
+        setString(ps, offset + 8, e.body());
+        setLong(ps, offset + 9, e.target());
+        setString(ps, offset + 10, e.emoji());
         if (e.on() == null) {
-            ps.setNull(11, Types.BOOLEAN);
+            ps.setNull(offset + 11, Types.BOOLEAN);
         } else {
-            ps.setBoolean(11, e.on());
+            ps.setBoolean(offset + 11, e.on());
         }
-        setLong(ps, 12, e.replyTo());
-        setLong(ps, 13, e.threadRoot());
-        setString(ps, 14, e.attachments() == null ? null : json(e.attachments()));
-        setString(ps, 15, e.system() == null ? null : json(e.system()));
-        ps.setBoolean(16, false);
-        ps.setLong(17, e.sentAtMs());
+        setLong(ps, offset + 12, e.replyTo());
+        setLong(ps, offset + 13, e.threadRoot());
+        setString(ps, offset + 14, e.attachments() == null ? null : json(e.attachments()));
+        setString(ps, offset + 15, e.system() == null ? null : json(e.system()));
+        ps.setBoolean(offset + 16, false);
+        ps.setLong(offset + 17, e.sentAtMs());
     }
 
     static void setString(PreparedStatement ps, int index, String value) throws SQLException {

@@ -12,10 +12,20 @@ import java.sql.SQLException;
  */
 public final class Tx {
     private final Connection connection;
+    private final boolean lookUpFirst;
     private long version = -1;
 
-    Tx(Connection connection) {
+    Tx(Connection connection, boolean lookUpFirst) {
         this.connection = connection;
+        this.lookUpFirst = lookUpFirst;
+    }
+
+    /**
+     * Whether appends look their idempotency keys up before inserting. Normally they do not: the insert
+     * skips stored keys and reports them, and only then is the batch redone with lookups (retries are rare).
+     */
+    boolean lookUpFirst() {
+        return lookUpFirst;
     }
 
     public Connection connection() {

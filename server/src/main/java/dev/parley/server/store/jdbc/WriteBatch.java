@@ -20,14 +20,20 @@ import java.util.Set;
 
 /**
  * Applies one batch of writes inside the writer's transaction. Runs of appends and watermark moves are
- * applied together with few statements: one idempotency lookup per 64 appends, one {@code seq}
- * reservation per conversation, one JDBC batch of inserts, then deletes, membership changes and
- * watermarks. Other writes run in queue order between those runs.
+ * applied together with few statements: one {@code seq} reservation for up to 200 conversations, one
+ * multi-row insert for up to 500 entries, then deletes, membership changes and watermarks. Other writes
+ * run in queue order between those runs.
+ *
+ * <p>Idempotency is checked optimistically: the insert skips rows whose key is already stored, and if it
+ * skipped any, {@link StoredDuplicate} makes the writer roll back and redo the batch with a lookup of
+ * every key first ({@link Tx#lookUpFirst()}). Duplicates within one batch are found in memory.
  */
 final class WriteBatch {
 
     /** Idempotency keys looked up per statement (three parameters each). */
     private static final int LOOKUP_CHUNK = 64;
+    /** Entries inserted per statement ({@value EntryRows#PARAMETERS} parameters each). */
+    private static final int INSERT_CHUNK = 500;
     /** Conversations whose {@code seq}s are reserved per statement (two parameters each). */
     private static final int RESERVE_CHUNK = 200;
 
@@ -86,7 +92,7 @@ final class WriteBatch {
     }
 
     private void applyAppends(long version) throws SQLException {
-        Map<Key, Message> stored = lookUpStored();
+        Map<Key, Message> stored = tx.lookUpFirst() ? lookUpStored() : Map.of();
         Map<Key, WriteOp.Append> inBatch = new HashMap<>();
         Map<String, List<WriteOp.Append>> byConversation = new LinkedHashMap<>();
         for (WriteOp.Append op : appends) {
@@ -137,6 +143,7 @@ final class WriteBatch {
         Map<Key, Message> stored = new HashMap<>();
         for (int from = 0; from < keys.size(); from += LOOKUP_CHUNK) {
             List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + LOOKUP_CHUNK));
+            // ORs of the unique key: PostgreSQL probes the index for each even without statistics.
             StringBuilder sql = new StringBuilder("SELECT ").append(EntryRows.COLUMNS).append(" FROM entries WHERE ");
             for (int i = 0; i < chunk.size(); i++) {
                 sql.append(i == 0 ? "" : " OR ")
@@ -211,15 +218,34 @@ final class WriteBatch {
     }
 
     private void insert(List<WriteOp.Append> fresh) throws SQLException {
-        if (fresh.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(EntryRows.INSERT)) {
-            for (WriteOp.Append op : fresh) {
-                EntryRows.bind(ps, op.entry, op.seq);
-                ps.addBatch();
+        for (int from = 0; from < fresh.size(); from += INSERT_CHUNK) {
+            List<WriteOp.Append> chunk = fresh.subList(from, Math.min(fresh.size(), from + INSERT_CHUNK));
+            int stored = 0;
+            try (PreparedStatement ps = c.prepareStatement(EntryRows.insertReturning(chunk.size()))) {
+                int offset = 0;
+                for (WriteOp.Append op : chunk) {
+                    EntryRows.bind(ps, offset, op.entry, op.seq);
+                    offset += EntryRows.PARAMETERS;
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        stored++;
+                    }
+                }
             }
-            ps.executeBatch();
+            if (stored < chunk.size()) {
+                if (tx.lookUpFirst()) {
+                    throw new SQLException("an idempotency key was stored by someone else during the batch");
+                }
+                throw new StoredDuplicate();
+            }
+        }
+    }
+
+    /** Some append of the batch was stored before: redo the batch with {@link Tx#lookUpFirst()}. */
+    static final class StoredDuplicate extends RuntimeException {
+        StoredDuplicate() {
+            super("an append of the batch is already stored", null, false, false);
         }
     }
 

@@ -85,10 +85,10 @@ public final class Writer implements AutoCloseable {
 
     /** Applies a batch; returns false if the database could not be reached (every op then failed). */
     private boolean runBatch(List<WriteOp<?>> batch) {
-        return runBatch(batch, true);
+        return runBatch(batch, true, false);
     }
 
-    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect) {
+    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst) {
         Connection c;
         try {
             c = connection();
@@ -101,11 +101,16 @@ public final class Writer implements AutoCloseable {
         }
         boolean committing = false;
         try {
-            WriteBatch.apply(new Tx(c), batch);
+            WriteBatch.apply(new Tx(c, lookUpFirst), batch);
             committing = true;
             c.commit();
             batch.forEach(WriteOp::complete);
             return true;
+        } catch (WriteBatch.StoredDuplicate e) {
+            // A retried append: redo the batch, this time looking every idempotency key up first.
+            rollback(c);
+            batch.forEach(WriteOp::reset);
+            return runBatch(batch, mayReconnect, true);
         } catch (SQLException | RuntimeException e) {
             rollback(c);
             boolean connectionLost = connection == null;
@@ -122,7 +127,7 @@ public final class Writer implements AutoCloseable {
                 LOG.warn("{} writer lost its connection ({}); retrying {} writes on a new one", dialect.name(),
                         e.toString(), batch.size());
                 batch.forEach(WriteOp::reset);
-                return runBatch(batch, false);
+                return runBatch(batch, false, lookUpFirst);
             }
             if (batch.size() == 1) {
                 WriteOp<?> op = batch.getFirst();

@@ -47,6 +47,9 @@ public final class PostgresDialect implements Dialect {
             // Without fsync each commit returns before the WAL reaches the disk; a crash of the database
             // server (not of ours) may then lose the last moments of writes.
             s.execute("SET synchronous_commit = " + (options.fsyncEachCommit() ? "on" : "off"));
+            // The writer's statements are keyed lookups whose shape varies with the batch; a cached generic
+            // plan made on a young table (no statistics) can be a sequential scan that never goes away.
+            s.execute("SET plan_cache_mode = force_custom_plan");
         }
         c.setAutoCommit(false);
         return c;
