@@ -348,8 +348,15 @@ public final class MediaApi implements HttpApi.RouteModule {
         if (config.publicUrl() != null) {
             return config.publicUrl();
         }
-        URI uri = URI.create(rc.request().absoluteURI());
-        return uri.getScheme() + "://" + uri.getRawAuthority();
+        try {
+            URI uri = URI.create(rc.request().absoluteURI());
+            if (uri.getScheme() != null && uri.getRawAuthority() != null) {
+                return uri.getScheme() + "://" + uri.getRawAuthority();
+            }
+        } catch (RuntimeException e) {
+            // an odd Host header: fall back to a path-only link, which browsers and URI.resolve handle
+        }
+        return "";
     }
 
     static Long contentLength(HttpServerRequest req) {

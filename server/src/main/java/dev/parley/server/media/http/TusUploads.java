@@ -310,6 +310,25 @@ final class TusUploads {
         } catch (IOException e) {
             log.warn("cannot sweep uploads in {}: {}", dir, e.toString());
         }
+        // Leftovers of POST uploads interrupted by a crash live in the sibling tmp folder.
+        Path tmp = dir.resolveSibling("tmp");
+        if (Files.isDirectory(tmp)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+                for (Path f : files) {
+                    if (Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                        if (Files.isDirectory(f)) {
+                            try (var walk = Files.walk(f)) {
+                                walk.sorted(java.util.Comparator.reverseOrder()).forEach(MediaApi::delete);
+                            }
+                        } else {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                log.warn("cannot sweep {}: {}", tmp, e.toString());
+            }
+        }
     }
 
     // ---- protocol details ----------------------------------------------------------------------
