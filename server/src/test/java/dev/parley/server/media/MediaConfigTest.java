@@ -1,0 +1,65 @@
+package dev.parley.server.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.parley.server.config.ConfigLoader;
+import dev.parley.server.config.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MediaConfigTest {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreALocalFolderUnderTheDataDir() {
+        ServerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), ConfigLoader.Overrides.none());
+
+        assertThat(config.media().type()).isEqualTo("fs");
+        assertThat(config.media().dirUnder(Path.of("/srv/parley"))).isEqualTo(Path.of("/srv/parley/media"));
+        assertThat(config.media().maxUploadBytes()).isEqualTo(100L * 1024 * 1024);
+    }
+
+    @Test
+    void yamlSectionAndEnvironmentAreRead() throws Exception {
+        Path file = Files.writeString(dir.resolve("parley.yml"), """
+                media:
+                  maxUploadBytes: 5000000
+                  linkTtlSeconds: 120
+                  imageMaxEdge: 1600
+                  s3:
+                    bucket: from-yaml
+                    endpoint: https://r2.example.com
+                """);
+        Map<String, String> env = Map.of("PARLEY_MEDIA_S3_BUCKET", "from-env", "PARLEY_MEDIA_S3_ACCESS_KEY", "AK",
+                "PARLEY_MEDIA_S3_SECRET_KEY", "SK-secret");
+
+        ServerConfig config = ConfigLoader.load(Optional.of(file), env, ConfigLoader.Overrides.none());
+
+        MediaConfig m = config.media();
+        assertThat(m.type()).isEqualTo("s3");
+        assertThat(m.s3().bucket()).isEqualTo("from-env");
+        assertThat(m.s3().endpoint()).isEqualTo("https://r2.example.com");
+        assertThat(m.s3().accessKey()).isEqualTo("AK");
+        assertThat(m.maxUploadBytes()).isEqualTo(5_000_000);
+        assertThat(m.linkTtl()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(m.imageMaxEdge()).isEqualTo(1600);
+        assertThat(config.toString()).doesNotContain("SK-secret");
+    }
+
+    @Test
+    void s3WithoutABucketIsRefused() throws Exception {
+        assertThatThrownBy(() -> MediaConfig.load(YAML.readTree("type: s3"), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucket");
+    }
+}
