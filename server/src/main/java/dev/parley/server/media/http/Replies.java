@@ -49,8 +49,11 @@ final class Replies {
     }
 
     /**
-     * Answers an upload that is refused while its body may still be coming: the connection is closed after
-     * the answer, so the client stops sending (HTTP/1.1 has no other way to say so).
+     * Answers an upload that is refused while its body may still be coming, then closes the connection,
+     * so the client stops sending (HTTP/1.1 has no other way to say so). The close lingers like nginx's:
+     * what the client already sent is read and dropped for up to {@link #LINGER_MS} first, because
+     * closing a socket with unread bytes makes the kernel send a reset, which can destroy the answer
+     * before the client has read it.
      */
     static void refuseUpload(HttpServerRequest request, ErrorCode code, String message) {
         HttpServerResponse response = request.response();
@@ -58,16 +61,38 @@ final class Replies {
             return;
         }
         boolean http1 = request.version() != HttpVersion.HTTP_2;
-        if (http1) {
-            response.putHeader(HttpHeaders.CONNECTION, "close");
-        }
         response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))))
                 .onComplete(done -> {
                     if (http1) {
-                        request.connection().close();
+                        lingerThenClose(request);
                     }
                 });
+    }
+
+    static final long LINGER_MS = 3000;
+
+    private static void lingerThenClose(HttpServerRequest request) {
+        var connection = request.connection();
+        if (request.isEnded()) {
+            connection.close();
+            return;
+        }
+        var context = io.vertx.core.Vertx.currentContext();
+        long timer = context == null ? -1 : context.owner().setTimer(LINGER_MS, t -> connection.close());
+        try {
+            request.handler(b -> { });
+            request.exceptionHandler(e -> { });
+            request.endHandler(v -> {
+                if (context != null) {
+                    context.owner().cancelTimer(timer);
+                }
+                connection.close();
+            });
+            request.resume();
+        } catch (IllegalStateException alreadyConsumed) {
+            connection.close();
+        }
     }
 }
