@@ -337,8 +337,12 @@ final class TusUploads {
         if (VERSION.equals(rc.request().getHeader("Tus-Resumable"))) {
             return true;
         }
-        rc.response().putHeader("Tus-Version", VERSION);
-        Replies.refuseUpload(rc.request(), ErrorCode.BAD_REQUEST, "Tus-Resumable: " + VERSION + " is required");
+        // tus answers an unsupported or missing version with 412 (the error code stays bad_request).
+        rc.response().putHeader("Tus-Version", VERSION).setStatusCode(412)
+                .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, Replies.JSON)
+                .end(io.vertx.core.buffer.Buffer.buffer(dev.parley.protocol.Json.encodeBytes(
+                        dev.parley.protocol.Http.ErrorBody.of(ErrorCode.BAD_REQUEST,
+                                "Tus-Resumable: " + VERSION + " is required"))));
         return false;
     }
 
