@@ -11,10 +11,10 @@ import picocli.CommandLine.Mixin;
 /** {@code parley chat}: the interactive terminal client. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Chats in the terminal (interactive).", "",
-            "Lists conversations with unread counts; opens one; sends, scrolls back, reacts, edits and",
-            "deletes; shows typing, presence and delivery ticks (… pending, ✓ sent, ✓✓ delivered, ✓✓ read).",
-            "Works offline: messages typed without a connection are kept on disk and sent when it is back,",
-            "even after a restart.", ""},
+            "Lists conversations with unread counts; opens one; sends, scrolls back, reacts, edits and deletes; "
+                + "shows typing, presence and delivery ticks (… pending, ✓ sent, ✓✓ delivered, ✓✓ read). "
+                + "Works offline: messages typed without a connection are kept on disk and sent when it is back, "
+                + "even after a restart.", ""},
         footer = {"", "Inside the chat, type /help for commands.", "",
             "Examples:",
             "  parley chat --user alice --sign-up     first time: create the account",

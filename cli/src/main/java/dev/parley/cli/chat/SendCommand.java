@@ -19,9 +19,9 @@ import picocli.CommandLine.Parameters;
 /** {@code parley send}: sends one message (or one per stdin line) and waits until the server stored it. */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = {"Sends a message and waits until it is stored; prints its seq.", "",
-            "With no text (or '-'), sends each line of standard input as one message, in order.",
-            "If the server cannot be reached in time, the messages stay in the local outbox and are sent",
-            "by the next parley chat/send/tail for this account; the exit code is then 3.", ""},
+            "With no text (or '-'), sends each line of standard input as one message, in order. "
+                + "If the server cannot be reached in time, the messages stay in the local outbox and are sent "
+                + "by the next parley chat/send/tail for this account; the exit code is then 3.", ""},
         footer = {"", "Exit codes: 0 stored, 2 error, 3 still queued after --timeout.", "",
             "Examples:",
             "  parley send -u alice --to @bob 'see you at 6'",

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code parley tail}: prints the latest messages, and with {@code -f} every new one as it arrives. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = {"Prints the latest messages; with --follow, new ones as they arrive.", "",
-            "Prints the last N messages of one or every conversation, then with --follow every new message",
-            "(each exactly once, in order) until interrupted. For scripts: --json prints raw log entries.", ""},
+            "Prints the last N messages of one or every conversation, then with --follow every new message "
+                + "(each exactly once, in order) until interrupted. For scripts: --json prints raw log entries.", ""},
         footer = {"", "Examples:",
             "  parley tail -u alice -n 20 --conversation @bob",
             "  parley tail -u bot -f --json | jq -r .body          (every log entry as one JSON line)"})
