@@ -9,7 +9,12 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * membership changes.
  */
 public enum EntryKind {
-    TEXT("text"), MEDIA("media"), EDIT("edit"), DELETE("delete"), REACTION("reaction"), SYSTEM("system");
+    TEXT("text"), MEDIA("media"), EDIT("edit"), DELETE("delete"), REACTION("reaction"), SYSTEM("system"),
+    /**
+     * A kind this build does not know (added by a newer server). Decoding maps it here instead of failing,
+     * so an older client keeps syncing and can skip the entry; the server never stores or sends it.
+     */
+    UNKNOWN("unknown");
 
     private final String wire;
 
@@ -34,6 +39,6 @@ public enum EntryKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown kind '" + wire + "'");
+        return UNKNOWN;
     }
 }

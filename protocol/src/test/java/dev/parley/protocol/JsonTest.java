@@ -1,0 +1,89 @@
+package dev.parley.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+
+    private static FrameException rejected(String text) {
+        try {
+            Json.decodeClientFrame(text);
+        } catch (FrameException e) {
+            return e;
+        }
+        throw new AssertionError("accepted: " + text);
+    }
+
+    @Test
+    void decodesASendWithDefaults() {
+        var f = Json.decodeClientFrame("{\"t\":\"send\",\"id\":\"1\",\"conversationId\":\"c\",\"clientMsgId\":\"m\","
+                + "\"body\":\"hi\",\"future\":{\"x\":1}}");
+        assertThat(f).isEqualTo(new ClientFrame.Send("1", "c", "m", "hi", EntryKind.TEXT, null, null, null));
+    }
+
+    @Test
+    void wrongScalarTypesAreRejectedNotCoerced() {
+        FrameException e = rejected("{\"t\":\"sync\",\"id\":\"9\",\"conversationId\":\"c\",\"afterSeq\":\"5\"}");
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(e.frameId()).isEqualTo("9");
+        assertThat(e.getMessage()).contains("afterSeq");
+    }
+
+    @Test
+    void missingFieldsNameTheField() {
+        assertThat(rejected("{\"t\":\"read\",\"conversationId\":\"c\"}").getMessage()).contains("seq");
+        assertThat(rejected("{\"t\":\"hello\",\"id\":\"1\"}").getMessage()).contains("token");
+    }
+
+    @Test
+    void unknownTypesMalformedJsonAndNonObjectsAreBadRequests() {
+        assertThat(rejected("{\"t\":\"warp\",\"id\":\"x\"}").frameId()).isEqualTo("x");
+        assertThat(rejected("{\"t\":\"warp\"}").getMessage()).contains("warp");
+        assertThat(rejected("{oops").code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(rejected("42").code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(rejected("{\"id\":\"1\"}").getMessage()).contains("'t'");
+        assertThat(rejected("{\"t\":\"ping\"} trailing").code()).isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void onlyTextAndMediaMayBeSent() {
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"system\"}").getMessage()).contains("kind");
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"teleport\"}").getMessage()).contains("kind");
+    }
+
+    @Test
+    void numericIdsAreAnsweredAsStrings() {
+        assertThat(Json.decodeClientFrame("{\"t\":\"ping\",\"id\":7}").id()).isEqualTo("7");
+    }
+
+    @Test
+    void tokensAndBodiesStayOutOfToString() {
+        var hello = Json.decodeClientFrame("{\"t\":\"hello\",\"token\":\"pt_secret\"}");
+        assertThat(hello.toString()).doesNotContain("pt_secret");
+        var send = Json.decodeClientFrame("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\","
+                + "\"body\":\"private words\"}");
+        assertThat(send.toString()).doesNotContain("private words");
+    }
+
+    @Test
+    void serverFramesRoundTripAndUnknownEntryKindsDecode() {
+        var sent = new ServerFrame.Sent("1", "c", "m", 3, 1000, "msg_1");
+        assertThat(Json.encode(sent)).startsWith("{\"t\":\"sent\"");
+        assertThat(Json.decodeServerFrame(Json.encode(sent))).isEqualTo(sent);
+        var future = Json.decodeServerFrame("{\"t\":\"message\",\"conversationId\":\"c\",\"seq\":4,"
+                + "\"kind\":\"poll\",\"sentAtMs\":1}");
+        assertThat(((Message) future).kind()).isEqualTo(EntryKind.UNKNOWN);
+        assertThatThrownBy(() -> Json.decodeServerFrame("{\"t\":\"nope\"}")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void errorsCarryTheirWireCode() {
+        assertThat(Json.encode(new ServerFrame.Error("1", ErrorCode.RATE_LIMITED, "slow down", 250L)))
+                .isEqualTo("{\"t\":\"error\",\"id\":\"1\",\"code\":\"rate_limited\",\"message\":\"slow down\","
+                        + "\"retryAfterMs\":250}");
+    }
+}
