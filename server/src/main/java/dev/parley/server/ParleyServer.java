@@ -74,7 +74,8 @@ public final class ParleyServer implements AutoCloseable {
         RedisBackplane redis = null;
         if (ServerConfig.BusConfig.REDIS.equals(config.bus().type())) {
             var b = config.bus();
-            redis = new RedisBackplane(b.url(), b.prefix(), b.sharded(), Duration.ofMillis(b.presenceTtlMs()), clock);
+            redis = new RedisBackplane(b.url(), b.prefix(), b.sharded(), b.cluster(),
+                    Duration.ofMillis(b.presenceTtlMs()), clock);
             closeables.add(redis);
             GapHealingBus healing = new GapHealingBus(redis.bus(), GapHealingBus.EntrySource.of(stores.messages()));
             redis.bus().onReconnect(healing::healAll);

@@ -66,6 +66,8 @@ public final class ConfigLoader {
                 first(env.get("PARLEY_REDIS_PREFIX"), text(bus, "prefix"), ServerConfig.BusConfig.DEFAULT_PREFIX),
                 env.get("PARLEY_REDIS_SHARDED") != null ? Boolean.parseBoolean(env.get("PARLEY_REDIS_SHARDED"))
                         : boolNode(bus, "sharded", false),
+                env.get("PARLEY_REDIS_CLUSTER") != null ? Boolean.parseBoolean(env.get("PARLEY_REDIS_CLUSTER"))
+                        : boolNode(bus, "cluster", false),
                 bus.path("presenceTtlMs").asLong(ServerConfig.BusConfig.DEFAULT_PRESENCE_TTL_MS));
 
         double sendRate = env.get("PARLEY_SEND_RATE") != null

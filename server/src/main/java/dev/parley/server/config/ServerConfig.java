@@ -75,10 +75,12 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
      *
      * @param prefix      prepended to every Redis key and channel, so several clusters can share one Redis
      * @param sharded     use Redis 7 sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}), for Redis Cluster
+     * @param cluster     {@code url} names Redis Cluster seed nodes (comma-separated): connect as a cluster client
      * @param presenceTtlMs how long a connection counts as online without a heartbeat (a crashed node's users
      *                    go offline after about this long)
      */
-    public record BusConfig(String type, String url, String prefix, boolean sharded, long presenceTtlMs) {
+    public record BusConfig(String type, String url, String prefix, boolean sharded, boolean cluster,
+                            long presenceTtlMs) {
         public static final String LOCAL = "local";
         public static final String REDIS = "redis";
         public static final String DEFAULT_PREFIX = "parley:";
@@ -98,12 +100,13 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
         }
 
         public BusConfig(String type, String url) {
-            this(type, url, DEFAULT_PREFIX, false, DEFAULT_PRESENCE_TTL_MS);
+            this(type, url, DEFAULT_PREFIX, false, false, DEFAULT_PRESENCE_TTL_MS);
         }
 
         @Override
         public String toString() {
-            return "BusConfig[type=" + type + ", prefix=" + prefix + ", sharded=" + sharded + "]";
+            return "BusConfig[type=" + type + ", prefix=" + prefix + ", sharded=" + sharded + ", cluster=" + cluster
+                    + "]";
         }
     }
 

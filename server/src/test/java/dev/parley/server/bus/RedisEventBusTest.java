@@ -18,9 +18,17 @@ class RedisEventBusTest extends EventBusContract {
         return false;
     }
 
+    protected boolean cluster() {
+        return false;
+    }
+
+    protected String url() {
+        return TestRedis.url();
+    }
+
     @Override
     protected EventBus newBus() {
-        RedisBackplane b = new RedisBackplane(TestRedis.url(), prefix, sharded(), Duration.ofSeconds(30),
+        RedisBackplane b = new RedisBackplane(url(), prefix, sharded(), cluster(), Duration.ofSeconds(30),
                 Clock.systemUTC());
         backplanes.add(b);
         return b.bus();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RedisPresenceStoreTest extends PresenceStoreContract {
-    private final String prefix = TestRedis.freshPrefix();
+    protected final String prefix = TestRedis.freshPrefix();
     private final List<RedisBackplane> backplanes = new ArrayList<>();
 
     @Override
@@ -26,15 +26,27 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     }
 
     private RedisBackplane backplane(Duration ttl) {
-        RedisBackplane b = new RedisBackplane(TestRedis.url(), prefix, false, ttl, Clock.systemUTC());
+        RedisBackplane b = new RedisBackplane(url(), prefix, false, cluster(), ttl, Clock.systemUTC());
         backplanes.add(b);
         return b;
+    }
+
+    protected boolean cluster() {
+        return false;
+    }
+
+    protected String url() {
+        return TestRedis.url();
+    }
+
+    protected void deleteKeys() {
+        TestRedis.deleteKeys(prefix);
     }
 
     @AfterEach
     void closeBackplanes() {
         backplanes.forEach(RedisBackplane::close);
-        TestRedis.deleteKeys(prefix);
+        deleteKeys();
     }
 
     @Test
@@ -67,7 +79,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
         RedisPresenceStore node = backplane(Duration.ofSeconds(30)).presence();
         String u = user();
         node.connected(u, "con_1");
-        TestRedis.deleteKeys(prefix); // as if Redis restarted empty
+        deleteKeys(); // as if Redis restarted empty
         assertThat(node.isOnline(u)).isFalse();
         node.heartbeat(System.currentTimeMillis());
         assertThat(node.isOnline(u)).isTrue();

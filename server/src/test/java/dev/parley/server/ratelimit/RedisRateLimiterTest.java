@@ -11,19 +11,31 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
 class RedisRateLimiterTest extends RateLimiterContract {
-    private final String prefix = TestRedis.freshPrefix();
+    protected final String prefix = TestRedis.freshPrefix();
     private final List<RedisBackplane> backplanes = new ArrayList<>();
 
     @Override
     protected RateLimiter newLimiter(Clock clock) {
-        RedisBackplane b = new RedisBackplane(TestRedis.url(), prefix, false, Duration.ofSeconds(30), clock);
+        RedisBackplane b = new RedisBackplane(url(), prefix, false, cluster(), Duration.ofSeconds(30), clock);
         backplanes.add(b);
         return b.rateLimiter();
+    }
+
+    protected boolean cluster() {
+        return false;
+    }
+
+    protected String url() {
+        return TestRedis.url();
+    }
+
+    protected void deleteKeys() {
+        TestRedis.deleteKeys(prefix);
     }
 
     @AfterEach
     void closeBackplanes() {
         backplanes.forEach(RedisBackplane::close);
-        TestRedis.deleteKeys(prefix);
+        deleteKeys();
     }
 }

@@ -2,27 +2,39 @@ package dev.parley.server.bus.redis;
 
 import dev.parley.server.presence.redis.RedisPresenceStore;
 import dev.parley.server.ratelimit.redis.RedisRateLimiter;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's connections to Redis and the three adapters on them: the event bus, presence and rate limits.
+ * A node's connections to Redis (standalone or Redis Cluster) and the three adapters on them: the event
+ * bus, presence and rate limits.
  *
  * <p>Two clients share one set of threads. The bus client queues commands while Redis is away (bounded)
  * and replays them on reconnect, so a short outage only delays events. The state client (presence, rate
@@ -36,60 +48,110 @@ public final class RedisBackplane implements AutoCloseable {
     static final int PUBLISH_QUEUE = 50_000;
 
     private final ClientResources resources;
-    private final RedisClient busClient;
-    private final RedisClient stateClient;
-    private final StatefulRedisConnection<String, String> stateConnection;
+    private final List<AbstractRedisClient> clients = new ArrayList<>();
+    private final List<StatefulConnection<String, String>> connections = new ArrayList<>();
     private final RedisEventBus bus;
     private final RedisPresenceStore presence;
     private final RedisRateLimiter rateLimiter;
     private final ScheduledExecutorService timer;
     private final Clock clock;
+    private final AtomicBoolean lostConnection = new AtomicBoolean();
+    private volatile boolean started;
 
     /**
-     * Connects to {@code redis://host:port[/db]}.
+     * Connects to {@code redis://host:port[/db]}, or with {@code cluster} to a Redis Cluster through one or
+     * more seed nodes ({@code redis://host1:port1,redis://host2:port2}).
      *
      * @param prefix  prepended to every key and channel, so clusters can share a Redis
      * @param sharded sharded pub/sub (Redis 7 {@code SSUBSCRIBE}/{@code SPUBLISH})
+     * @param cluster connect as a Redis Cluster client (slot routing, topology discovery)
      * @param presenceTtl how long a connection stays online without a heartbeat (a crashed node's users go
      *                    offline after this); heartbeats run every third of it
      */
-    public RedisBackplane(String url, String prefix, boolean sharded, Duration presenceTtl, Clock clock) {
+    public RedisBackplane(String url, String prefix, boolean sharded, boolean cluster, Duration presenceTtl,
+                          Clock clock) {
         this.clock = clock;
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofSeconds(2));
+        List<RedisURI> uris = new ArrayList<>();
+        for (String part : url.split(",")) {
+            RedisURI uri = RedisURI.create(part.strip());
+            uri.setTimeout(Duration.ofSeconds(2));
+            uris.add(uri);
+        }
+        String where = uris.stream().map(u -> u.getHost() + ":" + u.getPort()).toList().toString();
         resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
+        resources.eventBus().get().subscribe(this::onConnectionEvent);
         SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
-        busClient = RedisClient.create(resources, uri);
-        busClient.setOptions(ClientOptions.builder().autoReconnect(true).socketOptions(socket)
+        // The bus queues while disconnected (replayed on reconnect); state commands fail fast instead.
+        var busOptions = ClusterClientOptions.builder().autoReconnect(true).socketOptions(socket)
                 .requestQueueSize(PUBLISH_QUEUE)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                .build());
-        stateClient = RedisClient.create(resources, uri);
-        stateClient.setOptions(ClientOptions.builder().autoReconnect(true).socketOptions(socket)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
-                .build());
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build();
+        // (On a cluster, connections to each shard open lazily, so there a command waits for its shard's
+        // connection, bounded by the 1 s timeout, instead of being rejected.)
+        var stateOptions = ClusterClientOptions.builder().autoReconnect(true).socketOptions(socket)
+                .disconnectedBehavior(cluster ? ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS
+                        : ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1))).build();
         try {
-            bus = new RedisEventBus(busClient, prefix, sharded);
-            stateConnection = stateClient.connect(StringCodec.UTF8);
+            RedisClusterCommands<String, String> sync;
+            RedisClusterAsyncCommands<String, String> async;
+            if (cluster) {
+                RedisClusterClient busClient = RedisClusterClient.create(resources, uris);
+                busClient.setOptions(busOptions);
+                clients.add(busClient);
+                RedisClusterClient stateClient = RedisClusterClient.create(resources, uris);
+                stateClient.setOptions(stateOptions);
+                clients.add(stateClient);
+                var sub = busClient.connectPubSub(StringCodec.UTF8);
+                var pub = busClient.connect(StringCodec.UTF8);
+                var state = stateClient.connect(StringCodec.UTF8);
+                connections.addAll(List.of(sub, pub, state));
+                bus = new RedisEventBus(sub, pub, pub.async(), prefix, sharded);
+                sync = state.sync();
+                async = state.async();
+            } else {
+                RedisClient busClient = RedisClient.create(resources, uris.getFirst());
+                busClient.setOptions(busOptions);
+                clients.add(busClient);
+                RedisClient stateClient = RedisClient.create(resources, uris.getFirst());
+                stateClient.setOptions(stateOptions);
+                clients.add(stateClient);
+                var sub = busClient.connectPubSub(StringCodec.UTF8);
+                var pub = busClient.connect(StringCodec.UTF8);
+                var state = stateClient.connect(StringCodec.UTF8);
+                connections.addAll(List.of(sub, pub, state));
+                bus = new RedisEventBus(sub, pub, pub.async(), prefix, sharded);
+                sync = state.sync();
+                async = state.async();
+            }
+            presence = new RedisPresenceStore(sync, async, prefix, presenceTtl, clock);
+            rateLimiter = new RedisRateLimiter(sync, prefix, clock);
         } catch (RuntimeException e) {
             shutdownClients();
-            throw new IllegalStateException("cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot connect to Redis at " + where + ": " + e.getMessage(), e);
         }
-        presence = new RedisPresenceStore(stateConnection, prefix, presenceTtl, clock);
-        rateLimiter = new RedisRateLimiter(stateConnection.sync(), prefix, clock);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "parley-presence");
             t.setDaemon(true);
             return t;
         });
-        log.info("connected to Redis at {}:{} (prefix '{}', {} pub/sub)", uri.getHost(), uri.getPort(), prefix,
+        started = true;
+        log.info("connected to Redis {} at {} (prefix '{}', {} pub/sub)", cluster ? "Cluster" : "", where, prefix,
                 sharded ? "sharded" : "classic");
+    }
+
+    /** After any connection to Redis was lost and is back, the bus subscribes again and heals. */
+    private void onConnectionEvent(Event event) {
+        if (event instanceof ConnectionDeactivatedEvent) {
+            if (started) {
+                lostConnection.set(true);
+            }
+        } else if (event instanceof ConnectionActivatedEvent && started && lostConnection.getAndSet(false)) {
+            bus.reconnected();
+        }
     }
 
     public RedisEventBus bus() {
@@ -123,20 +185,24 @@ public final class RedisBackplane implements AutoCloseable {
 
     @Override
     public void close() {
+        started = false;
         timer.shutdownNow();
         presence.close();
         bus.close();
-        try {
-            stateConnection.close();
-        } catch (RuntimeException e) {
-            log.debug("closing the state connection: {}", e.toString());
-        }
         shutdownClients();
     }
 
     private void shutdownClients() {
-        busClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        stateClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        for (StatefulConnection<String, String> c : connections) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.debug("closing a Redis connection: {}", e.toString());
+            }
+        }
+        for (AbstractRedisClient c : clients) {
+            c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }

@@ -4,16 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.Json;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.BaseRedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
-import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,8 +47,8 @@ public final class RedisEventBus implements EventBus {
     private final boolean sharded;
     private final StatefulRedisPubSubConnection<String, String> subConnection;
     private final RedisPubSubAsyncCommands<String, String> sub;
-    private final StatefulRedisConnection<String, String> pubConnection;
-    private final RedisAsyncCommands<String, String> pub;
+    private final StatefulConnection<String, String> pubConnection;
+    private final BaseRedisAsyncCommands<String, String> pub;
     /** Local handlers per topic; changed under {@code this}, read lock-free on delivery. */
     private final Map<String, CopyOnWriteArrayList<Consumer<BusEvent>>> topics = new ConcurrentHashMap<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
@@ -62,18 +57,22 @@ public final class RedisEventBus implements EventBus {
     private volatile boolean closed;
 
     /**
-     * Opens the two connections on {@code client}.
+     * A bus on two connections: one for subscriptions, one for publishes (standalone or cluster; on a
+     * cluster, Lettuce routes sharded subscriptions and publishes to the shard owning the channel's slot).
+     * {@link #reconnected()} must be called when Redis comes back after an outage.
      *
      * @param prefix  prepended to every channel name (isolates clusters sharing one Redis)
      * @param sharded use sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH})
      */
-    public RedisEventBus(RedisClient client, String prefix, boolean sharded) {
+    public RedisEventBus(StatefulRedisPubSubConnection<String, String> subConnection,
+                         StatefulConnection<String, String> pubConnection, BaseRedisAsyncCommands<String, String> pub,
+                         String prefix, boolean sharded) {
         this.prefix = prefix;
         this.sharded = sharded;
-        this.subConnection = client.connectPubSub(StringCodec.UTF8);
+        this.subConnection = subConnection;
         this.sub = subConnection.async();
-        this.pubConnection = client.connect(StringCodec.UTF8);
-        this.pub = pubConnection.async();
+        this.pubConnection = pubConnection;
+        this.pub = pub;
         subConnection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -83,20 +82,6 @@ public final class RedisEventBus implements EventBus {
             @Override
             public void smessage(String shardChannel, String message) {
                 deliver(shardChannel, message);
-            }
-        });
-        subConnection.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
-                // Added after the first connect, so this runs on reconnects only.
-                resubscribe();
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (!closed) {
-                    log.warn("event bus lost its Redis subscription connection; reconnecting");
-                }
             }
         });
     }
@@ -199,6 +184,16 @@ public final class RedisEventBus implements EventBus {
     /** Publishes that failed since start (for metrics). */
     public long publishFailures() {
         return publishFailures.get();
+    }
+
+    /**
+     * Redis was unreachable and is back: subscribes to every topic again (harmless where the client already
+     * did) and, once Redis confirmed, runs the reconnect listeners.
+     */
+    public void reconnected() {
+        if (!closed) {
+            resubscribe();
+        }
     }
 
     private void resubscribe() {

@@ -2,7 +2,7 @@ package dev.parley.server.bus.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +27,7 @@ public final class RedisScript {
     }
 
     /** Runs the script, returning its integer result. */
-    public long evalLong(RedisCommands<String, String> redis, String[] keys, String... args) {
+    public long evalLong(RedisScriptingCommands<String, String> redis, String[] keys, String... args) {
         Long result;
         try {
             result = redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);

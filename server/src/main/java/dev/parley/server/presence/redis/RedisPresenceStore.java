@@ -8,9 +8,8 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +73,8 @@ public final class RedisPresenceStore implements PresenceStore {
             return 0
             """);
 
-    private final RedisCommands<String, String> redis;
-    private final RedisAsyncCommands<String, String> async;
+    private final RedisClusterCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> async;
     private final String prefix;
     private final Duration ttl;
     private final Clock clock;
@@ -85,10 +84,10 @@ public final class RedisPresenceStore implements PresenceStore {
     /** This node's live connections: connection id → user id. */
     private final Map<String, String> local = new ConcurrentHashMap<>();
 
-    public RedisPresenceStore(StatefulRedisConnection<String, String> connection, String prefix, Duration ttl,
-                              Clock clock) {
-        this.redis = connection.sync();
-        this.async = connection.async();
+    public RedisPresenceStore(RedisClusterCommands<String, String> redis, RedisClusterAsyncCommands<String, String> async,
+                              String prefix, Duration ttl, Clock clock) {
+        this.redis = redis;
+        this.async = async;
         this.prefix = prefix;
         this.ttl = ttl;
         this.clock = clock;

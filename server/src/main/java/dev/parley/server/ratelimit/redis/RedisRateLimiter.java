@@ -2,7 +2,7 @@ package dev.parley.server.ratelimit.redis;
 
 import dev.parley.core.port.RateLimiter;
 import dev.parley.server.bus.redis.RedisScript;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,12 +49,12 @@ public final class RedisRateLimiter implements RateLimiter {
             return wait
             """);
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final String prefix;
     private final Clock clock;
     private volatile long lastWarnMs;
 
-    public RedisRateLimiter(RedisCommands<String, String> redis, String prefix, Clock clock) {
+    public RedisRateLimiter(RedisClusterCommands<String, String> redis, String prefix, Clock clock) {
         this.redis = redis;
         this.prefix = prefix;
         this.clock = clock;

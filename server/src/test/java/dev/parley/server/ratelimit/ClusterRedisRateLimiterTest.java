@@ -1,0 +1,21 @@
+package dev.parley.server.ratelimit;
+
+import dev.parley.server.bus.TestRedisCluster;
+
+/** The rate-limiter contract on a real three-shard Redis Cluster. */
+class ClusterRedisRateLimiterTest extends RedisRateLimiterTest {
+    @Override
+    protected boolean cluster() {
+        return true;
+    }
+
+    @Override
+    protected String url() {
+        return TestRedisCluster.url();
+    }
+
+    @Override
+    protected void deleteKeys() {
+        TestRedisCluster.deleteKeys(prefix);
+    }
+}
