@@ -207,17 +207,18 @@ public final class ChatService implements AutoCloseable {
         if (send.clientMsgId().length() > 128) {
             throw ChatException.badRequest("clientMsgId must be at most 128 characters");
         }
-        if (send.attachments() != null && !send.attachments().isEmpty()) {
-            attachMedia(caller, send.conversationId(), send.attachments());
-        }
-        rateLimit(caller);
-        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
-                send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
-                send.attachments(), null, null, clock.millis());
         if (send.replyTo() != null || send.threadRoot() != null) {
             requireMessage(send.conversationId(), send.replyTo(), "replyTo");
             requireMessage(send.conversationId(), send.threadRoot(), "threadRoot");
         }
+        rateLimit(caller);
+        // Last check before the append: records where the media was posted only for a send that goes ahead.
+        if (send.attachments() != null && !send.attachments().isEmpty()) {
+            attachMedia(caller, send.conversationId(), send.attachments());
+        }
+        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
+                send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
+                send.attachments(), null, null, clock.millis());
         typing.stop(send.conversationId(), caller.userId());
         return appendAndPublish(entry);
     }
