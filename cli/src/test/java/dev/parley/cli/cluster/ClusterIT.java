@@ -250,21 +250,28 @@ class ClusterIT {
         try {
             single.awaitHealthy();
             URI one = URI.create("http://127.0.0.1:" + single.port);
-            // Warm-up run, then the measured ones.
-            runLoad(new URI[] {one, one, one}, 3, null, null);
+            URI[] alone = {one, one, one};
+            URI[] spread = {node(0), node(1), node(2)};
+            // Warm both up, then alternate so that machine noise hits both alike.
+            runLoad(alone, 3, null, null);
+            runLoad(spread, 3, null, null);
             Stats singleNode = new Stats();
-            runLoad(new URI[] {one, one, one}, 8, singleNode, null);
             Stats sameNode = new Stats();
             Stats crossNode = new Stats();
-            runLoad(new URI[] {node(0), node(1), node(2)}, 3, null, null);
-            runLoad(new URI[] {node(0), node(1), node(2)}, 8, sameNode, crossNode);
+            String load0 = Files.readString(Path.of("/proc/loadavg")).strip();
+            for (int round = 0; round < 2; round++) {
+                runLoad(alone, 6, singleNode, null);
+                runLoad(spread, 6, sameNode, crossNode);
+            }
+            String load1 = Files.readString(Path.of("/proc/loadavg")).strip();
             String report = """
                     [cluster] send-to-delivery latency, one group of 6 (2 senders and 1 receiver on one node, 3
-                    receivers on the other two), 2 senders x 25 msg/s for 8 s, PostgreSQL store, after a 3 s warm-up:
+                    receivers on the other two), 2 senders x 25 msg/s, PostgreSQL store; after a 3 s warm-up of each,
+                    two alternating 6 s rounds per setup (loadavg before: %s, after: %s):
                       single node (in-process bus):        %s
                       cluster, receiver on sender's node:  %s
                       cluster, receiver on another node:   %s
-                    """.formatted(singleNode, sameNode, crossNode);
+                    """.formatted(load0, load1, singleNode, sameNode, crossNode);
             System.out.println(report);
             Files.writeString(Path.of("target", "cluster-latency.txt"), report);
             assertThat(crossNode.count()).isPositive();
