@@ -114,10 +114,18 @@ public final class TestRedisCluster {
         }
     }
 
+    /** A free port whose cluster-bus port (+10000) is free too. */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(30_000);
+            try (ServerSocket a = new ServerSocket(port); ServerSocket b = new ServerSocket(port + 10_000)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port pair for a Redis Cluster node");
     }
 
     private static synchronized void stop() {
