@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,11 @@ public final class GapHealingBus implements EventBus {
     private final EventBus inner;
     private final EntrySource source;
     private final ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Bounds the {@code lastSeq} reads of new subscriptions, so a reconnect storm (thousands of sockets
+     * arriving at once) does not starve the store's read pool that serves syncs and sends.
+     */
+    private final Semaphore initReads = new Semaphore(2);
     private final Set<Healer> healers = ConcurrentHashMap.newKeySet();
 
     public GapHealingBus(EventBus inner, EntrySource source) {
@@ -144,10 +150,20 @@ public final class GapHealingBus implements EventBus {
         void init() {
             long last;
             try {
+                initReads.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                if (closed) {
+                    return;
+                }
                 last = source.lastSeq(conversationId);
             } catch (RuntimeException e) {
                 log.debug("cannot read lastSeq of {}: {}", conversationId, e.toString());
                 return;
+            } finally {
+                initReads.release();
             }
             synchronized (this) {
                 if (known < 0) {
