@@ -195,7 +195,9 @@ public final class RedisBackplane implements AutoCloseable {
     private void shutdownClients() {
         for (StatefulConnection<String, String> c : connections) {
             try {
-                c.close();
+                if (c.isOpen()) {
+                    c.close();
+                }
             } catch (RuntimeException e) {
                 log.debug("closing a Redis connection: {}", e.toString());
             }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * so handlers may subscribe from inside a delivery; an event published before Redis confirmed the
  * subscription may be missed, which the store heals (see {@code GapHealingBus}).
  *
- * <p>All subscriptions share one connection, so deliveries come on one Redis client thread in the order
- * Redis sent them: per topic, the publish order of each publisher. Handlers must not block. Publishes
+ * <p>All subscriptions share one connection (on a cluster, one per shard), so a topic's deliveries come
+ * on one Redis client thread in the order Redis sent them: the publish order of each publisher. Handlers
+ * must not block. Publishes
  * share another connection and are asynchronous: a failure is logged and never reaches the caller,
  * since the event is already committed. While Redis is away publishes are queued (bounded) and sent on
  * reconnect; after a reconnect every topic is subscribed again and the reconnect listeners run, so
