@@ -83,6 +83,8 @@ public final class ConnectionsRun {
             driver.prepare(new Topology(users / perGroup, perGroup, false));
             Thread.sleep(2000);
             long pid = target.pid();
+            boolean jvm = "parley".equals(target.name());
+            long heap0 = jvm ? dev.parley.bench.measure.JvmProbe.liveHeapBytes(pid) : -1;
             long rss0 = ProcStats.rssBytes(pid);
             long cpu0 = ProcStats.cpuNanos(pid);
             long wall0 = System.nanoTime();
@@ -115,6 +117,7 @@ public final class ConnectionsRun {
             Thread.sleep(o.hold().toMillis());
             long rssN = ProcStats.rssBytes(pid);
             long cpuN = ProcStats.cpuNanos(pid);
+            long heapN = heap0 >= 0 ? dev.parley.bench.measure.JvmProbe.liveHeapBytes(pid) : -1;
             long wallN = System.nanoTime();
             memory.add(new double[] {done, rssN / 1048576.0});
             Histogram perConnect = handshakes.getIntervalHistogram();
@@ -128,11 +131,19 @@ public final class ConnectionsRun {
                     .figure("serverRssBeforeMiB", rss0 / 1048576.0)
                     .figure("serverRssMiB", rssN / 1048576.0)
                     .figure("kibPerConnection", rss0 > 0 ? (rssN - rss0) / 1024.0 / open.size() : Double.NaN)
+                    .figure("liveHeapBeforeMiB", heap0 >= 0 ? heap0 / 1048576.0 : Double.NaN)
+                    .figure("liveHeapMiB", heapN >= 0 ? heapN / 1048576.0 : Double.NaN)
+                    .figure("heapKibPerConnection", heap0 >= 0 && heapN >= 0 ? (heapN - heap0) / 1024.0 / open.size() : Double.NaN)
                     .figure("serverCpuPct", cpu0 >= 0 ? (cpuN - cpu0) * 100.0 / (wallN - wall0) : Double.NaN)
                     .figure("closedByServer", closed.sum())
                     .figure("errors", errors.sum())
                     .figure("meanHandshakeMsPerStep", Percentiles.of(perConnect).mean())
                     .timeline(points);
+            if (jvm) {
+                r.note("a JVM's RSS moves with heap sizing, not live data: read heapKibPerConnection (live heap after a "
+                        + "full GC, via jcmd) and, with a pre-touched fixed heap (-Xms=-Xmx, -XX:+AlwaysPreTouch), "
+                        + "kibPerConnection as the memory outside the heap");
+            }
             r.chart("Server memory against open connections", "connections", "RSS MiB", memory);
             return r.build();
         } finally {

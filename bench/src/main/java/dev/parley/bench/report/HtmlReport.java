@@ -110,9 +110,10 @@ public final class HtmlReport {
         List<Svg.Series> p99 = new ArrayList<>();
         List<Svg.Series> cpu = new ArrayList<>();
         List<Svg.Series> rss = new ArrayList<>();
-        int i = 1;
+        java.util.Map<String, Integer> perTarget = new java.util.HashMap<>();
         for (Report r : runs) {
-            String name = runs.size() == 1 ? r.target() : r.target() + " #" + i++;
+            int n = perTarget.merge(r.target(), 1, Integer::sum);
+            String name = runs.size() == 1 ? r.target() : r.target() + " #" + n;
             if (r.latencyCurve() != null && !r.latencyCurve().isEmpty()) {
                 curves.add(new Svg.Series(name, r.latencyCurve()));
             }

@@ -48,6 +48,11 @@ public final class ParleyTarget implements Target {
         int port = Processes.freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The same flags as the ./parley launcher: no warnings from sqlite-jdbc's JNI or Netty's Unsafe.
+        cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "server", "--port", Integer.toString(port), "--data", data.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
