@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestRedisCluster {
     private static String url;
+    private static Path dir;
     private static final List<Process> processes = new ArrayList<>();
 
     private TestRedisCluster() {
@@ -39,7 +40,7 @@ public final class TestRedisCluster {
             Assumptions.abort(message);
         }
         try {
-            Path dir = Files.createTempDirectory("parley-redis-cluster-");
+            dir = Files.createTempDirectory("parley-redis-cluster-");
             List<String> nodes = new ArrayList<>();
             Runtime.getRuntime().addShutdownHook(new Thread(TestRedisCluster::stop));
             for (int i = 0; i < 3; i++) {
@@ -131,7 +132,19 @@ public final class TestRedisCluster {
     private static synchronized void stop() {
         for (Process p : processes) {
             p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         processes.clear();
+        if (dir != null) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // best effort
+            }
+        }
     }
 }
