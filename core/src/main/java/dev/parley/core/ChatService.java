@@ -327,6 +327,11 @@ public final class ChatService implements AutoCloseable {
         members.invalidate(conversationId);
     }
 
+    /** Drops every cached member list (after a bus outage, when invalidations may have been lost). */
+    public void forgetAllMembers() {
+        members.clear();
+    }
+
     /** Ids of the user's conversations. */
     public List<String> conversationIdsOf(String userId) {
         return store.conversationIdsOf(userId);

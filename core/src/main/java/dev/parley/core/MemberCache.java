@@ -53,4 +53,11 @@ public final class MemberCache {
             cache.remove(conversationId);
         }
     }
+
+    /** Drops everything, e.g. after invalidations may have been missed during a bus outage. */
+    public void clear() {
+        synchronized (cache) {
+            cache.clear();
+        }
+    }
 }

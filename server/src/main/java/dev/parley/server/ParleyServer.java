@@ -102,6 +102,8 @@ public final class ParleyServer implements AutoCloseable {
         PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
         if (redis != null) {
             closeables.add(MembershipBroadcast.subscribe(bus, chat::forgetMembers));
+            // Membership changes announced while Redis was away were missed: start from the store again.
+            redis.bus().onReconnect(chat::forgetAllMembers);
             EventBus events = bus;
             redis.startPresenceTimer((userId, lastSeenMs) -> {
                 for (String conversationId : chat.conversationIdsOf(userId)) {
