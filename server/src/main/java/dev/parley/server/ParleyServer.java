@@ -118,7 +118,7 @@ public final class ParleyServer implements AutoCloseable {
             }
         }));
 
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
@@ -136,8 +136,9 @@ public final class ParleyServer implements AutoCloseable {
                 .webSocketHandler(webSockets::serve)
                 .requestHandler(api.router(vertx))
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        log.info("Parley node {} listening on {}:{} (store {}, bus {}, data {})", config.nodeId(), config.host(),
-                http.actualPort(), config.store().type(), config.bus().type(), config.dataDir());
+        log.info("Parley node {} listening on {}:{} (store {}, bus {}, transport {}, data {})", config.nodeId(),
+                config.host(), http.actualPort(), config.store().type(), config.bus().type(),
+                vertx.isNativeTransportEnabled() ? "epoll" : "nio", config.dataDir());
     }
 
     /**

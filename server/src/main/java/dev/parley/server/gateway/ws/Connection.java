@@ -4,8 +4,13 @@ import dev.parley.core.Caller;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.server.gateway.SerialLane;
+import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -21,6 +26,8 @@ final class Connection {
 
     final String id;
     final ServerWebSocket ws;
+    /** The event loop that owns this socket: writes made there go straight to the channel. */
+    final Context context;
     final SerialLane lane;
     /** Conversations whose events this connection receives; guarded by the {@link Fanout}. */
     final Set<String> conversations = ConcurrentHashMap.newKeySet();
@@ -32,9 +39,10 @@ final class Connection {
     private volatile Caller caller;
     private volatile boolean closed;
 
-    Connection(String id, ServerWebSocket ws, Executor executor, int maxQueuedBytes) {
+    Connection(String id, ServerWebSocket ws, Context context, Executor executor, int maxQueuedBytes) {
         this.id = id;
         this.ws = ws;
+        this.context = context;
         this.lane = new SerialLane(executor);
         this.maxQueuedBytes = maxQueuedBytes;
     }
@@ -77,6 +85,28 @@ final class Connection {
         write(json);
     }
 
+    /**
+     * Writes one live event to many sockets: one task per event loop rather than one cross-thread hop
+     * per socket, so a fan-out costs a few wake-ups however many members are online.
+     */
+    static void pushAll(Iterable<Connection> connections, String json, Predicate<Connection> include) {
+        Map<Context, List<Connection>> byLoop = new HashMap<>(8);
+        for (Connection c : connections) {
+            if (!c.closed && include.test(c)) {
+                byLoop.computeIfAbsent(c.context, k -> new ArrayList<>()).add(c);
+            }
+        }
+        byLoop.forEach((loop, group) -> loop.runOnContext(v -> {
+            for (Connection c : group) {
+                c.push(json);
+            }
+        }));
+    }
+
+    static void pushAll(Iterable<Connection> connections, String json) {
+        pushAll(connections, json, c -> true);
+    }
+
     /** Sends a presence frame unless this user's same state was the last one sent. */
     void pushPresence(ServerFrame.Presence p) {
         String state = p.state() + ":" + p.lastSeenMs();
@@ -93,7 +123,12 @@ final class Connection {
         // Characters, not bytes: close enough for a back-pressure bound and free to compute.
         int size = json.length();
         queuedBytes.addAndGet(size);
-        ws.writeTextMessage(json).onComplete(ar -> queuedBytes.addAndGet(-size));
+        try {
+            ws.writeTextMessage(json).onComplete(ar -> queuedBytes.addAndGet(-size));
+        } catch (IllegalStateException alreadyClosed) {
+            // The socket closed between the check and the write; its close handler cleans up.
+            closed = true;
+        }
     }
 
     void close(short code, String reason) {

@@ -117,18 +117,13 @@ final class Fanout {
                 var w = moved.watermarks();
                 String json = Json.encode(new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(),
                         w.readSeq()));
-                for (Connection c : connectionsOf(conversations, conversationId)) {
-                    c.push(json);
-                }
+                Connection.pushAll(connectionsOf(conversations, conversationId), json);
             }
             case BusEvent.Typing typing -> {
                 String json = Json.encode(new ServerFrame.TypingEvent(typing.conversationId(), typing.userId(),
                         typing.state()));
-                for (Connection c : connectionsOf(conversations, conversationId)) {
-                    if (!c.caller().userId().equals(typing.userId())) {
-                        c.push(json);
-                    }
-                }
+                Connection.pushAll(connectionsOf(conversations, conversationId), json,
+                        c -> !c.caller().userId().equals(typing.userId()));
             }
             case BusEvent.PresenceChanged p -> {
                 var frame = new ServerFrame.Presence(p.userId(),
@@ -157,10 +152,7 @@ final class Fanout {
                 }
             }
         }
-        String json = Json.encode(entry);
-        for (Connection c : connectionsOf(conversations, conversationId)) {
-            c.push(json);
-        }
+        Connection.pushAll(connectionsOf(conversations, conversationId), Json.encode(entry));
         if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
             announcePresence(conversationId, entry.system().userIds());
         }

@@ -102,7 +102,8 @@ public final class WebSocketGateway {
 
     /** Serves one accepted socket. */
     public void serve(ServerWebSocket ws) {
-        Connection c = new Connection(ids.newId("con"), ws, blocking, Math.max(8 * 1024 * 1024, maxFrameBytes * 4));
+        Connection c = new Connection(ids.newId("con"), ws, vertx.getOrCreateContext(), blocking,
+                Math.max(8 * 1024 * 1024, maxFrameBytes * 4));
         long helloTimer = vertx.setTimer(HELLO_TIMEOUT_MS, t -> {
             if (c.caller() == null) {
                 c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
