@@ -51,8 +51,12 @@ public sealed interface ClientFrame {
             if (!kind.isMessage()) {
                 throw new IllegalArgumentException("kind must be text or media");
             }
-            if (body == null && (attachments == null || attachments.isEmpty())) {
-                throw new IllegalArgumentException("body is required");
+            boolean hasAttachments = attachments != null && !attachments.isEmpty();
+            if ((body == null || body.isEmpty()) && !hasAttachments) {
+                throw new IllegalArgumentException("body is required (and may not be empty) without attachments");
+            }
+            if (kind == EntryKind.MEDIA && !hasAttachments) {
+                throw new IllegalArgumentException("a media message needs attachments");
             }
             attachments = attachments == null ? null : List.copyOf(attachments);
             requirePositiveOrNull(replyTo, "replyTo");

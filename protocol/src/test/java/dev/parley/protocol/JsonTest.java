@@ -32,6 +32,29 @@ class JsonTest {
     }
 
     @Test
+    void numbersAndBooleansAreNotTextAndFractionsAreNotSeqs() {
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":12345}")
+                .getMessage()).contains("body");
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":5,\"body\":\"x\"}")
+                .getMessage()).contains("clientMsgId");
+        assertThat(rejected("{\"t\":\"read\",\"conversationId\":\"c\",\"seq\":1.5}").getMessage()).contains("seq");
+        assertThat(rejected("{\"t\":\"react\",\"conversationId\":\"c\",\"target\":1,\"emoji\":\"x\",\"on\":1}")
+                .getMessage()).contains("on");
+        assertThat(Json.decodeBody("{\"handle\":\"a\",\"password\":\"p\"}".getBytes(), Http.CreateSession.class)
+                .handle()).isEqualTo("a");
+        assertThatThrownBy(() -> Json.decodeBody("{\"handle\":\"a\",\"password\":12345678901}".getBytes(),
+                Http.CreateSession.class)).isInstanceOf(FrameException.class);
+    }
+
+    @Test
+    void emptyBodiesAndMediaWithoutAttachmentsAreRefused() {
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"\"}")
+                .getMessage()).contains("body");
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"media\"}").getMessage()).contains("attachments");
+    }
+
+    @Test
     void missingFieldsNameTheField() {
         assertThat(rejected("{\"t\":\"read\",\"conversationId\":\"c\"}").getMessage()).contains("seq");
         assertThat(rejected("{\"t\":\"hello\",\"id\":\"1\"}").getMessage()).contains("token");

@@ -279,6 +279,9 @@ public final class HttpApi {
         }
         response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (code == ErrorCode.UNAUTHORIZED) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+        }
         if (retryAfterMs != null) {
             response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)));
         }
