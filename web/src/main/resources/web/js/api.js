@@ -86,6 +86,54 @@ export class Api {
     return this.request('POST', '/v1/conversations', { kind, members, title: title || undefined });
   }
 
+  /**
+   * Uploads one file as the raw request body (POST /v1/media). XMLHttpRequest rather than fetch
+   * because only it reports upload progress: `onProgress(loaded, total)`. Resolves with the Upload
+   * answer; rejects with an ApiError (413 too_large, 415 unsupported_media, 0 network, 'aborted').
+   * `signal` (an AbortSignal) cancels it.
+   */
+  uploadMedia(file, { onProgress, signal } = {}) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      const q = file.name ? `?filename=${encodeURIComponent(file.name)}` : '';
+      xhr.open('POST', `/v1/media${q}`);
+      const token = this.tokenProvider();
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.responseType = 'text';
+      xhr.upload.onprogress = (ev) => onProgress?.(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+      xhr.onload = () => {
+        let json = null;
+        try { json = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { json = null; }
+        if (xhr.status >= 200 && xhr.status < 300 && json) {
+          onProgress?.(file.size, file.size);
+          resolve(json);
+          return;
+        }
+        const err = json && json.error ? json.error : {};
+        if (xhr.status === 401 && token) this.onUnauthorized();
+        reject(new ApiError(xhr.status, err.code || 'http_' + xhr.status, err.message));
+      };
+      // A refused upload may be answered and the connection closed while the body is still
+      // going out; some browsers then report a network error instead of the answer.
+      xhr.onerror = () => reject(new ApiError(0, 'network', 'Cannot reach the server'));
+      xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled'));
+      if (signal) {
+        if (signal.aborted) { reject(new ApiError(0, 'aborted', 'Upload cancelled')); return; }
+        signal.addEventListener('abort', () => xhr.abort(), { once: true });
+      }
+      xhr.send(file);
+    });
+  }
+
+  /** A short-lived signed link to a medium: {url, expiresAtMs, mediaId, variant, mime, size, kind, ...}. */
+  mediaLink(mediaId, { variant = 'original', download = false } = {}) {
+    const q = new URLSearchParams({ variant });
+    if (download) q.set('download', '1');
+    return this.request('GET', `/v1/media/${encodeURIComponent(mediaId)}?${q}`);
+  }
+
   /** Entries before `before` (exclusive), ascending; `before` omitted means the newest page. */
   messagesBefore(id, before, limit = 50) {
     const q = new URLSearchParams({ limit: String(limit) });

@@ -3,11 +3,25 @@
 
 import { Outbox } from './outbox.js';
 import { isMessage } from './store.js';
+import { MediaLinks } from './media.js';
 
 const SYNC_PAGE = 200;
 const HISTORY_PAGE = 50;
 const TYPING_RESEND_MS = 3000;
 const TYPING_IDLE_MS = 4000;
+
+/** True when every file of a media item is on the server. */
+function uploaded(item) {
+  return (item.attachments || []).length > 0 && item.attachments.every(Boolean);
+}
+
+function uploadErrorText(e, file) {
+  const name = file?.name ? `“${file.name}”` : 'The file';
+  if (e.status === 413) return `${name} is too large to send.`;
+  if (e.status === 415) return `${name} is not a file type Parley can send. Images, video, audio, PDF and plain text work.`;
+  if (e.network) return `${name} could not be uploaded: the server cannot be reached. Retry when you are back online.`;
+  return `${name} could not be uploaded: ${e.message}`;
+}
 
 function newClientMsgId() {
   return crypto.randomUUID ? crypto.randomUUID()
@@ -26,6 +40,10 @@ export class Client extends EventTarget {
     this.store = store;
     this.conn = connection;
     this.outbox = new Outbox(session.userId);
+    this.media = new MediaLinks(api);
+    // clientMsgId -> {files, loaded, total, controller, running}: uploads of this page. The File
+    // objects live only in memory, so an upload cut short by a reload is lost (and says so).
+    this.uploads = new Map();
     this.inFlight = new Set();
     this.activeId = null;
     this.typingState = new Map(); // conversationId -> {sentAt, idleTimer}
@@ -44,7 +62,15 @@ export class Client extends EventTarget {
 
   async start() {
     const items = await this.outbox.all();
-    for (const item of items) this.addPending(item);
+    for (const item of items) {
+      if (item.kind === 'media' && !uploaded(item) && !item.failed) {
+        item.failed = 'upload_lost';
+        item.failedText = 'The upload was interrupted when the page was closed or reloaded. Attach the file again.';
+        item.noRetry = true;
+        await this.outbox.put(item);
+      }
+      this.addPending(item);
+    }
     this.refreshList().catch(() => {});
     this.conn.start();
   }
@@ -263,16 +289,77 @@ export class Client extends EventTarget {
     }
   }
 
-  async sendMessage(conversationId, body, { replyTo, threadRoot } = {}) {
+  /**
+   * Queues a message. With `files`, it is a media message: it shows at once as pending with an
+   * upload progress bar, each file is uploaded (POST /v1/media), and the send (kind media, the
+   * caption as body) goes through the outbox like any other message once every upload is done.
+   */
+  async sendMessage(conversationId, body, { replyTo, threadRoot, files } = {}) {
     const item = {
       clientMsgId: newClientMsgId(), conversationId, body, kind: 'text',
       replyTo: replyTo || undefined, threadRoot: threadRoot || undefined, createdAtMs: Date.now(),
     };
+    if (files && files.length) {
+      item.kind = 'media';
+      item.files = files.map((f) => ({ name: f.name, size: f.size, type: f.type }));
+      item.attachments = files.map(() => null);
+      this.uploads.set(item.clientMsgId, {
+        files, loaded: 0, total: files.reduce((n, f) => n + f.size, 0), controller: new AbortController(),
+      });
+    }
     this.addPending(item);
     this.store.changed(conversationId);
     this.stopTyping(conversationId);
     await this.outbox.put(item);
+    if (item.kind === 'media') this.upload(item);
+    else this.trySend(item);
+  }
+
+  /** Uploads the files of a media item that are not on the server yet, then sends it. */
+  async upload(item) {
+    const up = this.uploads.get(item.clientMsgId);
+    if (!up || up.running) return;
+    up.running = true;
+    let file = null;
+    try {
+      let base = 0;
+      for (let i = 0; i < up.files.length; i++) {
+        file = up.files[i];
+        if (!item.attachments[i]) {
+          const start = base;
+          const res = await this.api.uploadMedia(file, {
+            signal: up.controller.signal,
+            onProgress: (loaded) => this.progress(item, up, start + Math.min(loaded, file.size)),
+          });
+          item.attachments[i] = res.mediaId;
+          this.media.seedLocal(res.mediaId, file, res);
+          await this.outbox.put(item); // from here on a reload can still send it
+        }
+        base += file.size;
+        this.progress(item, up, base);
+      }
+    } catch (e) {
+      if (e.code === 'aborted') return; // discarded
+      item.failed = e.code || 'error';
+      item.failedText = uploadErrorText(e, file);
+      item.noRetry = e.status === 413 || e.status === 415;
+      await this.outbox.put(item);
+      const conv = this.store.conversations.get(item.conversationId);
+      if (conv) { conv.pending.set(item.clientMsgId, item); conv.version++; this.store.changed(conv.id); }
+      // The message itself says what went wrong (role=alert); elsewhere a toast does.
+      if (item.conversationId !== this.activeId) this.toast(item.failedText);
+      return;
+    } finally {
+      up.running = false;
+    }
     this.trySend(item);
+  }
+
+  progress(item, up, loaded) {
+    up.loaded = loaded;
+    this.dispatchEvent(new CustomEvent('upload-progress', {
+      detail: { clientMsgId: item.clientMsgId, loaded, total: up.total },
+    }));
   }
 
   async flushOutbox() {
@@ -284,19 +371,24 @@ export class Client extends EventTarget {
 
   async trySend(item) {
     if (!this.conn.online || this.inFlight.has(item.clientMsgId)) return;
+    if (item.kind === 'media' && !uploaded(item)) return; // upload() sends it when it is done
     this.inFlight.add(item.clientMsgId);
+    const media = item.kind === 'media';
     try {
       const sent = await this.conn.request({
-        t: 'send', conversationId: item.conversationId, clientMsgId: item.clientMsgId, body: item.body,
-        kind: 'text', replyTo: item.replyTo, threadRoot: item.threadRoot,
+        t: 'send', conversationId: item.conversationId, clientMsgId: item.clientMsgId, body: item.body || undefined,
+        kind: media ? 'media' : 'text', attachments: media ? item.attachments : undefined,
+        replyTo: item.replyTo, threadRoot: item.threadRoot,
       });
+      this.uploads.delete(item.clientMsgId);
       await this.outbox.remove(item.clientMsgId);
       const conv = this.store.conversations.get(item.conversationId);
       if (conv) {
         this.ingest(conv, [{
           conversationId: item.conversationId, seq: sent.seq, messageId: sent.messageId,
           senderId: this.store.me.userId, senderDeviceId: this.session.deviceId, clientMsgId: item.clientMsgId,
-          kind: 'text', body: item.body, replyTo: item.replyTo, threadRoot: item.threadRoot, sentAtMs: sent.sentAtMs,
+          kind: media ? 'media' : 'text', body: item.body || undefined, attachments: media ? item.attachments : undefined,
+          replyTo: item.replyTo, threadRoot: item.threadRoot, sentAtMs: sent.sentAtMs,
         }], false);
         if (sent.seq > conv.highSeq + 1 && conv.loaded) this.syncConversation(conv.id);
       }
@@ -320,15 +412,21 @@ export class Client extends EventTarget {
   async retry(conversationId, clientMsgId) {
     const conv = this.store.conversations.get(conversationId);
     const item = conv?.pending.get(clientMsgId);
-    if (!item) return;
+    if (!item || item.noRetry) return;
+    const needsUpload = item.kind === 'media' && !uploaded(item);
+    if (needsUpload && !this.uploads.has(clientMsgId)) return;
     delete item.failed;
+    delete item.failedText;
     await this.outbox.put(item);
     conv.version++;
     this.store.changed(conversationId);
-    this.trySend(item);
+    if (needsUpload) this.upload(item);
+    else this.trySend(item);
   }
 
   async discard(conversationId, clientMsgId) {
+    const up = this.uploads.get(clientMsgId);
+    if (up) { up.controller.abort(); this.uploads.delete(clientMsgId); }
     const conv = this.store.conversations.get(conversationId);
     conv?.pending.delete(clientMsgId);
     if (conv) conv.version++;

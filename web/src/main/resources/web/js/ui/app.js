@@ -3,6 +3,7 @@
 
 import { h, icon } from '../dom.js';
 import { preview } from '../format.js';
+import { messageSummary } from '../media.js';
 import { Sidebar } from './sidebar.js';
 import { ConversationView } from './conversation.js';
 import { newChatDialog, newGroupDialog } from './dialogs.js';
@@ -152,7 +153,7 @@ export class App {
 
   onIncoming({ conv, entry }) {
     const name = this.store.userName(entry.senderId);
-    const text = preview(entry.body, 140);
+    const text = preview(messageSummary(entry.body, entry.attachments, this.client.media), 140);
     const visible = document.visibilityState === 'visible';
     if (conv.id === this.activeId) {
       this.announce(`${name}: ${text}`);

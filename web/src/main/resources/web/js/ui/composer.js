@@ -1,9 +1,14 @@
 // The message composer: an auto-growing textarea, Enter to send (Shift+Enter for a new line),
 // reply and edit modes shown in a bar above it, Escape to cancel them, ArrowUp in an empty
-// composer to edit your last message.
+// composer to edit your last message. Files (the attach button, a paste, or a drop on the
+// conversation) wait in a tray above the input until the message is sent; the text is the caption.
 
 import { h, icon } from '../dom.js';
 import { preview } from '../format.js';
+import { formatSize, guessKind } from '../media.js';
+
+const ACCEPT = 'image/*,video/*,audio/*,application/pdf,text/plain';
+const MAX_FILES = 32; // attachments per message (protocol limit)
 
 export class Composer {
   /**
@@ -11,8 +16,20 @@ export class Composer {
    */
   constructor(hooks, { placeholder = 'Message', label = 'Message', testId = 'composer' } = {}) {
     this.hooks = hooks;
+    this.placeholder = placeholder;
     this.mode = null; // {kind: 'reply'|'edit', seq}
+    this.files = [];  // [{file, url?}] waiting to be sent
     this.bar = h('div', { class: 'composer-bar', hidden: true });
+    this.tray = h('ul', { class: 'composer-files', hidden: true, 'aria-label': 'Files to send', 'data-testid': `${testId}-files` });
+    this.fileInput = h('input', {
+      type: 'file', multiple: true, accept: ACCEPT, class: 'file-input', tabindex: '-1', 'aria-hidden': 'true',
+      'data-testid': `${testId}-file`,
+      onchange: () => { this.addFiles([...this.fileInput.files]); this.fileInput.value = ''; },
+    });
+    this.attachButton = h('button', {
+      type: 'button', class: 'attach', 'aria-label': 'Attach files', title: 'Attach files', 'data-testid': `${testId}-attach`,
+      onclick: () => this.fileInput.click(),
+    }, icon('attach'));
     this.input = h('textarea', {
       class: 'composer-input', rows: '1', placeholder, 'aria-label': label, 'data-testid': testId,
       enterkeyhint: 'send', autocomplete: 'off',
@@ -22,11 +39,15 @@ export class Composer {
         else this.hooks.onStopTyping?.();
       },
       onkeydown: (ev) => this.onKey(ev),
+      onpaste: (ev) => {
+        const files = [...(ev.clipboardData?.files || [])];
+        if (files.length) { ev.preventDefault(); this.addFiles(files); }
+      },
     });
     this.button = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send', title: 'Send (Enter)', 'data-testid': 'send' }, icon('send'));
     this.el = h('form', {
       class: 'composer', onsubmit: (ev) => { ev.preventDefault(); this.submit(); },
-    }, this.bar, h('div', { class: 'composer-row' }, this.input, this.button));
+    }, this.bar, this.tray, h('div', { class: 'composer-row' }, this.attachButton, this.fileInput, this.input, this.button));
   }
 
   onKey(ev) {
@@ -43,9 +64,14 @@ export class Composer {
 
   submit() {
     const body = this.input.value.trim();
-    if (!body) return;
-    if (this.mode?.kind === 'edit') this.hooks.onEdit(this.mode.seq, body);
-    else this.hooks.onSend(body, { replyTo: this.mode?.kind === 'reply' ? this.mode.seq : undefined });
+    const editing = this.mode?.kind === 'edit';
+    if (!body && (editing || !this.files.length)) return;
+    if (editing) this.hooks.onEdit(this.mode.seq, body);
+    else {
+      const files = this.files.map((f) => f.file);
+      this.hooks.onSend(body, { replyTo: this.mode?.kind === 'reply' ? this.mode.seq : undefined, files: files.length ? files : undefined });
+      this.clearFiles();
+    }
     this.input.value = '';
     this.cancelMode();
     this.autosize();
@@ -93,5 +119,44 @@ export class Composer {
 
   focus() {
     this.input.focus({ preventScroll: true });
+  }
+
+  /** Adds files to the tray (from the picker, a paste or a drop); the text typed becomes the caption. */
+  addFiles(files) {
+    const room = MAX_FILES - this.files.length;
+    for (const file of files.slice(0, Math.max(0, room))) {
+      this.files.push({ file, url: guessKind(file.type) === 'image' ? URL.createObjectURL(file) : null });
+    }
+    if (files.length > room) this.hooks.onNotice?.(`At most ${MAX_FILES} files per message.`);
+    this.renderTray();
+    this.input.focus();
+  }
+
+  removeFile(index) {
+    const [gone] = this.files.splice(index, 1);
+    if (gone?.url) URL.revokeObjectURL(gone.url);
+    this.renderTray();
+    this.input.focus();
+  }
+
+  clearFiles() {
+    for (const f of this.files) if (f.url) URL.revokeObjectURL(f.url);
+    this.files = [];
+    this.renderTray();
+  }
+
+  renderTray() {
+    this.tray.hidden = !this.files.length;
+    this.tray.replaceChildren(...this.files.map(({ file, url }, i) => h('li', { class: 'file-chip', 'data-testid': 'file-chip' },
+      url ? h('img', { class: 'file-chip-preview', src: url, alt: '' })
+        : h('span', { class: 'file-chip-icon', 'aria-hidden': 'true' }, icon(guessKind(file.type) === 'image' ? 'image' : 'file')),
+      h('span', { class: 'file-chip-text' },
+        h('span', { class: 'file-chip-name' }, file.name || 'Pasted file'),
+        h('span', { class: 'file-chip-size' }, formatSize(file.size))),
+      h('button', {
+        type: 'button', class: 'icon-button', 'aria-label': `Remove ${file.name || 'file'}`, title: 'Remove',
+        onclick: () => this.removeFile(i),
+      }, icon('close')))));
+    this.input.placeholder = this.files.length ? 'Add a caption' : this.placeholder;
   }
 }

@@ -4,8 +4,10 @@
 import { h, icon, reconcile } from '../dom.js';
 import { lastSeen } from '../format.js';
 import { Composer } from './composer.js';
-import { QUICK_REACTIONS, avatar, timelineItems } from './messages.js';
+import { QUICK_REACTIONS, avatar, timelineItems, updateProgress } from './messages.js';
 import { confirmDialog } from './dialogs.js';
+import { openViewer } from './viewer.js';
+import { messageSummary } from '../media.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -49,15 +51,32 @@ export class ConversationView {
       onStopTyping: () => this.client.stopTyping(this.convId),
       onEditLast: () => this.editLast(),
       describe: (seq) => this.describe(seq),
+      onNotice: (text) => this.client.toast(text),
     });
 
     this.e2eeNote = h('div', { class: 'e2ee-note', hidden: true, role: 'note' },
       icon('lock'), 'This conversation is end-to-end encrypted. Open it in a Parley app that supports encryption.');
     this.thread = new ThreadPanel(this);
+    this.dropZone = h('div', { class: 'drop-zone', hidden: true, 'aria-hidden': 'true' },
+      h('div', { class: 'drop-zone-inner' }, icon('attach'), h('strong', {}, 'Drop files to attach'),
+        h('span', {}, 'Photos, video, audio, PDF or text')));
     this.el = h('section', { class: 'chat', 'aria-label': 'Conversation' },
       this.header,
       h('div', { class: 'timeline-wrap' }, this.timeline, this.jump),
-      this.typingEl, this.composer.el, this.e2eeNote);
+      this.typingEl, this.composer.el, this.e2eeNote, this.dropZone);
+    this.setUpDrop();
+
+    // Images and file cards get their size when their details arrive: stay at the bottom if the
+    // user was there, so a photo loading does not push the newest messages out of view.
+    this.pinned = true;
+    if ('ResizeObserver' in window) {
+      new ResizeObserver(() => { if (this.pinned && this.convId) this.timeline.scrollTop = this.timeline.scrollHeight; }).observe(this.list);
+    }
+    this.client.addEventListener('upload-progress', (ev) => {
+      const { clientMsgId, loaded, total } = ev.detail;
+      updateProgress(this.el, clientMsgId, loaded, total);
+      updateProgress(this.thread.el, clientMsgId, loaded, total);
+    });
 
     this.client.readBlocked = () => !this.isAtBottom();
     this.actions = {
@@ -70,7 +89,39 @@ export class ConversationView {
       jumpTo: (seq) => this.jumpTo(seq),
       retry: (id) => this.client.retry(this.convId, id),
       discard: (id) => this.client.discard(this.convId, id),
+      openMedia: (mediaId, name) => openViewer(this.client.media, mediaId, name),
+      notice: (text) => this.client.toast(text),
     };
+  }
+
+  /** Files dragged over the conversation can be dropped anywhere on it; they go to the composer's tray. */
+  setUpDrop() {
+    let depth = 0;
+    const hasFiles = (ev) => [...(ev.dataTransfer?.types || [])].includes('Files');
+    const canDrop = () => this.conv && !this.conv.e2ee;
+    this.el.addEventListener('dragenter', (ev) => {
+      if (!hasFiles(ev) || !canDrop()) return;
+      ev.preventDefault();
+      depth++;
+      this.dropZone.hidden = false;
+    });
+    this.el.addEventListener('dragover', (ev) => {
+      if (!hasFiles(ev) || !canDrop()) return;
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = 'copy';
+    });
+    this.el.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (!depth) this.dropZone.hidden = true;
+    });
+    this.el.addEventListener('drop', (ev) => {
+      depth = 0;
+      this.dropZone.hidden = true;
+      if (!hasFiles(ev) || !canDrop()) return;
+      ev.preventDefault();
+      const files = [...ev.dataTransfer.files];
+      if (files.length) this.composer.addFiles(files);
+    });
   }
 
   get conv() {
@@ -82,7 +133,9 @@ export class ConversationView {
       if (this.convId) this.client.stopTyping(this.convId);
       this.convId = id;
       this.composer.cancelMode();
+      this.composer.clearFiles();
       this.composer.input.value = '';
+      this.pinned = true;
       this.thread.close();
       this.list.replaceChildren();
       this.newBelow = 0;
@@ -106,6 +159,7 @@ export class ConversationView {
   }
 
   scrollToBottom(smooth) {
+    this.pinned = true;
     this.timeline.scrollTo({ top: this.timeline.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
     this.newBelow = 0;
     this.updateJump();
@@ -113,7 +167,8 @@ export class ConversationView {
   }
 
   onScroll() {
-    if (this.isAtBottom()) {
+    this.pinned = this.isAtBottom();
+    if (this.pinned) {
       this.newBelow = 0;
       this.client.markRead(this.convId);
     }
@@ -202,7 +257,10 @@ export class ConversationView {
   renderTimeline(conv) {
     const atBottom = this.isAtBottom();
     const anchor = this.findAnchor();
-    const ctx = { store: this.store, conv, unreadFrom: this.unreadFrom, actions: this.actions, highlight: this.highlight };
+    const ctx = {
+      store: this.store, conv, unreadFrom: this.unreadFrom, actions: this.actions, highlight: this.highlight,
+      media: this.client.media, uploads: this.client.uploads,
+    };
     const entries = conv.timeline();
     const pendings = [...conv.pending.values()].filter((p) => !p.threadRoot).sort((a, b) => a.createdAtMs - b.createdAtMs);
     reconcile(this.list, timelineItems(ctx, entries, pendings));
@@ -253,7 +311,10 @@ export class ConversationView {
   describe(seq) {
     const f = this.conv?.folded(seq);
     if (!f) return { name: '', text: '' };
-    return { name: this.store.userName(f.entry.senderId), text: f.deleted ? 'Deleted message' : f.body };
+    return {
+      name: this.store.userName(f.entry.senderId),
+      text: f.deleted ? 'Deleted message' : messageSummary(f.body, f.entry.attachments, this.client.media),
+    };
   }
 
   startEdit(seq) {
@@ -327,6 +388,7 @@ class ThreadPanel {
       onTyping: () => view.client.typing(view.convId),
       onEditLast: () => false,
       describe: (seq) => view.describe(seq),
+      onNotice: (text) => view.client.toast(text),
     }, { placeholder: 'Reply in thread', label: 'Reply in thread', testId: 'thread-composer' });
     this.el = h('aside', { class: 'thread', 'aria-label': 'Thread', hidden: true, 'data-testid': 'thread' },
       h('header', { class: 'thread-header' },
@@ -358,7 +420,10 @@ class ThreadPanel {
     if (!root) return;
     const replies = conv.threadReplies(this.root);
     const pendings = [...conv.pending.values()].filter((p) => p.threadRoot === this.root);
-    const ctx = { store: this.view.store, conv, unreadFrom: null, actions: this.view.actions, inThread: true };
+    const ctx = {
+      store: this.view.store, conv, unreadFrom: null, actions: this.view.actions, inThread: true,
+      media: this.view.client.media, uploads: this.view.client.uploads,
+    };
     const items = timelineItems(ctx, [root, ...replies], pendings);
     const count = replies.length + pendings.length;
     const rootAt = items.findIndex((i) => i.key.startsWith('m-') || i.key.startsWith('c-'));

@@ -4,6 +4,7 @@
 
 import { h, icon } from '../dom.js';
 import { clockTime, dayKey, dayLabel, hueFor, initials, linkParts, preview } from '../format.js';
+import { formatSize, guessKind, kindLabel, messageSummary } from '../media.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
 const RUN_GAP_MS = 5 * 60_000;
@@ -96,7 +97,7 @@ function messageItem(ctx, e, firstInRun, group) {
   const replies = ctx.inThread ? 0 : (conv.threads.get(e.seq)?.size || 0);
   const senderName = store.userName(e.senderId);
   const key = mine && e.clientMsgId ? `c-${e.clientMsgId}` : `m-${e.seq}`;
-  const sig = JSON.stringify([f.body, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName,
+  const sig = JSON.stringify([f.body, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments,
     quoted && [quoted.body, quoted.deleted, store.userName(quoted.entry.senderId)], !!e.replyTo, replies, ctx.highlight === e.seq]);
   return {
     key, sig,
@@ -110,9 +111,9 @@ function pendingItem(ctx, p, group) {
   const quoted = p.replyTo ? conv.folded(p.replyTo) : null;
   return {
     key: `c-${p.clientMsgId}`,
-    sig: JSON.stringify(['p', p.body, p.failed || '', !!quoted]),
+    sig: JSON.stringify(['p', p.body, p.failed || '', p.failedText || '', !!quoted, p.files?.length || 0]),
     build: () => buildMessage(ctx, {
-      e: { seq: 0, senderId: ctx.store.me.userId, sentAtMs: p.createdAtMs, clientMsgId: p.clientMsgId, replyTo: p.replyTo },
+      e: { seq: 0, senderId: ctx.store.me.userId, sentAtMs: p.createdAtMs, clientMsgId: p.clientMsgId, replyTo: p.replyTo, kind: p.kind },
       f: { body: p.body, edited: false, deleted: false, reactions: [] },
       mine: true, tick, quoted, replies: 0, senderName: 'You', firstInRun: true, group, pending: p,
     }),
@@ -129,14 +130,19 @@ function buildMessage(ctx, m) {
   const time = clockTime(e.sentAtMs || Date.now());
   const label = `${senderName}, ${time}${f.deleted ? ', deleted' : ''}`;
 
-  const bubble = h('div', { class: 'bubble' },
+  const attachments = f.deleted || ctx.conv.e2ee ? null
+    : pending?.files ? pendingAttachments(ctx, pending)
+      : e.attachments?.length ? h('div', { class: 'attachments', 'data-testid': 'attachments' },
+        e.attachments.map((id) => attachmentNode(ctx, id))) : null;
+  const bubble = h('div', { class: `bubble${attachments ? ' has-media' : ''}${attachments && !f.body ? ' media-only' : ''}` },
     group && !mine && firstInRun ? h('div', { class: 'sender', style: `--hue:${hueFor(e.senderId)}` }, senderName) : null,
     quoted ? h('button', {
       class: 'quote', type: 'button', title: 'Show the original message',
       onclick: () => actions.jumpTo(quoted.entry.seq),
     }, h('span', { class: 'quote-name' }, store.userName(quoted.entry.senderId)),
-    h('span', { class: 'quote-text' }, quoted.deleted ? 'Deleted message' : preview(quoted.body, 120)))
+    h('span', { class: 'quote-text' }, quoted.deleted ? 'Deleted message' : preview(messageSummary(quoted.body, quoted.entry.attachments, ctx.media), 120)))
       : (e.replyTo ? h('div', { class: 'quote missing' }, 'Reply to an earlier message') : null),
+    attachments,
     h('div', { class: 'body', 'data-testid': 'message-body' },
       f.deleted ? h('em', {}, 'This message was deleted')
         : ctx.conv.e2ee ? h('em', {}, 'Encrypted message') : bodyNodes(f.body || '')),
@@ -164,7 +170,8 @@ function buildMessage(ctx, m) {
   let tools = null;
   if (pending) {
     tools = pending.failed ? h('div', { class: 'failed-tools' },
-      h('button', { type: 'button', class: 'link', onclick: () => actions.retry(pending.clientMsgId) }, 'Retry'),
+      pending.failedText ? h('span', { class: 'upload-error', role: 'alert', 'data-testid': 'upload-error' }, pending.failedText) : null,
+      pending.noRetry ? null : h('button', { type: 'button', class: 'link', onclick: () => actions.retry(pending.clientMsgId) }, 'Retry'),
       h('button', { type: 'button', class: 'link', onclick: () => actions.discard(pending.clientMsgId) }, 'Discard')) : null;
   } else if (!f.deleted) {
     tools = h('div', { class: 'tools', role: 'toolbar', 'aria-label': 'Message actions' },
@@ -186,4 +193,122 @@ function buildMessage(ctx, m) {
 
 function toolButton(name, label, onclick) {
   return h('button', { type: 'button', class: 'tool', 'aria-label': label, title: label, onclick }, icon(name));
+}
+
+// ---- attachments --------------------------------------------------------------------------------
+
+const THUMB_BOX = 280; // longest edge of an image preview in a bubble, CSS px
+
+/** Display size of an image preview, keeping its aspect ratio. */
+function fitBox(width, height) {
+  if (!width || !height) return null;
+  const scale = Math.min(1, THUMB_BOX / width, THUMB_BOX / height);
+  return { w: Math.max(48, Math.round(width * scale)), h: Math.max(48, Math.round(height * scale)) };
+}
+
+/** One attachment of a sent message: an image preview or a file card, filled in once its details are known. */
+function attachmentNode(ctx, mediaId) {
+  const info = ctx.media.info(mediaId);
+  if (info && info.kind) return info.kind === 'image' ? imageNode(ctx, mediaId, info) : fileCard(ctx, mediaId, info);
+  const slot = h('div', { class: 'attachment-loading', 'aria-busy': 'true' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading attachment…');
+  ctx.media.describe(mediaId)
+    .then((meta) => slot.replaceWith(meta.kind === 'image' ? imageNode(ctx, mediaId, meta) : fileCard(ctx, mediaId, meta)))
+    .catch(() => slot.replaceWith(h('div', { class: 'file-card unavailable' },
+      h('span', { class: 'file-icon', 'aria-hidden': 'true' }, icon('alert')),
+      h('span', { class: 'file-info' }, h('span', { class: 'file-name' }, 'Attachment unavailable'),
+        h('span', { class: 'file-size' }, 'It may have been removed, or you are offline.')))));
+  return slot;
+}
+
+function imageNode(ctx, mediaId, info) {
+  const name = info.filename || 'Photo';
+  const box = fitBox(info.width, info.height);
+  const img = h('img', {
+    alt: name, decoding: 'async', draggable: 'false', 'data-testid': 'media-image',
+    width: box?.w, height: box?.h,
+  });
+  let retried = false;
+  img.addEventListener('error', () => {
+    // The link expired (or the server's signing key rotated): ask for a new one, once.
+    if (retried) { button.classList.add('broken'); return; }
+    retried = true;
+    ctx.media.forget(mediaId, 'thumbnail');
+    ctx.media.forget(mediaId, 'original');
+    ctx.media.get(mediaId, 'thumbnail').then((l) => { img.src = l.url; }).catch(() => button.classList.add('broken'));
+  });
+  img.addEventListener('load', () => button.classList.add('loaded'));
+  const cached = ctx.media.cached(mediaId, 'thumbnail');
+  if (cached) img.src = cached.url;
+  else ctx.media.get(mediaId, 'thumbnail').then((l) => { img.src = l.url; }).catch(() => button.classList.add('broken'));
+  const button = h('button', {
+    type: 'button', class: 'media-thumb', 'data-testid': 'media-thumb', 'data-media-id': mediaId,
+    'aria-label': `Open photo ${name}`, title: name,
+    style: box ? `width:${box.w}px;aspect-ratio:${box.w} / ${box.h}` : null,
+    onclick: () => ctx.actions.openMedia(mediaId, name),
+  }, img);
+  return button;
+}
+
+const KIND_ICON = { image: 'image', video: 'video', audio: 'audio' };
+
+function fileCard(ctx, mediaId, info) {
+  const name = info.filename || kindLabel(info.kind);
+  const link = h('a', {
+    class: 'file-download', href: ctx.media.cached(mediaId, 'original', true)?.url || '#',
+    download: info.filename || '', 'aria-label': `Download ${name}`, title: 'Download', 'data-testid': 'file-download',
+    onclick: (ev) => {
+      // Signed links expire: follow this one only if it is still good, else get a new one first.
+      const fresh = ctx.media.cached(mediaId, 'original', true);
+      if (fresh && link.href === fresh.url) return;
+      ev.preventDefault();
+      ctx.media.get(mediaId, 'original', true)
+        .then((l) => { link.href = l.url; link.click(); })
+        .catch(() => ctx.actions.notice?.('The file cannot be downloaded right now.'));
+    },
+  }, icon('download'));
+  return h('div', { class: 'file-card', 'data-testid': 'file-card' },
+    h('span', { class: `file-icon kind-${info.kind}`, 'aria-hidden': 'true' }, icon(KIND_ICON[info.kind] || 'file')),
+    h('span', { class: 'file-info' },
+      h('span', { class: 'file-name', title: name }, name),
+      h('span', { class: 'file-size' }, [formatSize(info.size), kindLabel(info.kind)].filter(Boolean).join(' · '))),
+    link);
+}
+
+/** The files of a message still being uploaded: local previews, names and one progress bar. */
+function pendingAttachments(ctx, p) {
+  const up = ctx.uploads.get(p.clientMsgId);
+  const files = p.files.map((meta, i) => {
+    const file = up?.files[i];
+    const kind = guessKind(meta.type);
+    if (file && kind === 'image') {
+      const url = URL.createObjectURL(file);
+      const img = h('img', { alt: meta.name, onload: () => URL.revokeObjectURL(url), src: url });
+      return h('div', { class: 'media-thumb local', title: meta.name }, img);
+    }
+    return h('div', { class: 'file-card' },
+      h('span', { class: `file-icon kind-${kind}`, 'aria-hidden': 'true' }, icon(KIND_ICON[kind] || 'file')),
+      h('span', { class: 'file-info' },
+        h('span', { class: 'file-name', title: meta.name }, meta.name || 'File'),
+        h('span', { class: 'file-size' }, formatSize(meta.size))));
+  });
+  const pct = up && up.total ? Math.floor((up.loaded / up.total) * 100) : 0;
+  const progress = p.failed ? null : h('div', {
+    class: 'upload-progress', role: 'progressbar', 'aria-label': 'Upload', 'aria-valuemin': '0', 'aria-valuemax': '100',
+    'aria-valuenow': String(pct), 'data-upload': p.clientMsgId, 'data-testid': 'upload-progress',
+  }, h('span', { class: 'upload-bar', style: `width:${pct}%` }),
+  h('span', { class: 'upload-text' }, pct >= 100 ? 'Sending…' : `Uploading… ${pct}%`));
+  const cancel = p.failed || !up ? null : h('button', {
+    type: 'button', class: 'link upload-cancel', onclick: () => ctx.actions.discard(p.clientMsgId),
+  }, 'Cancel');
+  return h('div', { class: 'attachments pending' }, files, progress, cancel);
+}
+
+/** Moves the progress bars of one upload (called on every progress event, without a re-render). */
+export function updateProgress(root, clientMsgId, loaded, total) {
+  const pct = total ? Math.min(100, Math.floor((loaded / total) * 100)) : 0;
+  for (const el of root.querySelectorAll(`[data-upload="${CSS.escape(clientMsgId)}"]`)) {
+    el.setAttribute('aria-valuenow', String(pct));
+    el.querySelector('.upload-bar').style.width = `${pct}%`;
+    el.querySelector('.upload-text').textContent = pct >= 100 ? 'Sending…' : `Uploading… ${pct}%`;
+  }
 }

@@ -3,6 +3,7 @@
 
 import { h, icon, reconcile } from '../dom.js';
 import { listTime, preview } from '../format.js';
+import { messageSummary } from '../media.js';
 import { avatar } from './messages.js';
 
 export class Sidebar {
@@ -70,11 +71,11 @@ export class Sidebar {
       const typing = store.typingUsers(conv.id);
       let line;
       if (typing.length) line = { text: conv.kind === 'group' ? `${store.userName(typing[0])} is typing…` : 'typing…', typing: true };
-      else if (pending && (!last || pending.createdAtMs >= last.sentAtMs)) line = { text: `You: ${preview(pending.body)}`, pending: true };
+      else if (pending && (!last || pending.createdAtMs >= last.sentAtMs)) line = { text: `You: ${preview(messageSummary(pending.body, null, null, pending.files))}`, pending: true };
       else if (last) {
         const f = conv.entries.has(last.seq) ? conv.folded(last.seq) : { body: last.body, deleted: last.deleted };
         const who = last.senderId === me ? 'You: ' : conv.kind === 'group' ? `${store.userName(last.senderId)}: ` : '';
-        line = { text: who + (f.deleted ? 'Message deleted' : preview(f.body)) };
+        line = { text: who + (f.deleted ? 'Message deleted' : preview(messageSummary(f.body, last.attachments, this.app.client.media))) };
       } else line = { text: conv.kind === 'group' ? 'Group created' : 'No messages yet', muted: true };
       const time = listTime(pending && (!last || pending.createdAtMs >= last.sentAtMs) ? pending.createdAtMs : last?.sentAtMs || conv.createdAtMs);
       const active = this.app.activeId === conv.id;

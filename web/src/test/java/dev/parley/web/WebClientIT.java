@@ -3,7 +3,14 @@ package dev.parley.web;
 import static dev.parley.web.Browser.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.Color;
+import java.awt.GradientPaint;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -346,6 +353,74 @@ class WebClientIT {
         alice.screenshot("12-phone-chat");
         alice.click(".chat-header .back");
         eventually(() -> assertThat(alice.visible("[data-testid=conversation-list]")).isTrue());
+    }
+
+    @Test
+    void photoWithCaptionShowsAsThumbnailForBobAndOpensTheOriginalInTheViewer() throws Exception {
+        signUpBoth();
+        directChat();
+        Path dir = Files.createTempDirectory("parley-web-media");
+        try {
+            Path png = dir.resolve("sunset.png");
+            ImageIO.write(sunset(960, 640), "png", png.toFile());
+
+            // alice picks the file (it waits in the tray), types a caption and sends.
+            alice.driver.findElement(By.cssSelector("[data-testid=composer-file]")).sendKeys(png.toString());
+            eventually(() -> assertThat(alice.text("[data-testid=composer-files]")).contains("sunset.png"));
+            alice.send("Sunset from the balcony");
+            eventually(() -> assertThat(alice.text("[data-testid=composer-files]")).isEmpty());
+
+            // bob gets the caption and a thumbnail (the signed thumbnail link), loaded for real.
+            eventually(() -> assertThat(bob.bodies()).containsExactly("Sunset from the balcony"));
+            String thumb = ".timeline [data-testid=media-thumb] img";
+            eventually(() -> assertThat((Boolean) bob.script(
+                    "const i = document.querySelector(arguments[0]); return !!i && i.complete && i.naturalWidth > 0", thumb)).isTrue());
+            assertThat((String) bob.script("return document.querySelector(arguments[0]).src", thumb)).contains("variant=thumbnail");
+            assertThat((Long) bob.script("return document.querySelector(arguments[0]).naturalWidth", thumb))
+                    .as("a thumbnail is smaller than the original").isLessThan(960L);
+            eventually(() -> assertThat(alice.message("Sunset from the balcony").get("tick")).isIn("delivered", "read"));
+            eventually(() -> assertThat(bob.text("[data-testid=conversation-item]")).contains("Sunset from the balcony"));
+            bob.screenshot("16-media");
+
+            // A click opens the viewer with the original; Escape closes it and focus goes back.
+            bob.click(".timeline [data-testid=media-thumb]");
+            eventually(() -> assertThat((Long) bob.script(
+                    "const i = document.querySelector('[data-testid=viewer-image]'); return i && i.complete ? i.naturalWidth : 0")).isEqualTo(960L));
+            assertThat((String) bob.script("return document.querySelector('[data-testid=viewer-image]').src")).contains("variant=original");
+            bob.screenshot("16b-media-viewer");
+            bob.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+            eventually(() -> assertThat(bob.driver.findElements(By.cssSelector("[data-testid=viewer]"))).isEmpty());
+            assertThat(bob.driver.switchTo().activeElement().getAttribute("data-testid")).isEqualTo("media-thumb");
+
+            // A file the server does not accept fails with a clear message, and can be discarded.
+            Path junk = dir.resolve("junk.bin");
+            Files.write(junk, new byte[] {0, 1, 2, 3, (byte) 0xfe, (byte) 0xff, 9, 8, 7});
+            alice.driver.findElement(By.cssSelector("[data-testid=composer-file]")).sendKeys(junk.toString());
+            alice.send("This will not work");
+            eventually(() -> assertThat(alice.text("[data-testid=upload-error]")).contains("“junk.bin” is not a file type Parley can send"));
+            alice.screenshot("16c-media-refused");
+            alice.click(".failed-tools .link");
+            eventually(() -> assertThat(alice.bodies()).containsExactly("Sunset from the balcony"));
+            assertThat(bob.bodies()).containsExactly("Sunset from the balcony");
+        } finally {
+            Browser.deleteQuietly(dir);
+        }
+    }
+
+    /** A picture worth looking at in a screenshot: a sky gradient, a sun and a sea. */
+    private static BufferedImage sunset(int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setPaint(new GradientPaint(0, 0, new Color(0x3b2a6b), 0, height * 0.65f, new Color(0xff8a3d)));
+        g.fillRect(0, 0, width, height);
+        g.setColor(new Color(0xffd36b));
+        int r = height / 5;
+        g.fillOval(width / 2 - r, (int) (height * 0.62) - r, 2 * r, 2 * r);
+        g.setPaint(new GradientPaint(0, height * 0.62f, new Color(0x1e3a5f), 0, height, new Color(0x0b1a2e)));
+        g.fillRect(0, (int) (height * 0.62), width, height);
+        g.dispose();
+        return img;
     }
 
     @Test
