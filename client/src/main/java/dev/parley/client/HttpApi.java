@@ -121,7 +121,7 @@ final class HttpApi {
         throw error(status, res.body());
     }
 
-    private static ParleyException error(int status, byte[] body) {
+    static ParleyException error(int status, byte[] body) {
         ErrorCode code = codeFor(status);
         String message = "HTTP " + status;
         try {

@@ -61,6 +61,7 @@ public final class ParleyClient implements AutoCloseable {
     private final URI baseUri;
     private final HttpClient http;
     private final HttpApi api;
+    private final MediaTransfer media;
     private final LocalStore store;
     private final Callbacks callbacks;
     private final ScheduledExecutorService timer;
@@ -94,6 +95,8 @@ public final class ParleyClient implements AutoCloseable {
             store.close();
             throw e;
         }
+        this.media = new MediaTransfer(http, baseUri, session::token, b.requestTimeout, b.transferTimeout,
+                b.resumableUploadThreshold, b.uploadChunkSize, b.transferAttempts);
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), session::userId, timer,
                 b.requestTimeout, b.maxInFlight);
         outbox.load();
@@ -488,6 +491,94 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
+    // ---- media -------------------------------------------------------------------------------------
+
+    /**
+     * Uploads a file as a medium to attach to messages; see
+     * {@link #upload(Path, String, String, boolean, ProgressListener)}. The file name is sent along.
+     */
+    public MediaInfo upload(Path file, String mime, ProgressListener progress) {
+        Path name = file.getFileName();
+        return upload(file, mime, name == null ? null : name.toString(), false, progress);
+    }
+
+    /**
+     * Uploads a file as a medium and returns the server's description of what it stored (its
+     * {@link MediaInfo#mediaId()} goes into {@link #sendMedia}). Blocks until done; call it off the UI thread.
+     *
+     * <p>The file is streamed from disk, never read whole into memory. Files up to
+     * {@link Builder#resumableUploads(long, long) the resumable threshold} (8 MiB by default) go in one
+     * {@code POST /v1/media}; larger ones use the resumable (tus 1.0) upload in chunks, and after a broken
+     * connection or server error the upload asks the server how many bytes it holds ({@code HEAD}) and goes
+     * on from there, up to {@link Builder#transferAttempts(int)} failures in a row without progress.
+     *
+     * <p>The server sniffs the real type from the bytes; images are re-encoded (metadata such as EXIF is
+     * dropped), so {@link MediaInfo#size()} and {@link MediaInfo#sha256()} describe the stored bytes.
+     *
+     * @param file      the file to upload; it must not change while the upload runs
+     * @param mime      its content type, e.g. {@code image/png} (use {@code application/octet-stream} with
+     *                  {@code encrypted})
+     * @param filename  the name kept for downloads, or null
+     * @param encrypted true when the bytes are client-side ciphertext (end-to-end encrypted conversations): the
+     *                  server stores them opaque, with no sniffing or thumbnail
+     * @param progress  told the bytes sent so far (use {@link ProgressListener#NONE} to ignore)
+     * @throws ParleyException {@code too_large} (over the server's limit), {@code unsupported_media} (a type
+     *                         the server refuses, or bytes that contradict {@code mime}), {@code unauthorized},
+     *                         {@code unavailable} (the server could not be reached often enough)
+     * @throws IllegalArgumentException if the file is empty
+     */
+    public MediaInfo upload(Path file, String mime, String filename, boolean encrypted, ProgressListener progress) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(mime, "mime");
+        return media.upload(file, mime, filename, encrypted, progress == null ? ProgressListener.NONE : progress);
+    }
+
+    /**
+     * Queues a {@code media} message carrying uploaded media, like {@link #send(String, String)}: it goes
+     * through the same durable outbox, in the same per-conversation order, with the same idempotency (one
+     * {@code clientMsgId}, stored once however often it is retried). Only the uploader may attach a medium;
+     * an unknown or foreign id makes the send fail for good ({@link Tick#FAILED}, {@code not_found}).
+     *
+     * @param mediaIds ids from {@link #upload}, 1 to 32 of them
+     * @param caption  the message text, or null for none
+     */
+    public OutgoingMessage sendMedia(String conversationId, List<String> mediaIds, String caption) {
+        if (mediaIds == null || mediaIds.isEmpty()) {
+            throw new IllegalArgumentException("a media message needs at least one media id");
+        }
+        return send(conversationId, caption, SendOptions.withAttachments(mediaIds));
+    }
+
+    /**
+     * A short-lived signed link to a medium's bytes ({@code GET /v1/media/{id}}), for handing to an image
+     * view or player that fetches URLs itself. Allowed for the uploader and for members of a conversation the
+     * medium was posted in. Blocks on HTTP.
+     *
+     * @throws ParleyException {@code not_found} for an unknown medium, one the user may not see, or a
+     *                         thumbnail that does not exist
+     */
+    public MediaLink mediaLink(String mediaId, MediaVariant variant) {
+        return media.link(Objects.requireNonNull(mediaId, "mediaId"), Objects.requireNonNull(variant, "variant"));
+    }
+
+    /**
+     * Downloads a medium to a file: asks for a signed link, then streams the bytes to {@code target + ".part"}
+     * and moves that onto {@code target} when complete (so {@code target} never holds a partial file). If the
+     * connection breaks it goes on from the bytes already written with a {@code Range} request (a fresh link
+     * is asked for if the old one has expired), up to {@link Builder#transferAttempts(int)} failures in a row
+     * without progress. Blocks until done; call it off the UI thread.
+     *
+     * @param progress told the bytes written so far (use {@link ProgressListener#NONE} to ignore)
+     * @return the link that was used, describing the bytes (type, size, dimensions)
+     * @throws ParleyException {@code not_found} for an unknown medium, one the user may not see, or a missing
+     *                         thumbnail; {@code unavailable} when the transfer kept failing
+     */
+    public MediaLink download(String mediaId, MediaVariant variant, Path target, ProgressListener progress) {
+        Objects.requireNonNull(target, "target");
+        return media.download(Objects.requireNonNull(mediaId, "mediaId"), Objects.requireNonNull(variant, "variant"),
+                target, progress == null ? ProgressListener.NONE : progress);
+    }
+
     // ---- listeners and lifecycle -------------------------------------------------------------------
 
     /** Adds a listener; callbacks run on the client's callback thread. */
@@ -544,6 +635,10 @@ public final class ParleyClient implements AutoCloseable {
         private Duration pingTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(15);
+        private Duration transferTimeout = Duration.ofMinutes(5);
+        private long resumableUploadThreshold = 8L * 1024 * 1024;
+        private long uploadChunkSize = 8L * 1024 * 1024;
+        private int transferAttempts = 8;
         private Duration receiptFlushInterval = Duration.ofMillis(250);
         private Duration typingInterval = Duration.ofSeconds(3);
         private Duration typingIdle = Duration.ofSeconds(5);
@@ -625,6 +720,37 @@ public final class ParleyClient implements AutoCloseable {
         /** Time allowed for an answer to an HTTP call or a request frame. */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Uploads larger than {@code thresholdBytes} (default 8 MiB) use the resumable protocol, sent in
+         * requests of at most {@code chunkBytes} (default 8 MiB); a failure costs at most the chunk in flight.
+         */
+        public Builder resumableUploads(long thresholdBytes, long chunkBytes) {
+            if (thresholdBytes < 0 || chunkBytes < 1) {
+                throw new IllegalArgumentException("threshold >= 0 and chunk >= 1 byte");
+            }
+            this.resumableUploadThreshold = thresholdBytes;
+            this.uploadChunkSize = chunkBytes;
+            return this;
+        }
+
+        /**
+         * Time allowed for one upload request to be sent and answered (default 5 minutes); size chunks so that
+         * one fits in it on a slow network.
+         */
+        public Builder transferTimeout(Duration timeout) {
+            this.transferTimeout = timeout;
+            return this;
+        }
+
+        /** Failures in a row without progress after which an upload or download gives up (default 8). */
+        public Builder transferAttempts(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("at least 0");
+            }
+            this.transferAttempts = n;
             return this;
         }
 

@@ -62,6 +62,16 @@ final class ChaosProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops every open connection: the client side is reset, the server side sees an orderly close (FIN),
+     * like a client whose network went away after the last bytes were forwarded.
+     */
+    void dropAll() {
+        for (Link l : links) {
+            l.drop();
+        }
+    }
+
     /** Every open connection silently swallows all bytes from now on. */
     void blackholeAll() {
         for (Link l : links) {
@@ -179,6 +189,12 @@ final class ChaosProxy implements AutoCloseable {
                     links.remove(this);
                 }
             }
+        }
+
+        void drop() {
+            closeQuietly(upstream);
+            reset(client);
+            links.remove(this);
         }
 
         void cut() {
