@@ -40,7 +40,7 @@ export class Client extends EventTarget {
     this.store = store;
     this.conn = connection;
     this.outbox = new Outbox(session.userId);
-    this.media = new MediaLinks(api);
+    this.media = new MediaLinks(api, () => this.store.changed(null));
     // clientMsgId -> {files, loaded, total, controller, running}: uploads of this page. The File
     // objects live only in memory, so an upload cut short by a reload is lost (and says so).
     this.uploads = new Map();

@@ -39,13 +39,16 @@ export function messageSummary(body, attachments, media, files) {
   if (!n) return '';
   if (n > 1) return `📎 ${n} attachments`;
   const kind = attachments?.length ? media?.info(attachments[0])?.kind : guessKind(files?.[0]?.type);
+  if (!kind) return '📎 Attachment';
   const emoji = kind === 'image' ? '📷' : kind === 'video' ? '🎬' : kind === 'audio' ? '🎵' : '📎';
   return `${emoji} ${kindLabel(kind)}`;
 }
 
 export class MediaLinks {
-  constructor(api) {
+  /** `onLearned()` is called when the kind of a medium becomes known (previews may change). */
+  constructor(api, onLearned = () => {}) {
     this.api = api;
+    this.onLearned = onLearned;
     this.links = new Map();    // `${id}|${variant}|${download}` -> link
     this.inflight = new Map(); // same key -> promise
     this.meta = new Map();     // mediaId -> {kind, mime, size, filename, width, height}
@@ -78,12 +81,14 @@ export class MediaLinks {
       // The url may be path-only (served by this origin) or absolute (a public base URL, S3).
       const resolved = { ...link, url: new URL(link.url, location.href).href };
       this.links.set(key, resolved);
+      const learned = !this.meta.has(mediaId);
       if (variant === 'original') {
         const { kind, mime, size, filename, width, height, durationMs } = link;
         this.meta.set(mediaId, { kind, mime, size, filename, width, height, durationMs });
       } else if (!this.meta.has(mediaId)) {
         this.meta.set(mediaId, { kind: link.kind, filename: link.filename, width: link.width, height: link.height });
       }
+      if (learned) this.onLearned(mediaId);
       return resolved;
     }).catch((e) => {
       if (variant === 'thumbnail' && e instanceof ApiError && e.status === 404) {

@@ -402,6 +402,28 @@ class WebClientIT {
             alice.click(".failed-tools .link");
             eventually(() -> assertThat(alice.bodies()).containsExactly("Sunset from the balcony"));
             assertThat(bob.bodies()).containsExactly("Sunset from the balcony");
+
+            // A document on a slow uplink: alice sees the progress bar, bob gets a file card.
+            Path notes = dir.resolve("notes.txt");
+            Files.writeString(notes, "Meeting notes, line after line.\n".repeat(10_000));
+            alice.driver.executeCdpCommand("Network.enable", Map.of());
+            alice.driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                    "offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", 160_000));
+            try {
+                alice.driver.findElement(By.cssSelector("[data-testid=composer-file]")).sendKeys(notes.toString());
+                alice.driver.findElement(By.cssSelector("[data-testid=composer]")).sendKeys(Keys.ENTER); // no caption
+                eventually(() -> assertThat(alice.visible("[data-testid=upload-progress]")).isTrue());
+                eventually(() -> assertThat(Long.parseLong((String) alice.script(
+                        "return document.querySelector('[data-testid=upload-progress]')?.getAttribute('aria-valuenow') ?? '100'")))
+                        .as("upload progress moves").isGreaterThan(0L));
+                alice.screenshot("16d-media-uploading");
+            } finally {
+                alice.restoreNetwork();
+            }
+            eventually(() -> assertThat(bob.text(".timeline [data-testid=file-card]")).contains("notes.txt").contains("Document"));
+            eventually(() -> assertThat(bob.text("[data-testid=conversation-item]")).contains("Document"));
+            eventually(() -> assertThat(alice.visible("[data-testid=upload-progress]")).isFalse());
+            bob.screenshot("16e-media-file-card");
         } finally {
             Browser.deleteQuietly(dir);
         }
