@@ -211,7 +211,16 @@ public final class ChatService implements AutoCloseable {
             requireMessage(send.conversationId(), send.replyTo(), "replyTo");
             requireMessage(send.conversationId(), send.threadRoot(), "threadRoot");
         }
-        rateLimit(caller);
+        long wait = rateLimiter.tryAcquire("send:" + caller.userId(), limits.sendPerSecond(), limits.sendBurst());
+        if (wait > 0) {
+            // A retry of something already stored is answered as such: idempotency never costs rate budget.
+            Optional<Message> stored = store.findByClientMsgId(send.conversationId(), caller.deviceId(),
+                    send.clientMsgId());
+            if (stored.isPresent()) {
+                return CompletableFuture.completedFuture(new Appended(stored.get(), true));
+            }
+            throw new ChatException(ErrorCode.RATE_LIMITED, "sending too fast", wait);
+        }
         // Last check before the append: records where the media was posted only for a send that goes ahead.
         if (send.attachments() != null && !send.attachments().isEmpty()) {
             attachMedia(caller, send.conversationId(), send.attachments());

@@ -100,6 +100,10 @@ class ChatServiceTest {
                         assertThat(e.retryAfterMs()).isPositive();
                     });
             assertThat(limited.store.entriesAfter(c, 0, 1000)).hasSize(burst);
+            // A retry of a stored message is still answered with its seq while over the rate.
+            var retry = limited.chat.send(a, new ClientFrame.Send(null, c, "m0", "x", null, null, null, null)).join();
+            assertThat(retry.duplicate()).isTrue();
+            assertThat(retry.entry().seq()).isEqualTo(1);
             limited.clock.advance(1_000);
             limited.chat.send(a, new ClientFrame.Send(null, c, "later", "x", null, null, null, null)).join();
         }

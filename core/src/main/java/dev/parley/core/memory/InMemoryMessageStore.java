@@ -181,6 +181,18 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
+    public Optional<Message> findByClientMsgId(String conversationId, String senderDeviceId, String clientMsgId) {
+        synchronized (lock) {
+            Log log = conversations.get(conversationId);
+            if (log == null) {
+                return Optional.empty();
+            }
+            Long seq = log.byClientKey.get(senderDeviceId + "\u0000" + clientMsgId);
+            return seq == null ? Optional.empty() : Optional.of(log.entry(seq));
+        }
+    }
+
+    @Override
     public Optional<Message> latestReaction(String conversationId, long target, String userId, String emoji) {
         synchronized (lock) {
             Log log = conversations.get(conversationId);

@@ -66,6 +66,12 @@ public interface MessageStore extends AutoCloseable {
     Optional<Message> entry(String conversationId, long seq);
 
     /**
+     * The entry a device already stored with this idempotency key, if any (the same lookup {@link #append}
+     * does): lets the core answer a retry without spending the sender's rate budget.
+     */
+    Optional<Message> findByClientMsgId(String conversationId, String senderDeviceId, String clientMsgId);
+
+    /**
      * The newest reaction entry by {@code userId} with {@code emoji} on {@code target}, if any: tells
      * whether that reaction is currently on.
      */

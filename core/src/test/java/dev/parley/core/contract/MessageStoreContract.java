@@ -176,6 +176,19 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void storedEntriesAreFoundByTheirIdempotencyKeyOnly() {
+        store.createConversation(group("cnv_1", "usr_a", "usr_b"));
+        store.createConversation(group("cnv_2", "usr_a", "usr_b"));
+        Appended original = append(entry("cnv_1", "usr_a", "dev_a1", "c-1", "hello"));
+
+        assertThat(store.findByClientMsgId("cnv_1", "dev_a1", "c-1")).contains(original.entry());
+        assertThat(store.findByClientMsgId("cnv_1", "dev_a2", "c-1")).isEmpty();
+        assertThat(store.findByClientMsgId("cnv_1", "dev_a1", "c-2")).isEmpty();
+        assertThat(store.findByClientMsgId("cnv_2", "dev_a1", "c-1")).isEmpty();
+        assertThat(store.findByClientMsgId("cnv_none", "dev_a1", "c-1")).isEmpty();
+    }
+
+    @Test
     void duplicateInTheSameBatchIsDetected() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));
         List<CompletableFuture<Appended>> filler = new ArrayList<>();

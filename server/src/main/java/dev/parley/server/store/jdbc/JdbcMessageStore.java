@@ -137,6 +137,13 @@ public abstract class JdbcMessageStore implements MessageStore {
     }
 
     @Override
+    public Optional<Message> findByClientMsgId(String conversationId, String senderDeviceId, String clientMsgId) {
+        return db.read("idempotency key in " + conversationId, c -> Queries.entries(c, "SELECT " + EntryRows.COLUMNS
+                + " FROM entries WHERE conversation_id = ? AND sender_device_id = ? AND client_msg_id = ?",
+                conversationId, senderDeviceId, clientMsgId)).stream().findFirst();
+    }
+
+    @Override
     public Optional<Message> latestReaction(String conversationId, long target, String userId, String emoji) {
         return db.read("reaction in " + conversationId, c -> Queries.entries(c, "SELECT " + EntryRows.COLUMNS
                 + " FROM entries WHERE conversation_id = ? AND target = ? AND kind = 'reaction' AND sender_id = ?"
