@@ -27,7 +27,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +60,8 @@ final class TusUploads {
     private final MediaConfig config;
     private final IdGenerator ids;
     private final Clock clock;
-    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Uploads with a PATCH in progress, each claimed by one request's token. */
+    private final java.util.Map<String, Object> busy = new ConcurrentHashMap<>();
 
     TusUploads(MediaApi api, Path dir, MediaConfig config, IdGenerator ids, Clock clock) {
         this.api = api;
@@ -150,6 +150,7 @@ final class TusUploads {
     private void patch(RoutingContext rc) {
         HttpServerRequest req = rc.request();
         req.pause();
+        Object claim = new Object();
         if (!versionOk(rc)) {
             return;
         }
@@ -160,26 +161,33 @@ final class TusUploads {
             }
             State s = owned(caller, rc.pathParam("id"));
             long claimed = parseLong(req.getHeader("Upload-Offset"), "Upload-Offset");
-            if (!busy.add(s.uploadId())) {
+            if (busy.putIfAbsent(s.uploadId(), claim) != null) {
                 throw new ChatException(ErrorCode.CONFLICT, "another PATCH of this upload is still running");
             }
             long offset = offset(s);
             if (claimed != offset) {
-                busy.remove(s.uploadId());
+                busy.remove(s.uploadId(), claim);
                 throw new ChatException(ErrorCode.CONFLICT, "Upload-Offset " + claimed + " does not match the "
                         + offset + " bytes held");
             }
             Long contentLength = MediaApi.contentLength(req);
             if (contentLength != null && offset + contentLength > s.length()) {
-                busy.remove(s.uploadId());
+                busy.remove(s.uploadId(), claim);
                 throw new ChatException(ErrorCode.TOO_LARGE, "the PATCH goes past Upload-Length " + s.length());
             }
             return new Object[] {s, offset};
         }, o -> {
             State s = (State) o[0];
             long offset = (long) o[1];
+            // The client may have gone while the checks ran, or may go at any moment from here on: either
+            // way the claim is released, or every later PATCH of this upload would be refused.
+            if (rc.response().closed()) {
+                busy.remove(s.uploadId(), claim);
+                return;
+            }
+            rc.response().closeHandler(v -> busy.remove(s.uploadId(), claim));
             if (s.mediaId() != null) {
-                busy.remove(s.uploadId());
+                busy.remove(s.uploadId(), claim);
                 req.resume();
                 finished(rc, s);
                 return;
@@ -187,14 +195,14 @@ final class TusUploads {
             BodyReceiver.receive(api.vertx(), req, part(s.uploadId()), true, s.length() - offset, true)
                     .onComplete(r -> {
                         if (r.failed()) {
-                            busy.remove(s.uploadId());
+                            busy.remove(s.uploadId(), claim);
                             if (r.cause() instanceof ChatException ce) {
                                 Replies.refuseUpload(req, ce.code(), ce.getMessage());
                             }
                             return;
                         }
                         if (!r.result().complete()) {
-                            busy.remove(s.uploadId()); // the client went away; it resumes from HEAD's offset
+                            busy.remove(s.uploadId(), claim); // the client went away; it resumes from HEAD's offset
                             return;
                         }
                         api.runBlocking(rc, () -> {
@@ -202,7 +210,7 @@ final class TusUploads {
                                 long now = offset(s);
                                 return now < s.length() ? s : complete(s);
                             } finally {
-                                busy.remove(s.uploadId());
+                                busy.remove(s.uploadId(), claim);
                             }
                         }, done -> finished(rc, done));
                     });
@@ -242,7 +250,7 @@ final class TusUploads {
         }
         api.withCaller(rc, false, caller -> api.runBlocking(rc, () -> {
             State s = owned(caller, rc.pathParam("id"));
-            if (busy.contains(s.uploadId())) {
+            if (busy.containsKey(s.uploadId())) {
                 throw new ChatException(ErrorCode.CONFLICT, "a PATCH of this upload is still running");
             }
             remove(s.uploadId());
@@ -302,7 +310,7 @@ final class TusUploads {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path json : files) {
                 State s = JSON.readValue(json.toFile(), State.class);
-                if (s.createdAtMs() < cutoff && !busy.contains(s.uploadId())) {
+                if (s.createdAtMs() < cutoff && !busy.containsKey(s.uploadId())) {
                     remove(s.uploadId());
                     log.info("upload {} expired", s.uploadId());
                 }
