@@ -63,7 +63,7 @@ export class Client extends EventTarget {
   async start() {
     const items = await this.outbox.all();
     for (const item of items) {
-      if (item.kind === 'media' && !uploaded(item) && !item.failed) {
+      if (item.kind === 'media' && !uploaded(item) && !item.noRetry) { // the files were only in memory
         item.failed = 'upload_lost';
         item.failedText = 'The upload was interrupted when the page was closed or reloaded. Attach the file again.';
         item.noRetry = true;

@@ -424,6 +424,25 @@ class WebClientIT {
             eventually(() -> assertThat(bob.text("[data-testid=conversation-item]")).contains("Document"));
             eventually(() -> assertThat(alice.visible("[data-testid=upload-progress]")).isFalse());
             bob.screenshot("16e-media-file-card");
+
+            // The files of a message are only held in memory: a reload in the middle of an upload
+            // loses it, and the message says so instead of hanging as "sending" forever.
+            alice.driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                    "offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", 8_000));
+            try {
+                alice.driver.findElement(By.cssSelector("[data-testid=composer-file]")).sendKeys(notes.toString());
+                alice.send("Cut short");
+                eventually(() -> assertThat(Long.parseLong((String) alice.script(
+                        "return document.querySelector('[data-testid=upload-progress]')?.getAttribute('aria-valuenow') ?? '0'")))
+                        .isGreaterThan(0L));
+                alice.reload();
+            } finally {
+                alice.restoreNetwork();
+            }
+            eventually(() -> assertThat(alice.text("[data-testid=upload-error]")).contains("interrupted"));
+            alice.click(".failed-tools .link");
+            eventually(() -> assertThat(alice.bodies()).doesNotContain("Cut short"));
+            assertThat(bob.bodies()).doesNotContain("Cut short");
         } finally {
             Browser.deleteQuietly(dir);
         }
