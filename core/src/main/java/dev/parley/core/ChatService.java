@@ -211,15 +211,13 @@ public final class ChatService implements AutoCloseable {
             requireMessage(send.conversationId(), send.replyTo(), "replyTo");
             requireMessage(send.conversationId(), send.threadRoot(), "threadRoot");
         }
-        long wait = rateLimiter.tryAcquire("send:" + caller.userId(), limits.sendPerSecond(), limits.sendBurst());
-        if (wait > 0) {
+        try {
+            rateLimit(caller);
+        } catch (ChatException overRate) {
             // A retry of something already stored is answered as such: idempotency never costs rate budget.
-            Optional<Message> stored = store.findByClientMsgId(send.conversationId(), caller.deviceId(),
-                    send.clientMsgId());
-            if (stored.isPresent()) {
-                return CompletableFuture.completedFuture(new Appended(stored.get(), true));
-            }
-            throw new ChatException(ErrorCode.RATE_LIMITED, "sending too fast", wait);
+            return store.findByClientMsgId(send.conversationId(), caller.deviceId(), send.clientMsgId())
+                    .map(stored -> CompletableFuture.completedFuture(new Appended(stored, true)))
+                    .orElseThrow(() -> overRate);
         }
         // Last check before the append: records where the media was posted only for a send that goes ahead.
         if (send.attachments() != null && !send.attachments().isEmpty()) {

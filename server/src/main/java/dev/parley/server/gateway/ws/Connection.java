@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ final class Connection {
     private final Map<String, String> presenceSent = new ConcurrentHashMap<>();
     private final int maxQueuedBytes;
     /** Bytes handed to the socket and not yet written to the network. */
-    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private volatile Caller caller;
     private volatile boolean closed;
 

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,7 +31,7 @@ public final class Writer implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private final java.util.concurrent.ExecutorService completions;
+    private final ExecutorService completions;
     private volatile boolean closed;
     private Connection connection;
 
@@ -41,7 +43,7 @@ public final class Writer implements AutoCloseable {
         this.dialect = dialect;
         this.maxBatch = maxBatch;
         this.connection = dialect.openWriter();
-        this.completions = java.util.concurrent.Executors.newSingleThreadExecutor(
+        this.completions = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("parley-" + dialect.name() + "-commits").daemon(true).factory());
         this.thread = Thread.ofPlatform().name("parley-" + dialect.name() + "-writer").daemon(true)
                 .unstarted(this::loop);
