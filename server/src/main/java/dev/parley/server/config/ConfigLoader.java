@@ -95,8 +95,12 @@ public final class ConfigLoader {
         }
         var pw = new ServerConfig.PasswordConfig(intNode(password, "memoryKib", e.password().memoryKib()),
                 intNode(password, "iterations", e.password().iterations()));
+        if (Settings.rateLimitsOff(env)) {
+            lim = lim.withSendRate(0);
+        }
         return new ServerConfig(host, port, data, nodeId, storeConfig, busConfig, lim, maxFrame, maxBody, origins, pw,
-                MediaConfig.load(root.path("media"), env));
+                MediaConfig.load(root.path("media"), env), ConnectionConfig.load(root.path("connections"), env),
+                SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env));
     }
 
     private static JsonNode read(Path file) {

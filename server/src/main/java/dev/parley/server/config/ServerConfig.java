@@ -1,6 +1,7 @@
 package dev.parley.server.config;
 
 import dev.parley.core.Limits;
+import dev.parley.core.RateBudgets;
 import dev.parley.server.media.MediaConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,10 +16,14 @@ import java.util.List;
  * @param maxHttpBodyBytes largest JSON body accepted on the HTTP API (413 above)
  * @param allowedOrigins  browser origins allowed to open WebSockets besides the server's own
  * @param media           where uploads are stored and how they are checked, processed and served
+ * @param connections     liveness and per-address caps for sockets and HTTP connections
+ * @param security        trusted proxies and session lifetime
+ * @param budgets         rate budgets for the write and read paths besides sends
  */
 public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
                            Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
-                           PasswordConfig password, MediaConfig media) {
+                           PasswordConfig password, MediaConfig media, ConnectionConfig connections,
+                           SecurityConfig security, RateBudgets budgets) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -128,12 +133,13 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
         return new ServerConfig("0.0.0.0", port, dataDir, "node-1",
                 new StoreConfig(StoreConfig.SQLITE, null, 4, 512, true),
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
-                PasswordConfig.defaults(), MediaConfig.defaults());
+                PasswordConfig.defaults(), MediaConfig.defaults(), ConnectionConfig.defaults(),
+                SecurityConfig.defaults(), RateBudgets.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media);
+                allowedOrigins, password, media, connections, security, budgets);
     }
 
     public ServerConfig withSendRate(double perSecond) {
@@ -142,36 +148,51 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media);
+                allowedOrigins, password, media, connections, security, budgets);
     }
 
     public ServerConfig withBus(BusConfig newBus) {
         return new ServerConfig(host, port, dataDir, nodeId, store, newBus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media);
+                allowedOrigins, password, media, connections, security, budgets);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media);
+                allowedOrigins, password, media, connections, security, budgets);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                origins, password, media);
+                origins, password, media, connections, security, budgets);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
-                allowedOrigins, password, media);
+                allowedOrigins, password, media, connections, security, budgets);
     }
 
     public ServerConfig withMedia(MediaConfig newMedia) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, newMedia);
+                allowedOrigins, password, newMedia, connections, security, budgets);
     }
 
     public ServerConfig withPassword(PasswordConfig newPassword) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, newPassword, media);
+                allowedOrigins, newPassword, media, connections, security, budgets);
+    }
+
+    public ServerConfig withConnections(ConnectionConfig newConnections) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, newConnections, security, budgets);
+    }
+
+    public ServerConfig withSecurity(SecurityConfig newSecurity) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, connections, newSecurity, budgets);
+    }
+
+    public ServerConfig withBudgets(RateBudgets newBudgets) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, connections, security, newBudgets);
     }
 }
