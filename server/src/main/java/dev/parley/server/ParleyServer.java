@@ -18,6 +18,7 @@ import dev.parley.server.bus.redis.RedisBackplane;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.http.HttpApi;
+import dev.parley.server.gateway.http.SecurityHeaders;
 import dev.parley.server.gateway.ws.WebSocketGateway;
 import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
@@ -27,9 +28,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,11 +57,8 @@ public final class ParleyServer implements AutoCloseable {
         this.config = config;
         Clock clock = Clock.systemUTC();
         IdGenerator ids = new RandomIds(clock);
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
-        }
+        DataDirectory.prepare(config.dataDir(),
+                ServerConfig.StoreConfig.SQLITE.equals(config.store().type()));
         Stores stores = openStores(config);
         closeables.add(stores);
 
@@ -122,7 +117,7 @@ public final class ParleyServer implements AutoCloseable {
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
-                List.of(media.api(vertx, accounts, chat, blocking.executor())));
+                List.of(new SecurityHeaders(config.media()), media.api(vertx, accounts, chat, blocking.executor())));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,6 +78,13 @@ class WebClientIT {
         bob.resize(1280, 800);
         alice.freshStart(server.baseUrl());
         bob.freshStart(server.baseUrl());
+    }
+
+    /** Every scenario runs under the server's strict policy: nothing the app does may be refused by it. */
+    @AfterEach
+    void nothingWasRefusedByTheContentSecurityPolicy() {
+        assertThat(alice.securityPolicyViolations()).as("alice's console").isEmpty();
+        assertThat(bob.securityPolicyViolations()).as("bob's console").isEmpty();
     }
 
     private void signUpBoth() {
@@ -478,5 +486,17 @@ class WebClientIT {
         alice.waitForApp();
         alice.openConversation("Bob Chen");
         eventually(() -> assertThat(alice.bodies()).containsExactly("Remember me"));
+    }
+
+    @Test
+    void strictPolicyRefusesInlineScriptThatTheAppWouldNeverRun() {
+        // The control for the check after every scenario: an injected inline script is refused and reported.
+        Object ran = alice.driver.executeScript("const s = document.createElement('script');"
+                + "s.textContent = 'window.__inlineRan = true';"
+                + "document.head.appendChild(s);"
+                + "return window.__inlineRan === true;");
+        assertThat(ran).isEqualTo(false);
+        eventually(() -> assertThat(alice.securityPolicyViolations())
+                .anySatisfy(m -> assertThat(m).contains("script-src")));
     }
 }
