@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.Http;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import java.nio.file.Files;
@@ -66,35 +67,109 @@ final class LocalStore implements AutoCloseable {
         }
     }
 
-    private static void migrate(Statement s) throws SQLException {
-        s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)");
-        s.execute("""
+    /**
+     * The local schema's versions, oldest first. A store remembers how far it got in {@code PRAGMA user_version};
+     * opening it runs the steps after that, each in its own transaction, so a column or table added in a later
+     * release reaches every existing install. Never edit a step that has shipped: add one.
+     */
+    private static final List<String[]> MIGRATIONS = List.of(
+            // 1: the first schema (stores made before versioning already have it: IF NOT EXISTS keeps them).
+            new String[] {
+                "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)",
+                """
                 CREATE TABLE IF NOT EXISTS conversations(
                   id TEXT PRIMARY KEY, kind TEXT, title TEXT, members TEXT, e2ee INTEGER NOT NULL DEFAULT 0,
                   held_seq INTEGER NOT NULL DEFAULT 0, known_seq INTEGER NOT NULL DEFAULT 0,
-                  removed INTEGER NOT NULL DEFAULT 0)""");
-        s.execute("""
+                  removed INTEGER NOT NULL DEFAULT 0)""",
+                """
                 CREATE TABLE IF NOT EXISTS entries(
                   conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, message_id TEXT, sender_id TEXT,
                   sender_device_id TEXT, client_msg_id TEXT, kind TEXT NOT NULL, body TEXT, target INTEGER,
                   emoji TEXT, reaction_on INTEGER, reply_to INTEGER, thread_root INTEGER, attachments TEXT,
                   system TEXT, deleted INTEGER NOT NULL DEFAULT 0, edited_seq INTEGER, sent_at_ms INTEGER,
-                  PRIMARY KEY(conversation_id, seq))""");
-        s.execute("""
+                  PRIMARY KEY(conversation_id, seq))""",
+                """
                 CREATE TABLE IF NOT EXISTS reactions(
                   conversation_id TEXT NOT NULL, target INTEGER NOT NULL, user_id TEXT NOT NULL,
                   emoji TEXT NOT NULL, seq INTEGER NOT NULL, on_ INTEGER NOT NULL,
-                  PRIMARY KEY(conversation_id, target, user_id, emoji))""");
-        s.execute("""
+                  PRIMARY KEY(conversation_id, target, user_id, emoji))""",
+                """
                 CREATE TABLE IF NOT EXISTS receipts(
                   conversation_id TEXT NOT NULL, user_id TEXT NOT NULL,
                   delivered_seq INTEGER NOT NULL DEFAULT 0, read_seq INTEGER NOT NULL DEFAULT 0,
-                  PRIMARY KEY(conversation_id, user_id))""");
-        s.execute("""
+                  PRIMARY KEY(conversation_id, user_id))""",
+                """
                 CREATE TABLE IF NOT EXISTS outbox(
                   id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL,
                   client_msg_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, body TEXT, reply_to INTEGER,
-                  thread_root INTEGER, attachments TEXT, created_at_ms INTEGER NOT NULL)""");
+                  thread_root INTEGER, attachments TEXT, created_at_ms INTEGER NOT NULL)"""
+            },
+            // 2: profiles seen, so that "@handle" still names a person while the server cannot be reached.
+            new String[] {
+                """
+                CREATE TABLE users(
+                  user_id TEXT PRIMARY KEY, handle TEXT NOT NULL COLLATE NOCASE, display_name TEXT)""",
+                "CREATE INDEX users_by_handle ON users(handle)"
+            });
+
+    /** The schema version this code writes; a store from a newer release is refused rather than damaged. */
+    static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    private void migrate(Statement s) throws SQLException {
+        int version;
+        try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.next() ? rs.getInt(1) : 0;
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new SQLException("the local store was written by a newer Parley (schema " + version
+                    + ", this one knows " + SCHEMA_VERSION + "); upgrade, or use another --store");
+        }
+        for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
+            db.setAutoCommit(false);
+            try {
+                for (String sql : MIGRATIONS.get(v - 1)) {
+                    s.execute(sql);
+                }
+                s.execute("PRAGMA user_version=" + v);
+                db.commit();
+            } catch (SQLException e) {
+                db.rollback();
+                throw new SQLException("local store migration " + v + " failed: " + e.getMessage(), e);
+            } finally {
+                db.setAutoCommit(true);
+            }
+        }
+    }
+
+    // ---- users ---------------------------------------------------------------------------------------
+
+    /** Remembers a profile the server showed us (the latest wins). */
+    void rememberUser(String userId, String handle, String displayName) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    INSERT INTO users(user_id, handle, display_name) VALUES(?, ?, ?)
+                    ON CONFLICT(user_id) DO UPDATE SET handle=excluded.handle, display_name=excluded.display_name""")) {
+                ps.setString(1, userId);
+                ps.setString(2, handle);
+                ps.setString(3, displayName);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** A remembered profile by handle (case-insensitive). */
+    Optional<Http.User> userByHandle(String handle) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "SELECT user_id, handle, display_name FROM users WHERE handle=? ORDER BY rowid DESC LIMIT 1")) {
+                ps.setString(1, handle);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Http.User(rs.getString(1), rs.getString(2), rs.getString(3)))
+                            : Optional.<Http.User>empty();
+                }
+            }
+        });
     }
 
     // ---- transactions ------------------------------------------------------------------------------

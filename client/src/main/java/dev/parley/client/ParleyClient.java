@@ -181,14 +181,46 @@ public final class ParleyClient implements AutoCloseable {
         return u;
     }
 
-    /** Looks a user up by handle. */
+    /**
+     * Looks a user up by handle. While the server cannot be reached, answers from the profiles this device has
+     * seen before (so {@code @handle} keeps working offline for people one has talked with).
+     *
+     * @throws ParleyException {@code unavailable} when the server cannot be reached and the handle was never seen
+     */
     public Optional<Http.User> findUser(String handle) {
-        return api.userByHandle(session.token(), handle);
+        try {
+            Optional<Http.User> found = api.userByHandle(session.token(), handle);
+            found.ifPresent(this::remember);
+            return found;
+        } catch (ParleyException e) {
+            if (e.code() == ErrorCode.UNAVAILABLE) {
+                Optional<Http.User> seen = store.userByHandle(handle);
+                if (seen.isPresent()) {
+                    return seen;
+                }
+            }
+            throw e;
+        }
     }
 
     /** A user's profile by id. */
     public Http.User user(String userId) {
-        return api.user(session.token(), userId);
+        Http.User u = api.user(session.token(), userId);
+        remember(u);
+        return u;
+    }
+
+    private void remember(Http.User u) {
+        store.rememberUser(u.userId(), u.handle(), u.displayName());
+    }
+
+    /** The direct conversation with {@code otherUserId} held locally, if this device has one. Never blocks. */
+    public Optional<ConversationInfo> directWith(String otherUserId) {
+        String me = session.userId();
+        return conversations().stream()
+                .filter(c -> ConversationView.DIRECT.equals(c.kind()) && c.members().contains(otherUserId)
+                        && c.members().stream().allMatch(m -> m.equals(otherUserId) || m.equals(me)))
+                .findFirst();
     }
 
     // ---- connection --------------------------------------------------------------------------------

@@ -66,10 +66,16 @@ public final class SendCommand implements Callable<Integer> {
         }
         try (ParleyClient client = account.open("parley send")) {
             Duration timeout = Duration.ofSeconds(timeoutSeconds);
-            if (!to.startsWith("@") && !to.startsWith("cnv_")) {
-                client.awaitCaughtUp(timeout); // titles are looked up in the local list
+            String conv;
+            try {
+                conv = Targets.resolve(client, to, null); // from the local store when it holds the target
+            } catch (IllegalArgumentException notHeldYet) {
+                if (to.startsWith("@")) {
+                    throw notHeldYet;
+                }
+                client.awaitCaughtUp(timeout); // a title this device has not seen: wait for the list
+                conv = Targets.resolve(client, to, null);
             }
-            String conv = Targets.resolve(client, to, null);
             SendOptions options = replyTo == null ? SendOptions.NONE : SendOptions.replyTo(replyTo);
             List<OutgoingMessage> sent = new ArrayList<>();
             for (String m : messages) {

@@ -11,14 +11,17 @@ final class Targets {
 
     /**
      * {@code @handle} opens the direct conversation with that user; a number is a position in
-     * {@code listed}; anything else is a conversation id, or else a group title.
+     * {@code listed}; anything else is a conversation id, or else a group title. Ids, titles and the handles
+     * of people this device has seen resolve from the local store without the server.
      */
     static String resolve(ParleyClient client, String target, List<ConversationInfo> listed) {
         if (target.startsWith("@")) {
             String handle = target.substring(1);
+            // Both steps answer from the local store when they can, so a person one has talked with is
+            // reachable by handle while the server is down (the message then waits in the outbox).
             String userId = client.findUser(handle)
                     .orElseThrow(() -> new IllegalArgumentException("no user '" + handle + "'")).userId();
-            return client.openDirect(userId).conversationId();
+            return client.directWith(userId).orElseGet(() -> client.openDirect(userId)).conversationId();
         }
         if (target.matches("\\d{1,4}") && listed != null) {
             int i = Integer.parseInt(target);

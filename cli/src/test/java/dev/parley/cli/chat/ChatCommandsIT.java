@@ -142,6 +142,34 @@ class ChatCommandsIT {
                 dir.resolve("other.db").toString(), "--to", "@bob", "x")).isNotZero();
     }
 
+    @Test
+    void sendToAHandleOrTitleWhileTheServerIsDownQueuesExitsThreeAndDeliversOnceBack() {
+        assertThat(run(new SendCommand(), account("dana", "--sign-up", "--to", "@bob", "before"))).isZero();
+        String group = bob.createGroup("standup", List.of(bob.findUser("dana").orElseThrow().userId()))
+                .conversationId();
+        assertThat(run(new SendCommand(), account("dana", "--to", "standup", "hello team"))).isZero();
+        await().atMost(WAIT).until(() -> bobSees.size() == 2);
+
+        int port = server.port();
+        ServerConfig config = server.config();
+        server.close();
+        assertThat(run(new SendCommand(), account("dana", "--timeout", "2", "--to", "@bob", "while down"))).isEqualTo(3);
+        assertThat(run(new SendCommand(), account("dana", "--timeout", "2", "--to", "standup", "also down")))
+                .isEqualTo(3);
+        // A handle this device never saw cannot be resolved offline: an error (not "queued"), nothing queued.
+        assertThat(run(new SendCommand(), account("dana", "--timeout", "2", "--to", "@nobody", "x")))
+                .isNotZero().isNotEqualTo(3);
+
+        server = ParleyServer.start(config.withPort(port));
+        // Any next command for the account sends what waited, each once.
+        assertThat(run(new SendCommand(), account("dana", "--to", group, "after"))).isZero();
+        await().atMost(WAIT).until(() -> bobSees.size() == 5);
+        assertThat(bobSees).extracting(ChatMessage::body)
+                .containsExactlyInAnyOrder("before", "hello team", "while down", "also down", "after");
+        assertThat(bobSees.stream().filter(m -> m.conversationId().equals(group)).map(ChatMessage::body))
+                .containsExactly("hello team", "also down", "after");
+    }
+
     /** A reader fed line by line by the test, like a person typing. */
     private static final class LineReader extends Reader {
         private final BlockingQueue<String> lines;
