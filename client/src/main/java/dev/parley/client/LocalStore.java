@@ -40,7 +40,16 @@ final class LocalStore implements AutoCloseable {
 
     /** An outgoing message waiting for its {@code sent}. */
     record OutboxItem(long id, String conversationId, String clientMsgId, EntryKind kind, String body, Long replyTo,
-                      Long threadRoot, List<String> attachments, long createdAtMs) {
+                      Long threadRoot, List<String> attachments, long createdAtMs, Change change) {
+
+        /** True for a message ({@code text}/{@code media}); false for a queued reaction, edit or delete. */
+        boolean isMessage() {
+            return change == null;
+        }
+    }
+
+    /** What a queued reaction, edit or delete applies to: the target entry and, for reactions, the emoji. */
+    record Change(long target, String emoji, Boolean on) {
     }
 
     /** What the store knows of a conversation, without the log. */
@@ -110,6 +119,12 @@ final class LocalStore implements AutoCloseable {
                 CREATE TABLE users(
                   user_id TEXT PRIMARY KEY, handle TEXT NOT NULL COLLATE NOCASE, display_name TEXT)""",
                 "CREATE INDEX users_by_handle ON users(handle)"
+            },
+            // 3: reactions, edits and deletes wait in the outbox too (each with its own clientMsgId).
+            new String[] {
+                "ALTER TABLE outbox ADD COLUMN target INTEGER",
+                "ALTER TABLE outbox ADD COLUMN emoji TEXT",
+                "ALTER TABLE outbox ADD COLUMN reaction_on INTEGER"
             });
 
     /** The schema version this code writes; a store from a newer release is refused rather than damaged. */
@@ -238,26 +253,47 @@ final class LocalStore implements AutoCloseable {
 
     // ---- outbox ------------------------------------------------------------------------------------
 
-    /** Appends to the outbox; durable when this returns. */
+    /** Appends a message to the outbox; durable when this returns. */
     OutboxItem addToOutbox(String conversationId, String clientMsgId, EntryKind kind, String body, Long replyTo,
                            Long threadRoot, List<String> attachments, long nowMs) {
+        return insertOutbox(new OutboxItem(0, conversationId, clientMsgId, kind, body, replyTo, threadRoot,
+                attachments == null ? List.of() : List.copyOf(attachments), nowMs, null));
+    }
+
+    /** Appends a reaction, edit or delete to the outbox; durable when this returns. */
+    OutboxItem addChangeToOutbox(String conversationId, String clientMsgId, EntryKind kind, String body,
+                                 Change change, long nowMs) {
+        return insertOutbox(new OutboxItem(0, conversationId, clientMsgId, kind, body, null, null, List.of(), nowMs,
+                change));
+    }
+
+    private OutboxItem insertOutbox(OutboxItem item) {
         return tx(() -> {
             try (PreparedStatement ps = db.prepareStatement("""
                     INSERT INTO outbox(conversation_id, client_msg_id, kind, body, reply_to, thread_root, attachments,
-                      created_at_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, conversationId);
-                ps.setString(2, clientMsgId);
-                ps.setString(3, kind.wire());
-                ps.setString(4, body);
-                setLong(ps, 5, replyTo);
-                setLong(ps, 6, threadRoot);
-                ps.setString(7, attachments == null || attachments.isEmpty() ? null : Json.encode(attachments));
-                ps.setLong(8, nowMs);
+                      created_at_ms, target, emoji, reaction_on) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, item.conversationId());
+                ps.setString(2, item.clientMsgId());
+                ps.setString(3, item.kind().wire());
+                ps.setString(4, item.body());
+                setLong(ps, 5, item.replyTo());
+                setLong(ps, 6, item.threadRoot());
+                ps.setString(7, item.attachments().isEmpty() ? null : Json.encode(item.attachments()));
+                ps.setLong(8, item.createdAtMs());
+                Change c = item.change();
+                setLong(ps, 9, c == null ? null : c.target());
+                ps.setString(10, c == null ? null : c.emoji());
+                if (c == null || c.on() == null) {
+                    ps.setNull(11, Types.INTEGER);
+                } else {
+                    ps.setInt(11, c.on() ? 1 : 0);
+                }
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
-                    return new OutboxItem(keys.getLong(1), conversationId, clientMsgId, kind, body, replyTo,
-                            threadRoot, attachments == null ? List.of() : List.copyOf(attachments), nowMs);
+                    return new OutboxItem(keys.getLong(1), item.conversationId(), item.clientMsgId(), item.kind(),
+                            item.body(), item.replyTo(), item.threadRoot(), item.attachments(), item.createdAtMs(), c);
                 }
             }
         });
@@ -271,11 +307,15 @@ final class LocalStore implements AutoCloseable {
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String att = rs.getString("attachments");
+                    Long target = getLong(rs, "target");
+                    Long on = getLong(rs, "reaction_on");
+                    Change change = target == null ? null
+                            : new Change(target, rs.getString("emoji"), on == null ? null : on == 1);
                     items.add(new OutboxItem(rs.getLong("id"), rs.getString("conversation_id"),
                             rs.getString("client_msg_id"), EntryKind.fromWire(rs.getString("kind")),
                             rs.getString("body"), getLong(rs, "reply_to"), getLong(rs, "thread_root"),
                             att == null ? List.of() : Json.mapper().readValue(att, STRINGS),
-                            rs.getLong("created_at_ms")));
+                            rs.getLong("created_at_ms"), change));
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new SQLException("corrupt outbox attachments", e);

@@ -104,7 +104,8 @@ final class Outbox {
     /** The queued messages of a conversation, oldest first, as pending messages. */
     synchronized java.util.List<ChatMessage> pending(String conversationId) {
         ArrayDeque<Item> q = byConversation.get(conversationId);
-        return q == null ? java.util.List.of() : q.stream().map(i -> pendingMessage(i.row, me.get())).toList();
+        return q == null ? java.util.List.of() : q.stream().filter(i -> i.row.isMessage())
+                .map(i -> pendingMessage(i.row, me.get())).toList();
     }
 
     static ChatMessage pendingMessage(LocalStore.OutboxItem row, String me) {
@@ -137,14 +138,27 @@ final class Outbox {
                         continue;
                     }
                     item.sentOn = c;
-                    LocalStore.OutboxItem r = item.row;
-                    ClientFrame.Send frame = new ClientFrame.Send(c.newId(), r.conversationId(), r.clientMsgId(),
-                            r.body(), r.kind(), r.replyTo(), r.threadRoot(),
-                            r.attachments().isEmpty() ? null : r.attachments());
-                    c.request(frame, timeout).whenComplete((answer, err) -> onAnswer(item, c, answer, err));
+                    c.request(frame(c.newId(), item.row), timeout)
+                            .whenComplete((answer, err) -> onAnswer(item, c, answer, err));
                 }
             }
         }
+    }
+
+    /** The frame that carries a queued item: a send, or the reaction, edit or delete it records. */
+    static ClientFrame frame(String id, LocalStore.OutboxItem r) {
+        LocalStore.Change ch = r.change();
+        if (ch == null) {
+            return new ClientFrame.Send(id, r.conversationId(), r.clientMsgId(), r.body(), r.kind(), r.replyTo(),
+                    r.threadRoot(), r.attachments().isEmpty() ? null : r.attachments());
+        }
+        return switch (r.kind()) {
+            case REACTION -> new ClientFrame.React(id, r.conversationId(), ch.target(), ch.emoji(), ch.on(),
+                    r.clientMsgId());
+            case EDIT -> new ClientFrame.Edit(id, r.conversationId(), ch.target(), r.body(), r.clientMsgId());
+            case DELETE -> new ClientFrame.Delete(id, r.conversationId(), ch.target(), r.clientMsgId());
+            default -> throw new IllegalStateException("not a change: " + r.kind());
+        };
     }
 
     private void onAnswer(Item item, Connection c, ServerFrame answer, Throwable err) {
@@ -159,6 +173,10 @@ final class Outbox {
         }
         if (answer instanceof ServerFrame.Sent s) {
             acked(s.clientMsgId(), s.seq(), s.sentAtMs(), s.messageId());
+        } else if (answer instanceof ServerFrame.Ok ok && ok.seq() != null && !item.row.isMessage()) {
+            // A change is answered with the seq of its entry (no `sent`): it is stored, so it leaves the queue.
+            store.removeFromOutbox(item.row.clientMsgId());
+            acked(item.row.clientMsgId(), ok.seq(), clock.millis(), null);
         } else if (answer instanceof ServerFrame.Error e) {
             refused(item, c, e);
         }
@@ -187,8 +205,10 @@ final class Outbox {
                 store.removeFromOutbox(item.row.clientMsgId());
                 if (forget(item.row.clientMsgId()) != null) {
                     item.done.completeExceptionally(new ParleyException(code, e.message()));
-                    ChatMessage failed = pendingMessage(item.row, me.get()).withTick(Tick.FAILED);
-                    callbacks.fire(l -> l.onSent(failed));
+                    if (item.row.isMessage()) {
+                        ChatMessage failed = pendingMessage(item.row, me.get()).withTick(Tick.FAILED);
+                        callbacks.fire(l -> l.onSent(failed));
+                    }
                 }
                 pump();
             }
@@ -207,7 +227,9 @@ final class Outbox {
                     r.body(), false, false, Map.of(), r.replyTo(), r.threadRoot(), r.attachments(), null, sentAtMs,
                     Tick.SENT);
             item.done.complete(stored);
-            callbacks.fire(l -> l.onSent(stored));
+            if (r.isMessage()) {
+                callbacks.fire(l -> l.onSent(stored));
+            }
         }
         pump();
     }

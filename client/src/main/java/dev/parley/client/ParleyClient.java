@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Http;
 import dev.parley.protocol.Message;
@@ -21,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -490,37 +490,39 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     /**
-     * Adds ({@code on}) or removes a reaction. Needs a connection: fails at once with {@code unavailable}
-     * when offline. Completes with the {@code seq} of the reaction entry.
+     * Adds ({@code on}) or removes a reaction. Queued in the durable outbox like a message, so it is sent
+     * whenever a connection is up (exactly once: the server recognises a retry by its {@code clientMsgId}).
+     * Completes with the {@code seq} of the reaction entry once stored.
      */
     public CompletableFuture<Long> react(String conversationId, long targetSeq, String emoji, boolean on) {
-        return change(id -> new ClientFrame.React(id, conversationId, targetSeq, emoji, on));
+        return queueChange(conversationId, EntryKind.REACTION, null, new LocalStore.Change(targetSeq, emoji, on));
     }
 
-    /** Replaces the body of one of the user's own messages; completes with the edit entry's {@code seq}. */
+    /**
+     * Replaces the body of one of the user's own messages; queued like {@link #react}. Completes with the edit
+     * entry's {@code seq}; fails with {@code forbidden} if the server refuses it (not the user's message).
+     */
     public CompletableFuture<Long> edit(String conversationId, long targetSeq, String newBody) {
-        return change(id -> new ClientFrame.Edit(id, conversationId, targetSeq, newBody));
+        Objects.requireNonNull(newBody, "newBody");
+        return queueChange(conversationId, EntryKind.EDIT, newBody, new LocalStore.Change(targetSeq, null, null));
     }
 
-    /** Deletes one of the user's own messages for everyone; completes with the delete entry's {@code seq}. */
+    /** Deletes one of the user's own messages for everyone; queued like {@link #react}. */
     public CompletableFuture<Long> delete(String conversationId, long targetSeq) {
-        return change(id -> new ClientFrame.Delete(id, conversationId, targetSeq));
+        return queueChange(conversationId, EntryKind.DELETE, null, new LocalStore.Change(targetSeq, null, null));
     }
 
-    private CompletableFuture<Long> change(Function<String, ClientFrame> frame) {
-        Connection c = replica.online();
-        if (c == null) {
-            return CompletableFuture.failedFuture(new ParleyException(ErrorCode.UNAVAILABLE, "offline"));
+    private CompletableFuture<Long> queueChange(String conversationId, EntryKind kind, String body,
+                                                LocalStore.Change change) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        String clientMsgId = UUID.randomUUID().toString();
+        CompletableFuture<ChatMessage> stored;
+        synchronized (sendLock) {
+            LocalStore.OutboxItem row = store.addChangeToOutbox(conversationId, clientMsgId, kind, body, change,
+                    config.clock.millis());
+            stored = outbox.add(row);
         }
-        return c.request(frame.apply(c.newId()), config.requestTimeout).thenApply(answer -> {
-            if (answer instanceof ServerFrame.Ok ok && ok.seq() != null) {
-                return ok.seq();
-            }
-            if (answer instanceof ServerFrame.Error e) {
-                throw new ParleyException(e.code(), e.message());
-            }
-            throw new ParleyException(ErrorCode.INTERNAL, "unexpected answer");
-        });
+        return stored.thenApply(ChatMessage::seq);
     }
 
     // ---- media -------------------------------------------------------------------------------------

@@ -136,6 +136,42 @@ class ClientIT {
     }
 
     @Test
+    void reactionsEditsAndDeletesMadeOfflineAreQueuedAndAppliedOnceWhenTheNetworkReturns() {
+        long first = bob.send(conv, "helo").sent().join().seq();
+        long second = bob.send(conv, "to be removed").sent().join().seq();
+        await().atMost(WAIT).until(() -> alice.conversation(conv).orElseThrow().lastSeq() == second);
+
+        // Only bob goes through the proxy: he loses the network.
+        proxy.mode(ChaosProxy.Mode.REFUSE);
+        proxy.cutAll();
+        await().atMost(WAIT).until(() -> !bob.connectionState().isOnline());
+        var edited = bob.edit(conv, first, "hello");
+        var reacted = bob.react(conv, first, "🎉", true);
+        var deleted = bob.delete(conv, second);
+        assertThat(bob.outboxSize()).isEqualTo(3);
+        assertThat(bob.pending(conv)).as("changes are not pending messages").isEmpty();
+        assertThat(edited).isNotDone();
+
+        proxy.mode(ChaosProxy.Mode.PASS);
+        long editSeq = edited.join();
+        long reactSeq = reacted.join();
+        long deleteSeq = deleted.join();
+        assertThat(List.of(editSeq, reactSeq, deleteSeq)).as("queue order").containsExactly(second + 1, second + 2,
+                second + 3);
+        await().atMost(WAIT).until(() -> bob.outboxSize() == 0
+                && alice.conversation(conv).orElseThrow().lastSeq() == deleteSeq
+                && bob.conversation(conv).orElseThrow().lastSeq() == deleteSeq);
+        for (ParleyClient c : List.of(alice, bob)) {
+            ChatMessage m = c.message(conv, first).orElseThrow();
+            assertThat(m.body()).isEqualTo("hello");
+            assertThat(m.reactions()).containsEntry("🎉", List.of(bob.userId().orElseThrow()));
+            assertThat(c.message(conv, second).orElseThrow().deleted()).isTrue();
+            // Each change is in the log once: 2 messages + edit + reaction + delete.
+            assertThat(c.entries(conv)).hasSize(5);
+        }
+    }
+
+    @Test
     void historyPagesBackwardsFromTheLocalReplica() {
         for (int i = 1; i <= 25; i++) {
             alice.send(conv, "m" + i);

@@ -233,6 +233,10 @@ public final class ChatService implements AutoCloseable {
     /** Adds or removes a reaction; a no-op change answers with the entry that set the current state. */
     public CompletableFuture<Appended> react(Caller caller, ClientFrame.React react) {
         requireMember(caller, react.conversationId());
+        Optional<CompletableFuture<Appended>> again = alreadyStored(caller, react.conversationId(), react.clientMsgId());
+        if (again.isPresent()) {
+            return again.get();
+        }
         String emoji = react.emoji();
         if (emoji.codePointCount(0, emoji.length()) > 16 || emoji.length() > 64 || emoji.isBlank()) {
             throw ChatException.badRequest("emoji must be one short emoji or shortcode");
@@ -247,27 +251,36 @@ public final class ChatService implements AutoCloseable {
             return CompletableFuture.completedFuture(new Appended(current.orElse(target), true));
         }
         rateLimit(caller);
-        return appendAndPublish(change(caller, react.conversationId(), EntryKind.REACTION, null, react.target(),
-                emoji, react.on()));
+        return appendAndPublish(change(caller, react.conversationId(), react.clientMsgId(), EntryKind.REACTION, null,
+                react.target(), emoji, react.on()));
     }
 
     /** Replaces the body of the caller's own message (as a new {@code edit} entry). */
     public CompletableFuture<Appended> edit(Caller caller, ClientFrame.Edit edit) {
         requireMember(caller, edit.conversationId());
+        Optional<CompletableFuture<Appended>> again = alreadyStored(caller, edit.conversationId(), edit.clientMsgId());
+        if (again.isPresent()) {
+            return again.get();
+        }
         checkBody(edit.body());
         requireOwnLiveMessage(caller, edit.conversationId(), edit.target());
         rateLimit(caller);
-        return appendAndPublish(change(caller, edit.conversationId(), EntryKind.EDIT, edit.body(), edit.target(),
-                null, null));
+        return appendAndPublish(change(caller, edit.conversationId(), edit.clientMsgId(), EntryKind.EDIT, edit.body(),
+                edit.target(), null, null));
     }
 
     /** Deletes the caller's own message: a {@code delete} entry, and the body is removed from storage. */
     public CompletableFuture<Appended> delete(Caller caller, ClientFrame.Delete delete) {
         requireMember(caller, delete.conversationId());
+        Optional<CompletableFuture<Appended>> again = alreadyStored(caller, delete.conversationId(),
+                delete.clientMsgId());
+        if (again.isPresent()) {
+            return again.get(); // before the checks: the target of a stored delete is no longer "live"
+        }
         requireOwnLiveMessage(caller, delete.conversationId(), delete.target());
         rateLimit(caller);
-        return appendAndPublish(change(caller, delete.conversationId(), EntryKind.DELETE, null, delete.target(),
-                null, null));
+        return appendAndPublish(change(caller, delete.conversationId(), delete.clientMsgId(), EntryKind.DELETE, null,
+                delete.target(), null, null));
     }
 
     /** Entries after {@code afterSeq}, for catching up. */
@@ -378,10 +391,26 @@ public final class ChatService implements AutoCloseable {
         });
     }
 
-    private NewEntry change(Caller caller, String conversationId, EntryKind kind, String body, long target,
-                            String emoji, Boolean on) {
-        return new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), null, kind, body,
-                target, emoji, on, null, null, null, null, null, clock.millis());
+    private NewEntry change(Caller caller, String conversationId, String clientMsgId, EntryKind kind, String body,
+                            long target, String emoji, Boolean on) {
+        return new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), clientMsgId, kind,
+                body, target, emoji, on, null, null, null, null, null, clock.millis());
+    }
+
+    /**
+     * A change (react, edit, delete) retried with the {@code clientMsgId} of one already stored is answered with
+     * that entry, as a send is: an offline client can queue changes and send them again after any reconnect.
+     */
+    private Optional<CompletableFuture<Appended>> alreadyStored(Caller caller, String conversationId,
+                                                                String clientMsgId) {
+        if (clientMsgId == null) {
+            return Optional.empty();
+        }
+        if (clientMsgId.isEmpty() || clientMsgId.length() > 128) {
+            throw ChatException.badRequest("clientMsgId must be 1 to 128 characters");
+        }
+        return store.findByClientMsgId(conversationId, caller.deviceId(), clientMsgId)
+                .map(stored -> CompletableFuture.completedFuture(new Appended(stored, true)));
     }
 
     private ConversationView view(String conversationId, String userId) {

@@ -95,8 +95,12 @@ public sealed interface ClientFrame {
         }
     }
 
-    /** Adds ({@code on:true}) or removes a reaction to the entry {@code target}. */
-    record React(String id, String conversationId, Long target, String emoji, Boolean on) implements ClientFrame {
+    /**
+     * Adds ({@code on:true}) or removes a reaction to the entry {@code target}. With a {@code clientMsgId} it is
+     * idempotent like {@code send}: a retry answers with the entry the first attempt stored.
+     */
+    record React(String id, String conversationId, Long target, String emoji, Boolean on, String clientMsgId)
+            implements ClientFrame {
         public React {
             require(conversationId, "conversationId");
             requirePositive(target, "target");
@@ -105,27 +109,43 @@ public sealed interface ClientFrame {
                 on = Boolean.TRUE;
             }
         }
+
+        public React(String id, String conversationId, Long target, String emoji, Boolean on) {
+            this(id, conversationId, target, emoji, on, null);
+        }
     }
 
-    /** Replaces the body of the sender's own entry {@code target}. */
-    record Edit(String id, String conversationId, Long target, String body) implements ClientFrame {
+    /** Replaces the body of the sender's own entry {@code target}; idempotent on {@code clientMsgId} when given. */
+    record Edit(String id, String conversationId, Long target, String body, String clientMsgId) implements ClientFrame {
         public Edit {
             require(conversationId, "conversationId");
             requirePositive(target, "target");
             require(body, "body");
         }
 
+        public Edit(String id, String conversationId, Long target, String body) {
+            this(id, conversationId, target, body, null);
+        }
+
         @Override
         public String toString() {
-            return "Edit[id=" + id + ", conversationId=" + conversationId + ", target=" + target + "]";
+            return "Edit[id=" + id + ", conversationId=" + conversationId + ", target=" + target + ", clientMsgId="
+                    + clientMsgId + "]";
         }
     }
 
-    /** Deletes the sender's own entry {@code target}; its body is removed from storage. */
-    record Delete(String id, String conversationId, Long target) implements ClientFrame {
+    /**
+     * Deletes the sender's own entry {@code target}; its body is removed from storage. Idempotent on
+     * {@code clientMsgId} when given (a retry after the delete was stored answers with that entry).
+     */
+    record Delete(String id, String conversationId, Long target, String clientMsgId) implements ClientFrame {
         public Delete {
             require(conversationId, "conversationId");
             requirePositive(target, "target");
+        }
+
+        public Delete(String id, String conversationId, Long target) {
+            this(id, conversationId, target, null);
         }
     }
 
