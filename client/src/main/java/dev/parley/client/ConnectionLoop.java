@@ -60,16 +60,16 @@ final class ConnectionLoop implements Runnable {
     private final Duration pingInterval;
     private final Duration pingTimeout;
     private final Consumer<ConnectionState> states;
-    private final Consumer<Connection> onOnline;
+    private final Consumer<ServerLink> onOnline;
     private final AtomicLong ids = new AtomicLong();
     private final Object wake = new Object();
     private boolean wakeRequested;
     private volatile boolean closed;
-    private volatile Connection current;
+    private volatile ServerLink current;
 
     ConnectionLoop(HttpClient http, URI wsUri, Auth auth, Replica replica, Outbox outbox, Backoff backoff, Clock clock,
                    Duration connectTimeout, Duration pingInterval, Duration pingTimeout,
-                   Consumer<ConnectionState> states, Consumer<Connection> onOnline) {
+                   Consumer<ConnectionState> states, Consumer<ServerLink> onOnline) {
         this.http = http;
         this.wsUri = wsUri;
         this.auth = auth;
@@ -90,11 +90,11 @@ final class ConnectionLoop implements Runnable {
         while (!closed) {
             states.accept(ConnectionState.connecting());
             String reason;
-            Connection c = null;
+            ServerLink c = null;
             String token = null;
             try {
                 token = auth.token();
-                c = new Connection(ids, replica::onText);
+                c = new ServerLink(ids, replica::onText);
                 current = c;
                 if (closed) {
                     break;
@@ -113,7 +113,7 @@ final class ConnectionLoop implements Runnable {
                 LOG.debug("online as device {}", welcome.deviceId());
                 outbox.pump();
                 onOnline.accept(c);
-                Connection.Closed why = watch(c);
+                ServerLink.Closed why = watch(c);
                 reason = why.reason();
                 if (why.code() == Protocol.CLOSE_UNAUTHORIZED && !auth.rejected(token)) {
                     stopReason = "unauthorized: the session was revoked";
@@ -123,7 +123,7 @@ final class ConnectionLoop implements Runnable {
                 stopReason = e.getMessage();
                 break;
             } catch (ExecutionException | ParleyException e) {
-                Connection.Closed why = c == null ? null : c.closed().getNow(null);
+                ServerLink.Closed why = c == null ? null : c.closed().getNow(null);
                 if (why != null && why.code() == Protocol.CLOSE_UNAUTHORIZED) {
                     if (!auth.rejected(token)) {
                         stopReason = "unauthorized: the token was refused";
@@ -134,13 +134,13 @@ final class ConnectionLoop implements Runnable {
                     stopReason = "unauthorized: " + pe.getMessage();
                     break;
                 }
-                reason = why != null ? why.reason() : Connection.rootMessage(e);
+                reason = why != null ? why.reason() : ServerLink.rootMessage(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException e) {
                 LOG.warn("unexpected failure in the connection loop", e);
-                reason = Connection.rootMessage(e);
+                reason = ServerLink.rootMessage(e);
             } finally {
                 replica.setOnline(null);
                 if (c != null) {
@@ -161,7 +161,7 @@ final class ConnectionLoop implements Runnable {
     }
 
     /** Heartbeats until the connection ends; aborts it when it stays silent too long. */
-    private Connection.Closed watch(Connection c) throws InterruptedException {
+    private ServerLink.Closed watch(ServerLink c) throws InterruptedException {
         long intervalNs = pingInterval.toNanos();
         long deadAfterNs = intervalNs + pingTimeout.toNanos();
         long tickMs = Math.max(10, Math.min(pingInterval.toMillis(), pingTimeout.toMillis()) / 2);
@@ -178,7 +178,7 @@ final class ConnectionLoop implements Runnable {
                     c.send(new ClientFrame.Ping(c.newId()));
                 }
             } catch (ExecutionException e) {
-                return new Connection.Closed(-1, Connection.rootMessage(e));
+                return new ServerLink.Closed(-1, ServerLink.rootMessage(e));
             }
         }
     }
@@ -212,7 +212,7 @@ final class ConnectionLoop implements Runnable {
 
     /** Drops the current connection (it will be re-established after a backoff delay). */
     void dropConnection(String reason) {
-        Connection c = current;
+        ServerLink c = current;
         if (c != null) {
             c.abort(reason);
         }
@@ -222,7 +222,7 @@ final class ConnectionLoop implements Runnable {
     void close() {
         closed = true;
         reconnectNow();
-        Connection c = current;
+        ServerLink c = current;
         if (c != null) {
             c.close();
         }

@@ -190,12 +190,12 @@ final class LocalStore implements AutoCloseable {
     // ---- transactions ------------------------------------------------------------------------------
 
     /** Work run inside one transaction. */
-    interface Work<T> {
+    interface TxWork<T> {
         T run() throws SQLException;
     }
 
     /** Runs {@code work} in one transaction (nested calls join the outer one). */
-    synchronized <T> T tx(Work<T> work) {
+    synchronized <T> T tx(TxWork<T> work) {
         try {
             if (!db.getAutoCommit()) {
                 return work.run();

@@ -88,7 +88,7 @@ final class MediaTransfer {
                 .POST(fileBody(file, 0, size, size, progress)).build();
         HttpResponse<byte[]> res = bytes(req);
         if (res.statusCode() != 201 && res.statusCode() != 200) {
-            throw HttpApi.error(res.statusCode(), res.body());
+            throw HttpApiClient.error(res.statusCode(), res.body());
         }
         return decode(res.body(), MediaInfo.class, res.statusCode());
     }
@@ -145,7 +145,7 @@ final class MediaTransfer {
                     continue;
                 }
                 if (status != 409 && status < 500) {
-                    throw HttpApi.error(status, res.body());
+                    throw HttpApiClient.error(status, res.body());
                 }
                 stuck = status == 409 ? stuck + 1 : 0;
                 // 409: our offset is stale (or another PATCH still runs); 5xx: try again. Either way ask HEAD.
@@ -180,7 +180,7 @@ final class MediaTransfer {
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         HttpResponse<byte[]> res = withRetries(() -> http.send(req, HttpResponse.BodyHandlers.ofByteArray()));
         if (res.statusCode() != 201) {
-            throw HttpApi.error(res.statusCode(), res.body());
+            throw HttpApiClient.error(res.statusCode(), res.body());
         }
         String loc = res.headers().firstValue("Location").orElseThrow(() ->
                 new ParleyException(ErrorCode.INTERNAL, res.statusCode(), "no Location for the upload", null));
@@ -209,7 +209,7 @@ final class MediaTransfer {
             throw new IOException("HEAD of the upload: HTTP " + res.statusCode());
         }
         if (res.statusCode() != 200 && res.statusCode() != 204) {
-            throw HttpApi.error(res.statusCode(), new byte[0]);
+            throw HttpApiClient.error(res.statusCode(), new byte[0]);
         }
         return res.headers().firstValue("Upload-Offset").map(Long::parseLong)
                 .orElseThrow(() -> new IOException("HEAD of the upload without Upload-Offset"));
@@ -219,7 +219,7 @@ final class MediaTransfer {
         HttpRequest req = authed(location, requestTimeout).GET().build();
         HttpResponse<byte[]> res = withRetries(() -> http.send(req, HttpResponse.BodyHandlers.ofByteArray()));
         if (res.statusCode() != 200) {
-            throw HttpApi.error(res.statusCode(), res.body());
+            throw HttpApiClient.error(res.statusCode(), res.body());
         }
         return decode(res.body(), MediaInfo.class, res.statusCode());
     }
@@ -231,7 +231,7 @@ final class MediaTransfer {
                 requestTimeout).GET().build();
         HttpResponse<byte[]> res = bytes(req);
         if (res.statusCode() != 200) {
-            throw HttpApi.error(res.statusCode(), res.body());
+            throw HttpApiClient.error(res.statusCode(), res.body());
         }
         MediaLink l = decode(res.body(), MediaLink.class, res.statusCode());
         return new MediaLink(base.resolve(l.url()).toString(), l.expiresAtMs(), l.mediaId(), l.variant(), l.mime(),
@@ -280,7 +280,7 @@ final class MediaTransfer {
                     if (status >= 500) {
                         throw new IOException("HTTP " + status);
                     }
-                    throw HttpApi.error(status, body);
+                    throw HttpApiClient.error(status, body);
                 }
                 etag = res.headers().firstValue("ETag").orElse(etag);
                 progress.onProgress(have, total);

@@ -60,7 +60,7 @@ public final class ParleyClient implements AutoCloseable {
     private final Builder config;
     private final URI baseUri;
     private final HttpClient http;
-    private final HttpApi api;
+    private final HttpApiClient api;
     private final MediaTransfer media;
     private final LocalStore store;
     private final Callbacks callbacks;
@@ -80,7 +80,7 @@ public final class ParleyClient implements AutoCloseable {
         this.baseUri = b.serverUrl;
         int n = INSTANCES.incrementAndGet();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
-        this.api = new HttpApi(http, baseUri, b.requestTimeout);
+        this.api = new HttpApiClient(http, baseUri, b.requestTimeout);
         this.store = new LocalStore(b.store, b.durableWrites);
         this.callbacks = new Callbacks("parley-callbacks-" + n);
         b.listeners.forEach(callbacks::add);
@@ -292,7 +292,7 @@ public final class ParleyClient implements AutoCloseable {
         callbacks.fire(l -> l.onConnectionState(s));
     }
 
-    private void catchUp(Connection c) {
+    private void catchUp(ServerLink c) {
         Thread.ofVirtual().name("parley-catch-up").start(() -> {
             try {
                 String t = session.token();
@@ -478,7 +478,7 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private void emitTyping(String conversationId, boolean start) {
-        Connection c = replica.online();
+        ServerLink c = replica.online();
         if (c != null) {
             c.send(new ClientFrame.Typing(null, conversationId, start ? "start" : "stop"));
         }

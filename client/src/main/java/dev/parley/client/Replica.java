@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The local replica of the user's conversation logs, and the one thread that changes it.
  *
- * <p>Every inbound frame (and every local change) is a {@link Work} item on one queue, applied in order by
+ * <p>Every inbound frame (and every local change) is a {@link ReplicaChange} item on one queue, applied in order by
  * one thread, in batches that each commit in one SQLite transaction; callbacks and answers to waiting
  * requests run only after the commit. Per conversation the replica holds every entry from 1 to
  * {@code held} and knows the server has at least {@code known}; an entry is applied only when it is
@@ -46,7 +46,7 @@ final class Replica implements AutoCloseable {
     private static final long GAP_GRACE_MS = 500;
 
     /** A change to the replica, run on the replica thread inside a transaction. */
-    interface Work {
+    interface ReplicaChange {
         /** @param after actions to run once the transaction committed (callbacks, answers) */
         void run(List<Runnable> after) throws SQLException;
     }
@@ -81,13 +81,13 @@ final class Replica implements AutoCloseable {
     private final Duration requestTimeout;
     private final int pageSize;
     private final ScheduledExecutorService timer;
-    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ReplicaChange> queue = new LinkedBlockingQueue<>();
     private final Map<String, Conv> convs = new ConcurrentHashMap<>();
     private final Map<String, ServerFrame.Presence> presence = new ConcurrentHashMap<>();
     private final Thread worker;
     private volatile boolean running = true;
-    private volatile Connection online;
-    private volatile Connection catchingUp;
+    private volatile ServerLink online;
+    private volatile ServerLink catchingUp;
     private final Object caughtUpLock = new Object();
 
     Replica(LocalStore store, Callbacks callbacks, Outbox outbox, Supplier<String> me, Duration requestTimeout,
@@ -115,17 +115,17 @@ final class Replica implements AutoCloseable {
     // ---- feeding the replica -----------------------------------------------------------------------
 
     /** Called on the network thread with one undecoded frame: only queues it. */
-    void onText(Connection from, String text) {
+    void onText(ServerLink from, String text) {
         queue.add(after -> process(from, text, after));
     }
 
     /** Queues a change. */
-    void submit(Work work) {
+    void submit(ReplicaChange work) {
         queue.add(work);
     }
 
     /** Queues a change and waits until it is committed. */
-    void submitAndWait(Work work) throws InterruptedException {
+    void submitAndWait(ReplicaChange work) throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         queue.add(after -> {
             try {
@@ -144,7 +144,7 @@ final class Replica implements AutoCloseable {
     }
 
     private void loop() {
-        List<Work> batch = new ArrayList<>(MAX_BATCH);
+        List<ReplicaChange> batch = new ArrayList<>(MAX_BATCH);
         while (running) {
             try {
                 batch.add(queue.take());
@@ -158,7 +158,7 @@ final class Replica implements AutoCloseable {
             List<Runnable> after = new ArrayList<>();
             try {
                 store.tx(() -> {
-                    for (Work w : batch) {
+                    for (ReplicaChange w : batch) {
                         w.run(after);
                     }
                     persistDirty();
@@ -203,7 +203,7 @@ final class Replica implements AutoCloseable {
 
     // ---- frames ------------------------------------------------------------------------------------
 
-    private void process(Connection from, String text, List<Runnable> after) {
+    private void process(ServerLink from, String text, List<Runnable> after) {
         ServerFrame frame;
         try {
             frame = Json.decodeServerFrame(text);
@@ -387,7 +387,7 @@ final class Replica implements AutoCloseable {
     // ---- catch-up and sync -------------------------------------------------------------------------
 
     /** The connection went online (or null: offline). */
-    void setOnline(Connection c) {
+    void setOnline(ServerLink c) {
         online = c;
         if (c == null) {
             catchingUp = null;
@@ -401,7 +401,7 @@ final class Replica implements AutoCloseable {
         }
     }
 
-    Connection online() {
+    ServerLink online() {
         return online;
     }
 
@@ -416,7 +416,7 @@ final class Replica implements AutoCloseable {
     }
 
     /** The list refresh for {@code c} is applied: from now on, catch-up ends when no conversation lags. */
-    void listRefreshed(Connection c) {
+    void listRefreshed(ServerLink c) {
         if (online == c) {
             catchingUp = c;
         }
@@ -425,7 +425,7 @@ final class Replica implements AutoCloseable {
     }
 
     private void checkCaughtUp() {
-        Connection c = catchingUp;
+        ServerLink c = catchingUp;
         if (c == null || c != online || !c.isOpen()) {
             return;
         }
@@ -445,7 +445,7 @@ final class Replica implements AutoCloseable {
 
     /** Whether the current connection finished its catch-up and nothing lags. */
     boolean caughtUp() {
-        Connection c = catchingUp;
+        ServerLink c = catchingUp;
         if (c == null || c != online) {
             return false;
         }
@@ -459,7 +459,7 @@ final class Replica implements AutoCloseable {
 
     /** Starts a sync loop for the conversation if it lags and none runs. */
     void ensureSync(Conv c) {
-        Connection conn = online;
+        ServerLink conn = online;
         if (conn == null || c.removed || c.held >= c.known) {
             return;
         }
@@ -469,7 +469,7 @@ final class Replica implements AutoCloseable {
         Thread.ofVirtual().name("parley-sync-" + c.id).start(() -> syncLoop(c, conn));
     }
 
-    private void syncLoop(Conv c, Connection conn) {
+    private void syncLoop(Conv c, ServerLink conn) {
         boolean progressed = true;
         boolean hasMore = false;
         try {
@@ -510,7 +510,7 @@ final class Replica implements AutoCloseable {
 
     /** Sends pending delivered/read watermarks; called periodically. */
     void flushWatermarks() {
-        Connection c = online;
+        ServerLink c = online;
         if (c == null) {
             return;
         }

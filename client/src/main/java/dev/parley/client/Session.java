@@ -17,14 +17,14 @@ final class Session implements ConnectionLoop.Auth {
     static final String META_HANDLE = "handle";
 
     private final LocalStore store;
-    private final HttpApi api;
+    private final HttpApiClient api;
     private final String deviceName;
     private volatile String token;
     private volatile String handle;
     private volatile String password;
     private volatile String userId;
 
-    Session(LocalStore store, HttpApi api, String deviceName, String handle, String password, String token) {
+    Session(LocalStore store, HttpApiClient api, String deviceName, String handle, String password, String token) {
         this.store = store;
         this.api = api;
         this.deviceName = deviceName;

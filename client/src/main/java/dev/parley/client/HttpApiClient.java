@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.Optional;
 
 /** The HTTP half of the protocol, on the JDK's {@link HttpClient}. Blocking; call from any thread but the network's. */
-final class HttpApi {
+final class HttpApiClient {
     private final HttpClient http;
     private final URI base;
     private final Duration timeout;
 
-    HttpApi(HttpClient http, URI base, Duration timeout) {
+    HttpApiClient(HttpClient http, URI base, Duration timeout) {
         this.http = http;
         this.base = base;
         this.timeout = timeout;

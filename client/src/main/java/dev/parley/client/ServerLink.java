@@ -23,13 +23,13 @@ import java.util.function.BiConsumer;
  * sends are chained. Inbound text is handed, undecoded, to {@code inbound} and nothing else happens on the
  * network thread. Answers to requests are matched by {@code id} through {@link #complete}.
  */
-final class Connection {
+final class ServerLink {
     /** Why a session ended. */
     record Closed(int code, String reason) {
     }
 
     private final AtomicLong nextId;
-    private final BiConsumer<Connection, String> inbound;
+    private final BiConsumer<ServerLink, String> inbound;
     private final Map<String, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -38,13 +38,13 @@ final class Connection {
     private volatile WebSocket ws;
     private volatile long lastInboundNanos = System.nanoTime();
 
-    Connection(AtomicLong nextId, BiConsumer<Connection, String> inbound) {
+    ServerLink(AtomicLong nextId, BiConsumer<ServerLink, String> inbound) {
         this.nextId = nextId;
         this.inbound = inbound;
     }
 
     /** Opens the socket; completes with the open socket or fails within {@code timeout}. */
-    CompletableFuture<Connection> open(HttpClient http, URI wsUri, Duration timeout) {
+    CompletableFuture<ServerLink> open(HttpClient http, URI wsUri, Duration timeout) {
         CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
                 .connectTimeout(timeout)
                 .buildAsync(wsUri, new Listener());
@@ -180,12 +180,12 @@ final class Connection {
             if (!last) {
                 partial.append(data);
             } else if (partial.isEmpty()) {
-                inbound.accept(Connection.this, data.toString());
+                inbound.accept(ServerLink.this, data.toString());
             } else {
                 partial.append(data);
                 String text = partial.toString();
                 partial.setLength(0);
-                inbound.accept(Connection.this, text);
+                inbound.accept(ServerLink.this, text);
             }
             webSocket.request(1);
             return null;
