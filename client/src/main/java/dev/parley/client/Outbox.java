@@ -35,7 +35,7 @@ final class Outbox {
     private final LocalStore store;
     private final Callbacks callbacks;
     private final Clock clock;
-    private final Supplier<ServerLink> online;
+    private final Supplier<? extends RequestLink> online;
     private final Supplier<String> me;
     private final ScheduledExecutorService timer;
     private final Duration timeout;
@@ -50,14 +50,14 @@ final class Outbox {
     private static final class Item {
         final LocalStore.OutboxItem row;
         final CompletableFuture<ChatMessage> done = new CompletableFuture<>();
-        ServerLink sentOn;
+        RequestLink sentOn;
 
         Item(LocalStore.OutboxItem row) {
             this.row = row;
         }
     }
 
-    Outbox(LocalStore store, Callbacks callbacks, Clock clock, Supplier<ServerLink> online, Supplier<String> me,
+    Outbox(LocalStore store, Callbacks callbacks, Clock clock, Supplier<? extends RequestLink> online, Supplier<String> me,
            ScheduledExecutorService timer, Duration timeout, int window) {
         this.store = store;
         this.callbacks = callbacks;
@@ -116,7 +116,7 @@ final class Outbox {
 
     /** Sends whatever may go out now on the online connection. Cheap when there is nothing to do. */
     void pump() {
-        ServerLink c = online.get();
+        RequestLink c = online.get();
         if (c == null) {
             return;
         }
@@ -161,7 +161,7 @@ final class Outbox {
         };
     }
 
-    private void onAnswer(Item item, ServerLink c, ServerFrame answer, Throwable err) {
+    private void onAnswer(Item item, RequestLink c, ServerFrame answer, Throwable err) {
         if (err != null) {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
@@ -182,7 +182,7 @@ final class Outbox {
         }
     }
 
-    private void refused(Item item, ServerLink c, ServerFrame.Error e) {
+    private void refused(Item item, RequestLink c, ServerFrame.Error e) {
         ErrorCode code = e.code() == null ? ErrorCode.INTERNAL : e.code();
         switch (code) {
             case RATE_LIMITED, UNAVAILABLE, INTERNAL -> {

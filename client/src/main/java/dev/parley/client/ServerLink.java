@@ -23,7 +23,7 @@ import java.util.function.BiConsumer;
  * sends are chained. Inbound text is handed, undecoded, to {@code inbound} and nothing else happens on the
  * network thread. Answers to requests are matched by {@code id} through {@link #complete}.
  */
-final class ServerLink {
+final class ServerLink implements RequestLink {
     /** Why a session ended. */
     record Closed(int code, String reason) {
     }
@@ -69,7 +69,8 @@ final class ServerLink {
     }
 
     /** A fresh request id. */
-    String newId() {
+    @Override
+    public String newId() {
         return Long.toString(nextId.incrementAndGet(), 36);
     }
 
@@ -82,7 +83,8 @@ final class ServerLink {
      * Sends a frame carrying an {@code id} and returns its answer ({@code ok}, {@code sent}, {@code pong} or
      * {@code error}); fails if the connection ends first or no answer comes within {@code timeout}.
      */
-    CompletableFuture<ServerFrame> request(ClientFrame frame, Duration timeout) {
+    @Override
+    public CompletableFuture<ServerFrame> request(ClientFrame frame, Duration timeout) {
         CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
         pending.put(frame.id(), answer);
         if (ended.get()) {
@@ -125,12 +127,14 @@ final class ServerLink {
         return closed;
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return !ended.get();
     }
 
     /** Ends the session at once (no close handshake): for dead or suspect connections. */
-    void abort(String reason) {
+    @Override
+    public void abort(String reason) {
         WebSocket socket = ws;
         end(new Closed(-1, reason));
         if (socket != null) {
