@@ -7,6 +7,7 @@ import dev.parley.core.ConversationSummary;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.UnknownConversationException;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ public final class InMemoryMessageStore implements MessageStore {
             Log log = conversations.get(entry.conversationId());
             if (log == null) {
                 return CompletableFuture.failedFuture(
-                        new IllegalArgumentException("unknown conversation " + entry.conversationId()));
+                        new UnknownConversationException(entry.conversationId()));
             }
             String key = entry.clientMsgId() == null ? null : entry.senderDeviceId() + "\u0000" + entry.clientMsgId();
             if (key != null) {

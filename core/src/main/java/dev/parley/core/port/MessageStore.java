@@ -52,7 +52,7 @@ public interface MessageStore extends AutoCloseable {
      * {@code system} entry applies its {@link NewEntry#membership()} change atomically with the append.
      * The conversation's change version moves, so list syncs see it.
      *
-     * @return completes once durable; fails with {@link IllegalArgumentException} for an unknown conversation
+     * @return completes once durable; fails with {@link UnknownConversationException} for an unknown conversation
      */
     CompletableFuture<Appended> append(NewEntry entry);
 

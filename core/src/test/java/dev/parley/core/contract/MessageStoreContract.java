@@ -10,6 +10,7 @@ import dev.parley.core.ConversationSummary;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.UnknownConversationException;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
@@ -251,7 +252,7 @@ public abstract class MessageStoreContract {
         Appended fine = append(text("cnv_1", "usr_a", "fine"));
 
         assertThatThrownBy(future::join).isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(IllegalArgumentException.class);
+                .hasCauseInstanceOf(UnknownConversationException.class);
         assertThat(fine.entry().seq()).isEqualTo(1);
     }
 

@@ -3,6 +3,7 @@ package dev.parley.server.store.jdbc;
 import dev.parley.core.Appended;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
+import dev.parley.core.port.UnknownConversationException;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
 import java.sql.Connection;
@@ -323,8 +324,8 @@ final class WriteBatch {
         }
     }
 
-    private static IllegalArgumentException unknownConversation(String conversationId) {
-        return new IllegalArgumentException("unknown conversation " + conversationId);
+    private static UnknownConversationException unknownConversation(String conversationId) {
+        return new UnknownConversationException(conversationId);
     }
 
     // ---- watermarks ---------------------------------------------------------------------------------
