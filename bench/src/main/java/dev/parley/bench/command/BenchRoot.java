@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Parley (and Mosquitto, on the identical workload) under load.",
-        subcommands = {FanoutCommand.class, DmCommand.class, ConnectionsCommand.class, StormCommand.class,
+        subcommands = {FanoutCommand.class, DmCommand.class, SendsCommand.class, ConnectionsCommand.class, StormCommand.class,
                 CompareCommand.class})
 public class BenchRoot implements Runnable {
     @Spec

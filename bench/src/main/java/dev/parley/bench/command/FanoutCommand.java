@@ -77,11 +77,38 @@ public final class FanoutCommand implements Callable<Integer> {
 
         Workload workload(Topology topology, int senders) {
             double r = messagesPerSec != null ? messagesPerSec : deliveries / topology.membersPerGroup();
+            return TimingOptions.workload(topology, senders, r, payload, warmup, duration, drain);
+        }
+    }
+
+    /** Payload and timing options of scenarios that set their rate themselves ({@code sends}). */
+    public static final class TimingOptions {
+        @Option(names = "--payload", defaultValue = "200", description = "message body bytes (default: ${DEFAULT-VALUE})")
+        int payload;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "seconds of load before measuring (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--duration", defaultValue = "15", description = "seconds measured (default: ${DEFAULT-VALUE})")
+        int duration;
+
+        @Option(names = "--drain", defaultValue = "5", description = "seconds to wait for stragglers after the load (default: ${DEFAULT-VALUE})")
+        int drain;
+
+        Workload workload(Topology topology, int senders, double messagesPerSec) {
+            return workload(topology, senders, messagesPerSec, payload, warmup, duration, drain);
+        }
+
+        static Workload workload(Topology topology, int senders, double messagesPerSec, int payload, int warmup,
+                                 int duration, int drain) {
             if (warmup < 0 || duration < 1 || duration > 3600 || warmup > 3600) {
                 throw new IllegalArgumentException("duration must be 1..3600 s and warm-up 0..3600 s");
             }
-            return new Workload(topology, senders, r, payload, Duration.ofSeconds(warmup), Duration.ofSeconds(duration),
-                    Duration.ofSeconds(Math.max(1, drain)));
+            if (!(messagesPerSec > 0)) {
+                throw new IllegalArgumentException("the rate must be positive");
+            }
+            return new Workload(topology, senders, messagesPerSec, payload, Duration.ofSeconds(warmup),
+                    Duration.ofSeconds(duration), Duration.ofSeconds(Math.max(1, drain)));
         }
     }
 }
