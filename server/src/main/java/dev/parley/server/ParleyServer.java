@@ -18,6 +18,7 @@ import dev.parley.server.bus.redis.RedisBackplane;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.http.HttpApi;
+import dev.parley.server.gateway.http.OpenApiDocument;
 import dev.parley.server.gateway.http.SecurityHeaders;
 import dev.parley.server.gateway.ws.WebSocketGateway;
 import dev.parley.server.media.MediaModule;
@@ -28,6 +29,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +52,7 @@ public final class ParleyServer implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Vertx vertx;
     private final HttpServer http;
+    private final Router router;
     private final WebSocketGateway webSockets;
     private volatile boolean running = true;
 
@@ -117,7 +120,8 @@ public final class ParleyServer implements AutoCloseable {
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
-                List.of(new SecurityHeaders(config.media()), media.api(vertx, accounts, chat, blocking.executor())));
+                List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
+                        media.api(vertx, accounts, chat, blocking.executor())));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.
@@ -126,10 +130,11 @@ public final class ParleyServer implements AutoCloseable {
                 .setTcpNoDelay(true)
                 .setCompressionSupported(true)
                 .setIdleTimeout(0);
+        router = api.router(vertx);
         http = vertx.createHttpServer(options)
                 .webSocketHandshakeHandler(webSockets::handshake)
                 .webSocketHandler(webSockets::serve)
-                .requestHandler(api.router(vertx))
+                .requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         log.info("Parley node {} listening on {}:{} (store {}, bus {}, transport {}, data {})", config.nodeId(),
                 config.host(), http.actualPort(), config.store().type(), config.bus().type(),
@@ -174,6 +179,23 @@ public final class ParleyServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * Every HTTP route mounted with a method and an exact path, as {@code "GET /v1/conversations/:id"} (catch-alls
+     * such as the static files are left out). Tests hold this against the OpenAPI document.
+     */
+    public List<String> httpRoutes() {
+        List<String> routes = new ArrayList<>();
+        for (var route : router.getRoutes()) {
+            if (route.methods() == null || route.getPath() == null) {
+                continue;
+            }
+            for (var method : route.methods()) {
+                routes.add(method.name() + " " + route.getPath());
+            }
+        }
+        return routes;
     }
 
     /** Number of conversation topics this node subscribes to on the bus. */
