@@ -21,6 +21,7 @@ import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.OpenApiDocument;
 import dev.parley.server.gateway.http.SecurityHeaders;
 import dev.parley.server.gateway.ws.WebSocketGateway;
+import dev.parley.server.metrics.PrometheusMetrics;
 import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
 import dev.parley.server.store.StoreOptions;
@@ -116,11 +117,16 @@ public final class ParleyServer implements AutoCloseable {
             }
         }));
 
+        PrometheusMetrics metrics = new PrometheusMetrics(config.metrics(), config.nodeId());
+        closeables.add(metrics);
+        metrics.observe(stores.database());
+
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
                 List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
+                        config.metrics().enabled() ? metrics : router -> { },
                         media.api(vertx, accounts, chat, blocking.executor())));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())

@@ -100,7 +100,8 @@ public final class ConfigLoader {
         }
         return new ServerConfig(host, port, data, nodeId, storeConfig, busConfig, lim, maxFrame, maxBody, origins, pw,
                 MediaConfig.load(root.path("media"), env), ConnectionConfig.load(root.path("connections"), env),
-                SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env));
+                SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env),
+                MetricsConfig.load(root.path("metrics"), env));
     }
 
     private static JsonNode read(Path file) {

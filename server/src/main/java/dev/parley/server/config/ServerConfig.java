@@ -19,11 +19,12 @@ import java.util.List;
  * @param connections     liveness and per-address caps for sockets and HTTP connections
  * @param security        trusted proxies and session lifetime
  * @param budgets         rate budgets for the write and read paths besides sends
+ * @param metrics         the Prometheus endpoint
  */
 public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
                            Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
                            PasswordConfig password, MediaConfig media, ConnectionConfig connections,
-                           SecurityConfig security, RateBudgets budgets) {
+                           SecurityConfig security, RateBudgets budgets, MetricsConfig metrics) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -134,12 +135,12 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
                 new StoreConfig(StoreConfig.SQLITE, null, 4, 512, true),
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
                 PasswordConfig.defaults(), MediaConfig.defaults(), ConnectionConfig.defaults(),
-                SecurityConfig.defaults(), RateBudgets.defaults());
+                SecurityConfig.defaults(), RateBudgets.defaults(), MetricsConfig.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets);
+                allowedOrigins, password, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withSendRate(double perSecond) {
@@ -148,51 +149,56 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets);
+                allowedOrigins, password, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withBus(BusConfig newBus) {
         return new ServerConfig(host, port, dataDir, nodeId, store, newBus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets);
+                allowedOrigins, password, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets);
+                allowedOrigins, password, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                origins, password, media, connections, security, budgets);
+                origins, password, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets);
+                allowedOrigins, password, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withMedia(MediaConfig newMedia) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, newMedia, connections, security, budgets);
+                allowedOrigins, password, newMedia, connections, security, budgets, metrics);
     }
 
     public ServerConfig withPassword(PasswordConfig newPassword) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, newPassword, media, connections, security, budgets);
+                allowedOrigins, newPassword, media, connections, security, budgets, metrics);
     }
 
     public ServerConfig withConnections(ConnectionConfig newConnections) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, newConnections, security, budgets);
+                allowedOrigins, password, media, newConnections, security, budgets, metrics);
     }
 
     public ServerConfig withSecurity(SecurityConfig newSecurity) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, newSecurity, budgets);
+                allowedOrigins, password, media, connections, newSecurity, budgets, metrics);
     }
 
     public ServerConfig withBudgets(RateBudgets newBudgets) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, newBudgets);
+                allowedOrigins, password, media, connections, security, newBudgets, metrics);
+    }
+
+    public ServerConfig withMetrics(MetricsConfig newMetrics) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, connections, security, budgets, newMetrics);
     }
 }

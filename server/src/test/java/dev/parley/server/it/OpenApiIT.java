@@ -79,7 +79,7 @@ class OpenApiIT {
         Set<String> mounted = new TreeSet<>();
         for (String route : server.httpRoutes()) {
             String[] parts = route.split(" ", 2);
-            if (parts[1].startsWith("/v1/") || parts[1].equals("/healthz")) {
+            if (parts[1].startsWith("/v1/") || parts[1].equals("/healthz") || parts[1].equals("/metrics")) {
                 mounted.add(parts[0] + " " + shape(parts[1]));
             }
         }

@@ -78,6 +78,16 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Tells {@code observer} about every group commit from now on (metrics). */
+    public void observeCommits(CommitObserver observer) {
+        writer.observe(observer);
+    }
+
+    /** The pool that serves reads (for pool metrics). */
+    public HikariDataSource readPool() {
+        return reads;
+    }
+
     /** Writes waiting for the writer (a gauge for metrics). */
     public int queuedWrites() {
         return writer.queued();

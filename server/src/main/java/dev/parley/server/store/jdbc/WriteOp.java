@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 public abstract sealed class WriteOp<T> permits WriteOp.Append, WriteOp.MoveWatermarks, WriteOp.InTransaction {
 
     final CompletableFuture<T> future = new CompletableFuture<>();
+    /** When the write was queued, for the latency metrics. */
+    final long queuedAtNanos = System.nanoTime();
     private T result;
     private RuntimeException failure;
 
@@ -31,6 +33,15 @@ public abstract sealed class WriteOp<T> permits WriteOp.Append, WriteOp.MoveWate
     void reset() {
         result = null;
         failure = null;
+    }
+
+    /** Whether the staged outcome is a success (after the batch ran). */
+    boolean succeeded() {
+        return failure == null && result != null;
+    }
+
+    T result() {
+        return result;
     }
 
     /** Hands the staged outcome to the caller; called after commit. */

@@ -31,6 +31,7 @@ public final class Writer implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    private volatile CommitObserver observer = CommitObserver.NONE;
     private final ExecutorService completions;
     private volatile boolean closed;
     private Connection connection;
@@ -109,11 +110,13 @@ public final class Writer implements AutoCloseable {
             return false;
         }
         boolean committing = false;
+        long started = System.nanoTime();
         try {
             WriteBatch.apply(new Tx(c, lookUpFirst), batch);
             committing = true;
             c.commit();
-            completeAll(batch);
+            long committed = System.nanoTime();
+            completeAll(batch, committed - started, committed);
             return true;
         } catch (WriteBatch.StoredDuplicate e) {
             // A retried append: redo the batch, this time looking every idempotency key up first.
@@ -193,10 +196,31 @@ public final class Writer implements AutoCloseable {
         }
     }
 
-    /** Completes the callers' futures on the completion thread, in commit order. */
-    private void completeAll(List<WriteOp<?>> batch) {
+    /** Tells the observer, then completes the callers' futures on the completion thread, in commit order. */
+    private void completeAll(List<WriteOp<?>> batch, long commitNanos, long committedAtNanos) {
         List<WriteOp<?>> done = List.copyOf(batch);
-        completions.execute(() -> done.forEach(WriteOp::complete));
+        completions.execute(() -> {
+            // Metrics first (microseconds), so that anyone who saw an answer also sees it counted.
+            CommitObserver o = observer;
+            if (o != CommitObserver.NONE) {
+                try {
+                    o.batchCommitted(done.size(), commitNanos);
+                    for (WriteOp<?> op : done) {
+                        if (op instanceof WriteOp.Append a && a.succeeded() && !a.result().duplicate()) {
+                            o.entryStored(a.entry.kind().wire(), committedAtNanos - a.queuedAtNanos);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("commit observer failed", e);
+                }
+            }
+            done.forEach(WriteOp::complete);
+        });
+    }
+
+    /** Who is told about commits (metrics); {@link CommitObserver#NONE} by default. */
+    void observe(CommitObserver o) {
+        observer = o == null ? CommitObserver.NONE : o;
     }
 
     private void failAll(List<WriteOp<?>> batch, Throwable error) {

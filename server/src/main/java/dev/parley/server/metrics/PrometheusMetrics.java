@@ -1,0 +1,128 @@
+package dev.parley.server.metrics;
+
+import dev.parley.server.config.MetricsConfig;
+import dev.parley.server.gateway.http.HttpApi;
+import dev.parley.server.store.jdbc.CommitObserver;
+import dev.parley.server.store.jdbc.Database;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The node's metrics, in Prometheus text format at {@code GET /metrics}: every series Parley defines is
+ * named {@code parley_*} and tagged with the node; JVM, process and connection-pool series come from
+ * Micrometer's binders. When a token is configured the endpoint needs it as a bearer token (compared in
+ * constant time); scrapers on a private network may leave it unset.
+ */
+public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseable {
+    public static final String PATH = "/metrics";
+    private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MetricsConfig config;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Map<String, Counter> storedByKind = new ConcurrentHashMap<>();
+
+    public PrometheusMetrics(MetricsConfig config, String nodeId) {
+        this.config = config;
+        registry.config().commonTags("node", nodeId);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** The registry, for components that register their own meters. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Commit batches, their latency, entries stored by kind, send-to-durable latency, and the read pool. */
+    public void observe(Database database) {
+        DistributionSummary batchSize = DistributionSummary.builder("parley.commit.batch.size")
+                .description("writes per group commit").publishPercentileHistogram()
+                .maximumExpectedValue(4096.0).register(registry);
+        Timer commit = Timer.builder("parley.commit.latency")
+                .description("from the start of a group commit's transaction to the end of its commit (fsync included)")
+                .tag("store", database.engine()).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
+        Timer durable = Timer.builder("parley.send.durable.latency")
+                .description("from an entry's write being queued to the commit that made it durable")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+        Gauge.builder("parley.store.queued.writes", database, Database::queuedWrites)
+                .description("writes waiting for the writer").register(registry);
+        database.observeCommits(new CommitObserver() {
+            @Override
+            public void batchCommitted(int writes, long commitNanos) {
+                batchSize.record(writes);
+                commit.record(Duration.ofNanos(commitNanos));
+            }
+
+            @Override
+            public void entryStored(String kind, long durableNanos) {
+                storedByKind.computeIfAbsent(kind, k -> Counter.builder("parley.entries.stored")
+                        .description("log entries stored, by kind").tags(Tags.of("kind", k)).register(registry))
+                        .increment();
+                durable.record(Duration.ofNanos(durableNanos));
+            }
+        });
+        database.readPool().setMetricRegistry(registry);
+    }
+
+    /** Open connections of one transport ({@code websocket}, {@code mqtt}, {@code socketio}). */
+    public void connections(String transport, Supplier<Number> open) {
+        Gauge.builder("parley.connections", open).description("open client connections")
+                .tag("transport", transport).register(registry);
+    }
+
+    @Override
+    public void mount(Router router) {
+        router.get(PATH).handler(this::scrape);
+    }
+
+    private void scrape(RoutingContext rc) {
+        if (config.token() != null && !authorized(rc)) {
+            rc.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"a valid metrics token is required\"}}");
+            return;
+        }
+        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(registry.scrape());
+    }
+
+    private boolean authorized(RoutingContext rc) {
+        String given = HttpApi.bearerToken(rc).orElse("");
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                config.token().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
