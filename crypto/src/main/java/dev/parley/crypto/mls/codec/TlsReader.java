@@ -1,7 +1,10 @@
 package dev.parley.crypto.mls.codec;
 
 import dev.parley.crypto.mls.MlsDecodeException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads the TLS presentation language as MLS uses it (RFC 9420 §2.1): fixed-width unsigned integers,
@@ -151,5 +154,15 @@ public final class TlsReader {
   /** The current position, to pair with {@link #consumedSince(int)}. */
   public int position() {
     return pos;
+  }
+
+  /** {@code T items<V>} read item by item until the vector's bytes are used up; an item may not straddle the end. */
+  public <T> List<T> list(Function<TlsReader, T> item) {
+    TlsReader v = vector();
+    List<T> out = new ArrayList<>();
+    while (v.hasRemaining()) {
+      out.add(item.apply(v));
+    }
+    return List.copyOf(out);
   }
 }

@@ -1,6 +1,8 @@
 package dev.parley.crypto.mls.codec;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -108,5 +110,10 @@ public final class TlsWriter {
     TlsWriter w = new TlsWriter();
     body.accept(w);
     return w.toByteArray();
+  }
+
+  /** {@code T items<V>}: each item written by {@code item}, the whole prefixed by its varint length. */
+  public <T> TlsWriter list(List<T> items, BiConsumer<TlsWriter, T> item) {
+    return vector(v -> items.forEach(i -> item.accept(v, i)));
   }
 }
