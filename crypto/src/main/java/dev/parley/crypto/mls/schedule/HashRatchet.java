@@ -71,6 +71,20 @@ public final class HashRatchet {
     return advance();
   }
 
+  /**
+   * Returns a key obtained from {@link #forGeneration} whose message then failed to decrypt, so that a
+   * corrupted copy does not cost the genuine message its key. Only keys of this ratchet's past
+   * generations are taken back; they count against {@link #MAX_RETAINED} like any skipped key.
+   */
+  public void putBack(RatchetKey key) {
+    if (key.generation() < next && !retained.containsKey(key.generation())) {
+      retained.put(key.generation(), key);
+      if (retained.size() > MAX_RETAINED) {
+        retained.pollFirstEntry().getValue().wipe();
+      }
+    }
+  }
+
   private RatchetKey advance() {
     if (next > MAX_GENERATION) {
       throw new MlsGenerationException("ratchet exhausted");
