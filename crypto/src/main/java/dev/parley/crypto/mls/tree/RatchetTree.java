@@ -157,6 +157,23 @@ public final class RatchetTree {
     }
   }
 
+  /**
+   * §4.1.2 filtered direct path of a leaf: its direct path without the nodes whose child on the leaf's
+   * copath has an empty resolution (nobody there to encrypt to).
+   */
+  public List<Integer> filteredDirectPath(long leaf) {
+    int node = TreeMath.leafToNode(leaf);
+    List<Integer> out = new ArrayList<>();
+    List<Integer> path = TreeMath.directPath(node, leafCount);
+    List<Integer> copath = TreeMath.copath(node, leafCount);
+    for (int i = 0; i < path.size(); i++) {
+      if (!resolution(copath.get(i)).isEmpty()) {
+        out.add(path.get(i));
+      }
+    }
+    return out;
+  }
+
   /** Grows the tree to twice its leaf count, the new half blank (§7.7, when an Add finds no blank leaf). */
   void extend() {
     if (leafCount * 2 > TreeMath.MAX_LEAVES) {

@@ -105,6 +105,12 @@ public final class TreeMath {
     return out;
   }
 
+  /** Whether {@code node} lies in the subtree rooted at {@code ancestor} (or is it). */
+  public static boolean inSubtree(int node, int ancestor) {
+    int span = (1 << level(ancestor)) - 1;
+    return node >= ancestor - span && node <= ancestor + span;
+  }
+
   private static void checkLeaves(long leaves) {
     if (leaves < 1 || leaves > MAX_LEAVES || Long.bitCount(leaves) != 1) {
       throw new IllegalArgumentException("leaf count must be a power of two in [1, 2^30]");
