@@ -21,7 +21,7 @@ class KeyScheduleVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> epochChainMatchesTheVectors() {
-    return TestVectors.suite1(FILE).stream().map(c -> DynamicTest.dynamicTest(c.name(FILE), () -> check(c.node())));
+    return TestVectors.each(FILE, KeyScheduleVectorsTest::check);
   }
 
   private static void check(JsonNode v) {

@@ -41,7 +41,7 @@ class MessageProtectionVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> protectionMatchesTheVectors() {
-    return TestVectors.suite1(FILE).stream().flatMap(c -> Stream.of(
+    return TestVectors.cases(FILE, c -> Stream.of(
         DynamicTest.dynamicTest(c.name(FILE) + " proposal", () -> check(c.node(), "proposal", Proposal::read)),
         DynamicTest.dynamicTest(c.name(FILE) + " commit", () -> check(c.node(), "commit", Commit::read)),
         DynamicTest.dynamicTest(c.name(FILE) + " application",

@@ -63,7 +63,7 @@ class MessagesVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> everyStructureRoundTrips() {
-    return TestVectors.suite1(FILE).stream().map(c -> DynamicTest.dynamicTest(c.name(FILE), () -> check(c.node())));
+    return TestVectors.each(FILE, MessagesVectorsTest::check);
   }
 
   private static void check(JsonNode v) {

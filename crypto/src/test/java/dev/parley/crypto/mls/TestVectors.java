@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * Finds and reads the official mlswg test vectors: {@code PARLEY_MLS_VECTORS}, else the first
@@ -38,17 +42,42 @@ final class TestVectors {
     return Optional.empty();
   }
 
+  private static String missing(String file) {
+    return "MLS test vectors not found (set PARLEY_MLS_VECTORS or place shared/mls-test-vectors"
+        + " above the project root); " + file + " not checked";
+  }
+
+  private static boolean present(String file) {
+    Optional<Path> dir = folder();
+    if (dir.isPresent() && Files.isRegularFile(dir.get().resolve(file))) {
+      return true;
+    }
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new IllegalStateException(missing(file));
+    }
+    return false;
+  }
+
+  /**
+   * One dynamic test per suite-1 case of {@code file}; when the vectors are absent, a single skipped test
+   * that says so (so the report counts a skip rather than silently running nothing).
+   */
+  static Stream<DynamicTest> cases(String file, Function<Indexed, Stream<DynamicTest>> perCase) {
+    if (!present(file)) {
+      return Stream.of(DynamicTest.dynamicTest(file + " (vectors not found)", () -> assumeTrue(false, missing(file))));
+    }
+    return suite1(file).stream().flatMap(perCase);
+  }
+
+  /** As {@link #cases(String, Function)}, one test per case named after its index. */
+  static Stream<DynamicTest> each(String file, Consumer<JsonNode> check) {
+    return cases(file, c -> Stream.of(DynamicTest.dynamicTest(c.name(file), () -> check.accept(c.node()))));
+  }
+
   /** The cases of {@code file}, as an array node; skips (or, under CI, fails) when the folder is absent. */
   static JsonNode load(String file) {
+    assumeTrue(present(file), missing(file));
     Optional<Path> dir = folder();
-    String missing = "MLS test vectors not found (set PARLEY_MLS_VECTORS or place shared/mls-test-vectors"
-        + " above the project root); " + file + " not checked";
-    if (dir.isEmpty() || !Files.isRegularFile(dir.get().resolve(file))) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException(missing);
-      }
-      assumeTrue(false, missing);
-    }
     try {
       return JSON.readTree(dir.get().resolve(file).toFile());
     } catch (IOException e) {

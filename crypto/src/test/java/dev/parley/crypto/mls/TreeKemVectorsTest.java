@@ -34,7 +34,7 @@ class TreeKemVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> updatePathsMatchTheVectors() {
-    return TestVectors.suite1(FILE).stream().map(c -> DynamicTest.dynamicTest(c.name(FILE), () -> check(c.node())));
+    return TestVectors.each(FILE, TreeKemVectorsTest::check);
   }
 
   private static void check(JsonNode v) {

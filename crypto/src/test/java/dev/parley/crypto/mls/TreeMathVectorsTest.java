@@ -15,8 +15,7 @@ class TreeMathVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> navigationMatchesTheVectors() {
-    return TestVectors.suite1(FILE).stream().map(c -> DynamicTest.dynamicTest(c.name(FILE), () -> {
-      JsonNode v = c.node();
+    return TestVectors.each(FILE, v -> {
       long n = v.get("n_leaves").asLong();
       assertThat(TreeMath.nodeWidth(n)).isEqualTo(v.get("n_nodes").asInt());
       assertThat(TreeMath.root(n)).isEqualTo(v.get("root").asInt());
@@ -26,7 +25,7 @@ class TreeMathVectorsTest {
         expect(v.get("parent").get(x), node -> TreeMath.parent(node, n), x);
         expect(v.get("sibling").get(x), node -> TreeMath.sibling(node, n), x);
       }
-    }));
+    });
   }
 
   private static void expect(JsonNode expected, IntUnaryOperator op, int x) {
