@@ -32,8 +32,19 @@ public final class WelcomeOpener {
     }
   }
 
-  /** Finds and decrypts our GroupSecrets, then the GroupInfo, without checking the GroupInfo signature. */
+  /** As {@link #open(CipherSuite, Welcome, KeyPackage, byte[], PskStore)} for a Welcome without PSKs. */
   public static Opened open(CipherSuite suite, Welcome welcome, KeyPackage ours, byte[] initPrivateKey) {
+    return open(suite, welcome, ours, initPrivateKey, id -> java.util.Optional.empty());
+  }
+
+  /**
+   * Finds and decrypts our GroupSecrets, then the GroupInfo, and checks the confirmation tag; the
+   * GroupInfo signature needs the ratchet tree and is checked by {@link #verifyGroupInfo}.
+   *
+   * @param psks where the PSKs the GroupSecrets name are found; a missing one refuses the Welcome
+   */
+  public static Opened open(CipherSuite suite, Welcome welcome, KeyPackage ours, byte[] initPrivateKey,
+      PskStore psks) {
     if (welcome.cipherSuite() != suite.id()) {
       throw new MlsException("Welcome for another ciphersuite");
     }
@@ -47,11 +58,8 @@ public final class WelcomeOpener {
     GroupSecrets secrets = GroupSecrets.read(r);
     r.finish();
     Zeroize.wipe(plain);
-    if (!secrets.psks().isEmpty()) {
-      throw new MlsException("Welcome with pre-shared keys is not supported yet");
-    }
-
-    byte[] welcomeSecret = welcomeSecret(suite, secrets.joinerSecret());
+    byte[] pskSecret = psks.secretFor(suite, secrets.psks());
+    byte[] welcomeSecret = welcomeSecret(suite, secrets.joinerSecret(), pskSecret);
     byte[] key = suite.expandWithLabel(welcomeSecret, "key", new byte[0], CipherSuite.NK);
     byte[] nonce = suite.expandWithLabel(welcomeSecret, "nonce", new byte[0], CipherSuite.NN);
     byte[] groupInfoBytes;
@@ -66,8 +74,9 @@ public final class WelcomeOpener {
     if (info.groupContext().cipherSuite() != suite.id()) {
       throw new MlsException("GroupInfo for another ciphersuite");
     }
-    EpochSecrets epoch = KeySchedule.fromJoiner(suite, secrets.joinerSecret(), KeySchedule.zero(),
+    EpochSecrets epoch = KeySchedule.fromJoiner(suite, secrets.joinerSecret(), pskSecret,
         info.groupContext().encode());
+    Zeroize.wipe(pskSecret);
     if (!TranscriptHashes.verifyConfirmationTag(suite, epoch.confirmationKey(),
         info.groupContext().confirmedTranscriptHash(), info.confirmationTag())) {
       epoch.wipe();
@@ -83,9 +92,9 @@ public final class WelcomeOpener {
     }
   }
 
-  /** The {@code welcome_secret} for a joiner without PSKs (§8: extract with a zero psk_secret). */
-  private static byte[] welcomeSecret(CipherSuite suite, byte[] joinerSecret) {
-    byte[] member = suite.extract(joinerSecret, KeySchedule.zero());
+  /** §8: {@code welcome_secret = DeriveSecret(Extract(joiner_secret, psk_secret), "welcome")}. */
+  private static byte[] welcomeSecret(CipherSuite suite, byte[] joinerSecret, byte[] pskSecret) {
+    byte[] member = suite.extract(joinerSecret, pskSecret);
     try {
       return suite.deriveSecret(member, "welcome");
     } finally {

@@ -1,0 +1,114 @@
+package dev.parley.crypto.mls.group;
+
+import dev.parley.crypto.mls.message.GroupContext;
+import dev.parley.crypto.mls.schedule.EpochSecrets;
+import dev.parley.crypto.mls.schedule.SecretTree;
+import dev.parley.crypto.mls.suite.CipherSuite;
+import dev.parley.crypto.mls.suite.Zeroize;
+import dev.parley.crypto.mls.tree.PathKeys;
+import dev.parley.crypto.mls.tree.RatchetTree;
+
+/**
+ * One member's view of an MLS group at its current epoch: the agreed GroupContext and ratchet tree,
+ * and this member's secrets (its path keys, the epoch secrets, the secret tree). Everything a member
+ * needs to protect and unprotect messages and to process the next Commit. Secret: {@link #toString()}
+ * shows only the epoch and leaf. Not thread-safe.
+ */
+public final class Group {
+  private final CipherSuite suite;
+  private final long ownLeaf;
+  private final byte[] signaturePrivateKey;
+  private GroupContext context;
+  private RatchetTree tree;
+  private PathKeys pathKeys;
+  private EpochSecrets secrets;
+  private SecretTree secretTree;
+  private byte[] interimTranscriptHash;
+
+  Group(CipherSuite suite, long ownLeaf, byte[] signaturePrivateKey, GroupContext context, RatchetTree tree,
+      PathKeys pathKeys, EpochSecrets secrets, byte[] interimTranscriptHash) {
+    this.suite = suite;
+    this.ownLeaf = ownLeaf;
+    this.signaturePrivateKey = signaturePrivateKey.clone();
+    enter(context, tree, pathKeys, secrets, interimTranscriptHash);
+  }
+
+  /** Moves to a new epoch, wiping the previous epoch's secrets. */
+  void enter(GroupContext context, RatchetTree tree, PathKeys pathKeys, EpochSecrets secrets,
+      byte[] interimTranscriptHash) {
+    if (this.secretTree != null) {
+      this.secretTree.wipe();
+    }
+    if (this.secrets != null && this.secrets != secrets) {
+      this.secrets.wipe();
+    }
+    if (this.pathKeys != null && this.pathKeys != pathKeys) {
+      this.pathKeys.wipe();
+    }
+    this.context = context;
+    this.tree = tree;
+    this.pathKeys = pathKeys;
+    this.secrets = secrets;
+    this.secretTree = new SecretTree(suite, secrets.encryptionSecret(), tree.leafCount());
+    this.interimTranscriptHash = interimTranscriptHash;
+  }
+
+  public CipherSuite suite() {
+    return suite;
+  }
+
+  public long ownLeaf() {
+    return ownLeaf;
+  }
+
+  public GroupContext context() {
+    return context;
+  }
+
+  public long epoch() {
+    return context.epoch();
+  }
+
+  /** The public tree; callers must not change it (use {@link RatchetTree#copy()}). */
+  public RatchetTree tree() {
+    return tree;
+  }
+
+  public PathKeys pathKeys() {
+    return pathKeys;
+  }
+
+  public EpochSecrets secrets() {
+    return secrets;
+  }
+
+  public SecretTree secretTree() {
+    return secretTree;
+  }
+
+  public byte[] interimTranscriptHash() {
+    return interimTranscriptHash;
+  }
+
+  byte[] signaturePrivateKey() {
+    return signaturePrivateKey;
+  }
+
+  /** §8.7: the value members compare out of band to check they are in the same group state. */
+  public byte[] epochAuthenticator() {
+    return secrets.epochAuthenticator().clone();
+  }
+
+  /** Wipes every secret this member holds for the group. */
+  public void wipe() {
+    secretTree.wipe();
+    secrets.wipe();
+    pathKeys.wipe();
+    Zeroize.wipe(signaturePrivateKey);
+  }
+
+  @Override
+  public String toString() {
+    return "Group[epoch=" + context.epoch() + ", leaf=" + ownLeaf + "]";
+  }
+}
