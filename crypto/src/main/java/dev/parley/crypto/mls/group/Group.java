@@ -24,6 +24,9 @@ public final class Group {
   private EpochSecrets secrets;
   private SecretTree secretTree;
   private byte[] interimTranscriptHash;
+  /** Recent epochs' resumption PSKs (§8.6), oldest dropped first. */
+  private final java.util.TreeMap<Long, byte[]> resumptionPsks = new java.util.TreeMap<>();
+  private static final int RESUMPTION_EPOCHS_KEPT = 8;
 
   Group(CipherSuite suite, long ownLeaf, byte[] signaturePrivateKey, GroupContext context, RatchetTree tree,
       PathKeys pathKeys, EpochSecrets secrets, byte[] interimTranscriptHash) {
@@ -51,6 +54,23 @@ public final class Group {
     this.secrets = secrets;
     this.secretTree = new SecretTree(suite, secrets.encryptionSecret(), tree.leafCount());
     this.interimTranscriptHash = interimTranscriptHash;
+    resumptionPsks.put(context.epoch(), secrets.resumptionPsk().clone());
+    while (resumptionPsks.size() > RESUMPTION_EPOCHS_KEPT) {
+      Zeroize.wipe(resumptionPsks.pollFirstEntry().getValue());
+    }
+  }
+
+  /** {@code external}, plus this group's own recent resumption PSKs. */
+  PskStore pskStore(PskStore external) {
+    return id -> {
+      if (id.type() == dev.parley.crypto.mls.schedule.PreSharedKeyId.RESUMPTION) {
+        if (!java.util.Arrays.equals(id.pskGroupId(), context.groupId())) {
+          return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(resumptionPsks.get(id.pskEpoch())).map(byte[]::clone);
+      }
+      return external.lookup(id);
+    };
   }
 
   public CipherSuite suite() {
@@ -104,6 +124,8 @@ public final class Group {
     secretTree.wipe();
     secrets.wipe();
     pathKeys.wipe();
+    resumptionPsks.values().forEach(Zeroize::wipe);
+    resumptionPsks.clear();
     Zeroize.wipe(signaturePrivateKey);
   }
 

@@ -36,6 +36,26 @@ public final class PathKeys {
     Zeroize.wipe(privateKeys.remove(node));
   }
 
+  /**
+   * Drops every private key whose node is now blank or holds a different public key (replaced by someone
+   * else's Update or Commit): keeping it would serve no one and only widen what a compromise reveals.
+   */
+  public void retainMatching(dev.parley.crypto.mls.suite.CipherSuite suite, RatchetTree tree) {
+    privateKeys.entrySet().removeIf(e -> {
+      if (e.getKey() >= tree.nodeCount()) {
+        Zeroize.wipe(e.getValue());
+        return true;
+      }
+      byte[] pub = tree.node(e.getKey()).map(n -> n.leaf() != null ? n.leaf().encryptionKey()
+          : n.parent().encryptionKey()).orElse(null);
+      boolean keep = pub != null && java.security.MessageDigest.isEqual(pub, suite.hpkePublicKey(e.getValue()));
+      if (!keep) {
+        Zeroize.wipe(e.getValue());
+      }
+      return !keep;
+    });
+  }
+
   public PathKeys copy() {
     PathKeys c = new PathKeys(leaf, privateKeys.get(TreeMath.leafToNode(leaf)));
     privateKeys.forEach(c::put);
