@@ -2,6 +2,7 @@ package dev.parley.crypto.mls;
 
 import static dev.parley.crypto.mls.TestVectors.hex;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.crypto.mls.group.CommitProcessor;
@@ -27,6 +28,27 @@ class PassiveClientCommitVectorsTest {
   @TestFactory
   Stream<DynamicTest> random() {
     return TestVectors.each("passive-client-random.json", PassiveClientCommitVectorsTest::follow);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> aTamperedCommitLeavesTheGroupUnchanged() {
+    return TestVectors.each("passive-client-handling-commit.json", v -> {
+      Group group = PassiveClientWelcomeVectorsTest.join(v);
+      JsonNode first = v.get("epochs").get(0);
+      byte[] genuine = hex(first.get("commit"));
+      List<MlsMessage> proposals = new ArrayList<>();
+      first.get("proposals").forEach(p -> proposals.add(MlsMessage.decode(hex(p))));
+      long epoch = group.epoch();
+      for (int at : new int[] {genuine.length - 1, genuine.length / 2}) {
+        byte[] bad = genuine.clone();
+        bad[at] ^= 1;
+        assertThatThrownBy(() -> CommitProcessor.apply(group, MlsMessage.decode(bad), proposals,
+            PassiveClientWelcomeVectorsTest.externalPsks(v))).isInstanceOf(MlsException.class);
+        assertThat(group.epoch()).isEqualTo(epoch);
+      }
+      CommitProcessor.apply(group, MlsMessage.decode(genuine), proposals, PassiveClientWelcomeVectorsTest.externalPsks(v));
+      assertThat(group.epochAuthenticator()).isEqualTo(hex(first.get("epoch_authenticator")));
+    });
   }
 
   private static void follow(JsonNode v) {
