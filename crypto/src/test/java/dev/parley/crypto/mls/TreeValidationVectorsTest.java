@@ -36,6 +36,8 @@ class TreeValidationVectorsTest {
       }
       assertThat(TreeHashes.root(CS, tree)).isEqualTo(hashes[hashes.length / 2]);
       assertThat(TreeValidation.parentHashesValid(CS, tree)).as("parent hashes").isTrue();
+      assertThat(TreeValidation.unmergedLeavesValid(tree)).as("unmerged leaves").isTrue();
+      assertThat(TreeValidation.keysUnique(tree)).as("unique keys").isTrue();
       tamperedParentIsCaught(tree);
       byte[] groupId = hex(v.get("group_id"));
       assertThat(TreeValidation.leafSignaturesValid(CS, tree, groupId)).as("leaf signatures").isTrue();

@@ -46,6 +46,9 @@ public final class WelcomeJoin {
     if (!TreeValidation.parentHashesValid(suite, tree)) {
       throw new MlsAuthenticationException("ratchet tree has an invalid parent hash");
     }
+    if (!TreeValidation.unmergedLeavesValid(tree) || !TreeValidation.keysUnique(tree)) {
+      throw new MlsException("ratchet tree has invalid unmerged leaves or repeated keys");
+    }
     if (!TreeValidation.leafSignaturesValid(suite, tree, context.groupId())) {
       throw new MlsAuthenticationException("ratchet tree has an invalid leaf signature");
     }

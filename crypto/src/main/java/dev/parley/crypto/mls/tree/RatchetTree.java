@@ -54,9 +54,25 @@ public final class RatchetTree {
       if (n != null && (n.leaf() != null) != TreeMath.isLeaf(i)) {
         throw new MlsDecodeException("node " + i + " has the wrong kind");
       }
+      if (n != null && n.parent() != null) {
+        checkUnmergedBelow(i, n.parent().unmergedLeaves(), leaves);
+      }
       nodes[i] = n;
     }
     return new RatchetTree(nodes, leaves);
+  }
+
+  /**
+   * Unmerged leaves must be distinct leaves below their parent; anything else could not have come from
+   * Add proposals and would send resolution and hashing outside the tree.
+   */
+  private static void checkUnmergedBelow(int parent, List<Long> unmerged, long leaves) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (long leaf : unmerged) {
+      if (leaf < 0 || leaf >= leaves || !TreeMath.inSubtree(TreeMath.leafToNode(leaf), parent) || !seen.add(leaf)) {
+        throw new MlsDecodeException("node " + parent + " lists an impossible unmerged leaf");
+      }
+    }
   }
 
   /** A one-member tree, as a group's creator starts it. */

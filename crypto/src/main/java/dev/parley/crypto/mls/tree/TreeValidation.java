@@ -58,6 +58,56 @@ public final class TreeValidation {
     return null;
   }
 
+  /**
+   * §12.4.3.1: every unmerged leaf of a parent is a member, and every non-blank node between it and that
+   * parent lists it as unmerged too (it was added after all of them were last set).
+   */
+  public static boolean unmergedLeavesValid(RatchetTree tree) {
+    for (int p = 1; p < tree.nodeCount(); p += 2) {
+      Optional<ParentNode> parent = tree.parent(p);
+      if (parent.isEmpty()) {
+        continue;
+      }
+      for (long leaf : parent.get().unmergedLeaves()) {
+        if (tree.leaf(leaf).isEmpty()) {
+          return false;
+        }
+        for (int n : TreeMath.directPath(TreeMath.leafToNode(leaf), tree.leafCount())) {
+          if (n == p) {
+            break;
+          }
+          Optional<ParentNode> between = tree.parent(n);
+          if (between.isPresent() && !between.get().unmergedLeaves().contains(leaf)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** §7.3: no two members share an encryption key or a signature key, and no parent reuses a key. */
+  public static boolean keysUnique(RatchetTree tree) {
+    Set<String> encryption = new HashSet<>();
+    Set<String> signature = new HashSet<>();
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    for (int i = 0; i < tree.nodeCount(); i++) {
+      var node = tree.node(i);
+      if (node.isEmpty()) {
+        continue;
+      }
+      LeafNode leaf = node.get().leaf();
+      byte[] key = leaf != null ? leaf.encryptionKey() : node.get().parent().encryptionKey();
+      if (!encryption.add(hex.formatHex(key))) {
+        return false;
+      }
+      if (leaf != null && !signature.add(hex.formatHex(leaf.signatureKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** §7.3: every non-blank leaf's signature verifies, with group id and leaf index for non-KeyPackage leaves. */
   public static boolean leafSignaturesValid(CipherSuite suite, RatchetTree tree, byte[] groupId) {
     for (long i = 0; i < tree.leafCount(); i++) {
