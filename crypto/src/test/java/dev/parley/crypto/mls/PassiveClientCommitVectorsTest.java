@@ -46,7 +46,8 @@ class PassiveClientCommitVectorsTest {
             PassiveClientWelcomeVectorsTest.externalPsks(v))).isInstanceOf(MlsException.class);
         assertThat(group.epoch()).isEqualTo(epoch);
       }
-      CommitProcessor.apply(group, MlsMessage.decode(genuine), proposals, PassiveClientWelcomeVectorsTest.externalPsks(v));
+      CommitProcessor.apply(group, MlsMessage.decode(genuine), proposals,
+          PassiveClientWelcomeVectorsTest.externalPsks(v));
       assertThat(group.epochAuthenticator()).isEqualTo(hex(first.get("epoch_authenticator")));
     });
   }

@@ -86,7 +86,8 @@ class TreeKemVectorsTest {
         if (j == sender || tree.leaf(j).isEmpty()) {
           continue;
         }
-        TreeKem.Processed p = TreeKem.decrypt(CS, merged, sender, filtered, path, privates.get(j).copy(), Set.of(), ctx);
+        TreeKem.Processed p =
+            TreeKem.decrypt(CS, merged, sender, filtered, path, privates.get(j).copy(), Set.of(), ctx);
         assertThat(p.pathSecret()).as("path secret of leaf %d", j).isEqualTo(hex(up.get("path_secrets").get((int) j)));
         assertThat(p.commitSecret()).as("commit secret at leaf %d", j).isEqualTo(hex(up.get("commit_secret")));
       }

@@ -36,13 +36,11 @@ import java.util.Set;
  * schedule and check the confirmation tag. The group changes only when every check has passed.
  *
  * <p>Not yet covered: commits in PrivateMessages, external senders and external commits, ReInit, and
- * the full proposal-list validation of §12.2 (only what the tree itself needs is checked).
+ * checking proposals against the members' capabilities and required extensions.
  */
 public final class CommitProcessor {
   private CommitProcessor() {}
 
-  /** A proposal with the sender that made it. */
-  private record Sent(Proposal proposal, Sender sender) {}
 
   /**
    * @param proposals the proposal messages received in this epoch (PublicMessages)
@@ -58,24 +56,25 @@ public final class CommitProcessor {
     if (committer.type() != Sender.MEMBER) {
       throw new MlsException("only member commits are supported");
     }
-    List<Sent> resolved = resolve(group, commit, committer, proposals);
+    List<ProposalList.Entry> resolved = resolve(group, commit, committer, proposals);
+    ProposalList.check(group.tree(), committer, resolved, commit.path().isPresent());
 
     RatchetTree tree = group.tree().copy();
     List<Extension> extensions = old.extensions();
     Set<Long> added = new HashSet<>();
     List<PreSharedKeyId> pskIds = new ArrayList<>();
-    for (Sent s : resolved) {
+    for (ProposalList.Entry s : resolved) {
       if (s.proposal() instanceof Proposal.GroupContextExtensions gce) {
         extensions = gce.extensions();
       }
     }
-    for (Sent s : resolved) {
+    for (ProposalList.Entry s : resolved) {
       if (s.proposal() instanceof Proposal.Update u) {
         ProposalChecks.update(suite, tree, old.groupId(), s.sender(), committer, u);
         TreeOperations.update(tree, s.sender().index(), u.leafNode());
       }
     }
-    for (Sent s : resolved) {
+    for (ProposalList.Entry s : resolved) {
       if (s.proposal() instanceof Proposal.Remove r) {
         if (r.removed() == group.ownLeaf()) {
           throw new MlsException("this member was removed");
@@ -83,13 +82,13 @@ public final class CommitProcessor {
         TreeOperations.remove(tree, r.removed());
       }
     }
-    for (Sent s : resolved) {
+    for (ProposalList.Entry s : resolved) {
       if (s.proposal() instanceof Proposal.Add a) {
         ProposalChecks.add(suite, a);
         added.add(TreeOperations.add(tree, a.keyPackage().leafNode()));
       }
     }
-    for (Sent s : resolved) {
+    for (ProposalList.Entry s : resolved) {
       switch (s.proposal()) {
         case Proposal.PreSharedKey p -> pskIds.add(p.psk());
         case Proposal.ReInit r -> throw new MlsException("ReInit is not supported");
@@ -134,21 +133,22 @@ public final class CommitProcessor {
         group.secrets().membershipKey());
   }
 
-  private static List<Sent> resolve(Group group, Commit commit, Sender committer, List<MlsMessage> proposals) {
+  private static List<ProposalList.Entry> resolve(Group group, Commit commit, Sender committer,
+      List<MlsMessage> proposals) {
     List<byte[]> refs = new ArrayList<>();
-    List<Sent> cached = new ArrayList<>();
+    List<ProposalList.Entry> cached = new ArrayList<>();
     for (MlsMessage m : proposals) {
       AuthenticatedContent ac = unprotect(group, m);
       if (!(ac.content().content() instanceof Proposal p)) {
         throw new MlsException("proposal message without a proposal");
       }
       refs.add(group.suite().refHash("MLS 1.0 Proposal Reference", ac.encode()));
-      cached.add(new Sent(p, ac.content().sender()));
+      cached.add(new ProposalList.Entry(p, ac.content().sender()));
     }
-    List<Sent> out = new ArrayList<>();
+    List<ProposalList.Entry> out = new ArrayList<>();
     for (Commit.ProposalOrRef por : commit.proposals()) {
       if (por.proposal() != null) {
-        out.add(new Sent(por.proposal(), committer));
+        out.add(new ProposalList.Entry(por.proposal(), committer));
         continue;
       }
       int found = -1;

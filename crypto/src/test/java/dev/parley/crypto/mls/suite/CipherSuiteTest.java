@@ -32,7 +32,8 @@ class CipherSuiteTest {
     byte[] nonce = new byte[CipherSuite.NN];
     byte[] ct = CS.aeadSeal(key, nonce, new byte[] {1}, new byte[] {42});
     assertThat(CS.aeadOpen(key, nonce, new byte[] {1}, ct)).containsExactly(42);
-    assertThatThrownBy(() -> CS.aeadOpen(key, nonce, new byte[] {2}, ct)).isInstanceOf(MlsAuthenticationException.class);
+    assertThatThrownBy(() -> CS.aeadOpen(key, nonce, new byte[] {2}, ct))
+        .isInstanceOf(MlsAuthenticationException.class);
     assertThatThrownBy(() -> CS.aeadOpen(key, nonce, new byte[0], new byte[5]))
         .isInstanceOf(MlsAuthenticationException.class);
   }
