@@ -28,11 +28,30 @@ public final class PublicMessageProtection {
    */
   public static PublicMessage protect(CipherSuite suite, FramedContent content, GroupContext context,
       byte[] signaturePrivateKey, byte[] confirmationTag, byte[] membershipKey) {
+    byte[] signature = sign(suite, content, context, signaturePrivateKey);
+    return seal(suite, content, context, signature, confirmationTag, membershipKey);
+  }
+
+  /**
+   * The sender's signature alone. A committer needs it before the rest: the confirmed transcript hash
+   * covers the signature, and the confirmation tag is derived from that hash.
+   */
+  public static byte[] sign(CipherSuite suite, FramedContent content, GroupContext context,
+      byte[] signaturePrivateKey) {
+    if (content.contentType() == Content.APPLICATION) {
+      throw new MlsException("application data must be sent as a PrivateMessage");
+    }
+    return suite.signWithLabel(signaturePrivateKey, "FramedContentTBS",
+        content.toBeSigned(WireFormat.PUBLIC_MESSAGE, context));
+  }
+
+  /** Completes a PublicMessage from its signature: adds the confirmation tag and the membership tag. */
+  public static PublicMessage seal(CipherSuite suite, FramedContent content, GroupContext context,
+      byte[] signature, byte[] confirmationTag, byte[] membershipKey) {
     if (content.contentType() == Content.APPLICATION) {
       throw new MlsException("application data must be sent as a PrivateMessage");
     }
     byte[] tbs = content.toBeSigned(WireFormat.PUBLIC_MESSAGE, context);
-    byte[] signature = suite.signWithLabel(signaturePrivateKey, "FramedContentTBS", tbs);
     FramedContentAuthData auth = new FramedContentAuthData(signature,
         content.contentType() == Content.COMMIT ? confirmationTag : new byte[0]);
     byte[] tag = content.sender().type() == Sender.MEMBER
