@@ -35,17 +35,34 @@ public final class ApplicationMessages {
         group.signaturePrivateKey(), new byte[0], group.secretTree(), group.secrets().senderDataSecret(), padding));
   }
 
+  /**
+   * Decrypts application data of the current epoch, or of the previous one while its keys are kept
+   * (a member may send before it has seen the latest Commit).
+   */
   public static Received decrypt(Group group, MlsMessage message) {
     if (message.wireFormat() != WireFormat.PRIVATE_MESSAGE) {
       throw new MlsException("application data must arrive as a PrivateMessage");
     }
-    SignatureKeys keys = s -> s.type() == Sender.MEMBER
-        ? group.tree().leaf(s.index()).map(LeafNode::signatureKey) : Optional.empty();
-    AuthenticatedContent ac = PrivateMessageProtection.unprotect(group.suite(), message.privateMessage(),
-        group.context(), group.secretTree(), group.secrets().senderDataSecret(), keys);
+    if (message.privateMessage().contentType() != dev.parley.crypto.mls.message.Content.APPLICATION) {
+      throw new MlsException("not application data");
+    }
+    AuthenticatedContent ac;
+    Optional<Group.PreviousEpoch> previous = group.previousEpoch();
+    if (previous.isPresent() && message.privateMessage().epoch() == previous.get().context().epoch()) {
+      Group.PreviousEpoch p = previous.get();
+      ac = PrivateMessageProtection.unprotect(group.suite(), message.privateMessage(), p.context(), p.secretTree(),
+          p.senderDataSecret(), keysOf(p.tree()));
+    } else {
+      ac = PrivateMessageProtection.unprotect(group.suite(), message.privateMessage(), group.context(),
+          group.secretTree(), group.secrets().senderDataSecret(), keysOf(group.tree()));
+    }
     if (!(ac.content().content() instanceof ApplicationData app)) {
       throw new MlsException("not application data");
     }
     return new Received(ac.content().sender().index(), app.data(), ac.content().authenticatedData());
+  }
+
+  private static SignatureKeys keysOf(dev.parley.crypto.mls.tree.RatchetTree tree) {
+    return s -> s.type() == Sender.MEMBER ? tree.leaf(s.index()).map(LeafNode::signatureKey) : Optional.empty();
   }
 }

@@ -7,6 +7,7 @@ import dev.parley.crypto.mls.suite.CipherSuite;
 import dev.parley.crypto.mls.suite.Zeroize;
 import dev.parley.crypto.mls.tree.PathKeys;
 import dev.parley.crypto.mls.tree.RatchetTree;
+import java.util.Optional;
 
 /**
  * One member's view of an MLS group at its current epoch: the agreed GroupContext and ratchet tree,
@@ -24,6 +25,8 @@ public final class Group {
   private EpochSecrets secrets;
   private SecretTree secretTree;
   private byte[] interimTranscriptHash;
+  /** The epoch just left, kept only to read application messages sent before the sender saw the Commit. */
+  private PreviousEpoch previous;
   /** Recent epochs' resumption PSKs (§8.6), oldest dropped first. */
   private final java.util.TreeMap<Long, byte[]> resumptionPsks = new java.util.TreeMap<>();
   private static final int RESUMPTION_EPOCHS_KEPT = 8;
@@ -36,11 +39,32 @@ public final class Group {
     enter(context, tree, pathKeys, secrets, interimTranscriptHash);
   }
 
-  /** Moves to a new epoch, wiping the previous epoch's secrets. */
+  /**
+   * What is kept of the epoch just left: enough to decrypt and authenticate application messages of
+   * that epoch, nothing that could make or accept a handshake message.
+   */
+  record PreviousEpoch(GroupContext context, RatchetTree tree, SecretTree secretTree, byte[] senderDataSecret) {
+    void wipe() {
+      secretTree.wipe();
+      Zeroize.wipe(senderDataSecret);
+    }
+
+    @Override
+    public String toString() {
+      return "PreviousEpoch[epoch=" + context.epoch() + "]";
+    }
+  }
+
+  /**
+   * Moves to a new epoch. The epoch left behind keeps only its secret tree and sender-data secret, for
+   * late application messages, until the next epoch change or {@link #forgetPreviousEpoch()}; every
+   * other secret of it is wiped now.
+   */
   void enter(GroupContext context, RatchetTree tree, PathKeys pathKeys, EpochSecrets secrets,
       byte[] interimTranscriptHash) {
+    forgetPreviousEpoch();
     if (this.secretTree != null) {
-      this.secretTree.wipe();
+      previous = new PreviousEpoch(this.context, this.tree, this.secretTree, this.secrets.senderDataSecret().clone());
     }
     if (this.secrets != null && this.secrets != secrets) {
       this.secrets.wipe();
@@ -106,6 +130,22 @@ public final class Group {
     return secretTree;
   }
 
+  /** The epoch just left, if its keys are still kept. */
+  Optional<PreviousEpoch> previousEpoch() {
+    return Optional.ofNullable(previous);
+  }
+
+  /**
+   * Drops the previous epoch's keys: the application calls this once late messages are no longer
+   * expected, so that a later compromise cannot read them.
+   */
+  public void forgetPreviousEpoch() {
+    if (previous != null) {
+      previous.wipe();
+      previous = null;
+    }
+  }
+
   public byte[] interimTranscriptHash() {
     return interimTranscriptHash;
   }
@@ -121,6 +161,7 @@ public final class Group {
 
   /** Wipes every secret this member holds for the group. */
   public void wipe() {
+    forgetPreviousEpoch();
     secretTree.wipe();
     secrets.wipe();
     pathKeys.wipe();

@@ -80,8 +80,11 @@ public final class CipherSuite {
     return new HKDFBytesGenerator(new SHA256Digest()).extractPRK(salt, ikm);
   }
 
-  /** HKDF-Expand (RFC 5869). */
+  /** HKDF-Expand (RFC 5869); at most 255 hash lengths, as HKDF allows. */
   public byte[] expand(byte[] prk, byte[] info, int length) {
+    if (length < 0 || length > 255 * NH) {
+      throw new IllegalArgumentException("HKDF output length out of range: " + length);
+    }
     HKDFBytesGenerator g = new HKDFBytesGenerator(new SHA256Digest());
     g.init(HKDFParameters.skipExtractParameters(prk, info));
     byte[] out = new byte[length];

@@ -62,7 +62,8 @@ class GroupLifecycleTest {
     assertThat(say(carol, alice, "from carol")).isEqualTo("from carol");
     assertThat(say(alice, carol, "to carol")).isEqualTo("to carol");
 
-    MlsMessage beforeRemoval = ApplicationMessages.encrypt(alice, new byte[] {1}, new byte[0]);
+    MlsMessage lateOne = ApplicationMessages.encrypt(alice, new byte[] {1}, new byte[0]);
+    MlsMessage lateTwo = ApplicationMessages.encrypt(alice, new byte[] {2}, new byte[0]);
     CommitBuilder.Result removeBob = CommitBuilder.commit(alice, List.of(), List.of(bob.ownLeaf()));
     assertThat(removeBob.welcome()).isEmpty();
     CommitProcessor.apply(carol, wire(removeBob.commit()), List.of(), NO_PSKS);
@@ -75,9 +76,10 @@ class GroupLifecycleTest {
         .isInstanceOf(MlsException.class);
     MlsMessage secret = ApplicationMessages.encrypt(alice, new byte[] {2}, new byte[0]);
     assertThatThrownBy(() -> ApplicationMessages.decrypt(bob, wire(secret))).isInstanceOf(MlsException.class);
-    // A message from the previous epoch is refused by the members who moved on.
-    assertThatThrownBy(() -> ApplicationMessages.decrypt(carol, wire(beforeRemoval)))
-        .isInstanceOf(MlsException.class);
+    // Sent just before the Commit: still readable for those who moved on, until they forget that epoch.
+    assertThat(ApplicationMessages.decrypt(carol, wire(lateOne)).data()).containsExactly(1);
+    carol.forgetPreviousEpoch();
+    assertThatThrownBy(() -> ApplicationMessages.decrypt(carol, wire(lateTwo))).isInstanceOf(MlsException.class);
   }
 
   @Test
@@ -91,6 +93,20 @@ class GroupLifecycleTest {
     assertThatThrownBy(() -> CommitProcessor.apply(bob, wire(first.commit()), List.of(), NO_PSKS))
         .isInstanceOf(MlsException.class).hasMessageContaining("epoch");
     assertThat(bob.epochAuthenticator()).isEqualTo(alice.epochAuthenticator());
+  }
+
+  @Test
+  void onlyTheEpochJustLeftIsKeptForLateMessages() {
+    KeyPackages.Created a = keyPackage("alice");
+    Group alice = GroupCreation.create(CS, new byte[] {7}, a.keyPackage(), a.secrets());
+    KeyPackages.Created b = keyPackage("bob");
+    Group bob = join(b, CommitBuilder.commit(alice, List.of(b.keyPackage()), List.of()).welcome().orElseThrow());
+    MlsMessage twoEpochsOld = ApplicationMessages.encrypt(alice, new byte[] {1}, new byte[0]);
+    for (int i = 0; i < 2; i++) {
+      CommitProcessor.apply(bob, wire(CommitBuilder.commit(alice, List.of(), List.of()).commit()), List.of(), NO_PSKS);
+    }
+    assertThatThrownBy(() -> ApplicationMessages.decrypt(bob, wire(twoEpochsOld))).isInstanceOf(MlsException.class);
+    assertThat(say(alice, bob, "current")).isEqualTo("current");
   }
 
   @Test
