@@ -1,0 +1,41 @@
+package dev.parley.crypto.mls.group;
+
+import dev.parley.crypto.mls.message.Capabilities;
+import dev.parley.crypto.mls.message.Credential;
+import dev.parley.crypto.mls.message.KeyPackage;
+import dev.parley.crypto.mls.message.LeafNode;
+import dev.parley.crypto.mls.suite.CipherSuite;
+import java.util.List;
+
+/**
+ * Creates KeyPackages (RFC 9420 §10): a fresh init key and a fresh leaf encryption key (never the same,
+ * §10), a leaf advertising ciphersuite 1 and basic credentials, both signed with the member's key.
+ */
+public final class KeyPackages {
+  private KeyPackages() {}
+
+  /** A new KeyPackage and the private keys its owner must keep until it is used. */
+  public record Created(KeyPackage keyPackage, KeyPackageSecrets secrets) {}
+
+  /**
+   * @param notBefore seconds since the epoch, unsigned
+   * @param notAfter seconds since the epoch, unsigned
+   */
+  public static Created create(CipherSuite suite, Credential credential, byte[] signaturePrivateKey, long notBefore,
+      long notAfter) {
+    byte[][] init = suite.deriveKeyPair(suite.random(CipherSuite.NH));
+    byte[][] encryption = suite.deriveKeyPair(suite.random(CipherSuite.NH));
+    byte[] signatureKey = suite.signaturePublicKey(signaturePrivateKey);
+    Capabilities capabilities = new Capabilities(List.of(1), List.of(suite.id()), List.of(), List.of(),
+        List.of(Credential.BASIC));
+    LeafNode unsigned = new LeafNode(encryption[1], signatureKey, credential, capabilities,
+        LeafNode.SOURCE_KEY_PACKAGE, notBefore, notAfter, new byte[0], List.of(), new byte[0]);
+    byte[] leafSignature = suite.signWithLabel(signaturePrivateKey, "LeafNodeTBS", unsigned.toBeSigned(new byte[0], 0));
+    LeafNode leaf = new LeafNode(encryption[1], signatureKey, credential, capabilities, LeafNode.SOURCE_KEY_PACKAGE,
+        notBefore, notAfter, new byte[0], List.of(), leafSignature);
+    KeyPackage tbs = new KeyPackage(1, suite.id(), init[1], leaf, List.of(), new byte[0]);
+    byte[] signature = suite.signWithLabel(signaturePrivateKey, "KeyPackageTBS", tbs.toBeSigned());
+    KeyPackage keyPackage = new KeyPackage(1, suite.id(), init[1], leaf, List.of(), signature);
+    return new Created(keyPackage, new KeyPackageSecrets(init[0], encryption[0], signaturePrivateKey.clone()));
+  }
+}
