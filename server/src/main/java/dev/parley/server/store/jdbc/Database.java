@@ -93,6 +93,11 @@ public final class Database implements AutoCloseable {
         return writer.queued();
     }
 
+    /** What the engine needs to lock rows read in a write transaction (see {@link Dialect#lockRows()}). */
+    public String lockRows() {
+        return dialect.lockRows();
+    }
+
     public String engine() {
         return dialect.name();
     }

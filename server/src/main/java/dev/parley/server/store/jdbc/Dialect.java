@@ -24,4 +24,13 @@ public interface Dialect {
 
     /** Opens the pool that serves reads. */
     HikariDataSource openReadPool(int size);
+
+    /**
+     * What to append to a {@code SELECT} in a write transaction to lock the rows it reads against writers of
+     * other nodes: {@code FOR UPDATE} where several writers can run at once (PostgreSQL), nothing where one
+     * writer is all there is (SQLite).
+     */
+    default String lockRows() {
+        return "";
+    }
 }

@@ -74,4 +74,9 @@ public final class PostgresDialect implements Dialect {
         properties.setProperty("connectTimeout", "5");
         return properties;
     }
+
+    @Override
+    public String lockRows() {
+        return " FOR UPDATE";
+    }
 }
