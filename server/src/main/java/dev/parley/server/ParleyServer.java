@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
+import dev.parley.core.KeyPackageService;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.event.BusEvent;
@@ -18,6 +19,9 @@ import dev.parley.server.bus.redis.RedisBackplane;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.http.HttpApi;
+import dev.parley.server.gateway.http.MlsKeyPackagesApi;
+import dev.parley.server.mls.MlsKeyPackageCheck;
+import dev.parley.server.store.jdbc.JdbcKeyPackageStore;
 import dev.parley.server.gateway.http.OpenApiDocument;
 import dev.parley.server.gateway.http.SecurityHeaders;
 import dev.parley.server.gateway.ws.WebSocketGateway;
@@ -127,6 +131,9 @@ public final class ParleyServer implements AutoCloseable {
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
                 List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
+                        new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
+                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
+                                blocking.executor(), config.maxHttpBodyBytes()),
                         media.api(vertx, accounts, chat, blocking.executor())));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
