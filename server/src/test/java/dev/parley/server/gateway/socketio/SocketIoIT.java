@@ -210,4 +210,50 @@ class SocketIoIT {
                     .isEqualTo(1);
         }
     }
+
+    @Test
+    void theDocumentedExampleRuns() throws Exception {
+        var alice = api.user("sioExample");
+        var bob = api.user("sioExamplePeer");
+        String c = api.direct(alice, bob);
+        Process p = new ProcessBuilder("node", "example.mjs", "http://127.0.0.1:" + server.port(), alice.token(), c)
+                .directory(NodeSocketIoClient.DIR.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        System.out.println("example.mjs output:\n" + out);
+        assertThat(out).contains("send acked: seq 1 sentAtMs ")
+                .contains("message event: 1 " + alice.userId() + " Hello from socket.io-client")
+                .contains("sync acked: [ '1:Hello from socket.io-client' ] hasMore false");
+
+        Process refused = new ProcessBuilder("node", "example.mjs", "http://127.0.0.1:" + server.port(), "bad-token", c)
+                .directory(NodeSocketIoClient.DIR.toFile()).redirectErrorStream(true).start();
+        assertThat(refused.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(refused.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("connect_error: unauthorized");
+    }
+
+    @Test
+    void aSocketIoConnectionCountsAsOnlineAndNewConversationsArriveAsEvents() {
+        var sioUser = api.user("sioPresence");
+        var wsUser = api.user("wsPresence");
+        api.direct(sioUser, wsUser);
+        try (var ws = WsClient.connect(server.port(), wsUser.token())) {
+            try (var sio = NodeSocketIoClient.start(server.port(), sioUser.token(), "websocket")) {
+                assertThat(sio.awaitConnect().path("type").asText()).isEqualTo("connect");
+                JsonNode online = ws.await(f -> is(f, "presence") && f.path("userId").asText().equals(sioUser.userId())
+                        && "online".equals(f.path("state").asText()));
+                assertThat(online).isNotNull();
+
+                String group = api.group(wsUser, "sio group", sioUser);
+                JsonNode conversation = sio.awaitEvent("conversation", v -> v.path("conversationId").asText().equals(group));
+                assertThat(conversation.path("title").asText()).isEqualTo("sio group");
+                ws.call("send", "conversationId", group, "clientMsgId", "g1", "body", "welcome");
+                assertThat(sio.awaitEvent("message", m -> m.path("conversationId").asText().equals(group)
+                        && m.path("kind").asText().equals("text")).path("body").asText()).isEqualTo("welcome");
+            }
+            JsonNode offline = ws.await(f -> is(f, "presence") && f.path("userId").asText().equals(sioUser.userId())
+                    && "offline".equals(f.path("state").asText()));
+            assertThat(offline).isNotNull();
+        }
+    }
 }
