@@ -108,7 +108,7 @@ public final class SocketIoGateway {
     // --- the Socket.IO layer of one session ------------------------------------------------------------
 
     private EngineSession.Listener opened(EngineSession session) {
-        SocketIoPeer peer = new SocketIoPeer(session, blocking);
+        SocketIoPeer peer = new SocketIoPeer(session, newSocketId(), blocking);
         vertx.setTimer(connectTimeoutMs, t -> {
             if (peer.state() == SocketIoPeer.State.AWAITING_CONNECT) {
                 session.close("no CONNECT in time");
@@ -218,7 +218,7 @@ public final class SocketIoGateway {
         peer.authenticated(caller);
         peer.state(SocketIoPeer.State.CONNECTED);
         // CONNECT goes out first; live events then follow it (an event before it would wait in the client).
-        peer.send(SocketPacket.connected(newSocketId()));
+        peer.send(SocketPacket.connected(peer.socketId));
         try {
             routes.register(peer, chat.conversationIdsOf(caller.userId()));
             presence.connected(caller.userId(), peer.connectionId());

@@ -17,6 +17,8 @@ final class SocketIoPeer {
     enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, REFUSED, CLOSED }
 
     final EngineSession engine;
+    /** Socket.IO's id for this socket (sent in the CONNECT answer); not the Engine.IO sid, which must stay secret. */
+    final String socketId;
     final SerialLane lane;
     /** Conversations whose events this peer receives; guarded by the {@link EventRoutes}. */
     final Set<String> conversations = ConcurrentHashMap.newKeySet();
@@ -25,14 +27,15 @@ final class SocketIoPeer {
     private volatile Caller caller;
     private volatile State state = State.AWAITING_CONNECT;
 
-    SocketIoPeer(EngineSession engine, Executor executor) {
+    SocketIoPeer(EngineSession engine, String socketId, Executor executor) {
         this.engine = engine;
+        this.socketId = socketId;
         this.lane = new SerialLane(executor);
     }
 
-    /** The presence connection id: unique per session, distinct from WebSocket connection ids. */
+    /** The presence connection id: unique per socket, distinct from WebSocket connection ids. */
     String connectionId() {
-        return "sio-" + engine.sid;
+        return "sio_" + socketId;
     }
 
     Caller caller() {
