@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class NodeSocketIoClient implements AutoCloseable {
     static final Path DIR = Path.of("src/test/js/socketio").toAbsolutePath();
-    private static final String GROUP = "Socket.IO client tests (Node.js and npm)";
+    private static final String GROUP = "Socket.IO client tests (SocketIoIT)";
 
     private final Process process;
     private final OutputStream stdin;
@@ -73,10 +73,10 @@ final class NodeSocketIoClient implements AutoCloseable {
     static void requireNode() {
         String why = null;
         if (!onPath("node")) {
-            why = GROUP + ": 'node' is not on the PATH; install Node.js 20 or newer and npm";
+            why = GROUP + " need Node.js 20+ and npm; install them with: apt-get install -y nodejs npm";
         } else if (!Files.isDirectory(DIR.resolve("node_modules/socket.io-client"))) {
-            why = GROUP + ": socket.io-client is not installed; run 'npm ci' in server/src/test/js/socketio"
-                    + " (./mvnw verify does it in pre-integration-test)";
+            why = GROUP + " need socket.io-client installed; run server/src/test/js/socketio/install.sh"
+                    + " (./mvnw verify runs it before the integration tests)";
         }
         if (why == null) {
             return;
