@@ -256,4 +256,31 @@ class SocketIoIT {
             assertThat(offline).isNotNull();
         }
     }
+
+    @Test
+    void reactEditAndDeleteAreAckedWithTheirSeqAndReachTheWebSocketUser() {
+        var sioUser = api.user("sioEditor");
+        var wsUser = api.user("wsEditorPeer");
+        String c = api.direct(sioUser, wsUser);
+        try (var sio = NodeSocketIoClient.start(server.port(), sioUser.token(), "websocket");
+             var ws = WsClient.connect(server.port(), wsUser.token())) {
+            assertThat(sio.awaitConnect().path("type").asText()).isEqualTo("connect");
+            assertThat(sio.call("send", Map.of("conversationId", c, "clientMsgId", "e1", "body", "draft"))
+                    .path("seq").asLong()).isEqualTo(1);
+            JsonNode reacted = sio.call("react", Map.of("conversationId", c, "target", 1, "emoji", "👍"));
+            assertThat(reacted.path("seq").asLong()).as(reacted.toString()).isEqualTo(2);
+            JsonNode edited = sio.call("edit", Map.of("conversationId", c, "target", 1, "body", "final"));
+            assertThat(edited.path("seq").asLong()).as(edited.toString()).isEqualTo(3);
+            JsonNode deleted = sio.call("delete", Map.of("conversationId", c, "target", 1));
+            assertThat(deleted.path("seq").asLong()).as(deleted.toString()).isEqualTo(4);
+
+            List<JsonNode> atWs = ws.drain("message", Duration.ofMillis(500));
+            assertThat(atWs).extracting(m -> m.path("kind").asText())
+                    .containsExactly("text", "reaction", "edit", "delete");
+            assertThat(atWs.get(2).path("body").asText()).isEqualTo("final");
+
+            JsonNode notOwn = sio.call("edit", Map.of("conversationId", c, "target", 99, "body", "x"));
+            assertThat(notOwn.path("error").path("code").asText()).isNotEmpty();
+        }
+    }
 }
