@@ -18,12 +18,14 @@ import dev.parley.server.bus.MembershipBroadcast;
 import dev.parley.server.bus.redis.RedisBackplane;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.Blocking;
+import dev.parley.server.gateway.ClientAddresses;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
 import dev.parley.server.store.jdbc.JdbcKeyPackageStore;
 import dev.parley.server.gateway.http.OpenApiDocument;
 import dev.parley.server.gateway.http.SecurityHeaders;
+import dev.parley.server.gateway.socketio.SocketIoGateway;
 import dev.parley.server.gateway.ws.WebSocketGateway;
 import dev.parley.server.metrics.PrometheusMetrics;
 import dev.parley.server.media.MediaModule;
@@ -128,13 +130,16 @@ public final class ParleyServer implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes());
+        SocketIoGateway socketIo = new SocketIoGateway(vertx, accounts, chat, presence, bus, blocking.executor(),
+                new ClientAddresses(), config.maxFrameBytes(), config.connections().helloTimeoutMs(),
+                config.connections().maxConnectionsPerAddress());
         HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
                 List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
                                 new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
-                        media.api(vertx, accounts, chat, blocking.executor())));
+                        media.api(vertx, accounts, chat, blocking.executor()), socketIo.routes()));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.
@@ -145,8 +150,20 @@ public final class ParleyServer implements AutoCloseable {
                 .setIdleTimeout(0);
         router = api.router(vertx);
         http = vertx.createHttpServer(options)
-                .webSocketHandshakeHandler(webSockets::handshake)
-                .webSocketHandler(webSockets::serve)
+                .webSocketHandshakeHandler(h -> {
+                    if (SocketIoGateway.handles(h.path())) {
+                        socketIo.handshake(h);
+                    } else {
+                        webSockets.handshake(h);
+                    }
+                })
+                .webSocketHandler(ws -> {
+                    if (SocketIoGateway.handles(ws.path())) {
+                        socketIo.serve(ws);
+                    } else {
+                        webSockets.serve(ws);
+                    }
+                })
                 .requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         log.info("Parley node {} listening on {}:{} (store {}, bus {}, transport {}, data {})", config.nodeId(),
