@@ -5,7 +5,6 @@ import dev.parley.protocol.Http;
 import dev.parley.protocol.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -187,7 +186,8 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
                 .set(HttpHeaderNames.CONTENT_LENGTH, refusal.content().readableBytes())
                 .set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)))
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+        // Closed from here, not from the channel: Vert.x's handler would hold the close for a grace period.
+        ctx.writeAndFlush(refusal).addListener(f -> ctx.close());
         return false;
     }
 
