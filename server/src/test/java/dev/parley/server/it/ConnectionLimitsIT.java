@@ -250,21 +250,24 @@ class ConnectionLimitsIT {
         var user = api.user(handle("uploader"));
         // Steady: 40 bytes, one every 100 ms: 4 s in all, four times either timeout, never idle for long.
         byte[] text = "slow but steady upload of plain text ok\n".getBytes(StandardCharsets.US_ASCII);
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            out.write(("POST /v1/media?filename=notes.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                    + user.token() + "\r\nContent-Type: text/plain\r\nContent-Length: " + text.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            for (byte b : text) {
-                out.write(b);
-                out.flush();
-                Thread.sleep(100);
-            }
-            String status = readLine(s.getInputStream());
-            assertThat(status).startsWith("HTTP/1.1 201");
-        }
+        String posted = exchange("POST /v1/media?filename=notes.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + user.token() + "\r\nContent-Type: text/plain\r\nContent-Length: " + text.length + "\r\n\r\n", text);
+        assertThat(posted).startsWith("HTTP/1.1 201");
+        // The same through tus: create the upload, then one PATCH trickled in.
+        String meta = "filename " + java.util.Base64.getEncoder().encodeToString("t.txt".getBytes(StandardCharsets.UTF_8))
+                + ",filetype " + java.util.Base64.getEncoder().encodeToString("text/plain".getBytes(StandardCharsets.UTF_8));
+        String created = exchange("POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + user.token()
+                + "\r\nTus-Resumable: 1.0.0\r\nUpload-Length: " + text.length + "\r\nUpload-Metadata: " + meta
+                + "\r\nContent-Length: 0\r\n\r\n", new byte[0]);
+        assertThat(created).startsWith("HTTP/1.1 201");
+        String location = created.lines().filter(l -> l.toLowerCase().startsWith("location:")).findFirst().orElseThrow()
+                .substring("location:".length()).strip().replaceFirst("^https?://[^/]+", "");
+        String patched = exchange("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + user.token() + "\r\nTus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
+                + "Upload-Offset: 0\r\nContent-Length: " + text.length + "\r\n\r\n", text);
+        assertThat(patched).startsWith("HTTP/1.1 204");
+        assertThat(patched).containsIgnoringCase("upload-offset: " + text.length);
+
         // Idle: half the body, then silence.
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             OutputStream out = s.getOutputStream();
@@ -322,6 +325,27 @@ class ConnectionLimitsIT {
         assertThat(third).containsIgnoringCase("retry-after: 2");
         assertThat(plainGet("127.0.0.5")).startsWith("HTTP/1.1 200");
         assertStillServing();
+    }
+
+    /** Sends {@code head} at once and {@code body} one byte per 100 ms on a new connection; returns the response head. */
+    private String exchange(String head, byte[] body) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            for (byte b : body) {
+                out.write(b);
+                out.flush();
+                Thread.sleep(100);
+            }
+            StringBuilder answer = new StringBuilder();
+            InputStream in = s.getInputStream();
+            for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                answer.append(line).append('\n');
+            }
+            return answer.toString();
+        }
     }
 
     /** One request on a new connection from {@code localHost}; returns the response head. */
