@@ -316,6 +316,39 @@ class ConnectionLimitsIT {
     }
 
     @Test
+    void silentConnectionsOverTheCapAreClosedAtOnceForThatPeerOnly() throws Exception {
+        start(c -> c.withAddressLimits(3, 0, 0));
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(connectFrom("127.0.0.6"));
+            }
+            // The three say nothing and are kept (for now: the header timeout ends them later).
+            for (Socket s : held) {
+                assertThat(closedByServer(s, 300)).isFalse();
+            }
+            Socket fourth = connectFrom("127.0.0.6");
+            held.add(fourth);
+            assertThat(closedByServer(fourth, 5_000)).isTrue();
+            Socket elsewhere = connectFrom("127.0.0.7");
+            held.add(elsewhere);
+            assertThat(closedByServer(elsewhere, 300)).isFalse();
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+        assertStillServing();
+    }
+
+    private Socket connectFrom(String localHost) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(InetAddress.getByName(localHost), 0));
+        s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+        return s;
+    }
+
+    @Test
     void newConnectionsOverTheRateAreRefusedWithRetryAfter() throws Exception {
         start(c -> c.withAddressLimits(0, 0.5, 2));
         assertThat(plainGet("127.0.0.4")).startsWith("HTTP/1.1 200");
