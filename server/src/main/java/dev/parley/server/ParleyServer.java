@@ -17,8 +17,10 @@ import dev.parley.server.bus.GapHealingBus;
 import dev.parley.server.bus.MembershipBroadcast;
 import dev.parley.server.bus.redis.RedisBackplane;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.gateway.AddressLimits;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.ClientAddresses;
+import dev.parley.server.gateway.ConnectionGate;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
@@ -129,7 +131,7 @@ public final class ParleyServer implements AutoCloseable {
 
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
-                config.allowedOrigins(), config.maxFrameBytes());
+                config.allowedOrigins(), config.maxFrameBytes(), config.connections());
         SocketIoGateway socketIo = new SocketIoGateway(vertx, accounts, chat, presence, bus, blocking.executor(),
                 new ClientAddresses(), config.maxFrameBytes(), config.connections().helloTimeoutMs(),
                 config.connections().maxConnectionsPerAddress());
@@ -146,10 +148,26 @@ public final class ParleyServer implements AutoCloseable {
                 .setMaxWebSocketFrameSize(Math.max(config.maxFrameBytes() * 2, 65536))
                 .setMaxWebSocketMessageSize(Math.max(config.maxFrameBytes() * 2, 65536))
                 .setTcpNoDelay(true)
+                // HTTP responses only: request bodies are never inflated (no setDecompressionSupported).
                 .setCompressionSupported(true)
+                // Off: Vert.x inflates permessage-deflate without bound (one 0.5 MB frame took a node from 227 MB
+                // to 1.1 GB RSS before any size check), and chat frames are small (docs/security.md).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                // HTTP/1.1 only: with h2c on, Vert.x sets a connection up only once its first bytes arrive (so
+                // silent connections escape the ConnectionGate), and HTTP/2 streams are not guarded.
+                .setHttp2ClearTextEnabled(false)
+                // 0: idleTimeout would also cut quiet WebSockets; the ConnectionGate times HTTP reads, and
+                // WebSockets have pings.
                 .setIdleTimeout(0);
         router = api.router(vertx);
+        var connections = config.connections();
+        ConnectionGate gate = new ConnectionGate(new AddressLimits(connections.maxConnectionsPerAddress(),
+                connections.newConnectionsPerSecond(), connections.newConnectionsBurst(), System::nanoTime),
+                new ClientAddresses(), connections.httpHeaderTimeoutMs(), connections.httpBodyIdleTimeoutMs());
+        vertx.setPeriodic(60_000, t -> gate.sweep());
         http = vertx.createHttpServer(options)
+                .connectionHandler(gate::accept)
                 .webSocketHandshakeHandler(h -> {
                     if (SocketIoGateway.handles(h.path())) {
                         socketIo.handshake(h);

@@ -17,7 +17,9 @@ import java.util.Map;
 
 /**
  * A Parley server: either started by the bench as a separate process ({@code java -jar parley.jar server
- * --port P --data DIR} with {@code PARLEY_SEND_RATE=0}), or one already running at a URL.
+ * --port P --data DIR} with {@code PARLEY_SEND_RATE=0} and {@code PARLEY_RATE_LIMITS=off}: every simulated
+ * client comes from 127.0.0.1, which the per-address connection caps would otherwise stop), or one already
+ * running at a URL.
  */
 public final class ParleyTarget implements Target {
     private final URI url;
@@ -58,6 +60,7 @@ public final class ParleyTarget implements Target {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
         pb.environment().put("PARLEY_SEND_RATE", "0");
+        pb.environment().put("PARLEY_RATE_LIMITS", "off");
         pb.environment().putAll(env);
         Process p = pb.start();
         URI url = URI.create("http://127.0.0.1:" + port);

@@ -5,27 +5,79 @@ import java.util.Map;
 
 /**
  * How the node treats connections before and after they authenticate: liveness (pings), time limits
- * for sockets and HTTP requests that say nothing, and caps per client address. Read from the
- * {@code connections:} section of the YAML file, then the environment (later wins); see {@link #load}.
+ * for sockets and HTTP requests that say nothing, how much may wait unread for one socket, and caps per
+ * client address. Read from the {@code connections:} section of the YAML file, then the environment
+ * (later wins); see {@link #load}. Every value is documented in {@code docs/security.md} ("Connections").
  *
  * @param helloTimeoutMs           a WebSocket that has not sent {@code hello} within this is closed (4401)
- * @param maxConnectionsPerAddress open connections (WebSocket and HTTP) one client address may hold; 0 = no cap
+ * @param pingIntervalMs           a WebSocket the server has heard nothing from for this long is sent a ping
+ * @param pongTimeoutMs            after that ping, a socket that stays silent this long is closed (4408) and its
+ *                                 user goes offline
+ * @param httpHeaderTimeoutMs      an HTTP connection must deliver a complete request head within this of opening
+ *                                 or of its previous response ending (slow headers, idle keep-alive); then it is
+ *                                 closed
+ * @param httpBodyIdleTimeoutMs    a request body that delivers no byte for this long is cut off (idle gaps only:
+ *                                 a slow but steady upload is never cut)
+ * @param maxQueuedBytesPerSocket  bytes (replies and events) that may wait unsent for one WebSocket; past it the
+ *                                 socket is closed with 1008 and its pending commands are dropped
+ * @param maxConnectionsPerAddress open connections (WebSocket and HTTP) one client address may hold on this node;
+ *                                 0 = no cap
+ * @param newConnectionsPerSecond  sustained rate of new connections per client address; 0 = no rate
+ * @param newConnectionsBurst      new connections one address may open at once before the rate applies
  */
-public record ConnectionConfig(long helloTimeoutMs, int maxConnectionsPerAddress) {
+public record ConnectionConfig(long helloTimeoutMs, long pingIntervalMs, long pongTimeoutMs,
+                               long httpHeaderTimeoutMs, long httpBodyIdleTimeoutMs, long maxQueuedBytesPerSocket,
+                               int maxConnectionsPerAddress, double newConnectionsPerSecond,
+                               int newConnectionsBurst) {
 
     public ConnectionConfig {
-        if (helloTimeoutMs < 100 || maxConnectionsPerAddress < 0) {
-            throw new IllegalArgumentException("invalid connection settings: " + this);
+        if (helloTimeoutMs < 100 || pingIntervalMs < 100 || pongTimeoutMs < 100 || httpHeaderTimeoutMs < 100
+                || httpBodyIdleTimeoutMs < 100) {
+            throw new IllegalArgumentException("connections: timeouts and intervals must be at least 100 ms: " + this);
+        }
+        if (maxQueuedBytesPerSocket < 64 * 1024) {
+            throw new IllegalArgumentException("connections.maxQueuedBytes must be at least 65536");
+        }
+        if (maxConnectionsPerAddress < 0 || newConnectionsPerSecond < 0 || newConnectionsBurst < 0
+                || newConnectionsPerSecond > 0 && newConnectionsBurst < 1) {
+            throw new IllegalArgumentException("connections: per-address caps must be 0 (off) or positive, and the"
+                    + " burst at least 1 when a rate is set: " + this);
         }
     }
 
     public static ConnectionConfig defaults() {
-        return new ConnectionConfig(10_000, 512);
+        return new ConnectionConfig(10_000, 25_000, 20_000, 15_000, 30_000, 8L * 1024 * 1024, 512, 60, 120);
     }
 
     /** The same settings with every per-address cap lifted ({@code PARLEY_RATE_LIMITS=off}). */
     public ConnectionConfig withoutLimits() {
-        return new ConnectionConfig(helloTimeoutMs, 0);
+        return new ConnectionConfig(helloTimeoutMs, pingIntervalMs, pongTimeoutMs, httpHeaderTimeoutMs,
+                httpBodyIdleTimeoutMs, maxQueuedBytesPerSocket, 0, 0, 0);
+    }
+
+    /** The same settings with other per-address caps (0 = off). */
+    public ConnectionConfig withAddressLimits(int maxPerAddress, double newPerSecond, int newBurst) {
+        return new ConnectionConfig(helloTimeoutMs, pingIntervalMs, pongTimeoutMs, httpHeaderTimeoutMs,
+                httpBodyIdleTimeoutMs, maxQueuedBytesPerSocket, maxPerAddress, newPerSecond, newBurst);
+    }
+
+    /** The same settings with other WebSocket liveness timings. */
+    public ConnectionConfig withLiveness(long newHelloTimeoutMs, long newPingIntervalMs, long newPongTimeoutMs) {
+        return new ConnectionConfig(newHelloTimeoutMs, newPingIntervalMs, newPongTimeoutMs, httpHeaderTimeoutMs,
+                httpBodyIdleTimeoutMs, maxQueuedBytesPerSocket, maxConnectionsPerAddress, newConnectionsPerSecond,
+                newConnectionsBurst);
+    }
+
+    /** The same settings with other HTTP read timeouts. */
+    public ConnectionConfig withHttpTimeouts(long headerTimeoutMs, long bodyIdleTimeoutMs) {
+        return new ConnectionConfig(helloTimeoutMs, pingIntervalMs, pongTimeoutMs, headerTimeoutMs, bodyIdleTimeoutMs,
+                maxQueuedBytesPerSocket, maxConnectionsPerAddress, newConnectionsPerSecond, newConnectionsBurst);
+    }
+
+    /** The same settings with another outbound bound per socket. */
+    public ConnectionConfig withMaxQueuedBytesPerSocket(long bytes) {
+        return new ConnectionConfig(helloTimeoutMs, pingIntervalMs, pongTimeoutMs, httpHeaderTimeoutMs,
+                httpBodyIdleTimeoutMs, bytes, maxConnectionsPerAddress, newConnectionsPerSecond, newConnectionsBurst);
     }
 
     static ConnectionConfig load(JsonNode section, Map<String, String> env) {
@@ -33,8 +85,21 @@ public record ConnectionConfig(long helloTimeoutMs, int maxConnectionsPerAddress
         ConnectionConfig c = new ConnectionConfig(
                 Settings.longOf(env, "PARLEY_CONNECTIONS_HELLO_TIMEOUT_MS", section, "helloTimeoutMs",
                         d.helloTimeoutMs()),
+                Settings.longOf(env, "PARLEY_CONNECTIONS_PING_INTERVAL_MS", section, "pingIntervalMs",
+                        d.pingIntervalMs()),
+                Settings.longOf(env, "PARLEY_CONNECTIONS_PONG_TIMEOUT_MS", section, "pongTimeoutMs",
+                        d.pongTimeoutMs()),
+                Settings.longOf(env, "PARLEY_CONNECTIONS_HTTP_HEADER_TIMEOUT_MS", section, "httpHeaderTimeoutMs",
+                        d.httpHeaderTimeoutMs()),
+                Settings.longOf(env, "PARLEY_CONNECTIONS_HTTP_BODY_IDLE_TIMEOUT_MS", section,
+                        "httpBodyIdleTimeoutMs", d.httpBodyIdleTimeoutMs()),
+                Settings.longOf(env, "PARLEY_CONNECTIONS_MAX_QUEUED_BYTES", section, "maxQueuedBytes",
+                        d.maxQueuedBytesPerSocket()),
                 Settings.intOf(env, "PARLEY_CONNECTIONS_MAX_PER_ADDRESS", section, "maxPerAddress",
-                        d.maxConnectionsPerAddress()));
+                        d.maxConnectionsPerAddress()),
+                Settings.doubleOf(env, "PARLEY_CONNECTIONS_NEW_PER_SECOND", section, "newPerSecond",
+                        d.newConnectionsPerSecond()),
+                Settings.intOf(env, "PARLEY_CONNECTIONS_NEW_BURST", section, "newBurst", d.newConnectionsBurst()));
         return Settings.rateLimitsOff(env) ? c.withoutLimits() : c;
     }
 }

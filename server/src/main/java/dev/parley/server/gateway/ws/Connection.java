@@ -6,6 +6,7 @@ import dev.parley.protocol.ServerFrame;
 import dev.parley.server.gateway.SerialLane;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /** Close code for a client that lets more than the outbound bound pile up unread (policy violation). */
+    static final short CLOSE_TOO_SLOW = 1008;
 
     final String id;
     final ServerWebSocket ws;
@@ -34,13 +37,15 @@ final class Connection {
     final Set<String> conversations = ConcurrentHashMap.newKeySet();
     /** Last presence state sent per user, so a user in several shared conversations is announced once. */
     private final Map<String, String> presenceSent = new ConcurrentHashMap<>();
-    private final int maxQueuedBytes;
+    private final long maxQueuedBytes;
     /** Bytes handed to the socket and not yet written to the network. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile Caller caller;
     private volatile boolean closed;
+    /** When the client was last heard from (any frame), for the ping timer; written on the event loop. */
+    private volatile long lastHeardNanos = System.nanoTime();
 
-    Connection(String id, ServerWebSocket ws, Context context, Executor executor, int maxQueuedBytes) {
+    Connection(String id, ServerWebSocket ws, Context context, Executor executor, long maxQueuedBytes) {
         this.id = id;
         this.ws = ws;
         this.context = context;
@@ -64,25 +69,23 @@ final class Connection {
         closed = true;
     }
 
-    /** Writes an answer to the client's own request (never dropped for slowness). */
-    void reply(ServerFrame frame) {
-        write(Json.encode(frame));
+    void heard() {
+        lastHeardNanos = System.nanoTime();
     }
 
-    /**
-     * Writes a live event. A client that does not read fast enough is disconnected instead of being
-     * buffered without bound; it catches up with {@code sync} when it reconnects.
-     */
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /** Writes an answer to the client's own request, within the same outbound bound as events. */
+    void reply(ServerFrame frame) {
+        if (!closed) {
+            write(Json.encode(frame));
+        }
+    }
+
+    /** Writes a live event, within the outbound bound. */
     void push(String json) {
-        if (closed) {
-            return;
-        }
-        if (queuedBytes.get() > maxQueuedBytes) {
-            log.info("closing slow connection userId={} deviceId={}", caller == null ? null : caller.userId(),
-                    caller == null ? null : caller.deviceId());
-            close((short) 1008, "too slow: reconnect and sync");
-            return;
-        }
         write(json);
     }
 
@@ -117,8 +120,22 @@ final class Connection {
         }
     }
 
+    /**
+     * Every frame to the client goes through here, so one bound covers replies and events alike. A client
+     * that lets more than the bound pile up unread is disconnected (1008) instead of being buffered without
+     * bound; from then on its lane drops its remaining commands ({@link #isClosed}), and it catches up with
+     * {@code sync} when it reconnects. The frame that crosses the bound is still written, so one large
+     * reply (a full sync page) always fits an otherwise empty queue.
+     */
     private void write(String json) {
         if (closed) {
+            return;
+        }
+        if (queuedBytes.get() > maxQueuedBytes) {
+            log.info("closing slow connection userId={} deviceId={} queuedBytes={}",
+                    caller == null ? null : caller.userId(), caller == null ? null : caller.deviceId(),
+                    queuedBytes.get());
+            close(CLOSE_TOO_SLOW, "too slow: reconnect and sync");
             return;
         }
         // Characters, not bytes: close enough for a back-pressure bound and free to compute.
@@ -136,6 +153,19 @@ final class Connection {
         if (!closed) {
             closed = true;
             ws.close(code, reason);
+        }
+    }
+
+    /**
+     * Closes a socket whose peer has stopped answering: the close frame is sent for form's sake, but the
+     * TCP connection is dropped at once rather than after the close handshake's timeout, so the user goes
+     * offline now. Runs on the socket's event loop.
+     */
+    void abandon(short code, String reason) {
+        close(code, reason);
+        if (ws instanceof WebSocketInternal internal) {
+            // From the pipeline's first handler, past Vert.x's own, which would wait for the close handshake.
+            internal.channelHandlerContext().pipeline().firstContext().close();
         }
     }
 

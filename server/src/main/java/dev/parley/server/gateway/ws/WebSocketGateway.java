@@ -14,7 +14,9 @@ import dev.parley.protocol.FrameException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.server.config.ConnectionConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.net.URI;
@@ -24,6 +26,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
-    private static final long HELLO_TIMEOUT_MS = 10_000;
     private static final int MAX_PENDING_COMMANDS = 1_000;
+    /** Close code for a socket that answered no ping in time (4xxx mirrors HTTP 408 Request Timeout). */
+    static final short CLOSE_NO_PONG = 4408;
 
     private final Vertx vertx;
     private final AccountService accounts;
@@ -47,11 +51,12 @@ public final class WebSocketGateway {
     private final Clock clock;
     private final List<String> allowedOrigins;
     private final int maxFrameBytes;
+    private final ConnectionConfig connections;
     private final Fanout fanout;
 
     public WebSocketGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence,
                             EventBus bus, ExecutorService blocking, IdGenerator ids, Clock clock,
-                            List<String> allowedOrigins, int maxFrameBytes) {
+                            List<String> allowedOrigins, int maxFrameBytes, ConnectionConfig connections) {
         this.vertx = vertx;
         this.accounts = accounts;
         this.chat = chat;
@@ -61,6 +66,7 @@ public final class WebSocketGateway {
         this.clock = clock;
         this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
         this.maxFrameBytes = maxFrameBytes;
+        this.connections = connections;
         this.fanout = new Fanout(bus, chat, presence, blocking);
     }
 
@@ -100,22 +106,29 @@ public final class WebSocketGateway {
         }
     }
 
-    /** Serves one accepted socket. */
+    /** Serves one accepted socket. Runs on its event loop. */
     public void serve(ServerWebSocket ws) {
         Connection c = new Connection(ids.newId("con"), ws, vertx.getOrCreateContext(), blocking,
-                Math.max(8 * 1024 * 1024, maxFrameBytes * 4));
-        long helloTimer = vertx.setTimer(HELLO_TIMEOUT_MS, t -> {
+                connections.maxQueuedBytesPerSocket());
+        long helloTimer = vertx.setTimer(connections.helloTimeoutMs(), t -> {
             if (c.caller() == null) {
                 c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
             }
         });
-        ws.frameHandler(new FrameAssembler(maxFrameBytes, text -> onText(c, text),
+        Liveness liveness = new Liveness(c);
+        FrameAssembler assembler = new FrameAssembler(maxFrameBytes, text -> onText(c, text),
                 () -> c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
                         "binary frames are not supported; send JSON text frames")),
-                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes")));
+                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes"));
+        ws.frameHandler(frame -> {
+            c.heard();
+            assembler.handle(frame);
+        });
+        ws.pongHandler(data -> c.heard());
         ws.exceptionHandler(e -> log.debug("websocket error connection={}: {}", c.id, e.toString()));
         ws.closeHandler(v -> {
             vertx.cancelTimer(helloTimer);
+            liveness.stop();
             c.markClosed();
             // Runs after any hello still in the lane, so registration and clean-up never cross.
             c.lane.submit(() -> {
@@ -126,6 +139,51 @@ public final class WebSocketGateway {
                 }
             });
         });
+    }
+
+    /**
+     * Pings a socket that has been quiet for the ping interval and closes it (4408) if it is still quiet a
+     * pong timeout later: a phone that lost its network never sends a TCP close, and without this its user
+     * would stay online forever. Any frame counts as a sign of life, so busy sockets are never pinged. One
+     * timer per socket, on its event loop.
+     */
+    private final class Liveness {
+        private final Connection c;
+        private final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
+        private final long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
+        private long timer;
+        private boolean stopped;
+
+        Liveness(Connection c) {
+            this.c = c;
+            this.timer = vertx.setTimer(connections.pingIntervalMs(), t -> check());
+        }
+
+        private void check() {
+            if (stopped || c.isClosed()) {
+                return;
+            }
+            long quiet = System.nanoTime() - c.lastHeardNanos();
+            if (quiet >= intervalNanos + timeoutNanos) {
+                log.info("closing unresponsive connection={} userId={}", c.id,
+                        c.caller() == null ? null : c.caller().userId());
+                c.abandon(CLOSE_NO_PONG, "no pong");
+                return;
+            }
+            long next;
+            if (quiet >= intervalNanos) {
+                c.ws.writePing(Buffer.buffer("p"));
+                next = intervalNanos + timeoutNanos - quiet;
+            } else {
+                next = intervalNanos - quiet;
+            }
+            timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), t -> check());
+        }
+
+        void stop() {
+            stopped = true;
+            vertx.cancelTimer(timer);
+        }
     }
 
     private void onText(Connection c, String text) {

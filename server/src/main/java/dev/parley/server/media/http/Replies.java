@@ -61,6 +61,11 @@ final class Replies {
             return;
         }
         boolean http1 = request.version() != HttpVersion.HTTP_2;
+        if (http1) {
+            // The connection is closed after the linger below: say so, or a client re-uses it and loses its
+            // next request.
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
         response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))))
