@@ -30,18 +30,31 @@ final class Replies {
     }
 
     static void error(HttpServerResponse response, ErrorCode code, String message) {
+        error(response, new ChatException(code, message));
+    }
+
+    /** A typed refusal; {@code rate_limited} also gets {@code Retry-After} (whole seconds) and {@code retryAfterMs}. */
+    static void error(HttpServerResponse response, ChatException e) {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))));
+        response.setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.end(Buffer.buffer(Json.encodeBytes(body(response, e))));
+    }
+
+    private static Http.ErrorBody body(HttpServerResponse response, ChatException e) {
+        Long retryAfterMs = e.code() == ErrorCode.RATE_LIMITED ? e.retryAfterMs() : null;
+        if (retryAfterMs != null) {
+            response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)));
+        }
+        return new Http.ErrorBody(new Http.ErrorDetail(e.code(), e.getMessage(), retryAfterMs));
     }
 
     /** Answers a failure: typed refusals with their code, anything else as an internal error (logged). */
     static void fail(HttpServerResponse response, Throwable e) {
         if (e instanceof ChatException ce) {
-            error(response, ce.code(), ce.getMessage());
+            error(response, ce);
         } else {
             log.error("media request failed", e);
             error(response, ErrorCode.INTERNAL, "internal error");
@@ -56,14 +69,18 @@ final class Replies {
      * before the client has read it.
      */
     static void refuseUpload(HttpServerRequest request, ErrorCode code, String message) {
+        refuseUpload(request, new ChatException(code, message));
+    }
+
+    static void refuseUpload(HttpServerRequest request, ChatException e) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
         boolean http1 = request.version() != HttpVersion.HTTP_2;
-        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))))
+        response.setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.end(Buffer.buffer(Json.encodeBytes(body(response, e))))
                 .onComplete(done -> {
                     if (http1) {
                         lingerThenClose(request);
