@@ -29,13 +29,13 @@ public interface UploadStore {
     Optional<Upload> find(String uploadId);
 
     /**
-     * Appends the first {@code length} bytes of {@code file} if the upload holds exactly {@code offset}
-     * bytes and is not finished; the check and the write are one transaction, so of two PATCHes at the
-     * same offset (on any nodes) one wins and the other changes nothing.
+     * Appends {@code part} if the upload holds exactly {@code offset} bytes, is not finished, and the part
+     * does not go past its length; the check and the write are one transaction, so of two PATCHes at the
+     * same offset (on any nodes) one wins and the other changes nothing. An empty part only checks.
      *
      * @return true if appended, false if the offset had moved or the upload is gone or finished
      */
-    boolean append(String uploadId, long offset, Path file, long length);
+    boolean append(String uploadId, long offset, byte[] part);
 
     /** Writes every byte held, in order, into {@code target} (created or truncated). */
     void copyTo(String uploadId, Path target);

@@ -392,6 +392,10 @@ public final class MediaApi implements HttpApi.RouteModule {
         return vertx;
     }
 
+    ExecutorService blocking() {
+        return blocking;
+    }
+
     String baseUrl(RoutingContext rc) {
         if (config.publicUrl() != null) {
             return config.publicUrl();

@@ -167,29 +167,24 @@ final class TusUploads {
                 finished(rc, s);
                 return;
             }
-            Path part = scratch.resolve("patch-" + ids.newId("p"));
-            BodyReceiver.receive(api.vertx(), req, part, false, s.length() - offset, true)
+            PartReceiver.receive(api.vertx(), req, uploads, api.blocking(), s.uploadId(), offset, s.length() - offset)
                     .onComplete(r -> {
                         if (r.failed()) {
-                            MediaApi.delete(part);
                             busy.remove(s.uploadId(), claim);
                             if (r.cause() instanceof ChatException ce) {
                                 Replies.refuseUpload(req, ce);
+                            } else {
+                                Replies.refuseUpload(req, ErrorCode.INTERNAL, "the upload could not be stored");
                             }
                             return;
                         }
-                        // Even a dropped PATCH commits what arrived: the client resumes from HEAD's offset.
+                        // Even a dropped PATCH kept what arrived: the client resumes from HEAD's offset.
                         api.runBlocking(rc, () -> {
                             try {
-                                if (!uploads.append(s.uploadId(), offset, part, r.result().bytes())) {
-                                    throw new ChatException(ErrorCode.CONFLICT, "the upload moved on meanwhile "
-                                            + "(another PATCH, maybe through another node); HEAD for its offset");
-                                }
                                 UploadStore.Upload now = uploads.find(s.uploadId())
                                         .orElseThrow(() -> ChatException.notFound("upload"));
                                 return now.mediaId() == null && now.offset() == now.length() ? complete(now) : now;
                             } finally {
-                                MediaApi.delete(part);
                                 busy.remove(s.uploadId(), claim);
                             }
                         }, done -> finished(rc, done));

@@ -4,7 +4,6 @@ import dev.parley.server.media.UploadStore;
 import dev.parley.server.store.jdbc.Database;
 import dev.parley.server.store.jdbc.WriteOp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,14 +16,13 @@ import java.util.Optional;
 
 /**
  * Resumable uploads in the chat database (SQLite or PostgreSQL): one row of state per upload and its bytes
- * in rows of at most {@link #CHUNK} bytes, so that no node's disk holds anything another node would need.
- * One PATCH is one write transaction through the database's single writer: simple to keep correct (the
- * offset check and the bytes commit together), at the cost of the writer being busy for the length of a
- * large PATCH.
+ * in part rows (as the PATCH receiver commits them, a few hundred KiB each), so that no node's disk holds
+ * anything another node would need. Each part is one small write transaction through the database's
+ * writer, its offset check and its bytes committed together.
  */
 public final class JdbcUploadStore implements UploadStore {
-    /** Bytes per part row: small enough for any driver to bind in one go, large enough to keep rows few. */
-    static final int CHUNK = 1024 * 1024;
+    /** Largest part row: small enough for any driver to bind in one go. */
+    static final int MAX_PART = 4 * 1024 * 1024;
 
     private final Database db;
 
@@ -68,38 +66,30 @@ public final class JdbcUploadStore implements UploadStore {
     }
 
     @Override
-    public boolean append(String uploadId, long offset, Path file, long length) {
-        if (length == 0) {
+    public boolean append(String uploadId, long offset, byte[] part) {
+        if (part.length == 0) {
             return find(uploadId).map(u -> u.offset() == offset && u.mediaId() == null).orElse(false);
+        }
+        if (part.length > MAX_PART) {
+            throw new IllegalArgumentException("a part is at most " + MAX_PART + " bytes");
         }
         return db.writeAndWait(new WriteOp.InTransaction<>("append to upload " + uploadId, tx -> {
             try (PreparedStatement move = tx.connection().prepareStatement("UPDATE media_uploads SET upload_offset = ? "
                     + "WHERE upload_id = ? AND upload_offset = ? AND media_id IS NULL AND length >= ?")) {
-                move.setLong(1, offset + length);
+                move.setLong(1, offset + part.length);
                 move.setString(2, uploadId);
                 move.setLong(3, offset);
-                move.setLong(4, offset + length);
+                move.setLong(4, offset + part.length);
                 if (move.executeUpdate() == 0) {
                     return false;
                 }
             }
-            try (InputStream in = Files.newInputStream(file);
-                 PreparedStatement ps = tx.connection().prepareStatement(
-                         "INSERT INTO media_upload_parts (upload_id, part_offset, data) VALUES (?, ?, ?)")) {
-                long done = 0;
-                while (done < length) {
-                    byte[] chunk = in.readNBytes((int) Math.min(CHUNK, length - done));
-                    if (chunk.length == 0) {
-                        throw new IOException("the received file is shorter than " + length + " bytes");
-                    }
-                    ps.setString(1, uploadId);
-                    ps.setLong(2, offset + done);
-                    ps.setBytes(3, chunk);
-                    ps.executeUpdate();
-                    done += chunk.length;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the received part of upload " + uploadId, e);
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "INSERT INTO media_upload_parts (upload_id, part_offset, data) VALUES (?, ?, ?)")) {
+                ps.setString(1, uploadId);
+                ps.setLong(2, offset);
+                ps.setBytes(3, part);
+                ps.executeUpdate();
             }
             return true;
         }));
