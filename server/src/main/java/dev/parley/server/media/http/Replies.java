@@ -84,11 +84,31 @@ final class Replies {
                 .onComplete(done -> {
                     if (http1) {
                         lingerThenClose(request);
+                    } else {
+                        drain(request);
                     }
                 });
     }
 
     static final long LINGER_MS = 3000;
+
+    /**
+     * HTTP/2 (h2c, which Java's and many other clients try first): the connection carries other streams and
+     * stays open, but a paused stream's flow-control window would hold the client's send, and so its read of
+     * our answer, forever. Reading and dropping the rest of the body frees it.
+     */
+    private static void drain(HttpServerRequest request) {
+        if (request.isEnded()) {
+            return;
+        }
+        try {
+            request.handler(b -> { });
+            request.exceptionHandler(e -> { });
+            request.resume();
+        } catch (IllegalStateException alreadyConsumed) {
+            // nothing left to read
+        }
+    }
 
     private static void lingerThenClose(HttpServerRequest request) {
         var connection = request.connection();
