@@ -82,9 +82,9 @@ public final class MediaModule implements AutoCloseable {
         return sweeper;
     }
 
-    /** The catalog, for the chat core's attachment checks. */
+    /** The catalog, for the chat core's attachment checks; a release wakes the sweeper. */
     public MediaStore catalog() {
-        return catalog;
+        return new SweepOnRelease(catalog, sweeper);
     }
 
     public BlobStore blobs() {

@@ -62,13 +62,25 @@ public final class MediaSweeper implements AutoCloseable {
         }
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("parley-media-sweep").factory());
         long every = config.sweepInterval().toMillis();
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                sweepOnce();
-            } catch (RuntimeException e) {
-                log.warn("media sweep failed (next one in {} ms): {}", every, e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Asks for a sweep soon (a message's media were just released), without waiting for it. Sweeps never
+     * overlap: the timer runs them one at a time.
+     */
+    public synchronized void wake() {
+        if (timer != null) {
+            timer.execute(this::sweepQuietly);
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweepOnce();
+        } catch (RuntimeException e) {
+            log.warn("media sweep failed: {}", e.toString());
+        }
     }
 
     /** One sweep, now, on the calling thread. */

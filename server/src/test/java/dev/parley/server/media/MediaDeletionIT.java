@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.media.s3.S3Fixture;
 import dev.parley.server.testing.Api;
 import dev.parley.server.testing.TestServers;
 import dev.parley.server.testing.WsClient;
@@ -199,6 +200,57 @@ class MediaDeletionIT {
                     .as("attached in time, so kept").isEqualTo(200);
             assertThat(Files.exists(blobFile(dir, sent.path("sha256").asText()))).isTrue();
             stillServing(a, m, node.port());
+        }
+    }
+
+    @Test
+    void onS3APresignedLinkStopsOnceItsMessageIsDeletedAndOrphansLeaveTheBucket() throws Exception {
+        try (S3Fixture s3 = new S3Fixture()) {
+            // Hour-long sweep interval: only the wake-up on release can remove the object within the test.
+            MediaConfig media = MediaConfig.defaults().withS3(s3.settings("deletion", true))
+                    .withCollection(Duration.ofHours(1), Duration.ofHours(1));
+            try (ParleyServer node = ParleyServer.start(ServerConfig.embedded(data.resolve("s3"), 0).withSendRate(0)
+                    .withPassword(TestServers.FAST_PASSWORDS).withMedia(media))) {
+                Api a = new Api(node.port());
+                MediaClient m = new MediaClient(node.port());
+                Api.Session owner = a.user(handle("s3owner"));
+                Api.Session friend = a.user(handle("s3friend"));
+                String mediaId = m.upload(owner.token(), TestMedia.jpegWithGps(640, 480, 1), "image/jpeg", null).json()
+                        .path("mediaId").asText();
+                String direct = a.direct(owner, friend);
+                try (WsClient ws = WsClient.connect(node.port(), owner.token())) {
+                    long seq = send(ws, direct, "s3-photo", mediaId);
+                    MediaClient.Reply link = m.link(friend.token(), mediaId, null);
+                    String presigned = link.json().path("url").asText();
+                    MediaClient.Reply thumb = m.link(friend.token(), mediaId, "variant=thumbnail");
+                    String presignedThumb = thumb.json().path("url").asText();
+                    assertThat(presigned).startsWith(s3.endpoint());
+                    assertThat(m.fetch(presigned).status()).isEqualTo(200);
+                    assertThat(m.fetch(presignedThumb).status()).isEqualTo(200);
+
+                    delete(ws, direct, seq);
+
+                    assertNotFound(m.link(friend.token(), mediaId, null));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> m.fetch(presigned).status() == 404
+                            && m.fetch(presignedThumb).status() == 404);
+                }
+                stillServing(a, m, node.port());
+            }
+            MediaConfig shortGrace = MediaConfig.defaults().withS3(s3.settings("orphans", true))
+                    .withCollection(Duration.ofSeconds(2), Duration.ofMillis(200));
+            try (ParleyServer node = ParleyServer.start(ServerConfig.embedded(data.resolve("s3-orphans"), 0)
+                    .withSendRate(0).withPassword(TestServers.FAST_PASSWORDS).withMedia(shortGrace))) {
+                Api a = new Api(node.port());
+                MediaClient m = new MediaClient(node.port());
+                Api.Session s = a.user(handle("s3forgetful"));
+                String mediaId = m.upload(s.token(), TestMedia.pdf(), "application/pdf", null).json()
+                        .path("mediaId").asText();
+                String presigned = m.link(s.token(), mediaId, null).json().path("url").asText();
+                assertThat(m.fetch(presigned).status()).isEqualTo(200);
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> m.fetch(presigned).status() == 404);
+                assertNotFound(m.link(s.token(), mediaId, null));
+            }
         }
     }
 }
