@@ -41,9 +41,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
- * The media endpoints: {@code POST /v1/media} (streamed upload), {@code GET /v1/media/{id}} (a short-lived
- * signed link for the uploader or a member of a conversation the medium was posted in; 404 for anyone
- * else), {@code GET|HEAD /v1/media/{id}/content} (the bytes behind a link; no token, the signature is the
+ * The media endpoints: {@code POST /v1/media} (streamed upload, after the upload rates and the quota
+ * admit it), {@code GET /v1/media/{id}} (a short-lived signed link for the uploader or a member of a
+ * conversation where a live message holds the medium; 404 for anyone else, and for everyone once the
+ * medium is released), {@code GET|HEAD /v1/media/{id}/content} (the bytes behind a link; no token, the signature is the
  * capability) and the tus 1.0 resumable uploads under {@code /v1/uploads} ({@link TusUploads}). Mounted
  * ahead of the JSON API's body handler, as these stream their own bodies.
  */
@@ -268,7 +269,10 @@ public final class MediaApi implements HttpApi.RouteModule {
         }, link -> Replies.json(rc.response(), 200, link)));
     }
 
-    /** The medium if the caller uploaded it or is a member of a conversation it was posted in. */
+    /**
+     * The medium if it is not released and the caller uploaded it or is a member of a conversation where a
+     * live (not deleted) message holds it.
+     */
     Media visible(Caller caller, String mediaId) {
         Media m = catalog.find(mediaId).orElseThrow(() -> ChatException.notFound("media"));
         if (m.ownerId().equals(caller.userId())) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a time limit (killed with all its children), and an address-space, CPU-time and core-dump limit
  *       through {@code prlimit} (or {@code ulimit} in {@code /bin/sh} where util-linux is missing);</li>
  *   <li>a fresh, empty scratch folder as working directory, deleted afterwards, and an environment
- *       holding only {@code PATH} and {@code LC_ALL}, so no secret of the server's environment leaks in.</li>
+ *       holding only {@code PATH}, {@code LC_ALL} and {@code MALLOC_ARENA_MAX}, so no secret of the server's environment leaks in.</li>
  * </ul>
  * A tool that is missing, fails, or hits a limit means no preview, never a failed upload.
  */
@@ -251,6 +251,9 @@ public final class MediaTools {
             env.clear();
             env.put("PATH", path);
             env.put("LC_ALL", "C");
+            // glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: without a cap a
+            // threaded ffmpeg on a many-core host would hit the address-space limit before using any memory.
+            env.put("MALLOC_ARENA_MAX", "2");
             pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD
                     : ProcessBuilder.Redirect.to(stdout.toFile()));
             pb.redirectError(ProcessBuilder.Redirect.DISCARD);
