@@ -221,7 +221,7 @@ public final class ChatService implements AutoCloseable {
         }
         // Last check before the append: records where the media was posted only for a send that goes ahead.
         if (send.attachments() != null && !send.attachments().isEmpty()) {
-            attachMedia(caller, send.conversationId(), send.attachments());
+            attachMedia(caller, send.conversationId(), send.clientMsgId(), send.attachments());
         }
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
                 send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
@@ -277,8 +277,9 @@ public final class ChatService implements AutoCloseable {
         if (again.isPresent()) {
             return again.get(); // before the checks: the target of a stored delete is no longer "live"
         }
-        requireOwnLiveMessage(caller, delete.conversationId(), delete.target());
+        Message target = requireOwnLiveMessage(caller, delete.conversationId(), delete.target());
         rateLimit(caller);
+        releaseMedia(target);
         return appendAndPublish(change(caller, delete.conversationId(), delete.clientMsgId(), EntryKind.DELETE, null,
                 delete.target(), null, null));
     }
@@ -446,7 +447,7 @@ public final class ChatService implements AutoCloseable {
         return m;
     }
 
-    private void requireOwnLiveMessage(Caller caller, String conversationId, long target) {
+    private Message requireOwnLiveMessage(Caller caller, String conversationId, long target) {
         Message m = requireMessage(conversationId, target, "target");
         if (!m.senderId().equals(caller.userId())) {
             throw ChatException.forbidden("only the sender may change this entry");
@@ -454,19 +455,40 @@ public final class ChatService implements AutoCloseable {
         if (Boolean.TRUE.equals(m.deleted())) {
             throw ChatException.notFound("entry " + target);
         }
+        return m;
     }
 
     /**
      * Only the uploader may attach a medium; once posted here, the conversation's members may fetch it.
      * Recorded before the append, so no member ever sees a message whose media they cannot fetch.
      */
-    private void attachMedia(Caller caller, String conversationId, List<String> mediaIds) {
+    private void attachMedia(Caller caller, String conversationId, String clientMsgId, List<String> mediaIds) {
         if (mediaIds.size() > MediaStore.MAX_ATTACHMENTS) {
             throw ChatException.badRequest("a message carries at most " + MediaStore.MAX_ATTACHMENTS + " attachments");
         }
-        List<String> refused = media.attach(caller.userId(), conversationId, mediaIds);
+        List<String> refused = media.attach(caller.userId(),
+                new MediaStore.Post(conversationId, caller.deviceId(), clientMsgId), mediaIds);
         if (!refused.isEmpty()) {
             throw ChatException.notFound("media " + refused.getFirst());
+        }
+    }
+
+    /**
+     * A deleted message lets go of its attachments; media no other live message holds stop being served at
+     * once and are collected by the media sweeper. Done before the delete entry is appended (this thread may
+     * block; the append's completion thread may not): should that append fail, the delete can be retried and
+     * releasing again is a no-op.
+     */
+    private void releaseMedia(Message target) {
+        if (target.attachments() == null || target.attachments().isEmpty() || target.clientMsgId() == null
+                || target.senderDeviceId() == null) {
+            return;
+        }
+        List<String> released = media.release(new MediaStore.Post(target.conversationId(), target.senderDeviceId(),
+                target.clientMsgId()), target.attachments(), clock.millis());
+        if (!released.isEmpty()) {
+            log.info("media released conversationId={} seq={} count={}", target.conversationId(), target.seq(),
+                    released.size());
         }
     }
 

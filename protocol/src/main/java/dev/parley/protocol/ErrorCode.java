@@ -13,6 +13,8 @@ public enum ErrorCode {
     NOT_FOUND("not_found", 404),
     CONFLICT("conflict", 409),
     TOO_LARGE("too_large", 413),
+    /** An upload that would take its uploader past their storage quota (a size limit on the account, not the file). */
+    QUOTA_EXCEEDED("quota_exceeded", 413),
     /** An upload whose sniffed content type is not allowed, or does not match the type the client declared. */
     UNSUPPORTED_MEDIA("unsupported_media", 415),
     RATE_LIMITED("rate_limited", 429),

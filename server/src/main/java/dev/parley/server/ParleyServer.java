@@ -101,7 +101,8 @@ public final class ParleyServer implements AutoCloseable {
         var hasher = new Argon2PasswordHasher(config.password().memoryKib(), config.password().iterations());
         AccountService accounts = new AccountService(stores.accounts(), hasher, rateLimiter, bus, ids, clock,
                 config.limits());
-        MediaModule media = MediaModule.open(config.media(), config.dataDir(), stores.database(), ids, clock);
+        MediaModule media = MediaModule.open(config.media(), config.dataDir(), stores.database(), ids, clock,
+                rateLimiter);
         closeables.add(media);
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits());

@@ -87,8 +87,8 @@ public abstract class MediaStoreContract {
         store.save(image("med_1", "usr_a", "11".repeat(32), 10));
         store.save(audio("med_2", "usr_a"));
 
-        assertThat(store.attach("usr_a", "cnv_1", List.of("med_1", "med_2"))).isEmpty();
-        assertThat(store.attach("usr_a", "cnv_2", List.of("med_1"))).isEmpty();
+        assertThat(store.attach("usr_a", post("cnv_1", "m1"), List.of("med_1", "med_2"))).isEmpty();
+        assertThat(store.attach("usr_a", post("cnv_2", "m2"), List.of("med_1"))).isEmpty();
 
         assertThat(store.conversationsOf("med_1")).containsExactlyInAnyOrder("cnv_1", "cnv_2");
         assertThat(store.conversationsOf("med_2")).containsExactly("cnv_1");
@@ -98,8 +98,8 @@ public abstract class MediaStoreContract {
     void attachingAgainIsANoOp() {
         store.save(audio("med_2", "usr_a"));
 
-        assertThat(store.attach("usr_a", "cnv_1", List.of("med_2"))).isEmpty();
-        assertThat(store.attach("usr_a", "cnv_1", List.of("med_2", "med_2"))).isEmpty();
+        assertThat(store.attach("usr_a", post("cnv_1", "m1"), List.of("med_2"))).isEmpty();
+        assertThat(store.attach("usr_a", post("cnv_1", "m1"), List.of("med_2", "med_2"))).isEmpty();
 
         assertThat(store.conversationsOf("med_2")).containsExactly("cnv_1");
     }
@@ -109,11 +109,85 @@ public abstract class MediaStoreContract {
         store.save(image("med_1", "usr_a", "11".repeat(32), 10));
         store.save(audio("med_2", "usr_b"));
 
-        assertThat(store.attach("usr_a", "cnv_1", List.of("med_1", "med_2", "med_x")))
+        assertThat(store.attach("usr_a", post("cnv_1", "m1"), List.of("med_1", "med_2", "med_x")))
                 .containsExactlyInAnyOrder("med_2", "med_x");
 
         assertThat(store.conversationsOf("med_1")).isEmpty();
         assertThat(store.conversationsOf("med_2")).isEmpty();
+    }
+
+    @Test
+    void aDeletedMessageReleasesMediaNoOtherMessageHolds() {
+        store.save(image("med_1", "usr_a", "11".repeat(32), 10));
+        store.save(audio("med_2", "usr_a"));
+        store.attach("usr_a", post("cnv_1", "m1"), List.of("med_1", "med_2"));
+        store.attach("usr_a", post("cnv_2", "m2"), List.of("med_2"));
+
+        assertThat(store.release(post("cnv_1", "m1"), List.of("med_1", "med_2"), 500)).containsExactly("med_1");
+
+        assertThat(store.find("med_1")).isEmpty();
+        assertThat(store.findByOriginal("usr_a", "11".repeat(32))).isEmpty();
+        assertThat(store.conversationsOf("med_1")).isEmpty();
+        assertThat(store.find("med_2")).isPresent();
+        assertThat(store.conversationsOf("med_2")).containsExactly("cnv_2");
+        assertThat(store.attach("usr_a", post("cnv_3", "m3"), List.of("med_1"))).containsExactly("med_1");
+        assertThat(store.release(post("cnv_1", "m1"), List.of("med_1", "med_2"), 600)).isEmpty();
+        assertThat(store.release(post("cnv_2", "m2"), List.of("med_2"), 700)).containsExactly("med_2");
+    }
+
+    @Test
+    void twoMessagesInOneConversationHoldAMediumUntilBothAreDeleted() {
+        store.save(audio("med_2", "usr_a"));
+        store.attach("usr_a", post("cnv_1", "m1"), List.of("med_2"));
+        store.attach("usr_a", post("cnv_1", "m2"), List.of("med_2"));
+
+        assertThat(store.release(post("cnv_1", "m1"), List.of("med_2"), 500)).isEmpty();
+        assertThat(store.conversationsOf("med_2")).containsExactly("cnv_1");
+        assertThat(store.release(post("cnv_1", "m2"), List.of("med_2"), 600)).containsExactly("med_2");
+        assertThat(store.conversationsOf("med_2")).isEmpty();
+    }
+
+    @Test
+    void quotaCountsLiveMediaOfTheOwnerOnly() {
+        store.save(image("med_1", "usr_a", "11".repeat(32), 10));
+        store.save(audio("med_2", "usr_a"));
+        store.save(audio("med_3", "usr_b"));
+        assertThat(store.bytesOwnedBy("usr_a")).isEqualTo(1234 + 42);
+
+        store.attach("usr_a", post("cnv_1", "m1"), List.of("med_1"));
+        store.release(post("cnv_1", "m1"), List.of("med_1"), 500);
+
+        assertThat(store.bytesOwnedBy("usr_a")).isEqualTo(42);
+        assertThat(store.bytesOwnedBy("usr_c")).isZero();
+    }
+
+    @Test
+    void releasedAndOldUnattachedMediaAreCollectableAndSharedBlobsStayInUse() {
+        store.save(image("med_old", "usr_a", "11".repeat(32), 10));
+        store.save(image("med_young", "usr_a", "12".repeat(32), 1_000));
+        store.save(audio("med_sent", "usr_a"));
+        store.save(image("med_gone", "usr_b", "13".repeat(32), 2_000));
+        store.attach("usr_a", post("cnv_1", "m1"), List.of("med_sent"));
+        store.attach("usr_b", post("cnv_1", "m2"), List.of("med_gone"));
+        store.release(post("cnv_1", "m2"), List.of("med_gone"), 3_000);
+
+        assertThat(store.collectable(500, 10)).extracting(Media::mediaId).containsExactly("med_old", "med_gone");
+        assertThat(store.remove("med_young", 500)).isFalse();
+        assertThat(store.remove("med_sent", 5_000)).isFalse();
+        assertThat(store.remove("med_old", 500)).isTrue();
+        assertThat(store.remove("med_old", 500)).isFalse();
+        String shared = image("x", "y", "11".repeat(32), 0).storageKey();
+        assertThat(store.isKeyInUse(shared)).isTrue(); // med_young and med_gone share the blob
+        assertThat(store.remove("med_gone", 500)).isTrue();
+        assertThat(store.isKeyInUse(shared)).isTrue();
+        assertThat(store.remove("med_young", 2_000)).isTrue();
+        assertThat(store.isKeyInUse(shared)).isFalse();
+        assertThat(store.isKeyInUse(audio("x", "y").storageKey())).isTrue();
+        assertThat(store.collectable(Long.MAX_VALUE, 10)).isEmpty();
+    }
+
+    protected static MediaStore.Post post(String conversationId, String clientMsgId) {
+        return new MediaStore.Post(conversationId, "dev_1", clientMsgId);
     }
 
     @Test

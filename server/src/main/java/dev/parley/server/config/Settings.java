@@ -12,17 +12,17 @@ import java.util.Map;
  * Reading one setting: the environment variable wins over the YAML field, which wins over the default.
  * Every reader names both, so an error message says exactly what to fix.
  */
-final class Settings {
+public final class Settings {
     private Settings() {
     }
 
     /** {@code PARLEY_RATE_LIMITS=off} turns off every rate limit and per-address cap (load tests, benchmarks). */
-    static boolean rateLimitsOff(Map<String, String> env) {
+    public static boolean rateLimitsOff(Map<String, String> env) {
         String v = env.get("PARLEY_RATE_LIMITS");
         return v != null && (v.strip().equalsIgnoreCase("off") || v.strip().equalsIgnoreCase("false"));
     }
 
-    static int intOf(Map<String, String> env, String var, JsonNode section, String field, int dflt) {
+    public static int intOf(Map<String, String> env, String var, JsonNode section, String field, int dflt) {
         String v = env.get(var);
         if (v != null) {
             try {
@@ -41,7 +41,7 @@ final class Settings {
         return n.asInt();
     }
 
-    static long longOf(Map<String, String> env, String var, JsonNode section, String field, long dflt) {
+    public static long longOf(Map<String, String> env, String var, JsonNode section, String field, long dflt) {
         String v = env.get(var);
         if (v != null) {
             try {
@@ -60,7 +60,7 @@ final class Settings {
         return n.asLong();
     }
 
-    static double doubleOf(Map<String, String> env, String var, JsonNode section, String field, double dflt) {
+    public static double doubleOf(Map<String, String> env, String var, JsonNode section, String field, double dflt) {
         String v = env.get(var);
         if (v != null) {
             try {
@@ -111,7 +111,7 @@ final class Settings {
      * A duration as milliseconds: a plain number is milliseconds; a number with a unit {@code ms}, {@code s},
      * {@code m}, {@code h} or {@code d} (e.g. {@code 30d}), or an ISO-8601 duration ({@code PT12H}).
      */
-    static long durationMsOf(Map<String, String> env, String var, JsonNode section, String field, long dflt) {
+    public static long durationMsOf(Map<String, String> env, String var, JsonNode section, String field, long dflt) {
         String v = env.get(var);
         String name = var;
         if (v == null) {

@@ -46,6 +46,7 @@ public final class MediaIngest {
     private final Clock clock;
     private final int thumbEdge;
     private final Path workRoot;
+    private final long quotaBytes;
     private final Semaphore heavy = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     /** A received upload: where its bytes are and what the client said about them. */
@@ -57,7 +58,9 @@ public final class MediaIngest {
                        Clock clock, Path workRoot) {
         this.blobs = blobs;
         this.catalog = catalog;
-        this.images = new ImageProcessor(config.maxImagePixels(), config.imageMaxEdge(), config.thumbnailEdge());
+        this.images = new ImageProcessor(config.maxImagePixels(), config.imageMaxEdge(), config.thumbnailEdge(),
+                config.gifMaxFramePixels());
+        this.quotaBytes = config.budgets().quotaBytesPerUser();
         this.tools = tools;
         this.ids = ids;
         this.clock = clock;
@@ -71,20 +74,42 @@ public final class MediaIngest {
     }
 
     /**
-     * Ingests an upload. The upload's file is left for the caller to delete.
+     * Refuses an upload of {@code bytes} more that would take the owner past the storage quota.
      *
-     * @throws ChatException {@code unsupported_media} or {@code too_large} when the content is refused
+     * @param reservedBytes bytes the owner has already reserved elsewhere (unfinished resumable uploads)
+     * @throws ChatException {@code quota_exceeded}
+     */
+    public void checkQuota(String ownerId, long bytes, long reservedBytes) {
+        long used = catalog.bytesOwnedBy(ownerId) + reservedBytes;
+        if (used + bytes > quotaBytes) {
+            throw new ChatException(ErrorCode.QUOTA_EXCEEDED, "this upload would take you past your storage quota of "
+                    + quotaBytes + " bytes (" + used + " in use); delete messages with attachments to free space");
+        }
+    }
+
+    /**
+     * Ingests an upload. The upload's file is left for the caller to delete. Every upload, encrypted or
+     * not, counts against the owner's quota and is collected if no message holds it after the grace period.
+     *
+     * @throws ChatException {@code unsupported_media}, {@code too_large} or {@code quota_exceeded} when the
+     *                       content is refused
      */
     public Media ingest(Upload upload) {
         String filename = Filenames.sanitize(upload.filename());
+        checkQuota(upload.ownerId(), upload.size(), 0);
         Optional<Media> earlier = catalog.findByOriginal(upload.ownerId(), upload.sha256());
         if (earlier.isPresent() && blobs.size(earlier.get().storageKey()).isPresent()) {
             Media copy = earlier.get().copyFor(ids.newId("med"), upload.ownerId(),
                     filename != null ? filename : earlier.get().filename(), clock.millis());
             catalog.save(copy);
-            log.info("media {} deduplicated against {} kind={} size={}", copy.mediaId(), earlier.get().mediaId(),
-                    copy.kind().wire(), copy.size());
-            return copy;
+            // The sweeper may have removed the earlier medium and its blob between the look-up and the save.
+            // Once the copy is saved it keeps the blob; checking again tells which side of that we are on.
+            if (blobs.size(copy.storageKey()).isPresent()) {
+                log.info("media {} deduplicated against {} kind={} size={}", copy.mediaId(), earlier.get().mediaId(),
+                        copy.kind().wire(), copy.size());
+                return copy;
+            }
+            // Too late: the copy is left unattached (collected later) and the upload is processed afresh.
         }
         if (upload.size() == 0) {
             throw new ChatException(ErrorCode.BAD_REQUEST, "the upload is empty");
@@ -142,7 +167,7 @@ public final class MediaIngest {
                     previewHeight = r.thumbnail().height();
                 }
                 case VIDEO, AUDIO -> {
-                    Optional<MediaTools.Probe> probe = tools.probe(upload.file());
+                    Optional<MediaTools.Probe> probe = tools.probe(upload.file(), mime);
                     if (probe.isPresent()) {
                         durationMs = probe.get().durationMs();
                         if (probe.get().hasVideo()) {
@@ -156,16 +181,18 @@ public final class MediaIngest {
                     if (mime.equals("audio/wav") && durationMs == null) {
                         durationMs = MediaTools.pcmDurationMs(upload.file()).orElse(null);
                     }
+                    String sniffedMime = sniffed.mime();
                     String format = containerFormat(mime);
                     if (format != null) {
-                        Optional<Path> clean = tools.stripMetadata(upload.file(), format, work.resolve("clean." + format));
+                        Optional<Path> clean = tools.stripMetadata(upload.file(), sniffedMime, format,
+                                work.resolve("clean." + format));
                         if (clean.isPresent()) {
                             stored = clean.get();
                         }
                     }
                     if (kind == MediaKind.VIDEO) {
-                        Optional<Path> poster = tools.poster(upload.file(), durationMs == null ? 0 : durationMs,
-                                thumbEdge, work.resolve("poster.jpg"));
+                        Optional<Path> poster = tools.poster(upload.file(), sniffedMime,
+                                durationMs == null ? 0 : durationMs, thumbEdge, work.resolve("poster.jpg"));
                         if (poster.isPresent()) {
                             ImageProcessor.Size s = images.check(poster.get(), "image/jpeg");
                             previewFile = poster.get();

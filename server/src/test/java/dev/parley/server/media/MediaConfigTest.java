@@ -62,4 +62,36 @@ class MediaConfigTest {
         assertThatThrownBy(() -> MediaConfig.load(YAML.readTree("type: s3"), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucket");
     }
+
+    @Test
+    void hardeningLimitsHaveDefaultsAndAreReadFromYamlThenEnvironment() throws Exception {
+        MediaConfig d = MediaConfig.defaults();
+        assertThat(d.budgets().quotaBytesPerUser()).isEqualTo(1024L * 1024 * 1024);
+        assertThat(d.orphanGrace()).isEqualTo(Duration.ofHours(24));
+        assertThat(d.toolMemoryBytes()).isEqualTo(1024L * 1024 * 1024);
+
+        MediaConfig m = MediaConfig.load(YAML.readTree("""
+                quotaBytesPerUser: 5000000
+                uploadsPerSecond: 0.5
+                uploadBurst: 4
+                addressUploadsPerSecond: 2
+                addressUploadBurst: 8
+                orphanGrace: 2h
+                sweepInterval: 30s
+                gifMaxFramePixels: 1000000
+                tools:
+                  memoryBytes: 300000000
+                  timeoutSeconds: 5
+                """), Map.of("PARLEY_MEDIA_UPLOAD_BURST", "6", "PARLEY_MEDIA_ORPHAN_GRACE", "90m",
+                "PARLEY_MEDIA_TOOL_MEMORY_BYTES", "400000000"));
+
+        assertThat(m.budgets()).isEqualTo(new MediaConfig.UploadBudgets(5_000_000, 0.5, 6, 2, 8));
+        assertThat(m.orphanGrace()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(m.sweepInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(m.gifMaxFramePixels()).isEqualTo(1_000_000);
+        assertThat(m.toolMemoryBytes()).isEqualTo(400_000_000);
+        assertThat(m.toolTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(MediaConfig.load(YAML.readTree("uploadBurst: 4"), Map.of("PARLEY_RATE_LIMITS", "off"))
+                .budgets().perUserPerSecond()).isZero();
+    }
 }

@@ -15,6 +15,9 @@ import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.media.LinkSigner;
 import dev.parley.server.media.MediaConfig;
 import dev.parley.server.media.MediaIngest;
+import dev.parley.server.media.UploadStore;
+import dev.parley.server.gateway.ClientAddresses;
+import dev.parley.core.port.RateLimiter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,9 +41,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
- * The media endpoints: {@code POST /v1/media} (streamed upload), {@code GET /v1/media/{id}} (a short-lived
- * signed link for the uploader or a member of a conversation the medium was posted in; 404 for anyone
- * else), {@code GET|HEAD /v1/media/{id}/content} (the bytes behind a link; no token, the signature is the
+ * The media endpoints: {@code POST /v1/media} (streamed upload, after the upload rates and the quota
+ * admit it), {@code GET /v1/media/{id}} (a short-lived signed link for the uploader or a member of a
+ * conversation where a live message holds the medium; 404 for anyone else, and for everyone once the
+ * medium is released), {@code GET|HEAD /v1/media/{id}/content} (the bytes behind a link; no token, the signature is the
  * capability) and the tus 1.0 resumable uploads under {@code /v1/uploads} ({@link TusUploads}). Mounted
  * ahead of the JSON API's body handler, as these stream their own bodies.
  */
@@ -62,10 +66,14 @@ public final class MediaApi implements HttpApi.RouteModule {
     private final Path incoming;
     private final MediaContent content;
     private final TusUploads tus;
+    private final UploadStore uploads;
+    private final RateLimiter rateLimiter;
+    private final ClientAddresses addresses;
 
     public MediaApi(Vertx vertx, AccountService accounts, ChatService chat, MediaStore catalog, BlobStore blobs,
                     MediaIngest ingest, LinkSigner signer, MediaConfig config, Path mediaDir,
-                    ExecutorService blocking, IdGenerator ids, Clock clock) {
+                    ExecutorService blocking, IdGenerator ids, Clock clock, UploadStore uploads,
+                    RateLimiter rateLimiter, ClientAddresses addresses) {
         this.vertx = vertx;
         this.accounts = accounts;
         this.chat = chat;
@@ -83,8 +91,11 @@ public final class MediaApi implements HttpApi.RouteModule {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot create " + incoming, e);
         }
+        this.uploads = uploads;
+        this.rateLimiter = rateLimiter;
+        this.addresses = addresses;
         this.content = new MediaContent(blobs, blocking);
-        this.tus = new TusUploads(this, mediaDir.resolve("uploads"), config, ids, clock);
+        this.tus = new TusUploads(this, uploads, incoming, config, ids, clock);
     }
 
     @Override
@@ -94,7 +105,6 @@ public final class MediaApi implements HttpApi.RouteModule {
         router.head("/v1/media/:id/content").handler(this::content);
         router.get("/v1/media/:id").handler(this::link);
         tus.mount(router);
-        tus.startSweeping(vertx);
     }
 
     // ---- upload --------------------------------------------------------------------------------
@@ -102,6 +112,7 @@ public final class MediaApi implements HttpApi.RouteModule {
     private void upload(RoutingContext rc) {
         HttpServerRequest req = rc.request();
         req.pause();
+        String address = addressOf(rc);
         withCaller(rc, true, caller -> {
             Long declaredLength = contentLength(req);
             if (declaredLength != null && declaredLength > config.maxUploadBytes()) {
@@ -109,28 +120,66 @@ public final class MediaApi implements HttpApi.RouteModule {
                         + " bytes");
                 return;
             }
-            if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
-                req.response().writeContinue();
-            }
-            boolean encrypted = flag(rc, "encrypted");
-            String filename = rc.queryParams().get("filename");
-            String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
-            Path target = incoming.resolve("upload-" + ids.newId("u"));
-            if (type != null && type.toLowerCase().startsWith("multipart/form-data")) {
-                receiveMultipart(rc, caller, target, filename, encrypted);
-            } else {
-                BodyReceiver.receive(vertx, req, target, false, config.maxUploadBytes(), false)
-                        .onComplete(r -> {
-                            if (r.failed()) {
-                                delete(target);
-                                refuseReceive(req, r.cause());
-                                return;
-                            }
-                            finishUpload(rc, new MediaIngest.Upload(caller.userId(), target, r.result().bytes(),
-                                    r.result().sha256(), type, filename, encrypted), target);
-                        });
-            }
+            runBlocking(rc, true, () -> {
+                admit(caller, address, declaredLength == null ? 0 : declaredLength);
+                return caller;
+            }, admitted -> receiveUpload(rc, admitted));
         });
+    }
+
+    /** The per-address rate-limit key of the request's client (one class decides it for every gateway). */
+    String addressOf(RoutingContext rc) {
+        return addresses.keyOf(rc.request().remoteAddress(), rc.request().headers());
+    }
+
+    /**
+     * Lets an upload start, or refuses it: one token from the client address's bucket and one from the
+     * user's ({@code rate_limited} with a wait), then room under the user's storage quota for
+     * {@code bytes} on top of what they store and have reserved in unfinished resumable uploads
+     * ({@code quota_exceeded}). Blocking.
+     */
+    void admit(Caller caller, String address, long bytes) {
+        MediaConfig.UploadBudgets b = config.budgets();
+        if (b.perAddressPerSecond() > 0) {
+            long wait = rateLimiter.tryAcquire("media-upload-addr:" + address, b.perAddressPerSecond(),
+                    b.perAddressBurst());
+            if (wait > 0) {
+                throw new ChatException(ErrorCode.RATE_LIMITED, "too many uploads from this address", wait);
+            }
+        }
+        if (b.perUserPerSecond() > 0) {
+            long wait = rateLimiter.tryAcquire("media-upload:" + caller.userId(), b.perUserPerSecond(),
+                    b.perUserBurst());
+            if (wait > 0) {
+                throw new ChatException(ErrorCode.RATE_LIMITED, "uploading too fast", wait);
+            }
+        }
+        ingest.checkQuota(caller.userId(), bytes, uploads.reservedBytes(caller.userId()));
+    }
+
+    private void receiveUpload(RoutingContext rc, Caller caller) {
+        HttpServerRequest req = rc.request();
+        if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
+            req.response().writeContinue();
+        }
+        boolean encrypted = flag(rc, "encrypted");
+        String filename = rc.queryParams().get("filename");
+        String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+        Path target = incoming.resolve("upload-" + ids.newId("u"));
+        if (type != null && type.toLowerCase().startsWith("multipart/form-data")) {
+            receiveMultipart(rc, caller, target, filename, encrypted);
+        } else {
+            BodyReceiver.receive(vertx, req, target, false, config.maxUploadBytes(), false)
+                    .onComplete(r -> {
+                        if (r.failed()) {
+                            delete(target);
+                            refuseReceive(req, r.cause());
+                            return;
+                        }
+                        finishUpload(rc, new MediaIngest.Upload(caller.userId(), target, r.result().bytes(),
+                                r.result().sha256(), type, filename, encrypted), target);
+                    });
+        }
     }
 
     private void receiveMultipart(RoutingContext rc, Caller caller, Path target, String filename, boolean encrypted) {
@@ -185,7 +234,7 @@ public final class MediaApi implements HttpApi.RouteModule {
 
     private static void refuseReceive(HttpServerRequest req, Throwable cause) {
         if (cause instanceof ChatException ce) {
-            Replies.refuseUpload(req, ce.code(), ce.getMessage());
+            Replies.refuseUpload(req, ce);
         } else if (!req.response().closed()) {
             Replies.refuseUpload(req, ErrorCode.BAD_REQUEST, "the upload was interrupted");
         }
@@ -220,7 +269,10 @@ public final class MediaApi implements HttpApi.RouteModule {
         }, link -> Replies.json(rc.response(), 200, link)));
     }
 
-    /** The medium if the caller uploaded it or is a member of a conversation it was posted in. */
+    /**
+     * The medium if it is not released and the caller uploaded it or is a member of a conversation where a
+     * live (not deleted) message holds it.
+     */
     Media visible(Caller caller, String mediaId) {
         Media m = catalog.find(mediaId).orElseThrow(() -> ChatException.notFound("media"));
         if (m.ownerId().equals(caller.userId())) {
@@ -316,7 +368,7 @@ public final class MediaApi implements HttpApi.RouteModule {
                 } catch (Exception e) {
                     ctx.runOnContext(v -> {
                         if (upload && e instanceof ChatException ce) {
-                            Replies.refuseUpload(rc.request(), ce.code(), ce.getMessage());
+                            Replies.refuseUpload(rc.request(), ce);
                         } else {
                             Replies.fail(rc.response(), e);
                         }
@@ -342,6 +394,10 @@ public final class MediaApi implements HttpApi.RouteModule {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    ExecutorService blocking() {
+        return blocking;
     }
 
     String baseUrl(RoutingContext rc) {

@@ -30,18 +30,31 @@ final class Replies {
     }
 
     static void error(HttpServerResponse response, ErrorCode code, String message) {
+        error(response, new ChatException(code, message));
+    }
+
+    /** A typed refusal; {@code rate_limited} also gets {@code Retry-After} (whole seconds) and {@code retryAfterMs}. */
+    static void error(HttpServerResponse response, ChatException e) {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))));
+        response.setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.end(Buffer.buffer(Json.encodeBytes(body(response, e))));
+    }
+
+    private static Http.ErrorBody body(HttpServerResponse response, ChatException e) {
+        Long retryAfterMs = e.code() == ErrorCode.RATE_LIMITED ? e.retryAfterMs() : null;
+        if (retryAfterMs != null) {
+            response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)));
+        }
+        return new Http.ErrorBody(new Http.ErrorDetail(e.code(), e.getMessage(), retryAfterMs));
     }
 
     /** Answers a failure: typed refusals with their code, anything else as an internal error (logged). */
     static void fail(HttpServerResponse response, Throwable e) {
         if (e instanceof ChatException ce) {
-            error(response, ce.code(), ce.getMessage());
+            error(response, ce);
         } else {
             log.error("media request failed", e);
             error(response, ErrorCode.INTERNAL, "internal error");
@@ -56,6 +69,10 @@ final class Replies {
      * before the client has read it.
      */
     static void refuseUpload(HttpServerRequest request, ErrorCode code, String message) {
+        refuseUpload(request, new ChatException(code, message));
+    }
+
+    static void refuseUpload(HttpServerRequest request, ChatException e) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
@@ -66,17 +83,37 @@ final class Replies {
             // next request.
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
-        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))))
+        response.setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.end(Buffer.buffer(Json.encodeBytes(body(response, e))))
                 .onComplete(done -> {
                     if (http1) {
                         lingerThenClose(request);
+                    } else {
+                        drain(request);
                     }
                 });
     }
 
     static final long LINGER_MS = 3000;
+
+    /**
+     * HTTP/2 (h2c, which Java's and many other clients try first): the connection carries other streams and
+     * stays open, but a paused stream's flow-control window would hold the client's send, and so its read of
+     * our answer, forever. Reading and dropping the rest of the body frees it.
+     */
+    private static void drain(HttpServerRequest request) {
+        if (request.isEnded()) {
+            return;
+        }
+        try {
+            request.handler(b -> { });
+            request.exceptionHandler(e -> { });
+            request.resume();
+        } catch (IllegalStateException alreadyConsumed) {
+            // nothing left to read
+        }
+    }
 
     private static void lingerThenClose(HttpServerRequest request) {
         var connection = request.connection();

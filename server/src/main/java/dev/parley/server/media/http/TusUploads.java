@@ -1,25 +1,19 @@
 package dev.parley.server.media.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.media.MediaConfig;
 import dev.parley.server.media.MediaIngest;
-import io.vertx.core.Vertx;
+import dev.parley.server.media.UploadStore;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -38,42 +32,35 @@ import org.slf4j.LoggerFactory;
  * dropped {@code PATCH} keeps every byte that arrived, so the client resumes from the offset {@code HEAD}
  * reports. The {@code PATCH} that completes the upload ingests it like {@code POST /v1/media} and answers
  * with the new medium's id in {@code Parley-Media-Id}; {@code GET /v1/uploads/{id}} then gives the full
- * upload answer. Partial uploads live on this node's disk (under the media folder) until they expire, so
- * in a cluster a load balancer must keep one upload on one node.
+ * upload answer. Uploads and their bytes so far live in the database ({@link UploadStore}), so any node
+ * can continue an upload another node began: no sticky sessions. A PATCH body is received into a scratch
+ * file on this node first and committed to the database with its offset check when it ends (or when the
+ * client drops, keeping what arrived).
  */
 final class TusUploads {
     private static final Logger log = LoggerFactory.getLogger(TusUploads.class);
     private static final String VERSION = "1.0.0";
     private static final String OFFSET_TYPE = "application/offset+octet-stream";
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One upload's bookkeeping, stored next to its bytes as {@code <id>.json}. */
-    record State(String uploadId, String ownerId, long length, String filename, String filetype, boolean encrypted,
-                 long createdAtMs, String mediaId) {
-        State done(String newMediaId) {
-            return new State(uploadId, ownerId, length, filename, filetype, encrypted, createdAtMs, newMediaId);
-        }
-    }
 
     private final MediaApi api;
-    private final Path dir;
+    private final UploadStore uploads;
+    private final Path scratch;
     private final MediaConfig config;
     private final IdGenerator ids;
     private final Clock clock;
-    /** Uploads with a PATCH in progress, each claimed by one request's token. */
-    private final java.util.Map<String, Object> busy = new ConcurrentHashMap<>();
+    /**
+     * Uploads with a PATCH in progress on this node, each claimed by one request's token: a quick 409 for
+     * a second PATCH here. Across nodes the offset check in {@link UploadStore#append} decides.
+     */
+    private final Map<String, Object> busy = new ConcurrentHashMap<>();
 
-    TusUploads(MediaApi api, Path dir, MediaConfig config, IdGenerator ids, Clock clock) {
+    TusUploads(MediaApi api, UploadStore uploads, Path scratch, MediaConfig config, IdGenerator ids, Clock clock) {
         this.api = api;
-        this.dir = dir;
+        this.uploads = uploads;
+        this.scratch = scratch;
         this.config = config;
         this.ids = ids;
         this.clock = clock;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
-        }
     }
 
     void mount(Router router) {
@@ -86,19 +73,6 @@ final class TusUploads {
         router.get("/v1/uploads/:id").handler(this::status);
     }
 
-    /** Removes uploads older than the configured expiry, now and every ten minutes. */
-    void startSweeping(Vertx vertx) {
-        Runnable sweep = () -> {
-            try {
-                sweep();
-            } catch (RuntimeException e) {
-                log.warn("sweeping expired uploads failed: {}", e.toString());
-            }
-        };
-        Thread.ofVirtual().name("parley-upload-sweep").start(sweep);
-        vertx.setPeriodic(600_000, id -> Thread.ofVirtual().name("parley-upload-sweep").start(sweep));
-    }
-
     private void options(RoutingContext rc) {
         rc.response().setStatusCode(204).putHeader("Tus-Resumable", VERSION).putHeader("Tus-Version", VERSION)
                 .putHeader("Tus-Extension", "creation,termination")
@@ -109,6 +83,7 @@ final class TusUploads {
         if (!versionOk(rc)) {
             return;
         }
+        String address = api.addressOf(rc);
         api.withCaller(rc, false, caller -> api.runBlocking(rc, () -> {
             HttpServerRequest req = rc.request();
             if (req.getHeader("Upload-Defer-Length") != null) {
@@ -119,17 +94,18 @@ final class TusUploads {
                 throw new ChatException(ErrorCode.TOO_LARGE, "the upload is over " + config.maxUploadBytes()
                         + " bytes");
             }
+            api.admit(caller, address, length);
             Map<String, String> meta = metadata(req.getHeader("Upload-Metadata"));
             String type = meta.getOrDefault("filetype", meta.get("contentType"));
-            State s = new State(ids.newId("upl"), caller.userId(), length, meta.getOrDefault("filename",
-                    meta.get("name")), type, "true".equals(meta.get("encrypted")), clock.millis(), null);
-            Files.write(part(s.uploadId()), new byte[0]);
-            save(s);
-            log.info("upload {} created by {} length={}", s.uploadId(), caller.userId(), length);
-            return s;
-        }, s -> tus(rc.response()).setStatusCode(201)
-                .putHeader(HttpHeaders.LOCATION, api.baseUrl(rc) + "/v1/uploads/" + s.uploadId())
-                .putHeader("Upload-Expires", httpDate(s.createdAtMs() + config.uploadExpiry().toMillis()))
+            UploadStore.Upload u = new UploadStore.Upload(ids.newId("upl"), caller.userId(), length, 0,
+                    meta.getOrDefault("filename", meta.get("name")), type, "true".equals(meta.get("encrypted")),
+                    clock.millis(), null);
+            uploads.create(u);
+            log.info("upload {} created by {} length={}", u.uploadId(), caller.userId(), length);
+            return u;
+        }, u -> tus(rc.response()).setStatusCode(201)
+                .putHeader(HttpHeaders.LOCATION, api.baseUrl(rc) + "/v1/uploads/" + u.uploadId())
+                .putHeader("Upload-Expires", httpDate(u.createdAtMs() + config.uploadExpiry().toMillis()))
                 .putHeader("Upload-Offset", "0").end()));
     }
 
@@ -138,7 +114,7 @@ final class TusUploads {
             return;
         }
         api.withCaller(rc, false, caller -> api.runBlocking(rc, () -> {
-            State s = owned(caller, rc.pathParam("id"));
+            UploadStore.Upload s = owned(caller, rc.pathParam("id"));
             return new long[] {offset(s), s.length()};
         }, o -> {
             HttpServerResponse r = tus(rc.response()).setStatusCode(200).putHeader("Upload-Offset", Long.toString(o[0]))
@@ -159,7 +135,7 @@ final class TusUploads {
             if (ct == null || !ct.toLowerCase().startsWith(OFFSET_TYPE)) {
                 throw new ChatException(ErrorCode.UNSUPPORTED_MEDIA, "a PATCH body must be " + OFFSET_TYPE);
             }
-            State s = owned(caller, rc.pathParam("id"));
+            UploadStore.Upload s = owned(caller, rc.pathParam("id"));
             long claimed = parseLong(req.getHeader("Upload-Offset"), "Upload-Offset");
             if (busy.putIfAbsent(s.uploadId(), claim) != null) {
                 throw new ChatException(ErrorCode.CONFLICT, "another PATCH of this upload is still running");
@@ -175,10 +151,9 @@ final class TusUploads {
                 busy.remove(s.uploadId(), claim);
                 throw new ChatException(ErrorCode.TOO_LARGE, "the PATCH goes past Upload-Length " + s.length());
             }
-            return new Object[] {s, offset};
-        }, o -> {
-            State s = (State) o[0];
-            long offset = (long) o[1];
+            return s;
+        }, s -> {
+            long offset = offset(s);
             // The client may have gone while the checks ran, or may go at any moment from here on: either
             // way the claim is released, or every later PATCH of this upload would be refused.
             if (rc.response().closed()) {
@@ -192,23 +167,23 @@ final class TusUploads {
                 finished(rc, s);
                 return;
             }
-            BodyReceiver.receive(api.vertx(), req, part(s.uploadId()), true, s.length() - offset, true)
+            PartReceiver.receive(api.vertx(), req, uploads, api.blocking(), s.uploadId(), offset, s.length() - offset)
                     .onComplete(r -> {
                         if (r.failed()) {
                             busy.remove(s.uploadId(), claim);
                             if (r.cause() instanceof ChatException ce) {
-                                Replies.refuseUpload(req, ce.code(), ce.getMessage());
+                                Replies.refuseUpload(req, ce);
+                            } else {
+                                Replies.refuseUpload(req, ErrorCode.INTERNAL, "the upload could not be stored");
                             }
                             return;
                         }
-                        if (!r.result().complete()) {
-                            busy.remove(s.uploadId(), claim); // the client went away; it resumes from HEAD's offset
-                            return;
-                        }
+                        // Even a dropped PATCH kept what arrived: the client resumes from HEAD's offset.
                         api.runBlocking(rc, () -> {
                             try {
-                                long now = offset(s);
-                                return now < s.length() ? s : complete(s);
+                                UploadStore.Upload now = uploads.find(s.uploadId())
+                                        .orElseThrow(() -> ChatException.notFound("upload"));
+                                return now.mediaId() == null && now.offset() == now.length() ? complete(now) : now;
                             } finally {
                                 busy.remove(s.uploadId(), claim);
                             }
@@ -217,30 +192,40 @@ final class TusUploads {
         }));
     }
 
-    private void finished(RoutingContext rc, State s) {
+    private void finished(RoutingContext rc, UploadStore.Upload s) {
+        if (rc.response().closed() || rc.response().ended()) {
+            return;
+        }
         HttpServerResponse r = tus(rc.response()).setStatusCode(204);
-        long offset = s.mediaId() != null ? s.length() : sizeOrZero(part(s.uploadId()));
-        r.putHeader("Upload-Offset", Long.toString(offset));
+        r.putHeader("Upload-Offset", Long.toString(offset(s)));
         if (s.mediaId() != null) {
             r.putHeader("Parley-Media-Id", s.mediaId());
         }
         r.end();
     }
 
-    /** Ingests a complete upload; on refusal the upload is removed, since resuming cannot fix its content. */
-    private State complete(State s) throws IOException {
-        Path part = part(s.uploadId());
+    /**
+     * Ingests a complete upload (its bytes gathered from the database into a scratch file); on refusal the
+     * upload is removed, since resuming cannot fix its content.
+     */
+    private UploadStore.Upload complete(UploadStore.Upload s) {
+        Path whole = scratch.resolve("tus-" + s.uploadId() + "-" + ids.newId("c"));
         try {
-            var media = api.ingest().ingest(new MediaIngest.Upload(s.ownerId(), part, s.length(),
-                    MediaIngest.sha256(part), s.filetype(), s.filename(), s.encrypted()));
-            State done = s.done(media.mediaId());
-            save(done);
-            Files.deleteIfExists(part);
+            uploads.copyTo(s.uploadId(), whole);
+            var media = api.ingest().ingest(new MediaIngest.Upload(s.ownerId(), whole, s.length(),
+                    MediaIngest.sha256(whole), s.filetype(), s.filename(), s.encrypted()));
+            if (!uploads.finish(s.uploadId(), media.mediaId())) {
+                // Another node completed it first; its medium stands, this one stays unattached and is collected.
+                return uploads.find(s.uploadId()).orElseThrow(() -> ChatException.notFound("upload"));
+            }
             log.info("upload {} complete as media {}", s.uploadId(), media.mediaId());
-            return done;
+            return new UploadStore.Upload(s.uploadId(), s.ownerId(), s.length(), s.length(), s.filename(),
+                    s.filetype(), s.encrypted(), s.createdAtMs(), media.mediaId());
         } catch (ChatException e) {
-            remove(s.uploadId());
+            uploads.remove(s.uploadId());
             throw e;
+        } finally {
+            MediaApi.delete(whole);
         }
     }
 
@@ -249,18 +234,18 @@ final class TusUploads {
             return;
         }
         api.withCaller(rc, false, caller -> api.runBlocking(rc, () -> {
-            State s = owned(caller, rc.pathParam("id"));
+            UploadStore.Upload s = owned(caller, rc.pathParam("id"));
             if (busy.containsKey(s.uploadId())) {
                 throw new ChatException(ErrorCode.CONFLICT, "a PATCH of this upload is still running");
             }
-            remove(s.uploadId());
+            uploads.remove(s.uploadId());
             return s;
         }, s -> tus(rc.response()).setStatusCode(204).end()));
     }
 
     private void status(RoutingContext rc) {
         api.withCaller(rc, false, caller -> api.runBlocking(rc, () -> {
-            State s = owned(caller, rc.pathParam("id"));
+            UploadStore.Upload s = owned(caller, rc.pathParam("id"));
             if (s.mediaId() != null) {
                 return (Object) MediaJson.Uploaded.of(api.visible(caller, s.mediaId()));
             }
@@ -270,73 +255,16 @@ final class TusUploads {
 
     // ---- state ---------------------------------------------------------------------------------
 
-    private State owned(Caller caller, String uploadId) throws IOException {
+    private UploadStore.Upload owned(Caller caller, String uploadId) {
         if (!uploadId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw ChatException.notFound("upload");
         }
-        Path json = dir.resolve(uploadId + ".json");
-        if (!Files.exists(json)) {
-            throw ChatException.notFound("upload");
-        }
-        State s = JSON.readValue(json.toFile(), State.class);
-        if (!s.ownerId().equals(caller.userId())) {
-            throw ChatException.notFound("upload");
-        }
-        return s;
+        return uploads.find(uploadId).filter(u -> u.ownerId().equals(caller.userId()))
+                .orElseThrow(() -> ChatException.notFound("upload"));
     }
 
-    private long offset(State s) {
-        return s.mediaId() != null ? s.length() : sizeOrZero(part(s.uploadId()));
-    }
-
-    private void save(State s) throws IOException {
-        Path tmp = dir.resolve(s.uploadId() + ".json.tmp");
-        JSON.writeValue(tmp.toFile(), s);
-        Files.move(tmp, dir.resolve(s.uploadId() + ".json"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private void remove(String uploadId) throws IOException {
-        Files.deleteIfExists(part(uploadId));
-        Files.deleteIfExists(dir.resolve(uploadId + ".json"));
-    }
-
-    private Path part(String uploadId) {
-        return dir.resolve(uploadId + ".part");
-    }
-
-    private void sweep() {
-        long cutoff = clock.millis() - config.uploadExpiry().toMillis();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path json : files) {
-                State s = JSON.readValue(json.toFile(), State.class);
-                if (s.createdAtMs() < cutoff && !busy.containsKey(s.uploadId())) {
-                    remove(s.uploadId());
-                    log.info("upload {} expired", s.uploadId());
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cannot sweep uploads in {}: {}", dir, e.toString());
-        }
-        // Leftovers of POST uploads interrupted by a crash live in the sibling tmp folder.
-        Path tmp = dir.resolveSibling("tmp");
-        if (Files.isDirectory(tmp)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
-                for (Path f : files) {
-                    if (Files.getLastModifiedTime(f).toMillis() < cutoff) {
-                        if (Files.isDirectory(f)) {
-                            try (var walk = Files.walk(f)) {
-                                walk.sorted(java.util.Comparator.reverseOrder()).forEach(MediaApi::delete);
-                            }
-                        } else {
-                            Files.deleteIfExists(f);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                log.warn("cannot sweep {}: {}", tmp, e.toString());
-            }
-        }
+    private static long offset(UploadStore.Upload s) {
+        return s.mediaId() != null ? s.length() : s.offset();
     }
 
     // ---- protocol details ----------------------------------------------------------------------
@@ -391,14 +319,6 @@ final class TusUploads {
             return n;
         } catch (NumberFormatException e) {
             throw ChatException.badRequest(header + " must be a number");
-        }
-    }
-
-    private static long sizeOrZero(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            return 0;
         }
     }
 

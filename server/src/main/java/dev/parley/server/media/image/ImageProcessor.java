@@ -33,11 +33,21 @@ public final class ImageProcessor {
     private final long maxPixels;
     private final int maxEdge;
     private final int thumbEdge;
+    private final long gifMaxFramePixels;
 
     public ImageProcessor(long maxPixels, int maxEdge, int thumbEdge) {
+        this(maxPixels, maxEdge, thumbEdge, 500_000_000L);
+    }
+
+    /**
+     * @param gifMaxFramePixels most frames × canvas pixels an animated GIF may hold: the GIF is stored as
+     *                          uploaded, and every viewer decodes every frame at the canvas size
+     */
+    public ImageProcessor(long maxPixels, int maxEdge, int thumbEdge, long gifMaxFramePixels) {
         this.maxPixels = maxPixels;
         this.maxEdge = maxEdge;
         this.thumbEdge = thumbEdge;
+        this.gifMaxFramePixels = gifMaxFramePixels;
     }
 
     /** An encoded image written to a file. */
@@ -59,6 +69,9 @@ public final class ImageProcessor {
      *                       for images that cannot be decoded
      */
     public Result process(Path input, String mime, Path workDir) {
+        if (mime.equals("image/gif")) {
+            check(input, mime); // frames × pixels, on a stream of its own (this one reads forward only)
+        }
         try (ImageInputStream iis = ImageIO.createImageInputStream(input.toFile())) {
             ImageReader reader = readerFor(iis, mime);
             try {
@@ -108,6 +121,9 @@ public final class ImageProcessor {
                 reader.setInput(iis, true, true);
                 Size size = new Size(reader.getWidth(0), reader.getHeight(0));
                 checkPixels(size);
+                if (mime.equals("image/gif")) {
+                    checkFrames(reader, canvasPixels(input, size));
+                }
                 return size;
             } finally {
                 reader.dispose();
@@ -125,6 +141,43 @@ public final class ImageProcessor {
         if (pixels > maxPixels) {
             throw new ChatException(ErrorCode.TOO_LARGE, "the image is " + size.width() + "x" + size.height()
                     + " pixels; at most " + maxPixels + " pixels are accepted");
+        }
+    }
+
+    /**
+     * Walks the GIF's frame headers (image descriptors; no pixel is decoded) and refuses it as soon as the
+     * frames seen so far need more than the limit, so a GIF of thousands of frames is refused early.
+     */
+    private void checkFrames(ImageReader reader, long canvasPixels) {
+        long total = 0;
+        for (int i = 0; ; i++) {
+            long framePixels;
+            try {
+                framePixels = (long) reader.getWidth(i) * reader.getHeight(i);
+            } catch (IOException | RuntimeException endOrDamage) {
+                return; // past the last frame (or a damaged tail, which viewers stop at too)
+            }
+            total += Math.max(canvasPixels, framePixels);
+            if (total > gifMaxFramePixels) {
+                throw new ChatException(ErrorCode.TOO_LARGE, "the animated GIF has more than " + (i + 1)
+                        + " frames at its size; at most " + gifMaxFramePixels
+                        + " pixels over all frames are accepted");
+            }
+        }
+    }
+
+    /** The GIF's logical screen (what every frame is composed onto), from bytes 6–9 of its header. */
+    private static long canvasPixels(Path gif, Size firstFrame) {
+        try (var in = Files.newInputStream(gif)) {
+            byte[] head = in.readNBytes(10);
+            if (head.length < 10) {
+                return (long) firstFrame.width() * firstFrame.height();
+            }
+            long w = (head[6] & 0xff) | ((head[7] & 0xff) << 8);
+            long h = (head[8] & 0xff) | ((head[9] & 0xff) << 8);
+            return w * h;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + gif, e);
         }
     }
 

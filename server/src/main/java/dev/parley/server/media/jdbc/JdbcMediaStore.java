@@ -69,29 +69,30 @@ public final class JdbcMediaStore implements MediaStore {
 
     @Override
     public Optional<Media> find(String mediaId) {
-        return db.read("find media " + mediaId, c -> one(c, "SELECT " + COLUMNS + " FROM media WHERE media_id = ?",
-                mediaId));
+        return db.read("find media " + mediaId, c -> one(c, "SELECT " + COLUMNS
+                + " FROM media WHERE media_id = ? AND released_at_ms IS NULL", mediaId));
     }
 
     @Override
     public Optional<Media> findByOriginal(String ownerId, String originalSha256) {
         return db.read("find media by original", c -> one(c, "SELECT " + COLUMNS
-                + " FROM media WHERE owner_id = ? AND original_sha256 = ? ORDER BY created_at_ms, media_id LIMIT 1",
-                ownerId, originalSha256));
+                + " FROM media WHERE owner_id = ? AND original_sha256 = ? AND released_at_ms IS NULL"
+                + " ORDER BY created_at_ms, media_id LIMIT 1", ownerId, originalSha256));
     }
 
     @Override
-    public List<String> attach(String userId, String conversationId, List<String> mediaIds) {
+    public List<String> attach(String userId, Post post, List<String> mediaIds) {
         Set<String> ids = new LinkedHashSet<>(mediaIds);
-        return db.writeAndWait(new WriteOp.InTransaction<>("attach " + ids.size() + " media to " + conversationId,
-                tx -> {
+        return db.writeAndWait(new WriteOp.InTransaction<>("attach " + ids.size() + " media to "
+                + post.conversationId(), tx -> {
                     Connection c = tx.connection();
                     List<String> refused = new ArrayList<>();
-                    try (PreparedStatement ps = c.prepareStatement("SELECT owner_id FROM media WHERE media_id = ?")) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT owner_id, released_at_ms FROM media WHERE media_id = ?")) {
                         for (String id : ids) {
                             ps.setString(1, id);
                             try (ResultSet rs = ps.executeQuery()) {
-                                if (!rs.next() || !userId.equals(rs.getString(1))) {
+                                if (!rs.next() || !userId.equals(rs.getString(1)) || rs.getObject(2) != null) {
                                     refused.add(id);
                                 }
                             }
@@ -100,11 +101,13 @@ public final class JdbcMediaStore implements MediaStore {
                     if (!refused.isEmpty()) {
                         return refused;
                     }
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO media_posts (media_id, conversation_id) "
-                            + "VALUES (?, ?) ON CONFLICT (media_id, conversation_id) DO NOTHING")) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO media_holds (media_id, conversation_id, "
+                            + "sender_device_id, client_msg_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                         for (String id : ids) {
                             ps.setString(1, id);
-                            ps.setString(2, conversationId);
+                            ps.setString(2, post.conversationId());
+                            ps.setString(3, post.senderDeviceId());
+                            ps.setString(4, post.clientMsgId());
                             ps.addBatch();
                         }
                         ps.executeBatch();
@@ -114,10 +117,42 @@ public final class JdbcMediaStore implements MediaStore {
     }
 
     @Override
+    public List<String> release(Post post, List<String> mediaIds, long atMs) {
+        Set<String> ids = new LinkedHashSet<>(mediaIds);
+        return db.writeAndWait(new WriteOp.InTransaction<>("release " + ids.size() + " media in "
+                + post.conversationId(), tx -> {
+                    Connection c = tx.connection();
+                    List<String> released = new ArrayList<>();
+                    try (PreparedStatement drop = c.prepareStatement("DELETE FROM media_holds WHERE media_id = ? "
+                            + "AND conversation_id = ? AND ((sender_device_id = ? AND client_msg_id = ?) "
+                            + "OR (sender_device_id = '' AND client_msg_id = ''))");
+                         PreparedStatement mark = c.prepareStatement("UPDATE media SET released_at_ms = ? "
+                            + "WHERE media_id = ? AND released_at_ms IS NULL AND NOT EXISTS "
+                            + "(SELECT 1 FROM media_holds h WHERE h.media_id = media.media_id)")) {
+                        for (String id : ids) {
+                            drop.setString(1, id);
+                            drop.setString(2, post.conversationId());
+                            drop.setString(3, post.senderDeviceId());
+                            drop.setString(4, post.clientMsgId());
+                            if (drop.executeUpdate() == 0) {
+                                continue; // not held by this message (any more): nothing to release
+                            }
+                            mark.setLong(1, atMs);
+                            mark.setString(2, id);
+                            if (mark.executeUpdate() > 0) {
+                                released.add(id);
+                            }
+                        }
+                    }
+                    return released;
+                }));
+    }
+
+    @Override
     public List<String> conversationsOf(String mediaId) {
         return db.read("conversations of media " + mediaId, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT conversation_id FROM media_posts WHERE media_id = ?")) {
+                    "SELECT DISTINCT conversation_id FROM media_holds WHERE media_id = ?")) {
                 ps.setString(1, mediaId);
                 List<String> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -126,6 +161,67 @@ public final class JdbcMediaStore implements MediaStore {
                     }
                 }
                 return out;
+            }
+        });
+    }
+
+    @Override
+    public long bytesOwnedBy(String ownerId) {
+        return db.read("media bytes of an owner", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COALESCE(SUM(size), 0) FROM media WHERE owner_id = ? AND released_at_ms IS NULL")) {
+                ps.setString(1, ownerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    /** Released, or never attached and old enough; and in both cases held by no message. */
+    private static final String COLLECTABLE = "NOT EXISTS (SELECT 1 FROM media_holds h WHERE h.media_id = media.media_id)"
+            + " AND (released_at_ms IS NOT NULL OR created_at_ms < ?)";
+
+    @Override
+    public List<Media> collectable(long unattachedBeforeMs, int limit) {
+        return db.read("collectable media", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM media WHERE " + COLLECTABLE
+                    + " ORDER BY created_at_ms, media_id LIMIT ?")) {
+                ps.setLong(1, unattachedBeforeMs);
+                ps.setInt(2, limit);
+                List<Media> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(media(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean remove(String mediaId, long unattachedBeforeMs) {
+        return db.writeAndWait(new WriteOp.InTransaction<>("remove media " + mediaId, tx -> {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "DELETE FROM media WHERE media_id = ? AND " + COLLECTABLE)) {
+                ps.setString(1, mediaId);
+                ps.setLong(2, unattachedBeforeMs);
+                return ps.executeUpdate() > 0;
+            }
+        }));
+    }
+
+    @Override
+    public boolean isKeyInUse(String key) {
+        return db.read("blob key in use", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM media WHERE storage_key = ? "
+                    + "UNION ALL SELECT 1 FROM media WHERE thumb_key = ? LIMIT 1")) {
+                ps.setString(1, key);
+                ps.setString(2, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
             }
         });
     }
