@@ -76,8 +76,10 @@ public final class CommitBuilder {
     FramedContent content = new FramedContent(old.groupId(), old.epoch(), Sender.member(own), new byte[0],
         new Commit(List.copyOf(proposals), Optional.of(path.path())));
     byte[] signature = PublicMessageProtection.sign(suite, content, old, group.signaturePrivateKey());
-    byte[] confirmed = TranscriptHashes.confirmed(suite, group.interimTranscriptHash(),
-        new AuthenticatedContent(WireFormat.PUBLIC_MESSAGE, content, new FramedContentAuthData(signature, new byte[0])));
+    // The confirmed transcript hash covers the signature but not the tag, which is derived from it.
+    AuthenticatedContent signed = new AuthenticatedContent(WireFormat.PUBLIC_MESSAGE, content,
+        new FramedContentAuthData(signature, new byte[0]));
+    byte[] confirmed = TranscriptHashes.confirmed(suite, group.interimTranscriptHash(), signed);
     GroupContext next = new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1,
         TreeHashes.root(suite, tree), confirmed, old.extensions());
     EpochSecrets secrets = KeySchedule.advance(suite, group.secrets().initSecret(), path.commitSecret(),
