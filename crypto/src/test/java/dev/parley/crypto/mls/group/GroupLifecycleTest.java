@@ -77,7 +77,9 @@ class GroupLifecycleTest {
     MlsMessage secret = ApplicationMessages.encrypt(alice, new byte[] {2}, new byte[0]);
     assertThatThrownBy(() -> ApplicationMessages.decrypt(bob, wire(secret))).isInstanceOf(MlsException.class);
     // Sent just before the Commit: still readable for those who moved on, until they forget that epoch.
-    assertThat(ApplicationMessages.decrypt(carol, wire(lateOne)).data()).containsExactly(1);
+    ApplicationMessages.Received late = ApplicationMessages.decrypt(carol, wire(lateOne));
+    assertThat(late.data()).containsExactly(1);
+    assertThat(late.epoch()).isEqualTo(carol.epoch() - 1);
     carol.forgetPreviousEpoch();
     assertThatThrownBy(() -> ApplicationMessages.decrypt(carol, wire(lateTwo))).isInstanceOf(MlsException.class);
   }
