@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.crypto.mls.group.Group;
 import dev.parley.crypto.mls.group.KeyPackageSecrets;
+import dev.parley.crypto.mls.group.KeyPackages;
 import dev.parley.crypto.mls.group.PskStore;
 import dev.parley.crypto.mls.group.WelcomeJoin;
 import dev.parley.crypto.mls.message.KeyPackage;
@@ -42,6 +43,7 @@ class PassiveClientWelcomeVectorsTest {
   /** Joins as the vector's client; shared with the commit-handling vectors. */
   static Group join(JsonNode v) {
     KeyPackage kp = MlsMessage.decode(hex(v.get("key_package"))).keyPackage();
+    KeyPackages.validate(CS, kp, kp.leafNode().notBefore());
     KeyPackageSecrets keys = new KeyPackageSecrets(hex(v.get("init_priv")), hex(v.get("encryption_priv")),
         hex(v.get("signature_priv")));
     assertThat(CS.hpkePublicKey(keys.initPrivateKey())).isEqualTo(kp.initKey());

@@ -19,11 +19,14 @@ public final class ApplicationMessages {
 
   private ApplicationMessages() {}
 
-  /** Decrypted application data and its sender's leaf. {@link #toString()} never shows the data. */
-  public record Received(long senderLeaf, byte[] data, byte[] authenticatedData) {
+  /**
+   * Decrypted application data, its sender's leaf and the epoch it was sent in (the previous one for a
+   * late message). {@link #toString()} never shows the data.
+   */
+  public record Received(long senderLeaf, long epoch, byte[] data, byte[] authenticatedData) {
     @Override
     public String toString() {
-      return "Received[leaf=" + senderLeaf + ", " + data.length + " bytes]";
+      return "Received[leaf=" + senderLeaf + ", epoch=" + epoch + ", " + data.length + " bytes]";
     }
   }
 
@@ -59,7 +62,8 @@ public final class ApplicationMessages {
     if (!(ac.content().content() instanceof ApplicationData app)) {
       throw new MlsException("not application data");
     }
-    return new Received(ac.content().sender().index(), app.data(), ac.content().authenticatedData());
+    return new Received(ac.content().sender().index(), ac.content().epoch(), app.data(),
+        ac.content().authenticatedData());
   }
 
   private static SignatureKeys keysOf(dev.parley.crypto.mls.tree.RatchetTree tree) {

@@ -38,13 +38,17 @@ import java.util.Optional;
  * Building our own Commit (RFC 9420 §12.4.1) with inline Remove and Add proposals and always a fresh
  * UpdatePath (so every commit also heals our own leaf), sent as a PublicMessage as Parley's protocol
  * requires; plus the Welcome for any added members (§12.4.3), carrying the ratchet tree in the
- * GroupInfo. Our group moves to the new epoch only once everything is built.
+ * GroupInfo. Our group stays in its epoch until the caller merges the {@link PendingCommit}, once the
+ * Delivery Service has accepted the Commit.
  */
 public final class CommitBuilder {
   private CommitBuilder() {}
 
-  /** The Commit to send, and the Welcome for the added members if there are any. */
-  public record Result(MlsMessage commit, Optional<MlsMessage> welcome) {}
+  /**
+   * The Commit to send, the Welcome for the added members if there are any (to send only once the
+   * Commit is accepted), and the new epoch waiting to be merged.
+   */
+  public record Result(MlsMessage commit, Optional<MlsMessage> welcome, PendingCommit pending) {}
 
   public static Result commit(Group group, List<KeyPackage> adds, List<Long> removes) {
     CipherSuite suite = group.suite();
@@ -76,8 +80,10 @@ public final class CommitBuilder {
     FramedContent content = new FramedContent(old.groupId(), old.epoch(), Sender.member(own), new byte[0],
         new Commit(List.copyOf(proposals), Optional.of(path.path())));
     byte[] signature = PublicMessageProtection.sign(suite, content, old, group.signaturePrivateKey());
-    byte[] confirmed = TranscriptHashes.confirmed(suite, group.interimTranscriptHash(),
-        new AuthenticatedContent(WireFormat.PUBLIC_MESSAGE, content, new FramedContentAuthData(signature, new byte[0])));
+    // The confirmed transcript hash covers the signature but not the tag, which is derived from it.
+    AuthenticatedContent signed = new AuthenticatedContent(WireFormat.PUBLIC_MESSAGE, content,
+        new FramedContentAuthData(signature, new byte[0]));
+    byte[] confirmed = TranscriptHashes.confirmed(suite, group.interimTranscriptHash(), signed);
     GroupContext next = new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1,
         TreeHashes.root(suite, tree), confirmed, old.extensions());
     EpochSecrets secrets = KeySchedule.advance(suite, group.secrets().initSecret(), path.commitSecret(),
@@ -88,10 +94,11 @@ public final class CommitBuilder {
 
     Optional<MlsMessage> welcome = adds.isEmpty() ? Optional.empty()
         : Optional.of(welcome(group, tree, next, secrets, tag, adds, added, filtered, path));
-    group.enter(next, tree, keys, secrets, TranscriptHashes.interim(suite, confirmed, tag));
+    PendingCommit pending = new PendingCommit(group, next, tree, keys, secrets,
+        TranscriptHashes.interim(suite, confirmed, tag));
     Zeroize.wipe(path.commitSecret());
     path.pathSecrets().forEach(Zeroize::wipe);
-    return new Result(commit, welcome);
+    return new Result(commit, welcome, pending);
   }
 
   private static void add(List<Commit.ProposalOrRef> proposals, List<ProposalList.Entry> entries, Proposal p,

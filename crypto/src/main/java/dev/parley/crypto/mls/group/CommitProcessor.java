@@ -59,6 +59,56 @@ public final class CommitProcessor {
     List<ProposalList.Entry> resolved = resolve(group, commit, committer, proposals);
     ProposalList.check(group.tree(), committer, resolved, commit.path().isPresent());
 
+    Applied applied = applyProposals(group, committer, resolved);
+    PathKeys keys = group.pathKeys().copy();
+    try {
+      advance(group, commitContent, commit, applied, keys, psks);
+    } catch (RuntimeException e) {
+      keys.wipe();
+      throw e;
+    }
+  }
+
+  /** The second half of {@link #apply}: path, key schedule, confirmation tag, and the move to the new epoch. */
+  private static void advance(Group group, AuthenticatedContent commitContent, Commit commit, Applied applied,
+      PathKeys keys, PskStore psks) {
+    CipherSuite suite = group.suite();
+    GroupContext old = group.context();
+    RatchetTree tree = applied.tree();
+    List<Extension> extensions = applied.extensions();
+    long committer = commitContent.content().sender().index();
+    byte[] commitSecret = KeySchedule.zero();
+    if (commit.path().isPresent()) {
+      List<Integer> filtered = tree.filteredDirectPath(committer);
+      TreeKem.merge(suite, tree, committer, commit.path().get(), old.groupId());
+      GroupContext provisional = new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1,
+          TreeHashes.root(suite, tree), old.confirmedTranscriptHash(), extensions);
+      commitSecret = TreeKem.decrypt(suite, tree, committer, filtered, commit.path().get(), keys, applied.added(),
+          provisional).commitSecret();
+    }
+    keys.retainMatching(suite, tree);
+
+    byte[] confirmed = TranscriptHashes.confirmed(suite, group.interimTranscriptHash(), commitContent);
+    GroupContext next = new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1,
+        TreeHashes.root(suite, tree), confirmed, extensions);
+    byte[] pskSecret = group.pskStore(psks).secretFor(suite, applied.pskIds());
+    EpochSecrets secrets = KeySchedule.advance(suite, group.secrets().initSecret(), commitSecret, pskSecret,
+        next.encode());
+    byte[] tag = commitContent.auth().confirmationTag();
+    if (!TranscriptHashes.verifyConfirmationTag(suite, secrets.confirmationKey(), confirmed, tag)) {
+      secrets.wipe();
+      throw new MlsAuthenticationException("confirmation tag did not verify");
+    }
+    group.enter(next, tree, keys, secrets, TranscriptHashes.interim(suite, confirmed, tag));
+  }
+
+  /** The tree and context changes of a Commit's proposals, before its path. */
+  private record Applied(RatchetTree tree, List<Extension> extensions, Set<Long> added, List<PreSharedKeyId> pskIds) {}
+
+  /** §12.4.2: GroupContextExtensions, then Updates, Removes, Adds, and the PSKs, on a copy of the tree. */
+  private static Applied applyProposals(Group group, Sender committer, List<ProposalList.Entry> resolved) {
+    CipherSuite suite = group.suite();
+    GroupContext old = group.context();
     RatchetTree tree = group.tree().copy();
     List<Extension> extensions = old.extensions();
     Set<Long> added = new HashSet<>();
@@ -97,30 +147,7 @@ public final class CommitProcessor {
       }
     }
 
-    PathKeys keys = group.pathKeys().copy();
-    byte[] commitSecret = KeySchedule.zero();
-    if (commit.path().isPresent()) {
-      List<Integer> filtered = tree.filteredDirectPath(committer.index());
-      TreeKem.merge(suite, tree, committer.index(), commit.path().get(), old.groupId());
-      GroupContext provisional = new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1,
-          TreeHashes.root(suite, tree), old.confirmedTranscriptHash(), extensions);
-      commitSecret = TreeKem.decrypt(suite, tree, committer.index(), filtered, commit.path().get(), keys, added,
-          provisional).commitSecret();
-    }
-    keys.retainMatching(suite, tree);
-
-    byte[] confirmed = TranscriptHashes.confirmed(suite, group.interimTranscriptHash(), commitContent);
-    GroupContext next = new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1,
-        TreeHashes.root(suite, tree), confirmed, extensions);
-    byte[] pskSecret = group.pskStore(psks).secretFor(suite, pskIds);
-    EpochSecrets secrets = KeySchedule.advance(suite, group.secrets().initSecret(), commitSecret, pskSecret,
-        next.encode());
-    byte[] tag = commitContent.auth().confirmationTag();
-    if (!TranscriptHashes.verifyConfirmationTag(suite, secrets.confirmationKey(), confirmed, tag)) {
-      secrets.wipe();
-      throw new MlsAuthenticationException("confirmation tag did not verify");
-    }
-    group.enter(next, tree, keys, secrets, TranscriptHashes.interim(suite, confirmed, tag));
+    return new Applied(tree, extensions, added, pskIds);
   }
 
   private static AuthenticatedContent unprotect(Group group, MlsMessage message) {

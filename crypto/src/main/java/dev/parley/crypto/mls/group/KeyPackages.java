@@ -18,6 +18,22 @@ public final class KeyPackages {
   public record Created(KeyPackage keyPackage, KeyPackageSecrets secrets) {}
 
   /**
+   * Checks a KeyPackage someone else made (RFC 9420 §10.1): ciphersuite 1 and MLS 1.0, a KeyPackage
+   * leaf whose init key is not its encryption key, both signatures valid, and {@code nowSeconds} within
+   * the leaf's lifetime. The application checks the credential's identity itself.
+   *
+   * @throws dev.parley.crypto.mls.MlsException naming the first rule broken
+   */
+  public static void validate(CipherSuite suite, KeyPackage keyPackage, long nowSeconds) {
+    ProposalChecks.add(suite, new dev.parley.crypto.mls.message.Proposal.Add(keyPackage));
+    LeafNode leaf = keyPackage.leafNode();
+    if (Long.compareUnsigned(nowSeconds, leaf.notBefore()) < 0
+        || Long.compareUnsigned(nowSeconds, leaf.notAfter()) > 0) {
+      throw new dev.parley.crypto.mls.MlsException("KeyPackage is outside its lifetime");
+    }
+  }
+
+  /**
    * @param notBefore seconds since the epoch, unsigned
    * @param notAfter seconds since the epoch, unsigned
    */

@@ -14,7 +14,10 @@ import dev.parley.crypto.mls.tree.TreeValidation;
 final class ProposalChecks {
   private ProposalChecks() {}
 
-  /** §12.1.1, §10.1: the KeyPackage is for this suite and both its signatures verify. */
+  /**
+   * §12.1.1, §10.1: the KeyPackage is for this suite and version, its init key is not its leaf's key, and
+   * both its signatures verify.
+   */
   static void add(CipherSuite suite, Proposal.Add add) {
     KeyPackage kp = add.keyPackage();
     if (kp.cipherSuite() != suite.id() || kp.version() != 1) {
@@ -23,6 +26,9 @@ final class ProposalChecks {
     LeafNode leaf = kp.leafNode();
     if (leaf.source() != LeafNode.SOURCE_KEY_PACKAGE) {
       throw new MlsException("KeyPackage leaf has the wrong source");
+    }
+    if (java.util.Arrays.equals(kp.initKey(), leaf.encryptionKey())) {
+      throw new MlsException("KeyPackage init key equals its leaf's encryption key");
     }
     if (!suite.verifyWithLabel(leaf.signatureKey(), "KeyPackageTBS", kp.toBeSigned(), kp.signature())) {
       throw new MlsAuthenticationException("KeyPackage signature did not verify");

@@ -114,7 +114,7 @@ public final class TreeKem {
     int senderNode = TreeMath.leafToNode(sender);
     int myNode = TreeMath.leafToNode(ours.leaf());
     if (ours.leaf() == sender) {
-      throw new IllegalArgumentException("the committer does not process its own path");
+      throw new MlsException("a member does not process its own UpdatePath; its state moved when it committed");
     }
     for (int i = 0; i < filtered.size(); i++) {
       int node = filtered.get(i);

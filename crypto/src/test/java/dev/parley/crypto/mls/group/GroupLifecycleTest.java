@@ -33,6 +33,14 @@ class GroupLifecycleTest {
     return WelcomeJoin.join(CS, wire(welcome).welcome(), kp.keyPackage(), kp.secrets(), Optional.empty(), NO_PSKS);
   }
 
+  /** Commits and merges at once, as when the server accepts the Commit straight away. */
+  private static CommitBuilder.Result accepted(Group group, List<dev.parley.crypto.mls.message.KeyPackage> adds,
+      List<Long> removes) {
+    CommitBuilder.Result r = CommitBuilder.commit(group, adds, removes);
+    r.pending().merge();
+    return r;
+  }
+
   private static String say(Group from, Group to, String text) {
     MlsMessage sent = ApplicationMessages.encrypt(from, text.getBytes(StandardCharsets.UTF_8), new byte[0]);
     ApplicationMessages.Received got = ApplicationMessages.decrypt(to, wire(sent));
@@ -48,6 +56,7 @@ class GroupLifecycleTest {
 
     KeyPackages.Created b = keyPackage("bob");
     CommitBuilder.Result addBob = CommitBuilder.commit(alice, List.of(b.keyPackage()), List.of());
+    addBob.pending().merge();
     Group bob = join(b, addBob.welcome().orElseThrow());
     assertThat(bob.epoch()).isEqualTo(1);
     assertThat(bob.epochAuthenticator()).isEqualTo(alice.epochAuthenticator());
@@ -56,6 +65,7 @@ class GroupLifecycleTest {
 
     KeyPackages.Created c = keyPackage("carol");
     CommitBuilder.Result addCarol = CommitBuilder.commit(bob, List.of(c.keyPackage()), List.of());
+    addCarol.pending().merge();
     CommitProcessor.apply(alice, wire(addCarol.commit()), List.of(), NO_PSKS);
     Group carol = join(c, addCarol.welcome().orElseThrow());
     assertThat(alice.epochAuthenticator()).isEqualTo(bob.epochAuthenticator()).isEqualTo(carol.epochAuthenticator());
@@ -65,6 +75,7 @@ class GroupLifecycleTest {
     MlsMessage lateOne = ApplicationMessages.encrypt(alice, new byte[] {1}, new byte[0]);
     MlsMessage lateTwo = ApplicationMessages.encrypt(alice, new byte[] {2}, new byte[0]);
     CommitBuilder.Result removeBob = CommitBuilder.commit(alice, List.of(), List.of(bob.ownLeaf()));
+    removeBob.pending().merge();
     assertThat(removeBob.welcome()).isEmpty();
     CommitProcessor.apply(carol, wire(removeBob.commit()), List.of(), NO_PSKS);
     assertThat(carol.epochAuthenticator()).isEqualTo(alice.epochAuthenticator());
@@ -77,7 +88,9 @@ class GroupLifecycleTest {
     MlsMessage secret = ApplicationMessages.encrypt(alice, new byte[] {2}, new byte[0]);
     assertThatThrownBy(() -> ApplicationMessages.decrypt(bob, wire(secret))).isInstanceOf(MlsException.class);
     // Sent just before the Commit: still readable for those who moved on, until they forget that epoch.
-    assertThat(ApplicationMessages.decrypt(carol, wire(lateOne)).data()).containsExactly(1);
+    ApplicationMessages.Received late = ApplicationMessages.decrypt(carol, wire(lateOne));
+    assertThat(late.data()).containsExactly(1);
+    assertThat(late.epoch()).isEqualTo(carol.epoch() - 1);
     carol.forgetPreviousEpoch();
     assertThatThrownBy(() -> ApplicationMessages.decrypt(carol, wire(lateTwo))).isInstanceOf(MlsException.class);
   }
@@ -87,8 +100,8 @@ class GroupLifecycleTest {
     KeyPackages.Created a = keyPackage("alice");
     Group alice = GroupCreation.create(CS, new byte[] {7}, a.keyPackage(), a.secrets());
     KeyPackages.Created b = keyPackage("bob");
-    Group bob = join(b, CommitBuilder.commit(alice, List.of(b.keyPackage()), List.of()).welcome().orElseThrow());
-    CommitBuilder.Result first = CommitBuilder.commit(alice, List.of(), List.of());
+    Group bob = join(b, accepted(alice, List.of(b.keyPackage()), List.of()).welcome().orElseThrow());
+    CommitBuilder.Result first = accepted(alice, List.of(), List.of());
     CommitProcessor.apply(bob, wire(first.commit()), List.of(), NO_PSKS);
     assertThatThrownBy(() -> CommitProcessor.apply(bob, wire(first.commit()), List.of(), NO_PSKS))
         .isInstanceOf(MlsException.class).hasMessageContaining("epoch");
@@ -100,13 +113,31 @@ class GroupLifecycleTest {
     KeyPackages.Created a = keyPackage("alice");
     Group alice = GroupCreation.create(CS, new byte[] {7}, a.keyPackage(), a.secrets());
     KeyPackages.Created b = keyPackage("bob");
-    Group bob = join(b, CommitBuilder.commit(alice, List.of(b.keyPackage()), List.of()).welcome().orElseThrow());
+    Group bob = join(b, accepted(alice, List.of(b.keyPackage()), List.of()).welcome().orElseThrow());
     MlsMessage twoEpochsOld = ApplicationMessages.encrypt(alice, new byte[] {1}, new byte[0]);
     for (int i = 0; i < 2; i++) {
-      CommitProcessor.apply(bob, wire(CommitBuilder.commit(alice, List.of(), List.of()).commit()), List.of(), NO_PSKS);
+      CommitProcessor.apply(bob, wire(accepted(alice, List.of(), List.of()).commit()), List.of(), NO_PSKS);
     }
     assertThatThrownBy(() -> ApplicationMessages.decrypt(bob, wire(twoEpochsOld))).isInstanceOf(MlsException.class);
     assertThat(say(alice, bob, "current")).isEqualTo("current");
+  }
+
+  @Test
+  void aCommitThatLostTheRaceIsDiscardedAndTheWinnerApplied() {
+    KeyPackages.Created a = keyPackage("alice");
+    Group alice = GroupCreation.create(CS, new byte[] {7}, a.keyPackage(), a.secrets());
+    KeyPackages.Created b = keyPackage("bob");
+    Group bob = join(b, accepted(alice, List.of(b.keyPackage()), List.of()).welcome().orElseThrow());
+    // Both commit on epoch 1; the server accepts Bob's and answers Alice with conflict.
+    CommitBuilder.Result mine = CommitBuilder.commit(alice, List.of(), List.of());
+    CommitBuilder.Result theirs = CommitBuilder.commit(bob, List.of(), List.of());
+    theirs.pending().merge();
+    assertThat(alice.epoch()).isEqualTo(1);
+    mine.pending().discard();
+    CommitProcessor.apply(alice, wire(theirs.commit()), List.of(), NO_PSKS);
+    assertThat(alice.epochAuthenticator()).isEqualTo(bob.epochAuthenticator());
+    assertThatThrownBy(() -> mine.pending().merge()).isInstanceOf(MlsException.class);
+    assertThat(say(alice, bob, "in sync")).isEqualTo("in sync");
   }
 
   @Test
