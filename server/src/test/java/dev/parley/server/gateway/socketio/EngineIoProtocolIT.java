@@ -47,7 +47,7 @@ class EngineIoProtocolIT {
     static void start() {
         server = ParleyServer.start(ServerConfig.embedded(dataDir, 0).withSendRate(0)
                 .withPassword(TestServers.FAST_PASSWORDS).withMaxFrameBytes(MAX_FRAME)
-                .withConnections(new ConnectionConfig(10_000, MAX_SESSIONS)));
+                .withConnections(ConnectionConfig.defaults().withAddressLimits(MAX_SESSIONS, 1000, 1000)));
         api = new Api(server.port());
     }
 
