@@ -24,10 +24,11 @@ if (mode === "query") {
 }
 const socket = io(`http://127.0.0.1:${port}`, options);
 
+// The engine exists as soon as io() returns; listen for the upgrade from the start, since on a fast server it
+// can complete before the namespace's "connect" arrives.
+socket.io.engine.on("upgrade", (t) => out({ type: "upgrade", transport: t.name }));
 socket.on("connect", () => {
-  const engine = socket.io.engine;
-  out({ type: "connect", transport: engine.transport.name });
-  engine.on("upgrade", (t) => out({ type: "upgrade", transport: t.name }));
+  out({ type: "connect", transport: socket.io.engine.transport.name });
 });
 socket.on("connect_error", (err) => out({ type: "connect_error", message: err.message }));
 socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
