@@ -35,7 +35,7 @@ final class WatermarkCoalescer {
     /** Minimum time between two writes for one connection and conversation. */
     static final long WINDOW_MS = 100;
     /** Frames with an id that may wait for their write, per connection and conversation. */
-    static final int MAX_UNANSWERED = 100;
+    static final int MAX_UNANSWERED = 256;
 
     /** Where merged watermarks go (the core). A {@code rate_limited} thrown here means "try again later". */
     interface Store {
