@@ -41,6 +41,13 @@ class RateBudgetsConfigTest {
     }
 
     @Test
+    void theSampleFileListsEveryBudgetAtItsDefault() {
+        Path sample = Path.of("..", "parley.sample.yml");
+        var config = ConfigLoader.load(Optional.of(sample), Map.of(), ConfigLoader.Overrides.none());
+        assertThat(config.budgets()).isEqualTo(RateBudgets.defaults());
+    }
+
+    @Test
     void namesMapToTheDocumentedKeys() {
         assertThat(RateBudgets.Name.CONVERSATION_CREATES_PER_ADDRESS.yamlKey()).isEqualTo("conversationCreatesPerAddress");
         assertThat(RateBudgets.Name.READS_PER_ADDRESS.envPrefix()).isEqualTo("PARLEY_BUDGETS_READS_PER_ADDRESS");
