@@ -141,16 +141,21 @@ public final class TypingTracker implements AutoCloseable {
     /** Expires starts that were not refreshed in time; runs on the sweeper thread (and in tests). */
     void expire() {
         long now = clock.millis();
-        for (Key key : states.keySet()) {
-            withState(key, s -> {
+        for (var e : states.entrySet()) {
+            Key key = e.getKey();
+            State s = e.getValue();
+            synchronized (s) {
+                if (s.dropped) {
+                    continue;
+                }
                 if (s.shown && s.expiresAt <= now) {
                     show(key, s, false, now);
                 }
                 if (START.equals(s.wanted) && s.wantedAt + timeoutMs <= now) {
                     s.wanted = null;
                 }
-                return null;
-            });
+                dropIfIdle(key, s);
+            }
         }
     }
 
@@ -226,12 +231,17 @@ public final class TypingTracker implements AutoCloseable {
                     continue;
                 }
                 T result = f.apply(s);
-                if (!s.shown && s.wanted == null && !s.retryScheduled) {
-                    s.dropped = true;
-                    states.remove(key, s);
-                }
+                dropIfIdle(key, s);
                 return result;
             }
+        }
+    }
+
+    /** Forgets a pair that shows nothing and owes nothing; called with its monitor held. */
+    private void dropIfIdle(Key key, State s) {
+        if (!s.shown && s.wanted == null && !s.retryScheduled) {
+            s.dropped = true;
+            states.remove(key, s);
         }
     }
 
