@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -70,8 +71,7 @@ public final class WebSocketGateway {
         this.maxFrameBytes = maxFrameBytes;
         this.connections = connections;
         this.fanout = new Fanout(bus, chat, presence, blocking);
-        this.watermarks = new WatermarkCoalescer(chat::markWatermarks,
-                (delayMs, task) -> vertx.setTimer(Math.max(1, delayMs), t -> task.run()), clock);
+        this.watermarks = new WatermarkCoalescer(chat::markWatermarks, this::later, clock);
     }
 
     /** Accepts or refuses the upgrade: wrong path → 404, foreign browser origin → 403. */
@@ -254,6 +254,15 @@ public final class WebSocketGateway {
             }
         } catch (RuntimeException e) {
             c.reply(error(frame.id(), e));
+        }
+    }
+
+    /** A timer for the receipt coalescer; none once Vert.x is closing (the store is closing too). */
+    private void later(long delayMs, Runnable task) {
+        try {
+            vertx.setTimer(Math.max(1, delayMs), t -> task.run());
+        } catch (IllegalStateException | RejectedExecutionException closing) {
+            log.debug("receipt timer not set: shutting down");
         }
     }
 
