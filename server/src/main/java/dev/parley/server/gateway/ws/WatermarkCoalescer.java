@@ -151,6 +151,7 @@ final class WatermarkCoalescer {
             finished(key, batch.source);
             return;
         }
+        // The store completes on its writer thread: hop back to the lane before answering or writing again.
         durable.whenComplete((v, failure) -> batch.source.lane().execute(() -> {
             answer(batch, failure);
             finished(key, batch.source);
@@ -174,6 +175,7 @@ final class WatermarkCoalescer {
     }
 
     /** The window has passed (or the budget refilled): write what was merged meanwhile, or forget the pair. */
+    // runs on: the connection's lane, from a timer
     private void tick(Key key) {
         long now = clock.millis();
         Batch[] batch = new Batch[1];
