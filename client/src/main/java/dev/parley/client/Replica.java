@@ -479,6 +479,11 @@ final class Replica implements AutoCloseable {
                 ServerFrame answer = conn.request(new ClientFrame.Sync(conn.newId(), c.id, after, pageSize), requestTimeout)
                         .get();
                 if (answer instanceof ServerFrame.Error e) {
+                    if (e.code() == ErrorCode.RATE_LIMITED) {
+                        // Over the server's reads budget: wait as told, then page on (no tight retry loop).
+                        Thread.sleep(Math.clamp(e.retryAfterMs() == null ? 1_000 : e.retryAfterMs(), 1, 60_000));
+                        continue;
+                    }
                     if (e.code() == ErrorCode.NOT_FOUND || e.code() == ErrorCode.FORBIDDEN) {
                         submit(a -> markRemoved(c, a));
                     } else {

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /** A real in-process Parley server (SQLite under a temp dir, no send rate limit) and client factory. */
 final class TestServer implements AutoCloseable {
@@ -20,14 +21,22 @@ final class TestServer implements AutoCloseable {
     private final Path dataDir;
     private volatile ParleyServer server;
 
+    private final UnaryOperator<ServerConfig> tweak;
+
     TestServer(Path dataDir) {
+        this(dataDir, UnaryOperator.identity());
+    }
+
+    /** A server whose config {@code tweak} adjusts (for example tighter budgets). */
+    TestServer(Path dataDir, UnaryOperator<ServerConfig> tweak) {
         this.dataDir = dataDir;
+        this.tweak = tweak;
         this.server = start(dataDir);
     }
 
-    private static ParleyServer start(Path dataDir) {
-        return ParleyServer.start(ServerConfig.embedded(dataDir, 0).withSendRate(0)
-                .withPassword(new ServerConfig.PasswordConfig(64, 1)));
+    private ParleyServer start(Path dataDir) {
+        return ParleyServer.start(tweak.apply(ServerConfig.embedded(dataDir, 0).withSendRate(0)
+                .withPassword(new ServerConfig.PasswordConfig(64, 1))));
     }
 
     int port() {

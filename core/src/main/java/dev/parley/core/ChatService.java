@@ -48,9 +48,16 @@ public final class ChatService implements AutoCloseable {
     private final Limits limits;
     private final MemberCache members;
     private final TypingTracker typing;
+    private final BudgetMeter budgets;
 
+    /** A chat core with the default {@link RateBudgets}. */
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
                        RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits) {
+        this(store, accounts, media, bus, rateLimiter, ids, clock, limits, RateBudgets.defaults());
+    }
+
+    public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
+                       RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits, RateBudgets budgets) {
         this.store = store;
         this.accounts = accounts;
         this.media = media;
@@ -60,7 +67,8 @@ public final class ChatService implements AutoCloseable {
         this.clock = clock;
         this.limits = limits;
         this.members = new MemberCache(store, 100_000);
-        this.typing = new TypingTracker(bus, clock, limits.typingTimeoutMs());
+        this.budgets = new BudgetMeter(rateLimiter, budgets);
+        this.typing = new TypingTracker(bus, clock, limits.typingTimeoutMs(), this.budgets);
     }
 
     /** A page of log entries in ascending {@code seq}. */
@@ -71,8 +79,25 @@ public final class ChatService implements AutoCloseable {
     public record Created(ConversationView conversation, boolean created) {
     }
 
+    // ---- budgets per client address -------------------------------------------------------------
+
+    /**
+     * Charges one request from a client address to a per-address budget, before the command itself (which
+     * charges the user). Gateways that know the peer (HTTP) call it; the key comes from the server's
+     * {@code ClientAddresses}.
+     *
+     * @throws ChatException {@code rate_limited} with the time to wait
+     */
+    public void chargeAddress(RateBudgets.Name budget, String addressKey) {
+        budgets.take(budget, addressKey);
+    }
+
     // ---- conversations -------------------------------------------------------------------------
 
+    /**
+     * Creates a conversation, or finds the existing direct one. Charged to the caller's
+     * {@code conversationCreates} budget before any lookup, so a flood of bogus member lists costs nothing.
+     */
     public Created createConversation(Caller caller, String kind, List<String> memberIds, String title,
                                       boolean e2ee) {
         if (!ConversationView.DIRECT.equals(kind) && !ConversationView.GROUP.equals(kind)) {
@@ -81,6 +106,7 @@ public final class ChatService implements AutoCloseable {
         if (title != null && title.length() > limits.maxTitleLength()) {
             throw ChatException.badRequest("title must be at most " + limits.maxTitleLength() + " characters");
         }
+        budgets.take(RateBudgets.Name.CONVERSATION_CREATES, caller.userId());
         Set<String> all = new LinkedHashSet<>();
         all.add(caller.userId());
         if (memberIds != null) {
@@ -133,17 +159,22 @@ public final class ChatService implements AutoCloseable {
         return view(conversationId, caller.userId());
     }
 
-    /** The caller's conversations changed since {@code sinceVersion} (0 = all). */
+    /** The caller's conversations changed since {@code sinceVersion} (0 = all); one page of the reads budget. */
     public ConversationChanges conversations(Caller caller, long sinceVersion) {
+        budgets.take(RateBudgets.Name.READS, caller.userId());
         return store.changesSince(caller.userId(), Math.max(0, sinceVersion));
     }
 
-    /** Adds members to a group; recorded as a {@code system} entry. Existing members are ignored. */
+    /**
+     * Adds members to a group; recorded as a {@code system} entry. Existing members are ignored. Each
+     * request is charged to the caller's {@code memberAdds} budget.
+     */
     public ConversationView addMembers(Caller caller, String conversationId, List<String> userIds) {
         Conversation c = requireGroupMember(caller, conversationId);
         if (userIds == null || userIds.isEmpty()) {
             throw ChatException.badRequest("userIds is required");
         }
+        budgets.take(RateBudgets.Name.MEMBER_ADDS, caller.userId());
         List<String> added = new ArrayList<>();
         for (String id : new LinkedHashSet<>(userIds)) {
             if (id == null || accounts.findAccountById(id).isEmpty()) {
@@ -226,7 +257,7 @@ public final class ChatService implements AutoCloseable {
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
                 send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
                 send.attachments(), null, null, clock.millis());
-        typing.stop(send.conversationId(), caller.userId());
+        typing.stopNow(send.conversationId(), caller.userId());
         return appendAndPublish(entry);
     }
 
@@ -284,21 +315,26 @@ public final class ChatService implements AutoCloseable {
                 delete.target(), null, null));
     }
 
-    /** Entries after {@code afterSeq}, for catching up. */
+    /** Entries after {@code afterSeq}, for catching up; each page is charged to the caller's reads budget. */
     public Page sync(Caller caller, String conversationId, long afterSeq, Integer limit) {
         requireMember(caller, conversationId);
+        budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
         List<Message> page = store.entriesAfter(conversationId, afterSeq, n + 1);
         boolean more = page.size() > n;
         return new Page(more ? page.subList(0, n) : page, more);
     }
 
-    /** History paging: after a seq (ascending) or, with {@code before}, the newest entries before it. */
+    /**
+     * History paging: after a seq (ascending) or, with {@code before}, the newest entries before it. Each
+     * page is charged to the caller's reads budget.
+     */
     public Page history(Caller caller, String conversationId, Long after, Long before, Integer limit) {
         if (before == null) {
             return sync(caller, conversationId, after == null ? 0 : after, limit);
         }
         requireMember(caller, conversationId);
+        budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
         List<Message> page = store.entriesBefore(conversationId, before, n + 1);
         boolean more = page.size() > n;
@@ -314,23 +350,44 @@ public final class ChatService implements AutoCloseable {
 
     /** This device has everything up to {@code seq}; moves the member's delivered watermark. */
     public CompletableFuture<Optional<Watermarks>> markDelivered(Caller caller, String conversationId, long seq) {
-        requireMember(caller, conversationId);
-        return moveWatermarks(conversationId, caller.userId(), seq, 0);
+        return markWatermarks(caller, conversationId, seq, 0);
     }
 
     /** The user has read everything up to {@code seq}; moves read (and delivered) watermarks. */
     public CompletableFuture<Optional<Watermarks>> markRead(Caller caller, String conversationId, long seq) {
-        requireMember(caller, conversationId);
-        return moveWatermarks(conversationId, caller.userId(), seq, seq);
+        return markWatermarks(caller, conversationId, seq, seq);
     }
 
-    public void typing(Caller caller, String conversationId, String state) {
+    /**
+     * Moves both watermarks in one store write (a read implies delivered); gateways that coalesce
+     * {@code read}/{@code delivered} frames send the highest of each here. Each write is charged to the
+     * caller's {@code watermarks} budget; the members see one {@code receipt} if anything moved.
+     *
+     * @throws ChatException {@code rate_limited} (thrown, not in the future) when over the budget, so a
+     *                       caller that coalesces can keep the watermark and try again later
+     */
+    public CompletableFuture<Optional<Watermarks>> markWatermarks(Caller caller, String conversationId,
+                                                                  long deliveredSeq, long readSeq) {
         requireMember(caller, conversationId);
-        if (TypingTracker.START.equals(state)) {
-            typing.start(conversationId, caller.userId());
-        } else {
-            typing.stop(conversationId, caller.userId());
-        }
+        budgets.take(RateBudgets.Name.WATERMARKS, caller.userId());
+        return moveWatermarks(conversationId, caller.userId(), Math.max(deliveredSeq, readSeq), readSeq);
+    }
+
+    /**
+     * A typing frame; only a change of what members see is fanned out, and it costs a typing token.
+     *
+     * @param overBudget what a change past the budget does: deferred for frames nobody waits on, refused
+     *                   ({@code rate_limited}) for frames expecting an answer
+     */
+    public void typing(Caller caller, String conversationId, String state, TypingTracker.OverBudget overBudget) {
+        requireMember(caller, conversationId);
+        typing.set(conversationId, caller.userId(), TypingTracker.START.equals(state) ? TypingTracker.START
+                : TypingTracker.STOP, overBudget);
+    }
+
+    /** A fire-and-forget typing frame (deferred when over budget). */
+    public void typing(Caller caller, String conversationId, String state) {
+        typing(caller, conversationId, state, TypingTracker.OverBudget.DEFER);
     }
 
     /** Whether the user is a member (cached; for gateways filtering deliveries). */

@@ -22,10 +22,14 @@ final class CoreFixture implements AutoCloseable {
     final AccountService accounts;
     final ChatService chat;
 
-    CoreFixture(Limits limits) {
+    CoreFixture(Limits limits, RateBudgets budgets) {
         RandomIds ids = new RandomIds(clock);
         accounts = new AccountService(accountStore, new ReversingHasher(), rateLimiter, bus, ids, clock, limits);
-        chat = new ChatService(store, accountStore, media, bus, rateLimiter, ids, clock, limits);
+        chat = new ChatService(store, accountStore, media, bus, rateLimiter, ids, clock, limits, budgets);
+    }
+
+    CoreFixture(Limits limits) {
+        this(limits, RateBudgets.defaults());
     }
 
     CoreFixture() {

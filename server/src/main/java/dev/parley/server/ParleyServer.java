@@ -105,7 +105,7 @@ public final class ParleyServer implements AutoCloseable {
                 rateLimiter);
         closeables.add(media);
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
-                clock, config.limits());
+                clock, config.limits(), config.budgets());
         closeables.add(chat);
         PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
         if (redis != null) {
@@ -136,7 +136,8 @@ public final class ParleyServer implements AutoCloseable {
         SocketIoGateway socketIo = new SocketIoGateway(vertx, accounts, chat, presence, bus, blocking.executor(),
                 new ClientAddresses(), config.maxFrameBytes(), config.connections().helloTimeoutMs(),
                 config.connections().maxConnectionsPerAddress());
-        HttpApi api = new HttpApi(accounts, chat, blocking.executor(), config.maxHttpBodyBytes(), () -> running,
+        HttpApi api = new HttpApi(accounts, chat, new ClientAddresses(), blocking.executor(), config.maxHttpBodyBytes(),
+                () -> running,
                 List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),

@@ -6,11 +6,13 @@ import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
 import dev.parley.core.ConversationChanges;
+import dev.parley.core.RateBudgets;
 import dev.parley.core.Views;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.FrameException;
 import dev.parley.protocol.Http;
 import dev.parley.protocol.Json;
+import dev.parley.server.gateway.ClientAddresses;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,15 +41,17 @@ public final class HttpApi {
 
     private final AccountService accounts;
     private final ChatService chat;
+    private final ClientAddresses addresses;
     private final ExecutorService blocking;
     private final int maxBodyBytes;
     private final BooleanSupplier healthy;
     private final List<RouteModule> modules;
 
-    public HttpApi(AccountService accounts, ChatService chat, ExecutorService blocking, int maxBodyBytes,
-                   BooleanSupplier healthy, List<RouteModule> modules) {
+    public HttpApi(AccountService accounts, ChatService chat, ClientAddresses addresses, ExecutorService blocking,
+                   int maxBodyBytes, BooleanSupplier healthy, List<RouteModule> modules) {
         this.accounts = accounts;
         this.chat = chat;
+        this.addresses = addresses;
         this.blocking = blocking;
         this.maxBodyBytes = maxBodyBytes;
         this.healthy = healthy;
@@ -129,6 +133,7 @@ public final class HttpApi {
         router.get("/v1/conversations/:id/messages").handler(authed(this::messages));
         router.post("/v1/conversations/:id/members").handler(authed((rc, caller) -> {
             var body = body(rc, Http.AddMembers.class);
+            chargeAddress(rc, RateBudgets.Name.MEMBER_ADDS_PER_ADDRESS);
             return Reply.of(200, chat.addMembers(caller, rc.pathParam("id"), body.userIds()));
         }));
         router.delete("/v1/conversations/:id/members/:userId").handler(authed((rc, caller) -> {
@@ -159,6 +164,7 @@ public final class HttpApi {
 
     private Reply createConversation(RoutingContext rc, Caller caller) {
         var req = body(rc, Http.CreateConversation.class);
+        chargeAddress(rc, RateBudgets.Name.CONVERSATION_CREATES_PER_ADDRESS);
         var created = chat.createConversation(caller, req.kind(), req.members(), req.title(),
                 Boolean.TRUE.equals(req.e2ee()));
         return Reply.of(created.created() ? 201 : 200, created.conversation());
@@ -170,6 +176,7 @@ public final class HttpApi {
         if (since != null && !since.isEmpty()) {
             version = SyncTokens.decode(since);
         }
+        chargeAddress(rc, RateBudgets.Name.READS_PER_ADDRESS);
         ConversationChanges changes = chat.conversations(caller, version);
         var views = changes.changed().stream().map(Views::conversation).toList();
         return Reply.of(200, new Http.ConversationList(views, since == null ? null : changes.removed(),
@@ -183,9 +190,18 @@ public final class HttpApi {
         if (limit != null && limit < 1) {
             throw ChatException.badRequest("limit must be at least 1");
         }
+        chargeAddress(rc, RateBudgets.Name.READS_PER_ADDRESS);
         var page = chat.history(caller, rc.pathParam("id"), after, before,
                 limit == null ? null : (int) Math.min(limit, Integer.MAX_VALUE));
         return Reply.of(200, new Http.MessagePage(page.messages(), page.hasMore()));
+    }
+
+    /**
+     * Charges the request's client address before the core charges the user: many accounts behind one
+     * address share its budget. Over it: 429 with {@code Retry-After}.
+     */
+    private void chargeAddress(RoutingContext rc, RateBudgets.Name budget) {
+        chat.chargeAddress(budget, addresses.keyOf(rc.request().remoteAddress(), rc.request().headers()));
     }
 
     private static Long longParam(RoutingContext rc, String name) {

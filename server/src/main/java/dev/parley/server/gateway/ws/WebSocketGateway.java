@@ -6,6 +6,7 @@ import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
 import dev.parley.core.PresenceService;
+import dev.parley.core.TypingTracker;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.protocol.ClientFrame;
@@ -26,6 +27,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -53,6 +55,7 @@ public final class WebSocketGateway {
     private final int maxFrameBytes;
     private final ConnectionConfig connections;
     private final Fanout fanout;
+    private final WatermarkCoalescer watermarks;
 
     public WebSocketGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence,
                             EventBus bus, ExecutorService blocking, IdGenerator ids, Clock clock,
@@ -68,6 +71,7 @@ public final class WebSocketGateway {
         this.maxFrameBytes = maxFrameBytes;
         this.connections = connections;
         this.fanout = new Fanout(bus, chat, presence, blocking);
+        this.watermarks = new WatermarkCoalescer(chat::markWatermarks, this::later, clock);
     }
 
     /** Accepts or refuses the upgrade: wrong path → 404, foreign browser origin → 403. */
@@ -225,13 +229,19 @@ public final class WebSocketGateway {
                 case ClientFrame.React r -> answer(c, r.id(), chat.react(caller, r), seqOk(r.id()));
                 case ClientFrame.Edit e -> answer(c, e.id(), chat.edit(caller, e), seqOk(e.id()));
                 case ClientFrame.Delete d -> answer(c, d.id(), chat.delete(caller, d), seqOk(d.id()));
-                case ClientFrame.Delivered d -> answer(c, d.id(),
-                        chat.markDelivered(caller, d.conversationId(), d.seq()), x -> d.id() == null ? null
-                                : ServerFrame.Ok.of(d.id()));
-                case ClientFrame.Read r -> answer(c, r.id(), chat.markRead(caller, r.conversationId(), r.seq()),
-                        x -> r.id() == null ? null : ServerFrame.Ok.of(r.id()));
+                // Receipts are merged per connection and conversation before they reach the store.
+                case ClientFrame.Delivered d -> {
+                    requireMember(caller, d.conversationId());
+                    watermarks.delivered(receiptSource(c, caller), d.conversationId(), d.seq(), d.id());
+                }
+                case ClientFrame.Read r -> {
+                    requireMember(caller, r.conversationId());
+                    watermarks.read(receiptSource(c, caller), r.conversationId(), r.seq(), r.id());
+                }
                 case ClientFrame.Typing t -> {
-                    chat.typing(caller, t.conversationId(), t.state());
+                    // A frame with an id learns it was over budget; one without is deferred (last state wins).
+                    chat.typing(caller, t.conversationId(), t.state(),
+                            t.id() == null ? TypingTracker.OverBudget.DEFER : TypingTracker.OverBudget.REFUSE);
                     if (t.id() != null) {
                         c.reply(ServerFrame.Ok.of(t.id()));
                     }
@@ -245,6 +255,36 @@ public final class WebSocketGateway {
         } catch (RuntimeException e) {
             c.reply(error(frame.id(), e));
         }
+    }
+
+    /** A timer for the receipt coalescer; none once Vert.x is closing (the store is closing too). */
+    private void later(long delayMs, Runnable task) {
+        try {
+            vertx.setTimer(Math.max(1, delayMs), t -> task.run());
+        } catch (IllegalStateException | RejectedExecutionException closing) {
+            log.debug("receipt timer not set: shutting down");
+        }
+    }
+
+    /** Checked before a receipt is merged, so frames for foreign conversations never hold state. */
+    private void requireMember(Caller caller, String conversationId) {
+        if (!chat.isMember(conversationId, caller.userId())) {
+            throw ChatException.notFound("conversation");
+        }
+    }
+
+    private static WatermarkCoalescer.Source receiptSource(Connection c, Caller caller) {
+        return new WatermarkCoalescer.Source(c.id, caller, c.lane::submit, new WatermarkCoalescer.Answers() {
+            @Override
+            public void ok(String id) {
+                c.reply(ServerFrame.Ok.of(id));
+            }
+
+            @Override
+            public void failed(String id, Throwable failure) {
+                c.reply(error(id, failure));
+            }
+        });
     }
 
     private static Function<Appended, ServerFrame> seqOk(String id) {
