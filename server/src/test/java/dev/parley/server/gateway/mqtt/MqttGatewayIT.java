@@ -398,4 +398,34 @@ class MqttGatewayIT {
         stillServing();
         assertThat(messages(b, c)).extracting(n -> n.path("body").asText()).containsExactly("a went away");
     }
+
+    @Test
+    void anMqttConnectionCountsAsOnlineAndARevokedSessionIsDisconnected() {
+        var a = api.user("mq_pr_a");
+        var b = api.user("mq_pr_b");
+        api.direct(a, b);
+        try (var ws = WsClient.connect(server.port(), a.token()); var m = connected(b, 5, "pr", true)) {
+            ws.await(f -> "presence".equals(f.path("t").asText()) && f.path("userId").asText().equals(b.userId())
+                    && "online".equals(f.path("state").asText()));
+            assertThat(api.delete("/v1/sessions/current", b.token()).status()).isEqualTo(204);
+            List<MqttMessage> last = m.awaitClosed(5_000);
+            assertThat(last).anySatisfy(p -> assertThat(((MqttReasonCodeAndPropertiesVariableHeader) p.variableHeader())
+                    .reasonCode()).isEqualTo((byte) 0x87));
+            ws.await(f -> "presence".equals(f.path("t").asText()) && f.path("userId").asText().equals(b.userId())
+                    && "offline".equals(f.path("state").asText()));
+        }
+    }
+
+    @Test
+    void aSecondConnectionWithTheSameClientIdTakesTheSessionOver() {
+        var a = api.user("mq_to_a");
+        try (var first = connected(a, 5, "same-id", false); var second = connected(a, 5, "same-id", false)) {
+            List<MqttMessage> last = first.awaitClosed(5_000);
+            assertThat(last).anySatisfy(p -> assertThat(((MqttReasonCodeAndPropertiesVariableHeader) p.variableHeader())
+                    .reasonCode()).isEqualTo((byte) 0x8E));
+            second.send(new MqttMessage(new io.netty.handler.codec.mqtt.MqttFixedHeader(MqttMessageType.PINGREQ, false,
+                    io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0)));
+            second.awaitType(MqttMessageType.PINGRESP);
+        }
+    }
 }
