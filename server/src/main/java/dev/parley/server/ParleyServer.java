@@ -171,7 +171,7 @@ public final class ParleyServer implements AutoCloseable {
                 new ClientAddresses(), connections.httpHeaderTimeoutMs(), connections.httpBodyIdleTimeoutMs());
         vertx.setPeriodic(60_000, t -> gate.sweep());
         mqtt = new MqttGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock, config.limits(),
-                config.mqtt(), config.connections().helloTimeoutMs());
+                config.mqtt(), config.connections());
         options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
         mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         http = vertx.createHttpServer(options)

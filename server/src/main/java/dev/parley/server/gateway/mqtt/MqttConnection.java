@@ -63,6 +63,8 @@ final class MqttConnection {
     private final MqttCodec codec;
     final SerialLane lane;
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Called once when the transport has closed (frees the per-address slot). */
+    private final Runnable onEnd;
     private volatile boolean closed;
     private volatile long lastPacketMs;
     private long connectTimer = -1;
@@ -81,8 +83,9 @@ final class MqttConnection {
     private record Will(String conversationId, String body) {
     }
 
-    MqttConnection(String id, MqttServices services, MqttLink link, Context context) {
+    MqttConnection(String id, MqttServices services, MqttLink link, Context context, Runnable onEnd) {
         this.id = id;
+        this.onEnd = onEnd;
         this.s = services;
         this.link = link;
         this.context = context;
@@ -584,6 +587,7 @@ final class MqttConnection {
             return;
         }
         closed = true;
+        onEnd.run();
         s.vertx().cancelTimer(connectTimer);
         if (keepAliveTimer != -1) {
             s.vertx().cancelTimer(keepAliveTimer);

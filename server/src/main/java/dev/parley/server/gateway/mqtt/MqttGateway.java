@@ -6,7 +6,9 @@ import dev.parley.core.Limits;
 import dev.parley.core.PresenceService;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
+import dev.parley.server.config.ConnectionConfig;
 import dev.parley.server.config.MqttConfig;
+import dev.parley.server.gateway.ClientAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -15,6 +17,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,13 +39,21 @@ public final class MqttGateway implements AutoCloseable {
 
     private final MqttServices services;
     private final long sweepTimer;
+    private final ClientAddresses addresses = new ClientAddresses();
+    private final int maxPerAddress;
+    /** Open TCP connections per client address bucket (the WebSocket ones are counted by the HTTP server). */
+    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private NetServer tcp;
 
+    /**
+     * @param connections the CONNECT deadline ({@code helloTimeoutMs}) and the per-address connection cap
+     */
     public MqttGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence, EventBus bus,
                        ExecutorService blocking, IdGenerator ids, Clock clock, Limits limits, MqttConfig config,
-                       long connectTimeoutMs) {
+                       ConnectionConfig connections) {
         this.services = new MqttServices(vertx, accounts, chat, presence, bus, blocking, ids, clock, limits, config,
-                connectTimeoutMs, new MqttSessions(config.maxSessionsPerUser()));
+                connections.helloTimeoutMs(), new MqttSessions(config.maxSessionsPerUser()));
+        this.maxPerAddress = connections.maxConnectionsPerAddress();
         this.sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> {
             int dropped = services.sessions().sweep(clock.millis());
             if (dropped > 0) {
@@ -87,12 +99,36 @@ public final class MqttGateway implements AutoCloseable {
     /** Serves an accepted WebSocket at {@value #PATH}. */
     public void serve(ServerWebSocket ws) {
         new MqttConnection(services.ids().newId("mqw"), services, MqttLink.webSocket(ws),
-                services.vertx().getOrCreateContext()).start();
+                services.vertx().getOrCreateContext(), () -> { }).start();
     }
 
     private void serveTcp(NetSocket socket) {
+        String address = addresses.keyOf(socket.remoteAddress(), null);
+        if (!admit(address)) {
+            log.info("mqtt connection refused: too many from one address");
+            socket.close();
+            return;
+        }
         new MqttConnection(services.ids().newId("mqt"), services, MqttLink.tcp(socket),
-                services.vertx().getOrCreateContext()).start();
+                services.vertx().getOrCreateContext(), () -> release(address)).start();
+    }
+
+    private boolean admit(String address) {
+        if (maxPerAddress <= 0) {
+            return true;
+        }
+        int open = perAddress.merge(address, 1, Integer::sum);
+        if (open > maxPerAddress) {
+            release(address);
+            return false;
+        }
+        return true;
+    }
+
+    private void release(String address) {
+        if (maxPerAddress > 0) {
+            perAddress.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     @Override
