@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -79,6 +80,8 @@ final class MqttConnection {
     /** The Will: stored as a message from this device if the connection ends without DISCONNECT. */
     private Will will;
     private volatile boolean willCancelled;
+    /** Completes when the answer to the last PUBLISH went out; lane only. */
+    private CompletableFuture<Void> answers = CompletableFuture.completedFuture(null);
 
     private record Will(String conversationId, String body) {
     }
@@ -390,41 +393,71 @@ final class MqttConnection {
 
     // runs on: lane
     private void onPublish(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
+        if (caller == null) {
+            return; // CONNECT was refused; the connection is closing
+        }
+        int qos = header.qosLevel().value();
+        int pid = vh.packetId();
+        CompletableFuture<Runnable> answer;
+        try {
+            answer = store(header, vh, payload).handle((Appended a, Throwable failure) -> failure != null
+                    ? () -> refuseFor(failure, qos, pid) : () -> acknowledge(qos, pid));
+        } catch (Refusal r) {
+            answer = CompletableFuture.completedFuture(r.answer);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.completedFuture(() -> refuseFor(e, qos, pid));
+        }
+        // Answers go out in the order of the PUBLISHes (MQTT-4.6.0-2), even when a refusal is known at
+        // once and an earlier message is still being committed.
+        answers = answers.thenCombine(answer, (previous, next) -> {
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                log.error("mqtt publish answer failed connection={}", id, e);
+            }
+            return null;
+        });
+    }
+
+    /** A PUBLISH refused before reaching the store, with what to answer. */
+    private static final class Refusal extends RuntimeException {
+        final transient Runnable answer;
+
+        Refusal(Runnable answer) {
+            super(null, null, false, false);
+            this.answer = answer;
+        }
+    }
+
+    private CompletableFuture<Appended> store(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
         int qos = header.qosLevel().value();
         int pid = vh.packetId();
         if (header.isRetain()) {
             log.info("mqtt retained publish refused connection={}", id);
-            refuseConnection(Packets.RETAIN_NOT_SUPPORTED, "retained messages are not supported");
-            return;
+            throw new Refusal(() -> refuseConnection(Packets.RETAIN_NOT_SUPPORTED, "retained messages are not supported"));
         }
         if (!(Topic.name(vh.topicName()) instanceof Topic.Messages target)) {
-            refusePublish(qos, pid, Packets.TOPIC_NAME_INVALID);
-            return;
+            throw new Refusal(() -> refusePublish(qos, pid, Packets.TOPIC_NAME_INVALID));
         }
         if (payload.length > s.limits().maxBodyBytes()) {
-            refuseConnection(Packets.PACKET_TOO_LARGE, "payload over " + s.limits().maxBodyBytes() + " bytes");
-            return;
+            throw new Refusal(() -> refuseConnection(Packets.PACKET_TOO_LARGE,
+                    "payload over " + s.limits().maxBodyBytes() + " bytes"));
         }
         String body = utf8(payload);
         if (body == null || body.isEmpty()) {
-            refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID);
-            return;
+            throw new Refusal(() -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID));
         }
         String clientMsgId = qos == 0 ? s.ids().newId("mq0") : session.inboundKey(pid, header.isDup(), payload);
-        try {
-            s.chat().send(caller, new ClientFrame.Send(null, target.conversationId(), clientMsgId, body, EntryKind.TEXT,
-                    null, null, null)).whenComplete((Appended a, Throwable failure) -> {
-                        if (failure != null) {
-                            refuseFor(failure, qos, pid);
-                        } else if (qos == 1) {
-                            send(Packets.pubReply(MqttMessageType.PUBACK, pid, Packets.SUCCESS));
-                        } else if (qos == 2) {
-                            session.awaitRelease(pid);
-                            send(Packets.pubReply(MqttMessageType.PUBREC, pid, Packets.SUCCESS));
-                        }
-                    });
-        } catch (RuntimeException e) {
-            refuseFor(e, qos, pid);
+        return s.chat().send(caller, new ClientFrame.Send(null, target.conversationId(), clientMsgId, body,
+                EntryKind.TEXT, null, null, null));
+    }
+
+    private void acknowledge(int qos, int pid) {
+        if (qos == 1) {
+            send(Packets.pubReply(MqttMessageType.PUBACK, pid, Packets.SUCCESS));
+        } else if (qos == 2) {
+            session.awaitRelease(pid);
+            send(Packets.pubReply(MqttMessageType.PUBREC, pid, Packets.SUCCESS));
         }
     }
 

@@ -1,0 +1,93 @@
+package dev.parley.server.gateway.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.core.Limits;
+import dev.parley.server.ParleyServer;
+import dev.parley.server.config.ConnectionConfig;
+import dev.parley.server.config.MqttConfig;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.testing.Api;
+import dev.parley.server.testing.TestServers;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import java.util.ArrayList;
+import java.util.List;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Limits on servers configured tight: the per-address connection cap and the per-user send rate. */
+class MqttLimitsIT {
+
+    @Test
+    void connectionsBeyondTheCapFromOneAddressAreClosed(@TempDir Path data) {
+        ServerConfig config = ServerConfig.embedded(data, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
+                .withMqtt(MqttConfig.defaults().withPort(0)).withConnections(new ConnectionConfig(10_000, 2));
+        try (ParleyServer server = ParleyServer.start(config)) {
+            Api api = new Api(server.port());
+            var a = api.user("cap_a");
+            var first = new RawMqttClient(server.mqttPort());
+            var second = new RawMqttClient(server.mqttPort());
+            try (var third = new RawMqttClient(server.mqttPort())) {
+                third.awaitClosed(5_000);
+            }
+            assertThat(first.connect(5, "c1", a.handle(), a.token(), true, 30, null).variableHeader()
+                    .connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            second.close();
+            // The slot comes back once the server has seen the close.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                try (var again = new RawMqttClient(server.mqttPort())) {
+                    assertThat(again.connect(4, "c2", a.handle(), a.token(), true, 30, null).variableHeader()
+                            .connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+                }
+            });
+            first.close();
+        }
+    }
+
+    @Test
+    void publishesOverTheSendRateAreRefusedAndStoreNothing(@TempDir Path data) {
+        Limits d = Limits.defaults();
+        Limits tight = new Limits(d.maxBodyBytes(), d.maxHandleLength(), d.minPasswordLength(), d.maxPasswordLength(),
+                d.maxTitleLength(), d.maxDisplayNameLength(), d.maxMembers(), d.maxPageSize(), 0.1, 2,
+                d.signInFailuresPerMinute(), d.typingTimeoutMs());
+        ServerConfig config = ServerConfig.embedded(data, 0).withLimits(tight).withPassword(TestServers.FAST_PASSWORDS)
+                .withMqtt(MqttConfig.defaults().withPort(0));
+        try (ParleyServer server = ParleyServer.start(config)) {
+            Api api = new Api(server.port());
+            var a = api.user("rate_a");
+            var b = api.user("rate_b");
+            String c = api.direct(a, b);
+            try (var m = new RawMqttClient(server.mqttPort())) {
+                m.connect(5, "r5", a.handle(), a.token(), true, 30, null);
+                List<Byte> reasons = new ArrayList<>();
+                for (int i = 1; i <= 4; i++) {
+                    m.publish("conversations/" + c, 1, i, false, "m" + i);
+                }
+                for (int i = 1; i <= 4; i++) {
+                    MqttMessage ack = m.awaitType(MqttMessageType.PUBACK);
+                    assertThat(RawMqttClient.packetId(ack)).isEqualTo(i); // answers in PUBLISH order
+                    reasons.add(RawMqttClient.reason(ack));
+                }
+                assertThat(reasons).containsExactly((byte) 0, (byte) 0, (byte) 0x97, (byte) 0x97);
+            }
+            try (var m = new RawMqttClient(server.mqttPort())) {
+                m.connect(4, "r3", a.handle(), a.token(), true, 30, null);
+                m.publish("conversations/" + c, 1, 1, false, "over the rate");
+                m.awaitClosed(5_000);
+            }
+            var r = api.get("/v1/conversations/" + c + "/messages", b.token());
+            assertThat(r.body().path("messages")).hasSize(2);
+            // The server still serves: another user publishes.
+            try (var m = new RawMqttClient(server.mqttPort())) {
+                m.connect(5, "b5", b.handle(), b.token(), true, 30, null);
+                m.publish("conversations/" + c, 1, 1, false, "from b");
+                assertThat(RawMqttClient.reason(m.awaitType(MqttMessageType.PUBACK))).isEqualTo((byte) 0);
+            }
+        }
+    }
+}
