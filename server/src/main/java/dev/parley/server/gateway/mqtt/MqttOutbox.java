@@ -129,7 +129,9 @@ final class MqttOutbox {
 
     void unsubscribed() {
         refresh();
-        for (String c : List.copyOf(sent.keySet())) {
+        Set<String> known = new HashSet<>(sent.keySet());
+        known.addAll(session.cursors());
+        for (String c : known) {
             if (!streams(c)) {
                 // A later subscription starts afresh rather than replaying what was missed meanwhile.
                 sent.remove(c);

@@ -133,6 +133,11 @@ final class MqttSession {
         acked.remove(conversationId);
     }
 
+    /** Conversations this session holds a cursor for. */
+    synchronized java.util.Set<String> cursors() {
+        return java.util.Set.copyOf(acked.keySet());
+    }
+
     // ---- inbound retransmissions --------------------------------------------------------------
 
     /**

@@ -428,4 +428,28 @@ class MqttGatewayIT {
             second.awaitType(MqttMessageType.PINGRESP);
         }
     }
+
+    @Test
+    void unsubscribeStopsDeliveryInBothVersions() {
+        var a = api.user("mq_un_a");
+        var b = api.user("mq_un_b");
+        String c = api.direct(a, b);
+        try (var m3 = connected(b, 4, "un3", true); var m5 = connected(b, 5, "un5", true);
+             var ws = WsClient.connect(server.port(), a.token())) {
+            for (var m : List.of(m3, m5)) {
+                m.subscribe(1, 1, "conversations/" + c);
+                m.awaitType(MqttMessageType.SUBACK);
+                m.unsubscribe(2, "conversations/" + c, "conversations/never-subscribed");
+                MqttMessage unsubAck = m.awaitType(MqttMessageType.UNSUBACK);
+                assertThat(RawMqttClient.packetId(unsubAck)).isEqualTo(2);
+                if (m == m5) {
+                    assertThat(((io.netty.handler.codec.mqtt.MqttUnsubAckMessage) unsubAck).payload()
+                            .unsubscribeReasonCodes()).containsExactly((short) 0x00, (short) 0x11);
+                }
+            }
+            ws.call("send", "conversationId", c, "clientMsgId", "after-unsub", "body", "nobody listens");
+            assertThat(m3.awaitClosedOrNothing(500)).noneMatch(p -> p instanceof MqttPublishMessage);
+            assertThat(m5.awaitClosedOrNothing(100)).noneMatch(p -> p instanceof MqttPublishMessage);
+        }
+    }
 }

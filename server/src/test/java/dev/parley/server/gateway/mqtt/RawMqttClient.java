@@ -136,6 +136,13 @@ final class RawMqttClient implements AutoCloseable {
                 new MqttSubscribePayload(subs)));
     }
 
+    void unsubscribe(int packetId, String... filters) {
+        send(new io.netty.handler.codec.mqtt.MqttUnsubscribeMessage(new MqttFixedHeader(MqttMessageType.UNSUBSCRIBE,
+                false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new io.netty.handler.codec.mqtt.MqttUnsubscribePayload(List.of(filters))));
+    }
+
     void pubAck(int packetId) {
         send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttPubReplyMessageVariableHeader(packetId, (byte) 0, MqttProperties.NO_PROPERTIES)));
