@@ -1,9 +1,7 @@
 package dev.parley.server.gateway.mqtt;
 
 import dev.parley.core.Account;
-import dev.parley.core.Appended;
 import dev.parley.core.Caller;
-import dev.parley.core.ChatException;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.gateway.SerialLane;
@@ -38,16 +36,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MQTT connection, over TCP or WebSocket: CONNECT (a session token as the password), PUBLISH into
- * the conversation log through the chat core, SUBSCRIBE/UNSUBSCRIBE, keep-alive, the Will, and the
- * refusals. Delivery to the client is the {@link MqttOutbox}'s job.
+ * One MQTT connection, over TCP or WebSocket: CONNECT (a session token as the password),
+ * SUBSCRIBE/UNSUBSCRIBE, keep-alive, the Will, session take-over and the
+ * refusals. PUBLISHes from the client are the {@link MqttInbox}'s job, delivery to it the
+ * {@link MqttOutbox}'s.
  *
  * <p>Threads: bytes are decoded on the connection's event loop; every packet but PINGREQ then runs in
  * order on the connection's {@link SerialLane} (virtual threads, so authentication and storage may
@@ -76,12 +73,11 @@ final class MqttConnection {
     private volatile boolean v5;
     private volatile boolean connectSeen;
     private MqttSession session;
+    private MqttInbox inbox;
     private MqttOutbox outbox;
     /** The Will: stored as a message from this device if the connection ends without DISCONNECT. */
     private Will will;
     private volatile boolean willCancelled;
-    /** Completes when the answer to the last PUBLISH went out; lane only. */
-    private CompletableFuture<Void> answers = CompletableFuture.completedFuture(null);
 
     private record Will(String conversationId, String body) {
     }
@@ -158,7 +154,11 @@ final class MqttConnection {
                 MqttFixedHeader header = p.fixedHeader();
                 MqttPublishVariableHeader vh = p.variableHeader();
                 p.release();
-                submit(() -> onPublish(header, vh, payload));
+                submit(() -> {
+                    if (inbox != null) { // null while a refused CONNECT is closing
+                        inbox.onPublish(header, vh, payload);
+                    }
+                });
             } else {
                 submit(() -> handle(m));
             }
@@ -217,11 +217,7 @@ final class MqttConnection {
         }
         switch (m.fixedHeader().messageType()) {
             case PUBACK -> outbox.onPubAck(packetId(m));
-            case PUBREL -> {
-                int pid = packetId(m);
-                boolean known = session.release(pid);
-                send(Packets.pubReply(MqttMessageType.PUBCOMP, pid, known ? Packets.SUCCESS : Packets.PACKET_ID_NOT_FOUND));
-            }
+            case PUBREL -> inbox.onRelease(packetId(m));
             // The server publishes at QoS 0 or 1 only, so PUBREC/PUBCOMP from a client answer nothing of ours.
             case PUBREC, PUBCOMP -> {
             }
@@ -328,6 +324,7 @@ final class MqttConnection {
         }
         send(Packets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, opened.present(), props));
         startKeepAlive(keepAlive);
+        inbox = new MqttInbox(s, this, me, session);
         outbox = new MqttOutbox(s, this, me, session, Math.max(1, window));
         s.presence().connected(me.userId(), id);
         log.debug("mqtt connected connection={} userId={} deviceId={} v5={} sessionPresent={}", id, me.userId(),
@@ -387,112 +384,6 @@ final class MqttConnection {
                 }
             });
         });
-    }
-
-    // ---- PUBLISH in (lane) -------------------------------------------------------------------
-
-    // runs on: lane
-    private void onPublish(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
-        if (caller == null) {
-            return; // CONNECT was refused; the connection is closing
-        }
-        int qos = header.qosLevel().value();
-        int pid = vh.packetId();
-        CompletableFuture<Runnable> answer;
-        try {
-            answer = store(header, vh, payload).handle((Appended a, Throwable failure) -> failure != null
-                    ? () -> refuseFor(failure, qos, pid) : () -> acknowledge(qos, pid));
-        } catch (Refusal r) {
-            answer = CompletableFuture.completedFuture(r.answer);
-        } catch (RuntimeException e) {
-            answer = CompletableFuture.completedFuture(() -> refuseFor(e, qos, pid));
-        }
-        // Answers go out in the order of the PUBLISHes (MQTT-4.6.0-2), even when a refusal is known at
-        // once and an earlier message is still being committed.
-        answers = answers.thenCombine(answer, (previous, next) -> {
-            try {
-                next.run();
-            } catch (RuntimeException e) {
-                log.error("mqtt publish answer failed connection={}", id, e);
-            }
-            return null;
-        });
-    }
-
-    /** A PUBLISH refused before reaching the store, with what to answer. */
-    private static final class Refusal extends RuntimeException {
-        final transient Runnable answer;
-
-        Refusal(Runnable answer) {
-            super(null, null, false, false);
-            this.answer = answer;
-        }
-    }
-
-    private CompletableFuture<Appended> store(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
-        int qos = header.qosLevel().value();
-        int pid = vh.packetId();
-        if (header.isRetain()) {
-            log.info("mqtt retained publish refused connection={}", id);
-            throw new Refusal(() -> refuseConnection(Packets.RETAIN_NOT_SUPPORTED, "retained messages are not supported"));
-        }
-        if (!(Topic.name(vh.topicName()) instanceof Topic.Messages target)) {
-            throw new Refusal(() -> refusePublish(qos, pid, Packets.TOPIC_NAME_INVALID));
-        }
-        if (payload.length > s.limits().maxBodyBytes()) {
-            throw new Refusal(() -> refuseConnection(Packets.PACKET_TOO_LARGE,
-                    "payload over " + s.limits().maxBodyBytes() + " bytes"));
-        }
-        String body = utf8(payload);
-        if (body == null || body.isEmpty()) {
-            throw new Refusal(() -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID));
-        }
-        String clientMsgId = qos == 0 ? s.ids().newId("mq0") : session.inboundKey(pid, header.isDup(), payload);
-        return s.chat().send(caller, new ClientFrame.Send(null, target.conversationId(), clientMsgId, body,
-                EntryKind.TEXT, null, null, null));
-    }
-
-    private void acknowledge(int qos, int pid) {
-        if (qos == 1) {
-            send(Packets.pubReply(MqttMessageType.PUBACK, pid, Packets.SUCCESS));
-        } else if (qos == 2) {
-            session.awaitRelease(pid);
-            send(Packets.pubReply(MqttMessageType.PUBREC, pid, Packets.SUCCESS));
-        }
-    }
-
-    private void refuseFor(Throwable failure, int qos, int pid) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof ChatException ce) {
-            switch (ce.code()) {
-                case NOT_FOUND, FORBIDDEN -> refusePublish(qos, pid, Packets.NOT_AUTHORIZED);
-                case RATE_LIMITED -> refusePublish(qos, pid, Packets.QUOTA_EXCEEDED);
-                case TOO_LARGE -> refuseConnection(Packets.PACKET_TOO_LARGE, "payload too large");
-                case BAD_REQUEST -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID);
-                default -> refusePublish(qos, pid, Packets.UNSPECIFIED_ERROR);
-            }
-        } else if (t instanceof IllegalArgumentException) {
-            refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID);
-        } else {
-            log.error("mqtt publish failed connection={}", id, t);
-            refusePublish(qos, pid, Packets.UNSPECIFIED_ERROR);
-        }
-    }
-
-    /**
-     * A PUBLISH that stores nothing: MQTT 5 answers it with the reason (PUBACK or PUBREC; at QoS 0,
-     * which has no answer, the connection ends with the reason); 3.1.1 has no negative answer, so the
-     * connection is closed.
-     */
-    private void refusePublish(int qos, int pid, byte reason) {
-        log.info("mqtt publish refused connection={} reason=0x{}", id, Integer.toHexString(reason & 0xff));
-        if (v5 && qos == 1) {
-            send(Packets.pubReply(MqttMessageType.PUBACK, pid, reason));
-        } else if (v5 && qos == 2) {
-            send(Packets.pubReply(MqttMessageType.PUBREC, pid, reason));
-        } else {
-            refuseConnection(reason, "publish refused");
-        }
     }
 
     // ---- SUBSCRIBE (lane) --------------------------------------------------------------------
@@ -657,7 +548,7 @@ final class MqttConnection {
     }
 
     /** Strict UTF-8 decoding: null if the bytes are not valid UTF-8. */
-    private static String utf8(byte[] bytes) {
+    static String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
