@@ -327,42 +327,62 @@ final class MqttOutbox {
         }
     }
 
+    /**
+     * Sends one entry: at most once on {@code conversations/{id}} and once on its {@code /log}, at the
+     * highest QoS among the subscriptions that match (overlapping filters do not duplicate a message).
+     */
     private void emit(String c, Message entry) {
-        boolean needsAck = false;
+        int plainQos = -1;
+        int logQos = -1;
         for (MqttSession.Subscription sub : session.subscriptions()) {
             boolean plain = entry.kind().isMessage() && (sub.topic() instanceof Topic.AllMessages
                     || (sub.topic() instanceof Topic.Messages m && m.conversationId().equals(c)))
                     && !(sub.noLocal() && caller.deviceId().equals(entry.senderDeviceId()));
-            boolean logged = sub.topic() instanceof Topic.Log l && l.conversationId().equals(c);
-            if (!plain && !logged) {
-                continue;
+            if (plain) {
+                plainQos = Math.max(plainQos, sub.qos());
             }
-            int packetId = 0;
-            if (sub.qos() > 0) {
-                packetId = nextPacketId();
-                inflight.put(packetId, new Pending(c, entry.seq()));
-                inflightPer.merge(c, 1, Integer::sum);
-                needsAck = true;
+            if (sub.topic() instanceof Topic.Log l && l.conversationId().equals(c)) {
+                logQos = Math.max(logQos, sub.qos());
             }
-            byte[] payload = logged ? Json.encodeBytes(entry)
-                    : (entry.body() == null ? new byte[0] : entry.body().getBytes(StandardCharsets.UTF_8));
-            MqttProperties props = MqttProperties.NO_PROPERTIES;
-            if (connection.v5() && plain) {
-                var user = new MqttProperties.UserProperties();
-                user.add("seq", Long.toString(entry.seq()));
-                user.add("senderId", entry.senderId());
-                user.add("messageId", entry.messageId());
-                user.add("kind", entry.kind().wire());
-                props = new MqttProperties();
-                props.add(user);
-            }
-            connection.sendLive(Packets.publish(logged ? Topic.log(c) : Topic.messages(c), sub.qos(), packetId,
-                    Unpooled.wrappedBuffer(payload), props));
+        }
+        boolean needsAck = false;
+        if (plainQos >= 0) {
+            byte[] body = entry.body() == null ? new byte[0] : entry.body().getBytes(StandardCharsets.UTF_8);
+            needsAck |= publish(c, entry, Topic.messages(c), plainQos, body, userProperties(entry));
+        }
+        if (logQos >= 0) {
+            needsAck |= publish(c, entry, Topic.log(c), logQos, Json.encodeBytes(entry), MqttProperties.NO_PROPERTIES);
         }
         sent.put(c, entry.seq());
         if (!needsAck && inflightPer.getOrDefault(c, 0) == 0) {
             session.ack(c, entry.seq());
         }
+    }
+
+    /** Queues one PUBLISH; returns whether it waits for a PUBACK. */
+    private boolean publish(String c, Message entry, String topic, int qos, byte[] payload, MqttProperties props) {
+        int packetId = 0;
+        if (qos > 0) {
+            packetId = nextPacketId();
+            inflight.put(packetId, new Pending(c, entry.seq()));
+            inflightPer.merge(c, 1, Integer::sum);
+        }
+        connection.sendLive(Packets.publish(topic, qos, packetId, Unpooled.wrappedBuffer(payload), props));
+        return qos > 0;
+    }
+
+    private MqttProperties userProperties(Message entry) {
+        if (!connection.v5()) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        var user = new MqttProperties.UserProperties();
+        user.add("seq", Long.toString(entry.seq()));
+        user.add("senderId", entry.senderId());
+        user.add("messageId", entry.messageId());
+        user.add("kind", entry.kind().wire());
+        MqttProperties props = new MqttProperties();
+        props.add(user);
+        return props;
     }
 
     private int nextPacketId() {

@@ -328,6 +328,14 @@ class MqttGatewayIT {
             MqttPublishMessage p1 = (MqttPublishMessage) m.awaitType(MqttMessageType.PUBLISH);
             assertThat(p1.variableHeader().topicName()).isEqualTo("conversations/" + first);
             m.pubAck(p1.variableHeader().packetId());
+            // Overlapping filters (conversations/+ and conversations/{id}) still deliver a message once.
+            m.subscribe(2, 1, "conversations/" + first);
+            m.awaitType(MqttMessageType.SUBACK);
+            ws.call("send", "conversationId", first, "clientMsgId", "x2", "body", "only once");
+            MqttPublishMessage once = (MqttPublishMessage) m.awaitType(MqttMessageType.PUBLISH);
+            assertThat(text(once)).isEqualTo("only once");
+            m.pubAck(once.variableHeader().packetId());
+            assertThat(m.awaitClosedOrNothing(300)).noneMatch(p -> p instanceof MqttPublishMessage);
             try (var wd = WsClient.connect(server.port(), d.token())) {
                 wd.call("send", "conversationId", later, "clientMsgId", "y1", "body", "in the later one");
             }
