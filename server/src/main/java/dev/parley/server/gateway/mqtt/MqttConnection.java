@@ -529,7 +529,7 @@ final class MqttConnection {
         if (outbox != null) {
             outbox.stop();
         }
-        if (will != null && !willCancelled) {
+        if (will != null && !willCancelled && !s.stopping().get()) {
             try {
                 s.chat().send(me, new ClientFrame.Send(null, will.conversationId(), "mqtt-will:" + id, will.body(),
                         EntryKind.TEXT, null, null, null)).join();

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,7 @@ public final class MqttGateway implements AutoCloseable {
                        ExecutorService blocking, IdGenerator ids, Clock clock, Limits limits, MqttConfig config,
                        ConnectionConfig connections) {
         this.services = new MqttServices(vertx, accounts, chat, presence, bus, blocking, ids, clock, limits, config,
-                connections.helloTimeoutMs(), new MqttSessions(config.maxSessionsPerUser()));
+                connections.helloTimeoutMs(), new MqttSessions(config.maxSessionsPerUser()), new AtomicBoolean());
         this.maxPerAddress = connections.maxConnectionsPerAddress();
         this.sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> {
             int dropped = services.sessions().sweep(clock.millis());
@@ -133,6 +134,7 @@ public final class MqttGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        services.stopping().set(true);
         services.vertx().cancelTimer(sweepTimer);
         if (tcp != null) {
             tcp.close();
