@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class MqttGateway implements AutoCloseable {
     private final int maxPerAddress;
     /** Open TCP connections per client address bucket (the WebSocket ones are counted by the HTTP server). */
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
     private NetServer tcp;
 
     /**
@@ -84,6 +86,11 @@ public final class MqttGateway implements AutoCloseable {
         return tcp == null ? -1 : tcp.actualPort();
     }
 
+    /** Open MQTT connections on this node, TCP and WebSocket (for metrics). */
+    public int openConnections() {
+        return open.get();
+    }
+
     /** Whether a WebSocket upgrade to {@code path} is this gateway's. */
     public boolean handles(String path) {
         return services.config().webSocket() && PATH.equals(path);
@@ -99,8 +106,9 @@ public final class MqttGateway implements AutoCloseable {
 
     /** Serves an accepted WebSocket at {@value #PATH}. */
     public void serve(ServerWebSocket ws) {
+        open.incrementAndGet();
         new MqttConnection(services.ids().newId("mqw"), services, MqttLink.webSocket(ws),
-                services.vertx().getOrCreateContext(), () -> { }).start();
+                services.vertx().getOrCreateContext(), open::decrementAndGet).start();
     }
 
     private void serveTcp(NetSocket socket) {
@@ -110,8 +118,12 @@ public final class MqttGateway implements AutoCloseable {
             socket.close();
             return;
         }
+        open.incrementAndGet();
         new MqttConnection(services.ids().newId("mqt"), services, MqttLink.tcp(socket),
-                services.vertx().getOrCreateContext(), () -> release(address)).start();
+                services.vertx().getOrCreateContext(), () -> {
+                    open.decrementAndGet();
+                    release(address);
+                }).start();
     }
 
     private boolean admit(String address) {

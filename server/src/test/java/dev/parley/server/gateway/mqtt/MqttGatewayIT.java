@@ -408,13 +408,17 @@ class MqttGatewayIT {
     }
 
     @Test
-    void anMqttConnectionCountsAsOnlineAndARevokedSessionIsDisconnected() {
+    void anMqttConnectionCountsAsOnlineAndARevokedSessionIsDisconnected() throws Exception {
         var a = api.user("mq_pr_a");
         var b = api.user("mq_pr_b");
         api.direct(a, b);
         try (var ws = WsClient.connect(server.port(), a.token()); var m = connected(b, 5, "pr", true)) {
             ws.await(f -> "presence".equals(f.path("t").asText()) && f.path("userId").asText().equals(b.userId())
                     && "online".equals(f.path("state").asText()));
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("parley_connections\\{[^}]*transport=\"mqtt\"[^}]*\\} [1-9]");
             assertThat(api.delete("/v1/sessions/current", b.token()).status()).isEqualTo(204);
             List<MqttMessage> last = m.awaitClosed(5_000);
             assertThat(last).anySatisfy(p -> assertThat(((MqttReasonCodeAndPropertiesVariableHeader) p.variableHeader())
