@@ -242,6 +242,13 @@ final class MqttConnection {
     private void onConnect(MqttConnectMessage c) {
         MqttConnectVariableHeader h = c.variableHeader();
         v5 = h.version() == 5;
+        String requestedId = c.payload().clientIdentifier();
+        if (requestedId != null && requestedId.length() > MqttServices.MAX_CLIENT_ID) {
+            // The codec enforces this for MQTT 5 only; 3.1.1 allows any length, so it is checked here too.
+            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+            return;
+        }
         Optional<Caller> who = authenticate(h.hasUserName() ? c.payload().userName() : null,
                 h.hasPassword() ? c.payload().passwordInBytes() : null);
         if (who.isEmpty()) {

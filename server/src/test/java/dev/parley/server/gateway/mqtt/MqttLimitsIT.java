@@ -90,4 +90,35 @@ class MqttLimitsIT {
             }
         }
     }
+
+    @Test
+    void aSocketThatNeverConnectsIsClosedAndLongClientIdsAreRejected(@TempDir Path data) {
+        ServerConfig config = ServerConfig.embedded(data, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
+                .withMqtt(MqttConfig.defaults().withPort(0)).withConnections(new ConnectionConfig(500, 0));
+        try (ParleyServer server = ParleyServer.start(config)) {
+            Api api = new Api(server.port());
+            var a = api.user("idle_a");
+            try (var silent = new RawMqttClient(server.mqttPort())) {
+                silent.awaitClosed(5_000);
+            }
+            String longId = "x".repeat(129);
+            try (var m = new RawMqttClient(server.mqttPort())) {
+                var ack = m.connect(4, longId, a.handle(), a.token(), true, 30, null);
+                assertThat(ack.variableHeader().connectReturnCode())
+                        .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+                m.awaitClosed(5_000);
+            }
+            try (var m = new RawMqttClient(server.mqttPort())) {
+                var ack = m.connect(5, longId, a.handle(), a.token(), true, 30, null);
+                assertThat(ack.variableHeader().connectReturnCode())
+                        .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID);
+                m.awaitClosed(5_000);
+            }
+            try (var m = new RawMqttClient(server.mqttPort())) {
+                var ack = m.connect(5, "x".repeat(128), a.handle(), a.token(), true, 30, null);
+                assertThat(ack.variableHeader().connectReturnCode())
+                        .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            }
+        }
+    }
 }
