@@ -121,4 +121,46 @@ class MqttLimitsIT {
             }
         }
     }
+
+    @Test
+    void deliveryWaitsWhenTheInflightWindowIsFullAndResumesInOrder(@TempDir Path data) {
+        MqttConfig mqtt = new MqttConfig(0, true, 3, 3600, 16, 100);
+        ServerConfig config = ServerConfig.embedded(data, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
+                .withMqtt(mqtt);
+        try (ParleyServer server = ParleyServer.start(config)) {
+            Api api = new Api(server.port());
+            var a = api.user("win_a");
+            var b = api.user("win_b");
+            String c = api.direct(a, b);
+            try (var m = new RawMqttClient(server.mqttPort());
+                 var ws = dev.parley.server.testing.WsClient.connect(server.port(), a.token())) {
+                m.connect(4, "win", b.handle(), b.token(), true, 30, null);
+                m.subscribe(1, 1, "conversations/" + c);
+                m.awaitType(MqttMessageType.SUBACK);
+                for (int i = 1; i <= 7; i++) {
+                    ws.call("send", "conversationId", c, "clientMsgId", "w" + i, "body", "m" + i);
+                }
+                List<io.netty.handler.codec.mqtt.MqttPublishMessage> first = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    first.add((io.netty.handler.codec.mqtt.MqttPublishMessage) m.awaitType(MqttMessageType.PUBLISH));
+                }
+                // Three unacknowledged: nothing more until the client acknowledges.
+                assertThat(m.awaitClosedOrNothing(500)).noneMatch(p -> p.fixedHeader().messageType()
+                        == MqttMessageType.PUBLISH);
+                List<String> bodies = new ArrayList<>();
+                for (var p : first) {
+                    bodies.add(p.payload().toString(java.nio.charset.StandardCharsets.UTF_8));
+                    m.pubAck(p.variableHeader().packetId());
+                }
+                while (bodies.size() < 7) {
+                    var p = (io.netty.handler.codec.mqtt.MqttPublishMessage) m.awaitType(MqttMessageType.PUBLISH);
+                    bodies.add(p.payload().toString(java.nio.charset.StandardCharsets.UTF_8));
+                    m.pubAck(p.variableHeader().packetId());
+                }
+                assertThat(bodies).containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7");
+                assertThat(m.awaitClosedOrNothing(300)).noneMatch(p -> p.fixedHeader().messageType()
+                        == MqttMessageType.PUBLISH);
+            }
+        }
+    }
 }
