@@ -166,12 +166,13 @@ public final class ParleyServer implements AutoCloseable {
                 .setIdleTimeout(0);
         router = api.router(vertx);
         var connections = config.connections();
-        ConnectionGate gate = new ConnectionGate(new AddressLimits(connections.maxConnectionsPerAddress(),
-                connections.newConnectionsPerSecond(), connections.newConnectionsBurst(), System::nanoTime),
-                new ClientAddresses(), connections.httpHeaderTimeoutMs(), connections.httpBodyIdleTimeoutMs());
+        AddressLimits addressLimits = new AddressLimits(connections.maxConnectionsPerAddress(),
+                connections.newConnectionsPerSecond(), connections.newConnectionsBurst(), System::nanoTime);
+        ConnectionGate gate = new ConnectionGate(addressLimits, new ClientAddresses(), connections.httpHeaderTimeoutMs(),
+                connections.httpBodyIdleTimeoutMs());
         vertx.setPeriodic(60_000, t -> gate.sweep());
         mqtt = new MqttGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock, config.limits(),
-                config.mqtt(), config.connections());
+                config.mqtt(), connections.helloTimeoutMs(), addressLimits);
         metrics.connections("mqtt", mqtt::openConnections);
         options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
         mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -6,8 +6,8 @@ import dev.parley.core.Limits;
 import dev.parley.core.PresenceService;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
-import dev.parley.server.config.ConnectionConfig;
 import dev.parley.server.config.MqttConfig;
+import dev.parley.server.gateway.AddressLimits;
 import dev.parley.server.gateway.ClientAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,8 +17,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Clock;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,21 +40,22 @@ public final class MqttGateway implements AutoCloseable {
     private final MqttServices services;
     private final long sweepTimer;
     private final ClientAddresses addresses = new ClientAddresses();
-    private final int maxPerAddress;
-    /** Open TCP connections per client address bucket (the WebSocket ones are counted by the HTTP server). */
-    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Shared with the HTTP server: an address's cap and new-connection rate count MQTT over TCP too. */
+    private final AddressLimits addressLimits;
     private final AtomicInteger open = new AtomicInteger();
     private NetServer tcp;
 
     /**
-     * @param connections the CONNECT deadline ({@code helloTimeoutMs}) and the per-address connection cap
+     * @param connectTimeoutMs a connection that has not sent CONNECT within this is closed
+     * @param addressLimits    the node's per-address accounting (open cap, new-connection rate), shared with HTTP;
+     *                         MQTT over WebSocket is counted there as the HTTP connection it is
      */
     public MqttGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence, EventBus bus,
                        ExecutorService blocking, IdGenerator ids, Clock clock, Limits limits, MqttConfig config,
-                       ConnectionConfig connections) {
+                       long connectTimeoutMs, AddressLimits addressLimits) {
         this.services = new MqttServices(vertx, accounts, chat, presence, bus, blocking, ids, clock, limits, config,
-                connections.helloTimeoutMs(), new MqttSessions(config.maxSessionsPerUser()), new AtomicBoolean());
-        this.maxPerAddress = connections.maxConnectionsPerAddress();
+                connectTimeoutMs, new MqttSessions(config.maxSessionsPerUser()), new AtomicBoolean());
+        this.addressLimits = addressLimits;
         this.sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> {
             int dropped = services.sessions().sweep(clock.millis());
             if (dropped > 0) {
@@ -114,7 +113,7 @@ public final class MqttGateway implements AutoCloseable {
     private void serveTcp(NetSocket socket) {
         String address = addresses.keyOf(socket.remoteAddress(), null);
         if (!admit(address)) {
-            log.info("mqtt connection refused: too many from one address");
+            log.info("mqtt connection refused: over the per-address cap or rate");
             socket.close();
             return;
         }
@@ -127,20 +126,12 @@ public final class MqttGateway implements AutoCloseable {
     }
 
     private boolean admit(String address) {
-        if (maxPerAddress <= 0) {
-            return true;
-        }
-        int open = perAddress.merge(address, 1, Integer::sum);
-        if (open > maxPerAddress) {
-            release(address);
-            return false;
-        }
-        return true;
+        return !addressLimits.enabled() || addressLimits.admit(address) == 0;
     }
 
     private void release(String address) {
-        if (maxPerAddress > 0) {
-            perAddress.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
+        if (addressLimits.enabled()) {
+            addressLimits.release(address);
         }
     }
 
