@@ -5,6 +5,7 @@ import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.ServerFrame;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class MqttOutbox {
     private static final Logger log = LoggerFactory.getLogger(MqttOutbox.class);
     private static final int PAGE = 100;
+    /** PUBACKs arriving within this are folded into one delivered-watermark write per conversation. */
+    private static final long MARK_DELAY_MS = 100;
 
     private record Pending(String conversationId, long seq) {
     }
@@ -52,6 +55,9 @@ final class MqttOutbox {
     private final Map<Integer, Pending> inflight = new HashMap<>();
     private final Map<String, Integer> inflightPer = new HashMap<>();
     private final Map<String, Long> markedDelivered = new HashMap<>();
+    /** Delivered watermarks acknowledged and not yet written: one write per conversation per window. */
+    private final Map<String, Long> toMark = new HashMap<>();
+    private boolean markScheduled;
     /** Conversations with more to send once the window has room. */
     private final Set<String> behind = new LinkedHashSet<>();
     private final Map<String, EventBus.Subscription> watching = new HashMap<>();
@@ -86,6 +92,7 @@ final class MqttOutbox {
     }
 
     void stop() {
+        markDelivered(); // what was acknowledged last, best effort
         stopped = true;
         watching.values().forEach(EventBus.Subscription::close);
         watching.clear();
@@ -385,6 +392,43 @@ final class MqttOutbox {
         return props;
     }
 
+    private void scheduleMark(long delayMs) {
+        if (markScheduled || stopped) {
+            return;
+        }
+        markScheduled = true;
+        s.vertx().setTimer(Math.max(1, delayMs), t -> connection.lane.submit(() -> {
+            markScheduled = false;
+            if (!stopped) {
+                markDelivered();
+            }
+        }));
+    }
+
+    /**
+     * Writes the folded delivered watermarks. Over the user's watermark budget the highest seq is kept
+     * and written once the budget allows (a watermark only moves forward, so nothing is lost by waiting).
+     */
+    private void markDelivered() {
+        for (String c : List.copyOf(toMark.keySet())) {
+            long seq = toMark.get(c);
+            try {
+                chat.markDelivered(caller, c, seq).exceptionally(e -> {
+                    log.debug("delivered watermark not moved conversationId={}: {}", c, e.toString());
+                    return null;
+                });
+                toMark.remove(c);
+            } catch (ChatException e) {
+                if (e.code() == ErrorCode.RATE_LIMITED) {
+                    scheduleMark(Math.max(MARK_DELAY_MS, e.retryAfterMs()));
+                    return;
+                }
+                toMark.remove(c);
+                log.debug("delivered watermark not moved conversationId={}: {}", c, e.getMessage());
+            }
+        }
+    }
+
     private int nextPacketId() {
         while (true) {
             int id = nextPacketId;
@@ -409,14 +453,8 @@ final class MqttOutbox {
         }
         if (p.seq() > markedDelivered.getOrDefault(c, 0L)) {
             markedDelivered.put(c, p.seq());
-            try {
-                chat.markDelivered(caller, c, p.seq()).exceptionally(e -> {
-                    log.debug("delivered watermark not moved conversationId={}: {}", c, e.toString());
-                    return null;
-                });
-            } catch (ChatException e) {
-                log.debug("delivered watermark not moved conversationId={}: {}", c, e.getMessage());
-            }
+            toMark.merge(c, p.seq(), Math::max);
+            scheduleMark(MARK_DELAY_MS);
         }
         if (!behind.isEmpty() && inflight.size() < window) {
             List<String> waiting = new ArrayList<>(behind);
