@@ -42,4 +42,11 @@ class MqttConfigTest {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("PARLEY_MQTT_PORT", "70000"),
                 ConfigLoader.Overrides.none())).hasMessageContaining("mqtt");
     }
+
+    @Test
+    void theSampleFileListsTheMqttSettingsAtTheirDefaults() {
+        var config = ConfigLoader.load(Optional.of(Path.of("..", "parley.sample.yml")), Map.of(),
+                ConfigLoader.Overrides.none());
+        assertThat(config.mqtt()).isEqualTo(MqttConfig.defaults());
+    }
 }
