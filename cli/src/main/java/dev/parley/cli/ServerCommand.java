@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             "  PARLEY_NODE_ID      this node's name in logs and metrics",
             "  PARLEY_SEND_RATE    sustained sends/s per user (0 = no limit, for load tests)",
             "  PARLEY_ALLOWED_ORIGINS  comma-separated browser origins allowed besides the server's own",
+            "  PARLEY_MQTT_PORT    as --mqtt-port",
             "  PARLEY_LOG_LEVEL    INFO (default), DEBUG, WARN", "",
             "Example: parley server --port 8080 --data ./data"})
 final class ServerCommand implements Runnable {
@@ -37,6 +38,9 @@ final class ServerCommand implements Runnable {
     @Option(names = "--host", description = "interface to bind (default 0.0.0.0: all interfaces)")
     String host;
 
+    @Option(names = "--mqtt-port", description = "TCP port for MQTT 3.1.1/5.0 (default: off; MQTT over WebSocket is at /v1/mqtt on --port)")
+    Integer mqttPort;
+
     @Option(names = "--config", description = "YAML config file (see parley.sample.yml)")
     Path configFile;
 
@@ -50,7 +54,7 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("config file not found: " + configFile);
         }
         ServerConfig config = ConfigLoader.load(Optional.ofNullable(configFile), System.getenv(),
-                new ConfigLoader.Overrides(port, data, host));
+                new ConfigLoader.Overrides(port, data, host, mqttPort));
         ParleyServer server = ParleyServer.start(config);
         serving = true;
         CountDownLatch stopped = new CountDownLatch(1);

@@ -28,6 +28,7 @@ import dev.parley.server.store.jdbc.JdbcKeyPackageStore;
 import dev.parley.server.gateway.http.OpenApiDocument;
 import dev.parley.server.gateway.http.SecurityHeaders;
 import dev.parley.server.gateway.socketio.SocketIoGateway;
+import dev.parley.server.gateway.mqtt.MqttGateway;
 import dev.parley.server.gateway.ws.WebSocketGateway;
 import dev.parley.server.metrics.PrometheusMetrics;
 import dev.parley.server.media.MediaModule;
@@ -63,6 +64,7 @@ public final class ParleyServer implements AutoCloseable {
     private final HttpServer http;
     private final Router router;
     private final WebSocketGateway webSockets;
+    private final MqttGateway mqtt;
     private volatile boolean running = true;
 
     private ParleyServer(ServerConfig config) throws Exception {
@@ -164,15 +166,23 @@ public final class ParleyServer implements AutoCloseable {
                 .setIdleTimeout(0);
         router = api.router(vertx);
         var connections = config.connections();
-        ConnectionGate gate = new ConnectionGate(new AddressLimits(connections.maxConnectionsPerAddress(),
-                connections.newConnectionsPerSecond(), connections.newConnectionsBurst(), System::nanoTime),
-                new ClientAddresses(), connections.httpHeaderTimeoutMs(), connections.httpBodyIdleTimeoutMs());
+        AddressLimits addressLimits = new AddressLimits(connections.maxConnectionsPerAddress(),
+                connections.newConnectionsPerSecond(), connections.newConnectionsBurst(), System::nanoTime);
+        ConnectionGate gate = new ConnectionGate(addressLimits, new ClientAddresses(), connections.httpHeaderTimeoutMs(),
+                connections.httpBodyIdleTimeoutMs());
         vertx.setPeriodic(60_000, t -> gate.sweep());
+        mqtt = new MqttGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock, config.limits(),
+                config.mqtt(), connections.helloTimeoutMs(), addressLimits);
+        metrics.connections("mqtt", mqtt::openConnections);
+        options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
+        mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         http = vertx.createHttpServer(options)
                 .connectionHandler(gate::accept)
                 .webSocketHandshakeHandler(h -> {
                     if (SocketIoGateway.handles(h.path())) {
                         socketIo.handshake(h);
+                    } else if (mqtt.handles(h.path())) {
+                        mqtt.handshake(h);
                     } else {
                         webSockets.handshake(h);
                     }
@@ -180,6 +190,8 @@ public final class ParleyServer implements AutoCloseable {
                 .webSocketHandler(ws -> {
                     if (SocketIoGateway.handles(ws.path())) {
                         socketIo.serve(ws);
+                    } else if (mqtt.handles(ws.path())) {
+                        mqtt.serve(ws);
                     } else {
                         webSockets.serve(ws);
                     }
@@ -248,6 +260,11 @@ public final class ParleyServer implements AutoCloseable {
         return routes;
     }
 
+    /** The MQTT TCP port ({@code PARLEY_MQTT_PORT}; useful when configured as 0), or -1 when off. */
+    public int mqttPort() {
+        return mqtt.tcpPort();
+    }
+
     /** Number of conversation topics this node subscribes to on the bus. */
     public int subscribedConversations() {
         return webSockets.conversationTopics();
@@ -260,6 +277,7 @@ public final class ParleyServer implements AutoCloseable {
         }
         running = false;
         log.info("Parley node {} stopping", config.nodeId());
+        mqtt.close();
         try {
             http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -25,9 +25,13 @@ public final class ConfigLoader {
     }
 
     /** Command-line values; null means "not given". */
-    public record Overrides(Integer port, Path dataDir, String host) {
+    public record Overrides(Integer port, Path dataDir, String host, Integer mqttPort) {
+        public Overrides(Integer port, Path dataDir, String host) {
+            this(port, dataDir, host, null);
+        }
+
         public static Overrides none() {
-            return new Overrides(null, null, null);
+            return new Overrides(null, null, null, null);
         }
     }
 
@@ -101,7 +105,8 @@ public final class ConfigLoader {
         return new ServerConfig(host, port, data, nodeId, storeConfig, busConfig, lim, maxFrame, maxBody, origins, pw,
                 MediaConfig.load(root.path("media"), env), ConnectionConfig.load(root.path("connections"), env),
                 SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env),
-                MetricsConfig.load(root.path("metrics"), env));
+                MetricsConfig.load(root.path("metrics"), env),
+                MqttConfig.load(root.path("mqtt"), env, cli.mqttPort()));
     }
 
     private static JsonNode read(Path file) {

@@ -20,11 +20,13 @@ import java.util.List;
  * @param security        trusted proxies and session lifetime
  * @param budgets         rate budgets for the write and read paths besides sends
  * @param metrics         the Prometheus endpoint
+ * @param mqtt            the MQTT gateway (TCP port, MQTT over WebSocket, sessions)
  */
 public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
                            Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
                            PasswordConfig password, MediaConfig media, ConnectionConfig connections,
-                           SecurityConfig security, RateBudgets budgets, MetricsConfig metrics) {
+                           SecurityConfig security, RateBudgets budgets, MetricsConfig metrics,
+                           MqttConfig mqtt) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -135,12 +137,13 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
                 new StoreConfig(StoreConfig.SQLITE, null, 4, 512, true),
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
                 PasswordConfig.defaults(), MediaConfig.defaults(), ConnectionConfig.defaults(),
-                SecurityConfig.defaults(), RateBudgets.defaults(), MetricsConfig.defaults());
+                SecurityConfig.defaults(), RateBudgets.defaults(), MetricsConfig.defaults(),
+                MqttConfig.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withSendRate(double perSecond) {
@@ -149,56 +152,61 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withBus(BusConfig newBus) {
         return new ServerConfig(host, port, dataDir, nodeId, store, newBus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                origins, password, media, connections, security, budgets, metrics);
+                origins, password, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withMedia(MediaConfig newMedia) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, newMedia, connections, security, budgets, metrics);
+                allowedOrigins, password, newMedia, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withPassword(PasswordConfig newPassword) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, newPassword, media, connections, security, budgets, metrics);
+                allowedOrigins, newPassword, media, connections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withConnections(ConnectionConfig newConnections) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, newConnections, security, budgets, metrics);
+                allowedOrigins, password, media, newConnections, security, budgets, metrics, mqtt);
     }
 
     public ServerConfig withSecurity(SecurityConfig newSecurity) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, newSecurity, budgets, metrics);
+                allowedOrigins, password, media, connections, newSecurity, budgets, metrics, mqtt);
     }
 
     public ServerConfig withBudgets(RateBudgets newBudgets) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, newBudgets, metrics);
+                allowedOrigins, password, media, connections, security, newBudgets, metrics, mqtt);
     }
 
     public ServerConfig withMetrics(MetricsConfig newMetrics) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, newMetrics);
+                allowedOrigins, password, media, connections, security, budgets, newMetrics, mqtt);
+    }
+
+    public ServerConfig withMqtt(MqttConfig newMqtt) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, connections, security, budgets, metrics, newMqtt);
     }
 }

@@ -1,0 +1,148 @@
+package dev.parley.server.gateway.mqtt;
+
+import dev.parley.core.Appended;
+import dev.parley.core.Caller;
+import dev.parley.core.ChatException;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.EntryKind;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PUBLISHes from one client into the conversation log: the checks MQTT adds (topic, retain, payload),
+ * the idempotency key that keeps retransmissions from being stored twice ({@link MqttSession#inboundKey}),
+ * {@code ChatService.send} for everything else, and the answers (PUBACK, PUBREC/PUBCOMP or a refusal)
+ * in the order of the PUBLISHes.
+ *
+ * <p>Threads: called on the connection's lane; answers may be released from the store's thread when a
+ * commit completes.
+ */
+final class MqttInbox {
+    private static final Logger log = LoggerFactory.getLogger(MqttInbox.class);
+
+    private final MqttServices s;
+    private final MqttConnection connection;
+    private final Caller caller;
+    private final MqttSession session;
+    /** Completes when the answer to the last PUBLISH went out; lane only. */
+    private CompletableFuture<Void> answers = CompletableFuture.completedFuture(null);
+
+    MqttInbox(MqttServices services, MqttConnection connection, Caller caller, MqttSession session) {
+        this.s = services;
+        this.connection = connection;
+        this.caller = caller;
+        this.session = session;
+    }
+
+    void onPublish(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
+        int qos = header.qosLevel().value();
+        int pid = vh.packetId();
+        CompletableFuture<Runnable> answer;
+        try {
+            answer = store(header, vh, payload).handle((Appended a, Throwable failure) -> failure != null
+                    ? () -> refuseFor(failure, qos, pid) : () -> acknowledge(qos, pid));
+        } catch (Refusal r) {
+            answer = CompletableFuture.completedFuture(r.answer);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.completedFuture(() -> refuseFor(e, qos, pid));
+        }
+        // Answers go out in the order of the PUBLISHes (MQTT-4.6.0-2), even when a refusal is known at
+        // once and an earlier message is still being committed.
+        answers = answers.thenCombine(answer, (previous, next) -> {
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                log.error("mqtt publish answer failed connection={}", connection.id, e);
+            }
+            return null;
+        });
+    }
+
+    /** A PUBLISH refused before reaching the store, with what to answer. */
+    private static final class Refusal extends RuntimeException {
+        final transient Runnable answer;
+
+        Refusal(Runnable answer) {
+            super(null, null, false, false);
+            this.answer = answer;
+        }
+    }
+
+    private CompletableFuture<Appended> store(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
+        int qos = header.qosLevel().value();
+        int pid = vh.packetId();
+        if (header.isRetain()) {
+            log.info("mqtt retained publish refused connection={}", connection.id);
+            throw new Refusal(() -> connection.refuseConnection(Packets.RETAIN_NOT_SUPPORTED, "retained messages are not supported"));
+        }
+        if (!(Topic.name(vh.topicName()) instanceof Topic.Messages target)) {
+            throw new Refusal(() -> refusePublish(qos, pid, Packets.TOPIC_NAME_INVALID));
+        }
+        if (payload.length > s.limits().maxBodyBytes()) {
+            throw new Refusal(() -> connection.refuseConnection(Packets.PACKET_TOO_LARGE,
+                    "payload over " + s.limits().maxBodyBytes() + " bytes"));
+        }
+        String body = MqttConnection.utf8(payload);
+        if (body == null || body.isEmpty()) {
+            throw new Refusal(() -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID));
+        }
+        String clientMsgId = qos == 0 ? s.ids().newId("mq0") : session.inboundKey(pid, header.isDup(), payload);
+        return s.chat().send(caller, new ClientFrame.Send(null, target.conversationId(), clientMsgId, body,
+                EntryKind.TEXT, null, null, null));
+    }
+
+    private void acknowledge(int qos, int pid) {
+        if (qos == 1) {
+            connection.send(Packets.pubReply(MqttMessageType.PUBACK, pid, Packets.SUCCESS));
+        } else if (qos == 2) {
+            session.awaitRelease(pid);
+            connection.send(Packets.pubReply(MqttMessageType.PUBREC, pid, Packets.SUCCESS));
+        }
+    }
+
+    private void refuseFor(Throwable failure, int qos, int pid) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof ChatException ce) {
+            switch (ce.code()) {
+                case NOT_FOUND, FORBIDDEN -> refusePublish(qos, pid, Packets.NOT_AUTHORIZED);
+                case RATE_LIMITED -> refusePublish(qos, pid, Packets.QUOTA_EXCEEDED);
+                case TOO_LARGE -> connection.refuseConnection(Packets.PACKET_TOO_LARGE, "payload too large");
+                case BAD_REQUEST -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID);
+                default -> refusePublish(qos, pid, Packets.UNSPECIFIED_ERROR);
+            }
+        } else if (t instanceof IllegalArgumentException) {
+            refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID);
+        } else {
+            log.error("mqtt publish failed connection={}", connection.id, t);
+            refusePublish(qos, pid, Packets.UNSPECIFIED_ERROR);
+        }
+    }
+
+    /**
+     * A PUBLISH that stores nothing: MQTT 5 answers it with the reason (PUBACK or PUBREC; at QoS 0,
+     * which has no answer, the connection ends with the reason); 3.1.1 has no negative answer, so the
+     * connection is closed.
+     */
+    private void refusePublish(int qos, int pid, byte reason) {
+        log.info("mqtt publish refused connection={} reason=0x{}", connection.id, Integer.toHexString(reason & 0xff));
+        if (connection.v5() && qos == 1) {
+            connection.send(Packets.pubReply(MqttMessageType.PUBACK, pid, reason));
+        } else if (connection.v5() && qos == 2) {
+            connection.send(Packets.pubReply(MqttMessageType.PUBREC, pid, reason));
+        } else {
+            connection.refuseConnection(reason, "publish refused");
+        }
+    }
+
+    /** QoS 2, second half: the client releases the packet id; answered PUBCOMP. */
+    void onRelease(int packetId) {
+        boolean known = session.release(packetId);
+        connection.send(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
+                known ? Packets.SUCCESS : Packets.PACKET_ID_NOT_FOUND));
+    }
+}

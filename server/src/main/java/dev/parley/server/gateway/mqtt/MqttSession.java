@@ -1,0 +1,197 @@
+package dev.parley.server.gateway.mqtt;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The state of one MQTT session, keyed by user and client identifier: what it subscribed to, how far
+ * each conversation was delivered and acknowledged, and what it needs to recognise its own
+ * retransmissions. A persistent session outlives its connection (see {@link MqttSessions}); a clean
+ * one ends with it.
+ *
+ * <p>Thread-safe: the connection that owns it works on it from its lane, and a connection that takes
+ * it over may start before the previous one has finished closing.
+ */
+final class MqttSession {
+
+    /** One subscription: the parsed topic filter and the QoS granted. */
+    record Subscription(String filter, Topic topic, int qos, boolean noLocal) {
+    }
+
+    private record Inbound(long generation, long payloadHash) {
+    }
+
+    final String userId;
+    final String clientId;
+    /**
+     * Random per session; part of every {@code clientMsgId} derived from a packet id, so ids of a new
+     * session never collide with an old one's (the store's idempotency key is per device).
+     */
+    final String epoch;
+    private volatile boolean persistent;
+    private volatile long expirySeconds;
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    /** Per conversation: every entry up to this seq was delivered and (for QoS 1) acknowledged. */
+    private final Map<String, Long> acked = new HashMap<>();
+    private final Map<Integer, Inbound> inbound = new HashMap<>();
+    private final Set<Integer> awaitingRelease = new HashSet<>();
+    private Object owner;
+    private long detachedAtMs = -1;
+
+    MqttSession(String userId, String clientId, String epoch, boolean persistent, long expirySeconds) {
+        this.userId = userId;
+        this.clientId = clientId;
+        this.epoch = epoch;
+        this.persistent = persistent;
+        this.expirySeconds = expirySeconds;
+    }
+
+    boolean persistent() {
+        return persistent;
+    }
+
+    long expirySeconds() {
+        return expirySeconds;
+    }
+
+    /** A 5.0 client resuming a session says afresh how long it should outlive this connection. */
+    void keepFor(boolean keep, long seconds) {
+        persistent = keep;
+        expirySeconds = seconds;
+    }
+
+    // ---- ownership ----------------------------------------------------------------------------
+
+    synchronized void attach(Object connection) {
+        owner = connection;
+        detachedAtMs = -1;
+    }
+
+    /** Lets go of the session if {@code connection} still owns it; false if another took it over. */
+    synchronized boolean detach(Object connection, long nowMs) {
+        if (owner != connection) {
+            return false;
+        }
+        owner = null;
+        detachedAtMs = nowMs;
+        return true;
+    }
+
+    synchronized Object owner() {
+        return owner;
+    }
+
+    synchronized boolean expired(long nowMs) {
+        return owner == null && detachedAtMs >= 0 && nowMs - detachedAtMs >= expirySeconds * 1000;
+    }
+
+    synchronized long detachedAtMs() {
+        return detachedAtMs;
+    }
+
+    // ---- subscriptions ------------------------------------------------------------------------
+
+    synchronized void subscribe(Subscription s) {
+        subscriptions.put(s.filter(), s);
+    }
+
+    synchronized boolean unsubscribe(String filter) {
+        return subscriptions.remove(filter) != null;
+    }
+
+    synchronized List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
+    synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    // ---- delivery cursors ---------------------------------------------------------------------
+
+    synchronized Optional<Long> acked(String conversationId) {
+        return Optional.ofNullable(acked.get(conversationId));
+    }
+
+    /** Moves the cursor forward (never back). */
+    synchronized void ack(String conversationId, long seq) {
+        acked.merge(conversationId, seq, Math::max);
+    }
+
+    synchronized void startAt(String conversationId, long seq) {
+        acked.putIfAbsent(conversationId, seq);
+    }
+
+    synchronized void forget(String conversationId) {
+        acked.remove(conversationId);
+    }
+
+    /** Conversations this session holds a cursor for. */
+    synchronized java.util.Set<String> cursors() {
+        return java.util.Set.copyOf(acked.keySet());
+    }
+
+    // ---- inbound retransmissions --------------------------------------------------------------
+
+    /**
+     * The {@code clientMsgId} for a QoS 1 or 2 PUBLISH, the same for a retransmission and different for
+     * a new message, so the store's idempotency (per device and clientMsgId) stores each message once.
+     *
+     * <p>A packet id is reused by the client once the previous message with it was acknowledged, so the
+     * id alone cannot tell "again" from "new". MQTT says a client sets DUP exactly when it sends a
+     * packet again; a PUBLISH without DUP is therefore always new and starts a new generation of its
+     * packet id. One with DUP maps to the current generation, unless its payload differs from the one
+     * last seen with that id: then the original never arrived, and it is new too. The key is
+     * {@code mqtt:<session epoch>:<packet id>:<generation>}.
+     */
+    synchronized String inboundKey(int packetId, boolean dup, byte[] payload) {
+        long hash = hash(payload);
+        Inbound current = inbound.get(packetId);
+        long generation;
+        if (dup && current != null && current.payloadHash() == hash) {
+            generation = current.generation();
+        } else {
+            generation = current == null ? 0 : current.generation() + 1;
+            inbound.put(packetId, new Inbound(generation, hash));
+        }
+        return "mqtt:" + epoch + ":" + packetId + ":" + generation;
+    }
+
+    /** QoS 2: PUBREC sent, waiting for PUBREL. */
+    synchronized void awaitRelease(int packetId) {
+        awaitingRelease.add(packetId);
+    }
+
+    synchronized boolean release(int packetId) {
+        return awaitingRelease.remove(packetId);
+    }
+
+    private static long hash(byte[] payload) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(payload);
+            long h = 0;
+            for (int i = 0; i < 8; i++) {
+                h = (h << 8) | (d[i] & 0xff);
+            }
+            return h;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String key(String userId, String clientId) {
+        return userId + "\u0000" + clientId;
+    }
+
+    @Override
+    public String toString() {
+        return "MqttSession[userId=" + userId + ", clientId=" + clientId + ", persistent=" + persistent + "]";
+    }
+}
