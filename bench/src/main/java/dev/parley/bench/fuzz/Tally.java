@@ -63,6 +63,8 @@ final class Tally {
     }
 
     void fault(String kind, String sentDetail, String answer) {
+        sentDetail = redact(sentDetail);
+        answer = redact(answer);
         faults.incrementAndGet();
         synchronized (faultSamples) {
             if (faultSamples.size() < KEEP_FAULTS) {
@@ -112,6 +114,13 @@ final class Tally {
             return "";
         }
         return s.length() <= max ? s : s.substring(0, max) + "…(" + s.length() + " chars)";
+    }
+
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("(pt_[A-Za-z0-9_-]{4})[A-Za-z0-9_-]+");
+
+    /** Shortens session tokens to their first characters: reports and logs never carry a usable token. */
+    static String redact(String s) {
+        return s == null ? null : TOKEN.matcher(s).replaceAll("$1…");
     }
 
     static List<String> cutAll(List<String> items, int max) {
