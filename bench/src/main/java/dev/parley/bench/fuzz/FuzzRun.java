@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 
@@ -90,17 +92,15 @@ public final class FuzzRun {
         Tally tally = new Tally();
         long start = System.nanoTime();
         long deadline = start + o.duration().toNanos();
-        String[] stopReason = {null};
+        AtomicReference<String> stopReason = new AtomicReference<>();
         Runnable check = () -> {
-            if (stopReason[0] == null) {
-                if (tally.total() >= o.count()) {
-                    stopReason[0] = "count reached";
-                } else if (System.nanoTime() >= deadline) {
-                    stopReason[0] = "time bound reached";
-                }
+            if (tally.total() >= o.count()) {
+                stopReason.compareAndSet(null, "count reached");
+            } else if (System.nanoTime() >= deadline) {
+                stopReason.compareAndSet(null, "time bound reached");
             }
         };
-        java.util.function.BooleanSupplier stop = () -> stopReason[0] != null;
+        BooleanSupplier stop = () -> stopReason.get() != null;
         String host = server.url().getHost();
         int port = server.url().getPort();
         List<Thread> workers = new ArrayList<>();
@@ -117,7 +117,7 @@ public final class FuzzRun {
 
         long lastPrint = System.nanoTime();
         long lastHealth = 0;
-        while (stopReason[0] == null) {
+        while (stopReason.get() == null) {
             Thread.sleep(200);
             check.run();
             long now = System.nanoTime();
@@ -134,7 +134,7 @@ public final class FuzzRun {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.println("fuzz: stopping (" + stopReason[0] + "), waiting for the workers");
+        out.println("fuzz: stopping (" + stopReason.get() + "), waiting for the workers");
         for (Thread t : workers) {
             t.join(Duration.ofSeconds(60));
         }
@@ -146,7 +146,7 @@ public final class FuzzRun {
         long rssAfter = ProcStats.rssBytes(server.pid());
         long heapAfter = JvmProbe.liveHeapBytes(server.pid());
         long[] logLines = scanLog(tally);
-        return new FuzzReport(server.description(), o.seed(), startedAt, Math.round(seconds * 10) / 10.0, stopReason[0],
+        return new FuzzReport(server.description(), o.seed(), startedAt, Math.round(seconds * 10) / 10.0, stopReason.get(),
                 tally.frames(), tally.requests(), tally.total(), Math.round(tally.total() / seconds), o.sockets(),
                 o.httpConnections(), tally.sentByKind(), tally.meanMillisByRoute(), tally.answersByClass(), tally.faults(), tally.faultSamples(),
                 server.log() != null, logLines[0], logLines[1], rssBefore, rssAfter, heapBefore, heapAfter, loadBefore,
@@ -154,12 +154,12 @@ public final class FuzzRun {
     }
 
     /** Process alive and {@code /healthz} 200, else a fault (a dead process also stops the run). */
-    private void monitor(Tally tally, String[] stopReason) {
+    private void monitor(Tally tally, AtomicReference<String> stopReason) {
         if (server.exitCode() != null && server.exitCode().getAsInt() >= 0) {
-            if (!"server process died".equals(stopReason[0])) {
+            if (!"server process died".equals(stopReason.get())) {
                 tally.fault("process died", "(see the fault samples and log before this)", "exit code "
                         + server.exitCode().getAsInt());
-                stopReason[0] = "server process died";
+                stopReason.set("server process died");
             }
             return;
         }
