@@ -122,10 +122,4 @@ final class Tally {
     static String redact(String s) {
         return s == null ? null : TOKEN.matcher(s).replaceAll("$1…");
     }
-
-    static List<String> cutAll(List<String> items, int max) {
-        List<String> out = new ArrayList<>();
-        items.forEach(i -> out.add(cut(i, max)));
-        return out;
-    }
 }

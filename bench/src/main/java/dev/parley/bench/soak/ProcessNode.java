@@ -4,7 +4,6 @@ import dev.parley.bench.target.ServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /** A node that is a real {@code parley.jar server} process; {@link #kill} is SIGKILL. */
 public final class ProcessNode implements Node {
