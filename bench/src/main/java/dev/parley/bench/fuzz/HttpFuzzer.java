@@ -58,6 +58,9 @@ final class HttpFuzzer implements Runnable {
             tally.fault("http " + r.status(), q.summary(), Tally.cut(r.head().lines().findFirst().orElse("") + " "
                     + body, 400));
         }
+        if (r.status() == 201 && q.route().equals("POST /v1/media")) {
+            gen.mediaCreated(SocketFuzzer.field(body, "\"mediaId\":\""));
+        }
         if (r.status() == 201 && q.route().startsWith("tus POST")) {
             r.head().lines().filter(l -> l.toLowerCase().startsWith("location:")).findFirst()
                     .ifPresent(l -> gen.uploadCreated(l.substring(9)));

@@ -39,6 +39,7 @@ final class RequestFuzzer {
     private final World world;
     private final String hostHeader;
     private String lastUpload;
+    private String lastMedia;
 
     RequestFuzzer(Junk junk, World world, String hostHeader) {
         this.j = junk;
@@ -52,6 +53,17 @@ final class RequestFuzzer {
         if (i >= 0) {
             lastUpload = location.substring(i).trim();
         }
+    }
+
+    /** Remembers a media id the server stored, so later requests ask for a real one. */
+    void mediaCreated(String mediaId) {
+        if (mediaId != null && !mediaId.isEmpty()) {
+            lastMedia = mediaId;
+        }
+    }
+
+    private String mediaId() {
+        return lastMedia != null && j.chance(0.5) ? lastMedia : j.unknownId("med");
     }
 
     Request next() {
@@ -86,10 +98,10 @@ final class RequestFuzzer {
             case 13 -> build("POST /v1/media", "POST", "/v1/media" + j.any("", "?filename=" + q(j.oddText()),
                     "?encrypted=1", "?filename=" + "a".repeat(300)), token(me), j.any(CONTENT_TYPES),
                     j.chance(0.5) ? j.bytes(4096) : multipart());
-            case 14 -> build("GET /v1/media/{id}", "GET", "/v1/media/" + pathId(j.unknownId("med"))
+            case 14 -> build("GET /v1/media/{id}", "GET", "/v1/media/" + pathId(mediaId())
                     + j.any("", "?variant=thumbnail", "?variant=poster", "?download=1", "?variant=" + q(j.unicode(5))),
                     token(me), null, null);
-            case 15 -> build("GET /v1/media/{id}/content", "GET", "/v1/media/" + pathId(j.unknownId("med"))
+            case 15 -> build("GET /v1/media/{id}/content", "GET", "/v1/media/" + pathId(mediaId())
                     + "/content?variant=original&dl=0&exp=" + j.any("0", "99999999999999", "-1", "x")
                     + "&kid=" + j.any("", "abc", "8116548e90b2") + "&sig=" + q(j.unicode(10)), null, null, null);
             case 16 -> tusCreate(me);
