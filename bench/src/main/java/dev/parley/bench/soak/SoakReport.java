@@ -15,6 +15,7 @@ import java.util.Map;
  * @param duplicates      messages (by clientMsgId) stored at more than one seq
  * @param inconsistent    (seq, member) pairs where the member holds a different entry than the others
  * @param unacked         sends still without {@code sent} at the end
+ * @param nodeLogErrors   ERROR lines in each node's log (informational: a killed bus is worth an error line)
  * @param redeliveries    live copies of entries a client already held (at-least-once delivery, dropped by seq)
  */
 public record SoakReport(String cluster, long seed, String startedAt, double plannedSeconds, double sendingSeconds,
@@ -23,7 +24,7 @@ public record SoakReport(String cluster, long seed, String startedAt, double pla
                          long gaps, long duplicates, long inconsistent, long ackConflicts, long storedNotAcked,
                          long redeliveries, long forcedDrops, long lostByServer, long deadSockets, long welcomes,
                          long resends, Percentiles ackLatency, Percentiles deliveryLatency, Map<String, Long> errors,
-                         Map<String, Double> nodeRssMiB, List<String> load, List<String> examples) {
+                         Map<String, Double> nodeRssMiB, Map<String, Long> nodeLogErrors, List<String> load, List<String> examples) {
 
     public boolean passed() {
         return lost == 0 && gaps == 0 && duplicates == 0 && inconsistent == 0 && unacked == 0 && ackConflicts == 0
@@ -51,7 +52,8 @@ public record SoakReport(String cluster, long seed, String startedAt, double pla
         if (!errors.isEmpty()) {
             b.append("  error answers: ").append(errors).append('\n');
         }
-        b.append("  node RSS at the end (MiB): ").append(nodeRssMiB).append('\n');
+        b.append("  node RSS at the end (MiB): ").append(nodeRssMiB).append("; ERROR lines in node logs: ")
+                .append(nodeLogErrors.isEmpty() ? "n/a" : nodeLogErrors).append('\n');
         load.forEach(l -> b.append("  load: ").append(l).append('\n'));
         examples.forEach(e -> b.append("  example: ").append(e).append('\n'));
         b.append(passed() ? "  PASS: every acknowledged message reached every member once, in order\n" : "  FAIL\n");

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -194,7 +195,15 @@ public final class SoakRun {
             long b = ProcStats.rssBytes(n.pid());
             rss.put(n.name(), b < 0 ? null : Math.round(b / 104857.6) / 10.0);
         }
-        return verify(o, ledger, clients, members, groups, directs, startedAt, sendingSeconds, rss);
+        Map<String, Long> logErrors = new TreeMap<>();
+        for (Node n : cluster.nodes()) {
+            if (n.log() != null && Files.isRegularFile(n.log())) {
+                try (var lines = Files.lines(n.log(), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    logErrors.put(n.name(), lines.filter(l -> l.matches("^\\S+ ERROR .*")).count());
+                }
+            }
+        }
+        return verify(o, ledger, clients, members, groups, directs, startedAt, sendingSeconds, rss, logErrors);
     }
 
     private void finalCatchUp(SoakClient c, String conv, long deadline) throws InterruptedException {
@@ -258,7 +267,7 @@ public final class SoakRun {
 
     private SoakReport verify(Options o, Ledger ledger, List<SoakClient> clients, Map<String, List<SoakClient>> members,
                               int groups, int directs, String startedAt, double sendingSeconds,
-                              Map<String, Double> rss) {
+                              Map<String, Double> rss, Map<String, Long> logErrors) {
         long stored = 0;
         long views = 0;
         long expected = 0;
@@ -341,7 +350,7 @@ public final class SoakRun {
                 sum(clients, c -> c.lostByServer.get()), sum(clients, c -> c.deadSockets.get()),
                 sum(clients, c -> c.welcomes.get()), sum(clients, c -> c.resends.get()),
                 Percentiles.of(ledger.ackLatency.getIntervalHistogram()),
-                Percentiles.of(ledger.deliveryLatency.getIntervalHistogram()), errors, rss, List.copyOf(load),
+                Percentiles.of(ledger.deliveryLatency.getIntervalHistogram()), errors, rss, logErrors, List.copyOf(load),
                 Collections.unmodifiableList(examples));
     }
 

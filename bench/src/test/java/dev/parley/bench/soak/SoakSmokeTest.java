@@ -129,7 +129,7 @@ class SoakSmokeTest {
     void reportFailsWhenAnAcknowledgedMessageIsMissing() {
         SoakReport lost = new SoakReport("c", 1, "t", 1, 1, 2, 0, 1, 1, java.util.List.of(), 3, 3, 0, 3, 2, 6, 1, 0, 0,
                 0, 0, 0, 0, 0, 0, 0, 0, 0, dev.parley.bench.report.Percentiles.of(new org.HdrHistogram.Histogram(3)),
-                dev.parley.bench.report.Percentiles.of(new org.HdrHistogram.Histogram(3)), Map.of(), Map.of(),
+                dev.parley.bench.report.Percentiles.of(new org.HdrHistogram.Histogram(3)), Map.of(), Map.of(), Map.of(),
                 java.util.List.of(), java.util.List.of());
         assertThat(lost.passed()).isFalse();
         assertThat(lost.text()).contains("LOST 1", "FAIL");
