@@ -33,7 +33,7 @@ final class RequestFuzzer {
     private static final List<String> STATIC_PATHS = List.of("/", "/index.html", "/app.js", "/favicon.ico",
             "/v1", "/v1/", "/v1/ws", "/healthz/", "/%2e%2e/%2e%2e/etc/passwd", "/../../etc/passwd",
             "/v1/conversations/../me", "/v1//me", "/V1/ME", "/v1/me/", "/v1/me?x=1", "/.git/config", "/%00",
-            "/v1/media/x/content", "/v2/me", "/v1/accounts/1", "/*", "/metrics", "/v1/openapi.json", "/metrics?x=1");
+            "/v1/media/x/content", "/v2/me", "/v1/accounts/1", "/*", "/metrics", "/v1/openapi.json", "/metrics?x=1", "/v1/mqtt");
 
     private final Junk j;
     private final World world;
