@@ -87,9 +87,11 @@ public final class CommonOptions {
     }
 
     private Path serverJar() {
-        if (serverJar != null) {
-            return serverJar;
-        }
+        return serverJar != null ? serverJar : defaultServerJar();
+    }
+
+    /** This jar when the bench runs from parley.jar, else the build output {@code cli/target/parley.jar}. */
+    static Path defaultServerJar() {
         try {
             Path self = Path.of(CommonOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isRegularFile(self) && self.getFileName().toString().startsWith("parley")

@@ -58,4 +58,14 @@ public final class ProcStats {
         }
         return cpuNanos(ProcessHandle.current().pid());
     }
+
+    /** The machine's load averages over 1, 5 and 15 minutes ({@code /proc/loadavg}), or "n/a". */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
 }
