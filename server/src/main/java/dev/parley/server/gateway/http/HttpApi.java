@@ -17,6 +17,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -106,7 +107,10 @@ public final class HttpApi {
         for (RouteModule module : modules) {
             module.mount(router);
         }
-        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+        // Only methods that carry bodies: Vert.x refuses to decode a form or multipart body on a GET (it throws,
+        // which would surface as a 500 for what is the client's mistake).
+        router.route("/v1/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+                .method(HttpMethod.DELETE).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
         router.post("/v1/accounts").handler(open(this::signUp));
         router.post("/v1/sessions").handler(open(this::signIn));
@@ -305,6 +309,18 @@ public final class HttpApi {
                 new Http.ErrorBody(new Http.ErrorDetail(code, message, retryAfterMs)))));
     }
 
+    /** A failure raised while decoding what the client sent, before any handler of ours ran. */
+    static boolean malformedRequest(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.netty.handler.codec.DecoderException || c instanceof NumberFormatException
+                    || c instanceof io.netty.handler.codec.TooLongFrameException
+                    || c instanceof IllegalStateException && String.valueOf(c.getMessage()).contains("multipart")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void failure(RoutingContext rc) {
         int status = rc.statusCode();
         ErrorCode code = switch (status) {
@@ -316,7 +332,11 @@ public final class HttpApi {
             case 405 -> ErrorCode.BAD_REQUEST;
             default -> ErrorCode.INTERNAL;
         };
-        if (code == ErrorCode.INTERNAL && rc.failure() != null) {
+        if (code == ErrorCode.INTERNAL && malformedRequest(rc.failure())) {
+            // Bytes no HTTP client sends (an overflowing chunk size, a form body on a GET): the client's fault.
+            code = ErrorCode.BAD_REQUEST;
+            log.debug("malformed request refused: {}", rc.failure().toString());
+        } else if (code == ErrorCode.INTERNAL && rc.failure() != null) {
             log.error("request failed", rc.failure());
         }
         error(rc.response(), code, code == ErrorCode.TOO_LARGE ? "body over " + maxBodyBytes + " bytes"
