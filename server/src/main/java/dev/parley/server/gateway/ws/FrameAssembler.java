@@ -4,27 +4,35 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
  * Joins a text message from its frames and enforces the message size limit itself, so an oversized
- * message always ends in a 1009 close (whatever the fragmentation), never in unbounded buffering.
- * Runs on the socket's event loop.
+ * message always ends in a 1009 close (whatever the fragmentation), never in unbounded buffering. A text
+ * message that is not valid UTF-8 ends the connection (RFC 6455 §8.1: 1007) instead of reaching the decoder
+ * with replacement characters. Runs on the socket's event loop.
  */
 final class FrameAssembler implements Handler<WebSocketFrame> {
     private final int maxBytes;
     private final Consumer<String> onText;
     private final Runnable onBinary;
     private final Runnable onTooBig;
+    private final Runnable onInvalidText;
     private Buffer partial;
     private boolean binary;
     private boolean dead;
 
-    FrameAssembler(int maxBytes, Consumer<String> onText, Runnable onBinary, Runnable onTooBig) {
+    FrameAssembler(int maxBytes, Consumer<String> onText, Runnable onBinary, Runnable onTooBig,
+                   Runnable onInvalidText) {
         this.maxBytes = maxBytes;
         this.onText = onText;
         this.onBinary = onBinary;
         this.onTooBig = onTooBig;
+        this.onInvalidText = onInvalidText;
     }
 
     @Override
@@ -60,7 +68,17 @@ final class FrameAssembler implements Handler<WebSocketFrame> {
         if (binary) {
             onBinary.run();
         } else {
-            onText.accept(whole.toString(java.nio.charset.StandardCharsets.UTF_8));
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(whole.getBytes()))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                dead = true;
+                onInvalidText.run();
+                return;
+            }
+            onText.accept(text);
         }
     }
 }

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
+    /** RFC 6455 §7.4.1: a text message that is not valid UTF-8. */
+    static final short CLOSE_INVALID_TEXT = 1007;
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
     private static final int MAX_PENDING_COMMANDS = 1_000;
     /** Close code for a socket that answered no ping in time (4xxx mirrors HTTP 408 Request Timeout). */
@@ -123,7 +125,8 @@ public final class WebSocketGateway {
         FrameAssembler assembler = new FrameAssembler(maxFrameBytes, text -> onText(c, text),
                 () -> c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
                         "binary frames are not supported; send JSON text frames")),
-                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes"));
+                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes"),
+                () -> c.close(CLOSE_INVALID_TEXT, "text frame is not valid UTF-8"));
         ws.frameHandler(frame -> {
             c.heard();
             assembler.handle(frame);
