@@ -78,6 +78,15 @@ final class Fanout {
         }
     }
 
+    /** Every authenticated connection on this node (a snapshot), for the {@link SessionAudit}. */
+    synchronized List<Connection> authenticatedConnections() {
+        List<Connection> all = new java.util.ArrayList<>();
+        for (Topic t : users.values()) {
+            all.addAll(t.connections);
+        }
+        return all;
+    }
+
     /** Number of conversation topics this node is subscribed to (for tests and metrics). */
     synchronized int conversationTopics() {
         return conversations.size();
