@@ -1,0 +1,150 @@
+package dev.parley.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.core.Limits;
+import dev.parley.server.ParleyServer;
+import dev.parley.server.bus.TestRedis;
+import dev.parley.server.config.SecurityConfig;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.security.Flood.Answer;
+import dev.parley.server.security.Flood.Shot;
+import dev.parley.server.testing.Api;
+import io.lettuce.core.RedisClient;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hundreds of wrong guesses at once, on the in-memory limiter and on Redis: each attempt takes a throttle
+ * token before its password is checked, so no more guesses are checked (401) than the bucket holds, and
+ * the rest are refused (429) without being checked. Input that breaks the size rules is refused (400)
+ * before any throttling state exists.
+ */
+class SignInThrottleIT {
+    private static final int FAILURES_PER_MINUTE = Limits.defaults().signInFailuresPerMinute();
+
+    @TempDir
+    Path data;
+
+    /** A cost that makes each check take a few milliseconds, so the guesses really overlap. */
+    private static final ServerConfig.PasswordConfig SLOWISH = new ServerConfig.PasswordConfig(2048, 1);
+
+    private ParleyServer inMemory() {
+        return ParleyServer.start(ServerConfig.embedded(data, 0).withPassword(SLOWISH)
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0)));
+    }
+
+    private ParleyServer onRedis(String prefix) {
+        return ParleyServer.start(ServerConfig.embedded(data, 0).withPassword(SLOWISH)
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0))
+                .withBus(new ServerConfig.BusConfig(ServerConfig.BusConfig.REDIS, TestRedis.url(), prefix, false, false,
+                        30_000)));
+    }
+
+    @Test
+    void concurrentGuessesAtOneHandleAreCheckedNoMoreThanTheBucketHoldsInMemory() {
+        try (ParleyServer server = inMemory()) {
+            guessConcurrently(server);
+        }
+    }
+
+    @Test
+    void concurrentGuessesAtOneHandleAreCheckedNoMoreThanTheBucketHoldsOnRedis() {
+        String prefix = TestRedis.freshPrefix();
+        try (ParleyServer server = onRedis(prefix)) {
+            guessConcurrently(server);
+        } finally {
+            TestRedis.deleteKeys(prefix);
+        }
+    }
+
+    @Test
+    void concurrentGuessesAcrossHandlesAreHeldToTheAddressBucketOnRedis() {
+        String prefix = TestRedis.freshPrefix();
+        try (ParleyServer server = onRedis(prefix)) {
+            Api api = new Api(server.port());
+            for (int h = 0; h < 20; h++) {
+                api.post("/v1/accounts", null, Map.of("handle", "target" + h, "password", "right-password"));
+            }
+            long started = System.nanoTime();
+            List<Answer> answers = Flood.post(server.port(), "/v1/sessions", 300, i -> Shot.of(
+                    Map.of("handle", "target" + (i % 20), "password", "wrong-guess-" + i)));
+            int addressBurst = 5 * FAILURES_PER_MINUTE;
+            assertThat(Flood.count(answers, 401)).as("%s", Flood.byStatus(answers))
+                    .isPositive().isLessThanOrEqualTo(addressBurst + refilled(started, 5 * FAILURES_PER_MINUTE));
+            assertThat(Flood.count(answers, 401) + Flood.count(answers, 429)).isEqualTo(300);
+        } finally {
+            TestRedis.deleteKeys(prefix);
+        }
+    }
+
+    private static void guessConcurrently(ParleyServer server) {
+        Api api = new Api(server.port());
+        assertThat(api.post("/v1/accounts", null, Map.of("handle", "victim", "password", "right-password")).status())
+                .isEqualTo(201);
+        long started = System.nanoTime();
+
+        List<Answer> answers = Flood.post(server.port(), "/v1/sessions", 300, i -> Shot.of(
+                Map.of("handle", "victim", "password", "wrong-guess-" + i)));
+
+        long checked = Flood.count(answers, 401);
+        assertThat(checked).as("%s", Flood.byStatus(answers))
+                .isPositive().isLessThanOrEqualTo(FAILURES_PER_MINUTE + refilled(started, FAILURES_PER_MINUTE));
+        assertThat(answers).filteredOn(a -> a.status() != 401).allSatisfy(a -> {
+            assertThat(a.status()).isEqualTo(429);
+            assertThat(a.code()).isEqualTo("rate_limited");
+            assertThat(a.retryAfter()).isNotNull();
+        });
+        // The right password is refused too while the handle is throttled; other people are not affected.
+        assertThat(api.post("/v1/sessions", null, Map.of("handle", "victim", "password", "right-password")).status())
+                .isEqualTo(429);
+        assertThat(api.user("bystander").token()).startsWith("pt_");
+    }
+
+    /** Tokens the bucket may have regained since {@code startedNanos}, at {@code perMinute}. */
+    private static long refilled(long startedNanos, int perMinute) {
+        double minutes = (System.nanoTime() - startedNanos) / 60e9;
+        return (long) Math.ceil(minutes * perMinute);
+    }
+
+    @Test
+    void hugeRandomHandlesAreRefusedBeforeAnyBucketExists() {
+        String prefix = TestRedis.freshPrefix();
+        SecureRandom random = new SecureRandom();
+        try (ParleyServer server = onRedis(prefix)) {
+            List<Answer> answers = Flood.post(server.port(), "/v1/sessions", 300, i -> {
+                byte[] junk = new byte[2_000 + random.nextInt(20_000)];
+                random.nextBytes(junk);
+                return Shot.of(Map.of("handle", HexFormat.of().formatHex(junk), "password", "whatever-" + i));
+            });
+            List<Answer> badCharset = Flood.post(server.port(), "/v1/sessions", 100, i -> Shot.of(
+                    Map.of("handle", "name with spaces " + i, "password", "whatever")));
+
+            assertThat(answers).allSatisfy(a -> {
+                assertThat(a.status()).as("%s", a).isEqualTo(400);
+                assertThat(a.code()).isEqualTo("bad_request");
+            });
+            assertThat(badCharset).allSatisfy(a -> assertThat(a.status()).isEqualTo(400));
+            assertThat(rateLimitKeys(prefix)).as("buckets in Redis").isEmpty();
+
+            assertThat(new Api(server.port()).user("afterwards").token()).startsWith("pt_");
+        } finally {
+            TestRedis.deleteKeys(prefix);
+        }
+    }
+
+    private static List<String> rateLimitKeys(String prefix) {
+        RedisClient client = RedisClient.create(TestRedis.url());
+        try (var c = client.connect()) {
+            return c.sync().keys(prefix + "rl:*");
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+}
