@@ -72,4 +72,16 @@ class SettingsTest {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("PARLEY_TRUSTED_PROXIES", "lb.example"),
                 ConfigLoader.Overrides.none())).hasMessageContaining("lb.example");
     }
+
+    @Test
+    void theSampleConfigLoadsWithTheShippedSecurityDefaults() {
+        Path sample = Path.of("..", "parley.sample.yml");
+        var security = ConfigLoader.load(Optional.of(sample), Map.of(), ConfigLoader.Overrides.none()).security();
+        var d = SecurityConfig.defaults();
+        assertThat(security.trustedProxies()).isEmpty();
+        assertThat(security.sessionTtlMs()).isEqualTo(d.sessionTtlMs());
+        assertThat(security.sessionAuditIntervalMs()).isEqualTo(d.sessionAuditIntervalMs());
+        assertThat(security.hashQueue()).isEqualTo(d.hashQueue());
+        assertThat(security.signUpsPerHourPerAddress()).isEqualTo(d.signUpsPerHourPerAddress());
+    }
 }
