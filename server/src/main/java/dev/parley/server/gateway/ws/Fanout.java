@@ -9,6 +9,7 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ final class Fanout {
 
     /** Every authenticated connection on this node (a snapshot), for the {@link SessionAudit}. */
     synchronized List<Connection> authenticatedConnections() {
-        List<Connection> all = new java.util.ArrayList<>();
+        List<Connection> all = new ArrayList<>();
         for (Topic t : users.values()) {
             all.addAll(t.connections);
         }
