@@ -42,6 +42,8 @@ public final class AccountService {
     /** Longer device names are refused; shorter ones are cut to {@link #DEVICE_NAME_LENGTH}. */
     private static final int MAX_DEVICE_NAME_INPUT = 256;
     private static final int DEVICE_NAME_LENGTH = 64;
+    /** What a sign-in refused because the throttle could not be checked is told to wait. */
+    private static final long UNAVAILABLE_RETRY_MS = 1_000;
 
     private final AccountStore accounts;
     private final PasswordHasher hasher;
@@ -175,7 +177,8 @@ public final class AccountService {
      *
      * @throws ChatException {@code bad_request} for a malformed handle, password or device name (before any
      *                       throttling state exists), {@code unauthorized} on bad credentials, {@code rate_limited}
-     *                       when throttled, {@code unavailable} if password hashing is saturated
+     *                       when throttled, {@code unavailable} if password hashing is saturated or the throttle
+     *                       cannot be checked (a shared limiter that is down fails closed here)
      */
     public NewSession signIn(String handle, String password, String deviceName, String clientAddress) {
         if (handle == null || password == null) {
@@ -221,15 +224,27 @@ public final class AccountService {
         int burst = limits.signInFailuresPerMinute();
         Taken handle = new Taken("signin:h:" + handleKey, perSecond, burst);
         Taken address = new Taken("signin:a:" + clientAddress, perSecond * 5, burst * 5);
-        long wait = rateLimiter.tryAcquire(handle.key, handle.perSecond, handle.burst);
-        if (wait == 0) {
-            wait = rateLimiter.tryAcquire(address.key, address.perSecond, address.burst);
+        // Fail closed: if the shared limiter cannot answer, nobody gets unthrottled guesses meanwhile.
+        try {
+            long wait = rateLimiter.tryAcquireOrFail(handle.key, handle.perSecond, handle.burst);
             if (wait == 0) {
-                return List.of(handle, address);
+                try {
+                    wait = rateLimiter.tryAcquireOrFail(address.key, address.perSecond, address.burst);
+                } catch (RateLimiter.Unavailable e) {
+                    refund(List.of(handle));
+                    throw e;
+                }
+                if (wait == 0) {
+                    return List.of(handle, address);
+                }
+                refund(List.of(handle));
             }
-            refund(List.of(handle));
+            throw new ChatException(ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again later", wait);
+        } catch (RateLimiter.Unavailable e) {
+            log.warn("sign-in refused: the sign-in throttle cannot be checked");
+            throw new ChatException(ErrorCode.UNAVAILABLE, "sign-in is unavailable for a moment; try again shortly",
+                    UNAVAILABLE_RETRY_MS);
         }
-        throw new ChatException(ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again later", wait);
     }
 
     private void refund(List<Taken> taken) {

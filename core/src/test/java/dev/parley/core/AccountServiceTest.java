@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.PasswordHasher;
+import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ErrorCode;
 import java.util.List;
 import java.util.Set;
@@ -239,5 +240,55 @@ class AccountServiceTest {
 
         f.clock.advance(31 * DAY);
         assertThat(accounts.liveSessions(List.of(kept.deviceId()))).isEmpty();
+    }
+
+    @Test
+    void signInFailsClosedWhenTheThrottleCannotBeChecked() {
+        RateLimiter down = new RateLimiter() {
+            @Override
+            public long tryAcquire(String key, double perSecond, int burst) {
+                return 0; // what a shared limiter does for sends during an outage
+            }
+
+            @Override
+            public long tryAcquireOrFail(String key, double perSecond, int burst) {
+                throw new RateLimiter.Unavailable("down", null);
+            }
+
+            @Override
+            public long peek(String key, double perSecond, int burst) {
+                return 0;
+            }
+
+            @Override
+            public void refund(String key, double perSecond, int burst) {
+            }
+        };
+        int[] checks = {0};
+        PasswordHasher counting = new PasswordHasher() {
+            final PasswordHasher real = new CoreFixture.ReversingHasher();
+
+            @Override
+            public String hash(char[] password) {
+                return real.hash(password);
+            }
+
+            @Override
+            public boolean verify(char[] password, String encodedHash) {
+                checks[0]++;
+                return real.verify(password, encodedHash);
+            }
+        };
+        AccountService accounts = new AccountService(f.accountStore, counting, down, f.bus, new RandomIds(f.clock),
+                f.clock, Limits.defaults(), AccountPolicy.defaults());
+        accounts.signUp("alice", "correct horse", null);
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> accounts.signIn("alice", "guess", null, "10.0.0.1"))
+                    .isInstanceOfSatisfying(ChatException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.retryAfterMs()).isPositive();
+                    });
+        }
+        assertThat(checks[0]).as("no password was checked").isZero();
     }
 }

@@ -25,6 +25,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     @Override
+    public long tryAcquireOrFail(String key, double perSecond, int burst) {
+        return check(key, perSecond, burst, true); // in memory: always able to answer
+    }
+
+    @Override
     public long peek(String key, double perSecond, int burst) {
         return check(key, perSecond, burst, false);
     }

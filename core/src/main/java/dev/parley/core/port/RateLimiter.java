@@ -21,6 +21,24 @@ public interface RateLimiter {
     long tryAcquire(String key, double perSecond, int burst);
 
     /**
+     * Like {@link #tryAcquire}, but when the shared engine cannot answer (down, or too slow to answer in
+     * time) it throws {@link Unavailable} instead of letting the call through. For throttles that guard a
+     * secret, such as password guessing, where failing open would give an attacker unthrottled guesses for as
+     * long as the engine is unreachable (or can be made slow). A single-process limiter never throws.
+     *
+     * @return 0 if a token was taken, otherwise how many milliseconds until one will be available
+     * @throws Unavailable if the engine could not be asked; nothing was taken
+     */
+    long tryAcquireOrFail(String key, double perSecond, int burst);
+
+    /** The limiter's engine could not answer, so no decision was made. */
+    final class Unavailable extends RuntimeException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
      * How long until a token is available, without taking one (0 if one is there now). Advisory only: the
      * answer may be stale by the time the caller acts on it (see the class comment).
      */

@@ -167,4 +167,15 @@ public abstract class RateLimiterContract {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void tryAcquireOrFailTakesFromTheSameBucket() {
+        String k = key();
+        assertThat(limiter.tryAcquireOrFail(k, 1, 2)).isZero();
+        assertThat(peer.tryAcquire(k, 1, 2)).isZero();
+        assertThat(limiter.tryAcquireOrFail(k, 1, 2)).isBetween(1L, 1000L);
+        peer.refund(k, 1, 2);
+        assertThat(limiter.tryAcquireOrFail(k, 1, 2)).isZero();
+        assertThat(limiter.tryAcquireOrFail(k, 0, 1)).as("no limit").isZero();
+    }
 }

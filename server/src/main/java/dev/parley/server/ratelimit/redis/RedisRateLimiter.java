@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * script on the same hash, so take-then-refund is as atomic as a single take.
  *
  * <p>If Redis cannot be reached the limiter lets the call through (and logs): limits protect the
- * service, and a Redis outage must not stop people from sending.
+ * service, and a Redis outage must not stop people from sending. Throttles that guard secrets ask with
+ * {@link #tryAcquireOrFail}, which refuses instead.
  */
 public final class RedisRateLimiter implements RateLimiter {
     private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
@@ -91,6 +92,19 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     @Override
+    public long tryAcquireOrFail(String key, double perSecond, int burst) {
+        if (perSecond <= 0) {
+            return 0;
+        }
+        try {
+            return eval(key, perSecond, burst, true);
+        } catch (RuntimeException e) {
+            warn(e);
+            throw new RateLimiter.Unavailable("rate limiter unavailable", e);
+        }
+    }
+
+    @Override
     public long peek(String key, double perSecond, int burst) {
         return check(key, perSecond, burst, false);
     }
@@ -106,6 +120,11 @@ public final class RedisRateLimiter implements RateLimiter {
         } catch (RuntimeException e) {
             warn(e);
         }
+    }
+
+    private long eval(String key, double perSecond, int burst, boolean take) {
+        return BUCKET.evalLong(redis, new String[] {bucketKey(key)}, Double.toString(perSecond),
+                Integer.toString(Math.max(1, burst)), Long.toString(clock.millis()), take ? "1" : "0");
     }
 
     private String bucketKey(String key) {
@@ -125,8 +144,7 @@ public final class RedisRateLimiter implements RateLimiter {
             return 0;
         }
         try {
-            return BUCKET.evalLong(redis, new String[] {bucketKey(key)}, Double.toString(perSecond),
-                    Integer.toString(Math.max(1, burst)), Long.toString(clock.millis()), take ? "1" : "0");
+            return eval(key, perSecond, burst, take);
         } catch (RuntimeException e) {
             warn(e);
             return 0;
