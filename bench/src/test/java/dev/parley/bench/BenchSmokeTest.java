@@ -17,6 +17,7 @@ import dev.parley.bench.target.ParleyTarget;
 import dev.parley.bench.target.Target;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.config.SecurityConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
@@ -48,7 +49,8 @@ class BenchSmokeTest {
     @BeforeAll
     static void start() {
         server = ParleyServer.start(ServerConfig.embedded(dir.resolve("data"), 0).withSendRate(0)
-                .withPassword(new ServerConfig.PasswordConfig(8, 1)));
+                .withPassword(new ServerConfig.PasswordConfig(8, 1))
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     }
 

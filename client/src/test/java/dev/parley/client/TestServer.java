@@ -4,6 +4,7 @@ import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.Json;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.config.SecurityConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +37,8 @@ final class TestServer implements AutoCloseable {
 
     private ParleyServer start(Path dataDir) {
         return ParleyServer.start(tweak.apply(ServerConfig.embedded(dataDir, 0).withSendRate(0)
-                .withPassword(new ServerConfig.PasswordConfig(64, 1))));
+                .withPassword(new ServerConfig.PasswordConfig(64, 1))
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0))));
     }
 
     int port() {

@@ -33,6 +33,8 @@ import dev.parley.server.gateway.ws.WebSocketGateway;
 import dev.parley.server.metrics.PrometheusMetrics;
 import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
+import dev.parley.server.security.PooledPasswordHasher;
+import dev.parley.server.security.TrustedProxies;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.Stores;
 import io.vertx.core.Vertx;
@@ -67,9 +69,8 @@ public final class ParleyServer implements AutoCloseable {
     private final MqttGateway mqtt;
     private volatile boolean running = true;
 
-    private ParleyServer(ServerConfig config) throws Exception {
+    private ParleyServer(ServerConfig config, Clock clock) throws Exception {
         this.config = config;
-        Clock clock = Clock.systemUTC();
         IdGenerator ids = new RandomIds(clock);
         DataDirectory.prepare(config.dataDir(),
                 ServerConfig.StoreConfig.SQLITE.equals(config.store().type()));
@@ -100,9 +101,15 @@ public final class ParleyServer implements AutoCloseable {
 
         Blocking blocking = new Blocking();
         closeables.add(blocking);
-        var hasher = new Argon2PasswordHasher(config.password().memoryKib(), config.password().iterations());
+        var security = config.security();
+        // Hashing runs on its own bounded pool, off the carriers that serve sockets (docs/security.md).
+        var hasher = new PooledPasswordHasher(new Argon2PasswordHasher(config.password().memoryKib(),
+                config.password().iterations()), security.hashConcurrency(), security.hashQueue());
+        closeables.add(hasher);
         AccountService accounts = new AccountService(stores.accounts(), hasher, rateLimiter, bus, ids, clock,
-                config.limits());
+                config.limits(), security.accountPolicy());
+        // The one source of per-address keys: every gateway charges the same client the same way.
+        ClientAddresses addresses = new ClientAddresses(TrustedProxies.parse(security.trustedProxies()));
         MediaModule media = MediaModule.open(config.media(), config.dataDir(), stores.database(), ids, clock,
                 rateLimiter);
         closeables.add(media);
@@ -135,17 +142,23 @@ public final class ParleyServer implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes(), config.connections());
+        var audit = webSockets.startSessionAudit(security.sessionAuditIntervalMs());
+        closeables.add(audit);
+        if (redis != null) {
+            // Revocations and removals announced while Redis was away were missed: re-check open sockets.
+            redis.bus().onReconnect(audit::runSoon);
+        }
         SocketIoGateway socketIo = new SocketIoGateway(vertx, accounts, chat, presence, bus, blocking.executor(),
-                new ClientAddresses(), config.maxFrameBytes(), config.connections().helloTimeoutMs(),
+                addresses, config.maxFrameBytes(), config.connections().helloTimeoutMs(),
                 config.connections().maxConnectionsPerAddress());
-        HttpApi api = new HttpApi(accounts, chat, new ClientAddresses(), blocking.executor(), config.maxHttpBodyBytes(),
+        HttpApi api = new HttpApi(accounts, chat, addresses, blocking.executor(), config.maxHttpBodyBytes(),
                 () -> running,
                 List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
                                 new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
-                        media.api(vertx, accounts, chat, blocking.executor()), socketIo.routes()));
+                        media.api(vertx, accounts, chat, blocking.executor(), addresses), socketIo.routes()));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.
@@ -163,12 +176,13 @@ public final class ParleyServer implements AutoCloseable {
                 .setHttp2ClearTextEnabled(false)
                 // 0: idleTimeout would also cut quiet WebSockets; the ConnectionGate times HTTP reads, and
                 // WebSockets have pings.
+                .setUseProxyProtocol(security.proxyProtocol())
                 .setIdleTimeout(0);
         router = api.router(vertx);
         var connections = config.connections();
         AddressLimits addressLimits = new AddressLimits(connections.maxConnectionsPerAddress(),
                 connections.newConnectionsPerSecond(), connections.newConnectionsBurst(), System::nanoTime);
-        ConnectionGate gate = new ConnectionGate(addressLimits, new ClientAddresses(), connections.httpHeaderTimeoutMs(),
+        ConnectionGate gate = new ConnectionGate(addressLimits, addresses, connections.httpHeaderTimeoutMs(),
                 connections.httpBodyIdleTimeoutMs());
         vertx.setPeriodic(60_000, t -> gate.sweep());
         mqtt = new MqttGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock, config.limits(),
@@ -209,8 +223,13 @@ public final class ParleyServer implements AutoCloseable {
      * @throws IllegalStateException if it cannot start (port taken, store unreachable, bad config)
      */
     public static ParleyServer start(ServerConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Starts a node that reads time from {@code clock} (tests move it to expire sessions). */
+    public static ParleyServer start(ServerConfig config, Clock clock) {
         try {
-            return new ParleyServer(config);
+            return new ParleyServer(config, clock);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot start: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package dev.parley.web;
 
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.config.SecurityConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,7 +28,9 @@ final class TestServer implements AutoCloseable {
         // password hash, so that signing up in every scenario stays fast.
         config = ServerConfig.embedded(dataDir, 0)
                 .withSendRate(0)
-                .withPassword(new ServerConfig.PasswordConfig(1024, 1));
+                .withPassword(new ServerConfig.PasswordConfig(1024, 1))
+                // Suites make many users from 127.0.0.1: no per-address sign-up limit here.
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0));
         server = ParleyServer.start(config);
         config = config.withPort(server.port());
     }

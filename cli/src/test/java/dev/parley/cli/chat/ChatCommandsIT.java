@@ -8,6 +8,7 @@ import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyListener;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.config.SecurityConfig;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -39,7 +40,8 @@ class ChatCommandsIT {
     @BeforeEach
     void start() {
         server = ParleyServer.start(ServerConfig.embedded(dir.resolve("server"), 0).withSendRate(0)
-                .withPassword(new ServerConfig.PasswordConfig(64, 1)));
+                .withPassword(new ServerConfig.PasswordConfig(64, 1))
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0)));
         url = "http://127.0.0.1:" + server.port();
         bob = ParleyClient.builder().serverUrl(url).store(dir.resolve("bob.db")).listener(new ParleyListener() {
             @Override

@@ -50,8 +50,9 @@ class ClusterIT {
         dir = Files.createTempDirectory("parley-cluster-");
         prefix = Backends.freshRedisPrefix();
         schema = Backends.freshSchema();
+        // The suite makes many users from one address, so the per-address sign-up limit is lifted.
         env = Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_REDIS_URL", Backends.redisUrl(),
-                "PARLEY_REDIS_PREFIX", prefix, "PARLEY_SEND_RATE", "0");
+                "PARLEY_REDIS_PREFIX", prefix, "PARLEY_SEND_RATE", "0", "PARLEY_SIGNUPS_PER_HOUR", "0");
         // The first node migrates the schema alone; then the other two start together.
         nodes.add(ClusterNode.launch("n1", Files.createDirectories(dir.resolve("n1")), env));
         nodes.getFirst().awaitHealthy();
@@ -246,7 +247,8 @@ class ClusterIT {
     @Order(4)
     void measureCrossNodeLatencyNextToSingleNode() throws Exception {
         ClusterNode single = ClusterNode.launch("single", Files.createDirectories(dir.resolve("single")),
-                Map.of("PARLEY_STORE_URL", env.get("PARLEY_STORE_URL"), "PARLEY_SEND_RATE", "0"));
+                Map.of("PARLEY_STORE_URL", env.get("PARLEY_STORE_URL"), "PARLEY_SEND_RATE", "0",
+                        "PARLEY_SIGNUPS_PER_HOUR", "0"));
         try {
             single.awaitHealthy();
             URI one = URI.create("http://127.0.0.1:" + single.port);

@@ -58,6 +58,8 @@ final class ClusterNode implements AutoCloseable {
                 "--data", data.toString(), "--host", "127.0.0.1"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // Behind the test HAProxy (on loopback) every peer is HAProxy: believe its X-Forwarded-For.
+        pb.environment().put("PARLEY_TRUSTED_PROXIES", "127.0.0.1");
         pb.environment().putAll(env);
         pb.environment().put("PARLEY_NODE_ID", name);
         process = pb.start();

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * HAProxy in front of the nodes, as an operator would run it: round robin, health checks on
- * {@code /healthz}, WebSocket-friendly timeouts, redispatch of connections a dead node refuses. Its
- * stats socket tells which node holds how many connections.
+ * {@code /healthz}, WebSocket-friendly timeouts, redispatch of connections a dead node refuses, and the
+ * client's address in {@code X-Forwarded-For} (the nodes trust it from 127.0.0.1, see
+ * {@code PARLEY_TRUSTED_PROXIES} in {@link ClusterNode}). Its stats socket tells which node holds how many
+ * connections.
  */
 final class Haproxy implements AutoCloseable {
     static final String BINARY = "/usr/sbin/haproxy";
@@ -53,6 +55,7 @@ final class Haproxy implements AutoCloseable {
 
                 defaults
                     mode http
+                    option forwardfor
                     option redispatch
                     retries 3
                     timeout connect 2s

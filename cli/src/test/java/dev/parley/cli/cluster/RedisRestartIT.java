@@ -34,7 +34,7 @@ class RedisRestartIT {
         Backends.Schema schema = Backends.freshSchema();
         try {
             Map<String, String> env = Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_REDIS_URL", redis.url(),
-                    "PARLEY_SEND_RATE", "0");
+                    "PARLEY_SEND_RATE", "0", "PARLEY_SIGNUPS_PER_HOUR", "0");
             nodes.add(ClusterNode.launch("r1", Files.createDirectories(dir.resolve("r1")), env));
             nodes.getFirst().awaitHealthy();
             nodes.add(ClusterNode.launch("r2", Files.createDirectories(dir.resolve("r2")), env));

@@ -4,8 +4,11 @@ import dev.parley.core.Account;
 import dev.parley.core.Device;
 import dev.parley.core.port.AccountStore;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +22,7 @@ public final class InMemoryAccountStore implements AccountStore {
     private final Object lock = new Object();
     private final Map<String, Account> byId = new HashMap<>();
     private final Map<String, String> idByHandleKey = new HashMap<>();
-    private final Map<ByteBuffer, Device> devicesByToken = new HashMap<>();
+    private final Map<ByteBuffer, String> devicesByToken = new HashMap<>();
     private final Map<String, Device> devicesById = new HashMap<>();
     private final Set<String> revoked = new HashSet<>();
 
@@ -59,23 +62,54 @@ public final class InMemoryAccountStore implements AccountStore {
             if (devicesById.containsKey(device.deviceId()) || devicesByToken.containsKey(key)) {
                 throw new IllegalStateException("device " + device.deviceId() + " or its token exists");
             }
-            Device copy = new Device(device.deviceId(), device.userId(), device.name(), device.tokenHash().clone(),
-                    device.createdAtMs());
-            devicesById.put(device.deviceId(), copy);
-            devicesByToken.put(key, copy);
+            devicesById.put(device.deviceId(), copy(device));
+            devicesByToken.put(key, device.deviceId());
         }
     }
 
     @Override
     public Optional<Device> findDeviceByTokenHash(byte[] tokenHash) {
         synchronized (lock) {
-            Device device = devicesByToken.get(ByteBuffer.wrap(tokenHash));
-            if (device == null || revoked.contains(device.deviceId())) {
+            String deviceId = devicesByToken.get(ByteBuffer.wrap(tokenHash));
+            if (deviceId == null || revoked.contains(deviceId)) {
                 return Optional.empty();
             }
-            return Optional.of(new Device(device.deviceId(), device.userId(), device.name(),
-                    device.tokenHash().clone(), device.createdAtMs()));
+            return Optional.of(copy(devicesById.get(deviceId)));
         }
+    }
+
+    @Override
+    public List<Device> findActiveDevices(Collection<String> deviceIds) {
+        synchronized (lock) {
+            List<Device> out = new ArrayList<>();
+            for (String id : new HashSet<>(deviceIds)) {
+                Device d = devicesById.get(id);
+                if (d != null && !revoked.contains(id)) {
+                    out.add(copy(d));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public boolean touchDevice(String deviceId, long usedAtMs) {
+        synchronized (lock) {
+            Device d = devicesById.get(deviceId);
+            if (d == null || revoked.contains(deviceId)) {
+                return false;
+            }
+            if (usedAtMs > d.lastUsedAtMs()) {
+                devicesById.put(deviceId, new Device(d.deviceId(), d.userId(), d.name(), d.tokenHash(),
+                        d.createdAtMs(), usedAtMs));
+            }
+            return true;
+        }
+    }
+
+    private static Device copy(Device d) {
+        return new Device(d.deviceId(), d.userId(), d.name(), d.tokenHash().clone(), d.createdAtMs(),
+                d.lastUsedAtMs());
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.parley.core.port;
 
 import dev.parley.core.Account;
 import dev.parley.core.Device;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /** Users and their devices (sessions). Methods block; callers run on virtual threads. */
@@ -19,11 +21,25 @@ public interface AccountStore extends AutoCloseable {
     /** Finds an account by its case-folded handle. */
     Optional<Account> findAccountByHandle(String handleKey);
 
-    /** Stores a new device with its token hash. */
+    /** Stores a new device with its token hash and {@link Device#lastUsedAtMs()}. */
     void createDevice(Device device);
 
-    /** The active (not revoked) device whose token hashes to {@code tokenHash}. */
+    /** The active (not revoked) device whose token hashes to {@code tokenHash}, with its last use. */
     Optional<Device> findDeviceByTokenHash(byte[] tokenHash);
+
+    /**
+     * The active (not revoked) devices among {@code deviceIds}, with their last use, in no particular order;
+     * unknown and revoked ids are left out. For re-checking the sessions of open sockets in one query.
+     */
+    List<Device> findActiveDevices(Collection<String> deviceIds);
+
+    /**
+     * Records that an active device was used at {@code usedAtMs}. Never moves the time backwards (a node
+     * with a slower clock cannot shorten a session), so concurrent calls from several nodes are harmless.
+     *
+     * @return false if the device is unknown or revoked
+     */
+    boolean touchDevice(String deviceId, long usedAtMs);
 
     /**
      * Revokes a device: its token stops working at once.

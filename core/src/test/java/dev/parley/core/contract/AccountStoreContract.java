@@ -8,6 +8,8 @@ import dev.parley.core.port.AccountStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +99,64 @@ public abstract class AccountStoreContract {
         assertThat(store.findDeviceByTokenHash(sha256("token-2"))).isPresent();
         assertThat(store.revokeDevice("dev_1")).as("already revoked").isFalse();
         assertThat(store.revokeDevice("dev_unknown")).isFalse();
+    }
+
+    @Test
+    void aNewDeviceWasLastUsedWhenItWasCreated() {
+        store.createAccount(account("usr_a", "alice"));
+        store.createDevice(new Device("dev_1", "usr_a", "phone", sha256("token-1"), 1_000L));
+
+        assertThat(store.findDeviceByTokenHash(sha256("token-1"))).map(Device::lastUsedAtMs).contains(1_000L);
+    }
+
+    @Test
+    void touchingADeviceMovesItsLastUseForwardOnly() {
+        store.createAccount(account("usr_a", "alice"));
+        store.createDevice(new Device("dev_1", "usr_a", "phone", sha256("token-1"), 1_000L));
+
+        assertThat(store.touchDevice("dev_1", 5_000L)).isTrue();
+        assertThat(store.findDeviceByTokenHash(sha256("token-1"))).map(Device::lastUsedAtMs).contains(5_000L);
+
+        assertThat(store.touchDevice("dev_1", 3_000L)).as("an older time still finds the active device").isTrue();
+        assertThat(store.findDeviceByTokenHash(sha256("token-1"))).map(Device::lastUsedAtMs).contains(5_000L);
+
+        assertThat(store.touchDevice("dev_unknown", 9_000L)).isFalse();
+        store.revokeDevice("dev_1");
+        assertThat(store.touchDevice("dev_1", 9_000L)).as("revoked").isFalse();
+    }
+
+    @Test
+    void activeDevicesAreFoundByIdWithoutTheRevokedOrUnknownOnes() {
+        store.createAccount(account("usr_a", "alice"));
+        store.createAccount(account("usr_b", "bob"));
+        store.createDevice(new Device("dev_1", "usr_a", "phone", sha256("token-1"), 1_000L));
+        store.createDevice(new Device("dev_2", "usr_a", "laptop", sha256("token-2"), 2_000L));
+        store.createDevice(new Device("dev_3", "usr_b", null, sha256("token-3"), 3_000L));
+        store.revokeDevice("dev_2");
+        store.touchDevice("dev_3", 7_000L);
+
+        List<Device> found = store.findActiveDevices(List.of("dev_1", "dev_2", "dev_3", "dev_unknown", "dev_1"));
+
+        assertThat(found).extracting(Device::deviceId).containsExactlyInAnyOrder("dev_1", "dev_3");
+        assertThat(found).filteredOn(d -> d.deviceId().equals("dev_3")).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.userId()).isEqualTo("usr_b");
+                    assertThat(d.lastUsedAtMs()).isEqualTo(7_000L);
+                });
+        assertThat(store.findActiveDevices(List.of())).isEmpty();
+    }
+
+    @Test
+    void manyDevicesAreCheckedInOneCall() {
+        store.createAccount(account("usr_a", "alice"));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            store.createDevice(new Device("dev_" + i, "usr_a", null, sha256("token-" + i), i));
+            ids.add("dev_" + i);
+        }
+        store.revokeDevice("dev_700");
+
+        assertThat(store.findActiveDevices(ids)).hasSize(1_199);
     }
 
     protected static Account account(String userId, String handle) {

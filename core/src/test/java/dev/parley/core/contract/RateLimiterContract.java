@@ -6,7 +6,14 @@ import dev.parley.core.port.RateLimiter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,5 +116,66 @@ public abstract class RateLimiterContract {
         assertThat(limiter.tryAcquire(a, 1, 2)).isPositive();
         assertThat(peer.tryAcquire(a, 1, 2)).isPositive();
         assertThat(peer.tryAcquire(b, 1, 2)).isZero();
+    }
+
+    @Test
+    void aRefundGivesBackTheTokenJustTaken() {
+        String k = key();
+        assertThat(limiter.tryAcquire(k, 1, 2)).isZero();
+        assertThat(limiter.tryAcquire(k, 1, 2)).isZero();
+        assertThat(limiter.tryAcquire(k, 1, 2)).isPositive();
+
+        peer.refund(k, 1, 2);
+
+        assertThat(limiter.tryAcquire(k, 1, 2)).as("the refunded token, on the other node").isZero();
+        assertThat(limiter.tryAcquire(k, 1, 2)).isPositive();
+    }
+
+    @Test
+    void aRefundNeverFillsABucketPastItsBurst() {
+        String k = key();
+        limiter.refund(k, 1, 3);
+        limiter.refund(k, 1, 3);
+        assertThat(limiter.tryAcquire(k, 1, 3)).isZero();
+        limiter.refund(k, 1, 3);
+        limiter.refund(k, 1, 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.tryAcquire(k, 1, 3)).as("token %d", i).isZero();
+        }
+        assertThat(limiter.tryAcquire(k, 1, 3)).isPositive();
+    }
+
+    @Test
+    void concurrentTakersNeverGetMoreThanTheBurst() throws Exception {
+        String k = key();
+        int burst = 7;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Callable<Long>> calls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                RateLimiter node = i % 2 == 0 ? limiter : peer;
+                calls.add(() -> node.tryAcquire(k, 0.001, burst));
+            }
+            int taken = 0;
+            for (Future<Long> f : pool.invokeAll(calls, 30, TimeUnit.SECONDS)) {
+                if (f.get() == 0) {
+                    taken++;
+                }
+            }
+            assertThat(taken).isEqualTo(burst);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void tryAcquireOrFailTakesFromTheSameBucket() {
+        String k = key();
+        assertThat(limiter.tryAcquireOrFail(k, 1, 2)).isZero();
+        assertThat(peer.tryAcquire(k, 1, 2)).isZero();
+        assertThat(limiter.tryAcquireOrFail(k, 1, 2)).isBetween(1L, 1000L);
+        peer.refund(k, 1, 2);
+        assertThat(limiter.tryAcquireOrFail(k, 1, 2)).isZero();
+        assertThat(limiter.tryAcquireOrFail(k, 0, 1)).as("no limit").isZero();
     }
 }

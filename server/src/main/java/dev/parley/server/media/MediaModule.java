@@ -91,11 +91,12 @@ public final class MediaModule implements AutoCloseable {
         return blobs;
     }
 
-    /** The media endpoints, to mount on the HTTP API. */
-    public HttpApi.RouteModule api(Vertx vertx, AccountService accounts, ChatService chat, ExecutorService blocking) {
+    /** The media endpoints, to mount on the HTTP API; per-address limits keyed by the node's {@code addresses}. */
+    public HttpApi.RouteModule api(Vertx vertx, AccountService accounts, ChatService chat, ExecutorService blocking,
+                                   ClientAddresses addresses) {
         signer = new LinkSigner(catalog, clock, config.keyRotation(), config.linkTtl());
         return new MediaApi(vertx, accounts, chat, catalog, blobs, ingest, signer, config, mediaDir, blocking, ids,
-                clock, uploads, rateLimiter, new ClientAddresses());
+                clock, uploads, rateLimiter, addresses);
     }
 
     @Override

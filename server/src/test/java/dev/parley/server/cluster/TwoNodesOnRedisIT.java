@@ -49,7 +49,7 @@ class TwoNodesOnRedisIT {
                 .withStore(new ServerConfig.StoreConfig(ServerConfig.StoreConfig.POSTGRES, schema.url(), 4, 256, true))
                 .withBus(new ServerConfig.BusConfig(ServerConfig.BusConfig.REDIS, TestRedis.url(), prefix, false, false,
                         30_000))
-                .withLimits(limits).withPassword(TestServers.FAST_PASSWORDS);
+                .withLimits(limits).withPassword(TestServers.FAST_PASSWORDS).withSecurity(TestServers.LENIENT_SECURITY);
         a = ParleyServer.start(base);
         b = ParleyServer.start(base);
         apiA = new Api(a.port());

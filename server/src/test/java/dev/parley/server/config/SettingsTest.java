@@ -44,4 +44,44 @@ class SettingsTest {
         assertThat(on.connections().maxConnectionsPerAddress()).isPositive();
         assertThat(on.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
     }
+
+    @Test
+    void accountAndSessionSettingsLoadFromTheEnvironmentAndRateLimitsOffLiftsTheThrottles() {
+        var config = ConfigLoader.load(Optional.empty(), Map.of("PARLEY_PROXY_PROTOCOL", "true",
+                "PARLEY_HASH_CONCURRENCY", "3", "PARLEY_HASH_QUEUE", "7", "PARLEY_SIGNUPS_PER_HOUR", "5",
+                "PARLEY_SESSION_AUDIT_INTERVAL", "30s"), ConfigLoader.Overrides.none());
+        var s = config.security();
+        assertThat(s.proxyProtocol()).isTrue();
+        assertThat(s.hashConcurrency()).isEqualTo(3);
+        assertThat(s.hashQueue()).isEqualTo(7);
+        assertThat(s.signUpsPerHourPerAddress()).isEqualTo(5);
+        assertThat(s.sessionAuditIntervalMs()).isEqualTo(30_000);
+        assertThat(s.throttleSignIns()).isTrue();
+
+        var defaults = ConfigLoader.load(Optional.empty(), Map.of(), ConfigLoader.Overrides.none()).security();
+        assertThat(defaults.signUpsPerHourPerAddress()).isPositive();
+        assertThat(defaults.proxyProtocol()).isFalse();
+        assertThat(defaults.hashConcurrency()).isEqualTo(Runtime.getRuntime().availableProcessors());
+
+        var off = ConfigLoader.load(Optional.empty(), Map.of("PARLEY_RATE_LIMITS", "off"),
+                ConfigLoader.Overrides.none()).security();
+        assertThat(off.signUpsPerHourPerAddress()).isZero();
+        assertThat(off.throttleSignIns()).isFalse();
+        assertThat(off.hashConcurrency()).as("a memory bound, not a rate limit").isEqualTo(defaults.hashConcurrency());
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("PARLEY_TRUSTED_PROXIES", "lb.example"),
+                ConfigLoader.Overrides.none())).hasMessageContaining("lb.example");
+    }
+
+    @Test
+    void theSampleConfigLoadsWithTheShippedSecurityDefaults() {
+        Path sample = Path.of("..", "parley.sample.yml");
+        var security = ConfigLoader.load(Optional.of(sample), Map.of(), ConfigLoader.Overrides.none()).security();
+        var d = SecurityConfig.defaults();
+        assertThat(security.trustedProxies()).isEmpty();
+        assertThat(security.sessionTtlMs()).isEqualTo(d.sessionTtlMs());
+        assertThat(security.sessionAuditIntervalMs()).isEqualTo(d.sessionAuditIntervalMs());
+        assertThat(security.hashQueue()).isEqualTo(d.hashQueue());
+        assertThat(security.signUpsPerHourPerAddress()).isEqualTo(d.signUpsPerHourPerAddress());
+    }
 }

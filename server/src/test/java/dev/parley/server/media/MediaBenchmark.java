@@ -38,7 +38,7 @@ public final class MediaBenchmark {
             }
         }
         ServerConfig config = ServerConfig.embedded(dir.resolve("data"), 0).withSendRate(0)
-                .withPassword(TestServers.FAST_PASSWORDS)
+                .withPassword(TestServers.FAST_PASSWORDS).withSecurity(TestServers.LENIENT_SECURITY)
                 .withMedia(MediaConfig.defaults().withMaxUploadBytes(2L * mb * 1024 * 1024));
         HttpClient http = HttpClient.newHttpClient();
         try (ParleyServer server = ParleyServer.start(config)) {

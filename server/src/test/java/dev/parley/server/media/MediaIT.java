@@ -39,7 +39,8 @@ class MediaIT {
     @BeforeAll
     static void start() {
         server = ParleyServer.start(ServerConfig.embedded(data, 0).withSendRate(0)
-                .withPassword(TestServers.FAST_PASSWORDS).withMedia(MediaConfig.defaults().withMaxUploadBytes(MAX)));
+                .withPassword(TestServers.FAST_PASSWORDS).withMedia(MediaConfig.defaults().withMaxUploadBytes(MAX))
+                .withSecurity(TestServers.LENIENT_SECURITY));
         api = new Api(server.port());
         media = new MediaClient(server.port());
     }
@@ -388,7 +389,7 @@ class MediaIT {
     void expiredLinksAreRefused() {
         Path dir = data.resolve("short-links");
         try (ParleyServer shortLived = ParleyServer.start(ServerConfig.embedded(dir, 0).withSendRate(0)
-                .withPassword(TestServers.FAST_PASSWORDS)
+                .withPassword(TestServers.FAST_PASSWORDS).withSecurity(TestServers.LENIENT_SECURITY)
                 .withMedia(MediaConfig.defaults().withLinkTtl(Duration.ofSeconds(1))))) {
             Api a = new Api(shortLived.port());
             MediaClient m = new MediaClient(shortLived.port());
@@ -404,7 +405,8 @@ class MediaIT {
     @Test
     void linksSurviveARestart() {
         Path dir = data.resolve("restart");
-        ServerConfig config = ServerConfig.embedded(dir, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS);
+        ServerConfig config = ServerConfig.embedded(dir, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
+                .withSecurity(TestServers.LENIENT_SECURITY);
         String url;
         byte[] pdf = TestMedia.pdf();
         try (ParleyServer first = ParleyServer.start(config)) {

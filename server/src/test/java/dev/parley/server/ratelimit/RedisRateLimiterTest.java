@@ -1,5 +1,8 @@
 package dev.parley.server.ratelimit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.parley.core.contract.RateLimiterContract;
 import dev.parley.core.port.RateLimiter;
 import dev.parley.server.bus.TestRedis;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class RedisRateLimiterTest extends RateLimiterContract {
     protected final String prefix = TestRedis.freshPrefix();
@@ -31,6 +35,19 @@ class RedisRateLimiterTest extends RateLimiterContract {
 
     protected void deleteKeys() {
         TestRedis.deleteKeys(prefix);
+    }
+
+    @Test
+    void withRedisGoneSendsAreLetThroughButFailClosedCallersAreRefused() {
+        RedisBackplane gone = new RedisBackplane(url(), prefix, false, cluster(), Duration.ofSeconds(30), clock);
+        RateLimiter unreachable = gone.rateLimiter();
+        gone.close();
+        String k = key();
+        for (int i = 0; i < 5; i++) {
+            assertThat(unreachable.tryAcquire(k, 1, 1)).as("fails open").isZero();
+        }
+        assertThatThrownBy(() -> unreachable.tryAcquireOrFail(k, 1, 1)).isInstanceOf(RateLimiter.Unavailable.class);
+        unreachable.refund(k, 1, 1); // a refund that cannot be made is dropped, not thrown
     }
 
     @AfterEach

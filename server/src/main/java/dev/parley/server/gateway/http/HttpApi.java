@@ -155,15 +155,19 @@ public final class HttpApi {
 
     private Reply signUp(RoutingContext rc) {
         var req = body(rc, Http.CreateAccount.class);
-        Account a = accounts.signUp(req.handle(), req.password(), req.displayName());
+        Account a = accounts.signUp(req.handle(), req.password(), req.displayName(), clientKey(rc));
         return Reply.of(201, new Http.AccountCreated(a.userId(), a.handle()));
     }
 
     private Reply signIn(RoutingContext rc) {
         var req = body(rc, Http.CreateSession.class);
-        String address = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().host();
-        var s = accounts.signIn(req.handle(), req.password(), req.deviceName(), address);
+        var s = accounts.signIn(req.handle(), req.password(), req.deviceName(), clientKey(rc));
         return Reply.of(201, new Http.SessionCreated(s.token(), s.userId(), s.deviceId()));
+    }
+
+    /** The per-address key of the client (behind a trusted proxy: the address it forwarded). */
+    private String clientKey(RoutingContext rc) {
+        return addresses.keyOf(rc.request().remoteAddress(), rc.request().headers());
     }
 
     private Reply createConversation(RoutingContext rc, Caller caller) {
@@ -284,7 +288,9 @@ public final class HttpApi {
 
     private static void fail(HttpServerResponse response, Exception e) {
         if (e instanceof ChatException ce) {
-            error(response, ce.code(), ce.getMessage(), ce.code() == ErrorCode.RATE_LIMITED ? ce.retryAfterMs() : null);
+            // rate_limited always says when; unavailable does when the node knows (an overloaded hashing pool).
+            boolean hint = ce.code() == ErrorCode.RATE_LIMITED || ce.code() == ErrorCode.UNAVAILABLE && ce.retryAfterMs() > 0;
+            error(response, ce.code(), ce.getMessage(), hint ? ce.retryAfterMs() : null);
         } else if (e instanceof FrameException fe) {
             error(response, fe.code(), fe.getMessage(), null);
         } else {

@@ -9,6 +9,7 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,15 @@ final class Fanout {
         if (c.conversations.remove(conversationId)) {
             release(conversations, conversationId, c);
         }
+    }
+
+    /** Every authenticated connection on this node (a snapshot), for the {@link SessionAudit}. */
+    synchronized List<Connection> authenticatedConnections() {
+        List<Connection> all = new ArrayList<>();
+        for (Topic t : users.values()) {
+            all.addAll(t.connections);
+        }
+        return all;
     }
 
     /** Number of conversation topics this node is subscribed to (for tests and metrics). */

@@ -349,6 +349,17 @@ public final class WebSocketGateway {
         return ServerFrame.Error.of(id, ErrorCode.INTERNAL, "internal error");
     }
 
+    /**
+     * Starts re-checking every open socket's session and conversations against the store every
+     * {@code intervalMs} (see {@link SessionAudit}); close the result to stop. Call
+     * {@link SessionAudit#runSoon()} on it to audit at once, e.g. when the bus reconnects.
+     */
+    public SessionAudit startSessionAudit(long intervalMs) {
+        SessionAudit audit = new SessionAudit(vertx, fanout, accounts, chat, blocking);
+        audit.start(intervalMs);
+        return audit;
+    }
+
     /** Subscribed conversation topics on this node (for tests and metrics). */
     public int conversationTopics() {
         return fanout.conversationTopics();

@@ -5,6 +5,11 @@ import dev.parley.core.Device;
 import dev.parley.core.port.AccountStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +21,11 @@ public abstract class JdbcAccountStore implements AccountStore {
 
     private static final String ACCOUNT_COLUMNS =
             "user_id, handle, handle_key, display_name, password_hash, created_at_ms";
+
+    private static final String DEVICE_COLUMNS =
+            "device_id, user_id, name, token_hash, created_at_ms, last_used_at_ms";
+    /** Ids per {@code IN (...)} query: well under every engine's bound-parameter limit. */
+    private static final int IN_CHUNK = 500;
 
     private final Database db;
 
@@ -70,13 +80,15 @@ public abstract class JdbcAccountStore implements AccountStore {
         db.writeAndWait(new WriteOp.InTransaction<>("create device " + device.deviceId() + " of " + device.userId(),
                 tx -> {
                     try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO devices (device_id,"
-                            + " user_id, name, token_hash, revoked, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+                            + " user_id, name, token_hash, revoked, created_at_ms, last_used_at_ms)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                         ps.setString(1, device.deviceId());
                         ps.setString(2, device.userId());
                         EntryRows.setString(ps, 3, device.name());
                         ps.setBytes(4, device.tokenHash());
                         ps.setBoolean(5, false);
                         ps.setLong(6, device.createdAtMs());
+                        ps.setLong(7, device.lastUsedAtMs());
                         ps.executeUpdate();
                         return null;
                     }
@@ -86,19 +98,64 @@ public abstract class JdbcAccountStore implements AccountStore {
     @Override
     public Optional<Device> findDeviceByTokenHash(byte[] tokenHash) {
         return db.read("find device by token", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT device_id, user_id, name, token_hash,"
-                    + " created_at_ms FROM devices WHERE token_hash = ? AND revoked = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
+                    + " FROM devices WHERE token_hash = ? AND revoked = ?")) {
                 ps.setBytes(1, tokenHash);
                 ps.setBoolean(2, false);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new Device(rs.getString(1), rs.getString(2), rs.getString(3),
-                            rs.getBytes(4), rs.getLong(5)));
+                    return rs.next() ? Optional.of(device(rs)) : Optional.<Device>empty();
                 }
             }
         });
+    }
+
+    @Override
+    public List<Device> findActiveDevices(Collection<String> deviceIds) {
+        List<String> ids = deviceIds.stream().distinct().toList();
+        List<Device> out = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+            out.addAll(db.read("find active devices", c -> {
+                String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
+                        + " FROM devices WHERE revoked = ? AND device_id IN (" + marks + ")")) {
+                    ps.setBoolean(1, false);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i));
+                    }
+                    List<Device> found = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(device(rs));
+                        }
+                    }
+                    return found;
+                }
+            }));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean touchDevice(String deviceId, long usedAtMs) {
+        return db.writeAndWait(new WriteOp.InTransaction<>("touch device " + deviceId, tx -> {
+            // CASE rather than GREATEST/MAX: the same statement on both engines, and the row still counts
+            // as matched (active) when the stored time is already later.
+            try (PreparedStatement ps = tx.connection().prepareStatement("UPDATE devices SET last_used_at_ms ="
+                    + " CASE WHEN last_used_at_ms < ? THEN ? ELSE last_used_at_ms END"
+                    + " WHERE device_id = ? AND revoked = ?")) {
+                ps.setLong(1, usedAtMs);
+                ps.setLong(2, usedAtMs);
+                ps.setString(3, deviceId);
+                ps.setBoolean(4, false);
+                return ps.executeUpdate() == 1;
+            }
+        }));
+    }
+
+    private static Device device(ResultSet rs) throws SQLException {
+        return new Device(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getLong(5),
+                rs.getLong(6));
     }
 
     @Override

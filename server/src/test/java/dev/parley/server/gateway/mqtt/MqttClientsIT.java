@@ -50,7 +50,8 @@ class MqttClientsIT {
     @BeforeAll
     static void start() {
         server = ParleyServer.start(ServerConfig.embedded(data, 0).withSendRate(0)
-                .withPassword(TestServers.FAST_PASSWORDS).withMqtt(MqttConfig.defaults().withPort(0)));
+                .withPassword(TestServers.FAST_PASSWORDS).withMqtt(MqttConfig.defaults().withPort(0))
+                .withSecurity(TestServers.LENIENT_SECURITY));
         api = new Api(server.port());
     }
 

@@ -45,7 +45,7 @@ class MqttGatewayIT {
     @BeforeAll
     static void start() {
         ServerConfig config = ServerConfig.embedded(data, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
-                .withMqtt(MqttConfig.defaults().withPort(0));
+                .withMqtt(MqttConfig.defaults().withPort(0)).withSecurity(TestServers.LENIENT_SECURITY);
         server = ParleyServer.start(config);
         api = new Api(server.port());
         mqttPort = server.mqttPort();

@@ -64,7 +64,7 @@ class MqttJsIT {
     void mqttJsPublishesAndSubscribesOverTcpAndWebSocket(@TempDir Path data) throws Exception {
         requireMqttJs();
         ServerConfig config = ServerConfig.embedded(data, 0).withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
-                .withMqtt(MqttConfig.defaults().withPort(0));
+                .withMqtt(MqttConfig.defaults().withPort(0)).withSecurity(TestServers.LENIENT_SECURITY);
         try (ParleyServer server = ParleyServer.start(config)) {
             Api api = new Api(server.port());
             var a = api.user("js_a");

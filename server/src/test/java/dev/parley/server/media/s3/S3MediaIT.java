@@ -40,7 +40,7 @@ class S3MediaIT {
 
     private static ParleyServer node(String dir, boolean presign) {
         return ParleyServer.start(ServerConfig.embedded(data.resolve(dir), 0).withSendRate(0)
-                .withPassword(TestServers.FAST_PASSWORDS)
+                .withPassword(TestServers.FAST_PASSWORDS).withSecurity(TestServers.LENIENT_SECURITY)
                 .withMedia(MediaConfig.defaults().withS3(s3.settings("media-" + dir, presign))));
     }
 
