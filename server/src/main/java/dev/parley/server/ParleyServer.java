@@ -269,7 +269,8 @@ public final class ParleyServer implements AutoCloseable {
     public List<String> httpRoutes() {
         List<String> routes = new ArrayList<>();
         for (var route : router.getRoutes()) {
-            if (route.methods() == null || route.getPath() == null) {
+            // Skip catch-alls: any method, a regular expression, or a prefix such as "/v1/*" (body handlers).
+            if (route.methods() == null || route.getPath() == null || route.getPath().endsWith("/")) {
                 continue;
             }
             for (var method : route.methods()) {
