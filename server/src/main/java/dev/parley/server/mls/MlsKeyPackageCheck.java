@@ -2,6 +2,7 @@ package dev.parley.server.mls;
 
 import dev.parley.core.port.KeyPackageCheck;
 import dev.parley.crypto.mls.MlsException;
+import dev.parley.crypto.mls.group.KeyPackages;
 import dev.parley.crypto.mls.message.Credential;
 import dev.parley.crypto.mls.message.KeyPackage;
 import dev.parley.crypto.mls.message.LeafNode;
@@ -12,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The Delivery Service's check of an uploaded KeyPackage (RFC 9420 §10.1), with the {@code crypto} module's
- * decoder and signature checks: an {@code MLSMessage} of wire format {@code mls_key_package}, protocol
- * {@code mls10}, ciphersuite 1, a leaf made for a KeyPackage whose capabilities include suite 1, a valid
- * lifetime now, an init key different from the leaf's encryption key, both signatures valid under the leaf's
- * signature key, and a basic credential whose identity is exactly {@link #identity(String, String)}: so a
- * package can only ever add the device that uploaded it.
+ * The Delivery Service's check of an uploaded KeyPackage: an {@code MLSMessage} of wire format
+ * {@code mls_key_package} that passes the {@code crypto} module's own KeyPackage validation
+ * ({@link KeyPackages#validate}: protocol {@code mls10}, ciphersuite 1, a KeyPackage leaf, an init key different
+ * from the leaf's encryption key, both signatures), whose leaf advertises suite 1, whose lifetime covers now,
+ * and whose basic credential's identity is exactly {@link #identity(String, String)}: so a package can only ever
+ * add the device that uploaded it.
  */
 public final class MlsKeyPackageCheck implements KeyPackageCheck {
     private static final CipherSuite SUITE = CipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_ED25519;
@@ -42,17 +43,7 @@ public final class MlsKeyPackageCheck implements KeyPackageCheck {
                     + message.wireFormat());
         }
         KeyPackage kp = message.keyPackage();
-        if (kp.version() != 1) {
-            throw new IllegalArgumentException("protocol version must be mls10 (1)");
-        }
-        if (kp.cipherSuite() != SUITE.id()) {
-            throw new IllegalArgumentException("ciphersuite must be " + SUITE.id()
-                    + " (MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519), not " + kp.cipherSuite());
-        }
         LeafNode leaf = kp.leafNode();
-        if (leaf.source() != LeafNode.SOURCE_KEY_PACKAGE) {
-            throw new IllegalArgumentException("the leaf node must be made for a KeyPackage");
-        }
         if (!leaf.capabilities().cipherSuites().contains(SUITE.id())) {
             throw new IllegalArgumentException("the leaf's capabilities must include ciphersuite " + SUITE.id());
         }
@@ -62,20 +53,18 @@ public final class MlsKeyPackageCheck implements KeyPackageCheck {
             throw new IllegalArgumentException("the credential must be a basic credential naming this device ("
                     + userId + "/" + deviceId + ")");
         }
-        // Lifetimes are unsigned 64-bit seconds.
+        // Lifetimes are unsigned 64-bit seconds; a start up to an hour ahead is accepted (clocks differ).
         if (Long.compareUnsigned(leaf.notBefore(), nowSeconds + CLOCK_SKEW_SECONDS) > 0
                 || Long.compareUnsigned(nowSeconds, leaf.notAfter()) >= 0) {
             throw new IllegalArgumentException("outside its lifetime (not_before/not_after)");
         }
-        if (Arrays.equals(kp.initKey(), leaf.encryptionKey())) {
-            throw new IllegalArgumentException("the init key must differ from the leaf's encryption key");
-        }
-        if (!SUITE.verifyWithLabel(leaf.signatureKey(), "LeafNodeTBS", leaf.toBeSigned(new byte[0], 0),
-                leaf.signature())) {
-            throw new IllegalArgumentException("the leaf node's signature does not verify");
-        }
-        if (!SUITE.verifyWithLabel(leaf.signatureKey(), "KeyPackageTBS", kp.toBeSigned(), kp.signature())) {
-            throw new IllegalArgumentException("the KeyPackage's signature does not verify");
+        // Everything else is MLS's own rule (RFC 9420 §10.1), checked by the same code the clients use. It is
+        // asked at a moment inside the lifetime just accepted, so that the skew allowance above holds.
+        long inside = Long.compareUnsigned(leaf.notBefore(), nowSeconds) > 0 ? leaf.notBefore() : nowSeconds;
+        try {
+            KeyPackages.validate(SUITE, kp, inside);
+        } catch (MlsException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 }
