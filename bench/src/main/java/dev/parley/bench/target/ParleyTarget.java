@@ -96,6 +96,11 @@ public final class ParleyTarget implements Target {
         return url;
     }
 
+    /** Where prepared accounts are cached (the server's data folder when the bench started it), or null. */
+    public Path data() {
+        return data;
+    }
+
     @Override
     public String name() {
         return "parley";
