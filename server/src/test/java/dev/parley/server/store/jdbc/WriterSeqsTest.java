@@ -118,6 +118,34 @@ class WriterSeqsTest {
     }
 
     @Test
+    void lookupsByTargetStillSearchAnIndexWithThePartialTargetIndex() throws SQLException {
+        String plan = db.read("plan", c -> {
+            StringBuilder all = new StringBuilder();
+            for (String sql : List.of(
+                    "SELECT seq FROM entries WHERE conversation_id = ? AND target = ? AND kind = 'reaction'"
+                            + " AND sender_id = ? AND emoji = ? ORDER BY seq DESC LIMIT 1",
+                    "SELECT seq FROM entries WHERE conversation_id = ? AND target = ? AND kind = 'edit'"
+                            + " AND body IS NOT NULL")) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+                    for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+                        ps.setString(i, "x");
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            all.append(rs.getString(4)).append('\n');
+                        }
+                    }
+                }
+            }
+            return all.toString();
+        });
+        // The reaction lookup (ORDER BY seq) is served by the primary key on conversation_id, as it was with
+        // the full index; the edit eraser uses the partial index. Neither scans the table.
+        assertThat(plan.lines()).hasSize(2).noneMatch(line -> line.startsWith("SCAN"));
+        assertThat(plan.lines().toList().get(1)).contains("USING INDEX entries_target (conversation_id=? AND target=?)");
+    }
+
+    @Test
     void insertStatementsComeInAFewFixedSizes() {
         assertThat(WriteBatch.chunkFor(1000)).isEqualTo(256);
         assertThat(WriteBatch.chunkFor(255)).isEqualTo(64);
