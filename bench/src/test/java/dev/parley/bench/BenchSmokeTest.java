@@ -13,9 +13,11 @@ import dev.parley.bench.report.HtmlReport;
 import dev.parley.bench.report.Report;
 import dev.parley.bench.report.ReportWriter;
 import dev.parley.bench.target.MosquittoTarget;
+import dev.parley.bench.target.ParleyMqttTarget;
 import dev.parley.bench.target.ParleyTarget;
 import dev.parley.bench.target.Target;
 import dev.parley.server.ParleyServer;
+import dev.parley.server.config.MqttConfig;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.config.SecurityConfig;
 import io.vertx.core.Vertx;
@@ -50,7 +52,8 @@ class BenchSmokeTest {
     static void start() {
         server = ParleyServer.start(ServerConfig.embedded(dir.resolve("data"), 0).withSendRate(0)
                 .withPassword(new ServerConfig.PasswordConfig(8, 1))
-                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0)));
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0))
+                .withMqtt(MqttConfig.defaults().withPort(0)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     }
 
@@ -66,6 +69,12 @@ class BenchSmokeTest {
 
     private static Target parley() {
         return ParleyTarget.attach(URI.create("http://127.0.0.1:" + server.port()), ProcessHandle.current().pid(), null);
+    }
+
+    /** The same server through its MQTT gateway, driven by the MQTT driver that drives Mosquitto. */
+    private static Target parleyMqtt() {
+        return ParleyMqttTarget.attach(URI.create("http://127.0.0.1:" + server.port()), server.mqttPort(),
+                ProcessHandle.current().pid(), null);
     }
 
     private static Workload tinyFanout() {
@@ -129,6 +138,25 @@ class BenchSmokeTest {
             assertThat((long) r.figure("errors")).isZero();
             assertThat(r.charts()).hasSize(1);
             assertThat(r.charts().getFirst().points()).hasSize(5);
+        }
+    }
+
+    @Test
+    void fanoutAgainstParleysMqttGatewayCountsEveryDelivery() throws Exception {
+        try (Target t = parleyMqtt()) {
+            assertThat(t.name()).isEqualTo("parley-mqtt");
+            Report r = new LoadRun(t, tinyFanout(), vertx, LOG).run("fanout");
+            assertCountsEveryDelivery(r, 4);
+            assertThat(r.target()).isEqualTo("parley-mqtt");
+        }
+    }
+
+    @Test
+    void stormAgainstParleysMqttGatewayCatchesEveryPersistentSessionUp() throws Exception {
+        try (Target t = parleyMqtt()) {
+            Report r = new StormRun(t, vertx, LOG).run(new StormRun.Options(24, 10, 7, 100, 8, 10, Duration.ofSeconds(60)));
+            assertThat((long) r.figure("caughtUpClients")).isEqualTo(24);
+            assertThat((long) r.figure("lost")).isZero();
         }
     }
 

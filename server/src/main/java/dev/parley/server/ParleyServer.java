@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * accepting, closes sockets, drains the store's queue and closes everything in reverse order.
  */
 public final class ParleyServer implements AutoCloseable {
+    /** Pending connections the listening socket may queue (Vert.x's default is 1,024). */
+    private static final int ACCEPT_BACKLOG = 8192;
+
     private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
 
     private final ServerConfig config;
@@ -165,6 +168,9 @@ public final class ParleyServer implements AutoCloseable {
                 .setMaxWebSocketFrameSize(Math.max(config.maxFrameBytes() * 2, 65536))
                 .setMaxWebSocketMessageSize(Math.max(config.maxFrameBytes() * 2, 65536))
                 .setTcpNoDelay(true)
+                // A reconnect storm opens thousands of connections at once: a deep accept queue keeps them
+                // from overflowing into SYN retransmits (the kernel caps it at net.core.somaxconn).
+                .setAcceptBacklog(ACCEPT_BACKLOG)
                 // HTTP responses only: request bodies are never inflated (no setDecompressionSupported).
                 .setCompressionSupported(true)
                 // Off: Vert.x inflates permessage-deflate without bound (one 0.5 MB frame took a node from 227 MB

@@ -1,6 +1,7 @@
 package dev.parley.bench.command;
 
 import dev.parley.bench.target.MosquittoTarget;
+import dev.parley.bench.target.ParleyMqttTarget;
 import dev.parley.bench.target.ParleyTarget;
 import dev.parley.bench.target.Target;
 import io.vertx.core.Vertx;
@@ -13,15 +14,23 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /** Options every scenario shares: which target, how to start or reach it, where the reports go. */
 public final class CommonOptions {
-    @Option(names = "--target", defaultValue = "parley", description = "parley or mosquitto (default: ${DEFAULT-VALUE})")
+    @Option(names = "--target", defaultValue = "parley",
+            description = "parley (WebSocket), parley-mqtt (Parley's MQTT gateway, driven by the same MQTT client"
+                    + " as Mosquitto) or mosquitto (default: ${DEFAULT-VALUE})")
     String target;
+
+    @Option(names = "--mqtt-port", defaultValue = "-1",
+            description = "with --url and --target parley-mqtt: the MQTT port of the running server")
+    int mqttPort;
 
     @Option(names = "--url", description = "a running Parley server to load instead of starting one, e.g. http://127.0.0.1:8080")
     URI url;
@@ -76,14 +85,44 @@ public final class CommonOptions {
                 if (url != null) {
                     yield ParleyTarget.attach(url, serverPid, data);
                 }
-                Map<String, String> env = new HashMap<>();
-                if (storeUrl != null) {
-                    env.put("PARLEY_STORE_URL", storeUrl);
-                }
-                yield ParleyTarget.start(serverJar(), data != null ? data : outDir.resolve("parley-data"), serverJvmArgs, env);
+                yield ParleyTarget.start(serverJar(), dataFor("parley", outDir), serverJvmArgs, serverEnv());
             }
-            default -> throw new IllegalArgumentException("unknown target '" + which + "' (parley or mosquitto)");
+            case "parley-mqtt" -> {
+                if (url != null) {
+                    if (mqttPort < 1) {
+                        throw new IllegalArgumentException("--target parley-mqtt with --url needs --mqtt-port");
+                    }
+                    yield ParleyMqttTarget.attach(url, mqttPort, serverPid, data);
+                }
+                yield ParleyMqttTarget.start(serverJar(), dataFor("parley-mqtt", outDir), serverJvmArgs, serverEnv());
+            }
+            default -> throw new IllegalArgumentException(
+                    "unknown target '" + which + "' (parley, parley-mqtt or mosquitto)");
         };
+    }
+
+    /**
+     * The data folder of a server the bench starts: {@code --data}, or a new one under the output. Two
+     * servers of one invocation (compare parley against parley-mqtt) never share one: the second gets
+     * {@code <data>-<target>} (one SQLite file has one writer process).
+     */
+    private Path dataFor(String which, Path outDir) {
+        Path folder = data != null ? data : outDir.resolve(which + "-data");
+        if (!dataInUse.add(folder.toAbsolutePath().normalize())) {
+            folder = folder.resolveSibling(folder.getFileName() + "-" + which);
+            dataInUse.add(folder.toAbsolutePath().normalize());
+        }
+        return folder;
+    }
+
+    private final Set<Path> dataInUse = new HashSet<>();
+
+    private Map<String, String> serverEnv() {
+        Map<String, String> env = new HashMap<>();
+        if (storeUrl != null) {
+            env.put("PARLEY_STORE_URL", storeUrl);
+        }
+        return env;
     }
 
     private Path serverJar() {

@@ -30,8 +30,12 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "fanout", description = "fanout or dm (default: ${DEFAULT-VALUE})")
     String scenario;
 
-    @Option(names = "--against", defaultValue = "mosquitto", description = "the second target (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--against", "--target-b"}, defaultValue = "mosquitto",
+            description = "the second target: parley, parley-mqtt or mosquitto (default: ${DEFAULT-VALUE})")
     String against;
+
+    @Option(names = "--target-a", description = "the first target (default: --target, i.e. parley)")
+    String targetA;
 
     @Option(names = "--repetitions", defaultValue = "3", description = "runs of each target (default: ${DEFAULT-VALUE})")
     int repetitions;
@@ -62,7 +66,10 @@ public final class CompareCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("compare runs fanout or dm");
         };
         Path out = common.outDir("compare-" + scenario);
-        String first = common.target;
+        String first = targetA != null ? targetA : common.target;
+        if (first.equals(against) || (isMosquitto(first) && isMosquitto(against))) {
+            throw new IllegalArgumentException("compare needs two different targets, got " + first + " twice");
+        }
         Vertx vertx = common.vertx();
         List<Report> runs = new ArrayList<>();
         try (Target a = common.open(first, out); Target b = common.open(against, out)) {
@@ -78,11 +85,16 @@ public final class CompareCommand implements Callable<Integer> {
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
-        Comparison c = Comparison.of(first.equals("mqtt") ? "mosquitto" : first, against.equals("mqtt") ? "mosquitto" : against, runs);
+        Comparison c = Comparison.of(isMosquitto(first) ? "mosquitto" : first, isMosquitto(against) ? "mosquitto" : against,
+                runs);
         Path html = ReportWriter.write(out, "compare", c);
         System.out.println();
         System.out.print(ReportWriter.summary(c));
         System.out.println("report: " + html.toAbsolutePath());
         return 0;
+    }
+
+    private static boolean isMosquitto(String target) {
+        return target.equals("mqtt") || target.equals("mosquitto");
     }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * MQTT 3.1.1 at QoS 1 with the identical workload: one topic per conversation, every member subscribes
  * to its conversation's topic and publishes to it. A publish is acknowledged by PUBACK, the broker's
- * equivalent of Parley's durable {@code sent}.
+ * equivalent of Parley's durable {@code sent}. The same code drives Mosquitto and Parley's own MQTT
+ * gateway; only the {@link MqttNaming} (topics, credentials, setup) differs.
  */
 public final class MqttDriver implements Driver {
     private final Vertx vertx;
@@ -25,14 +26,22 @@ public final class MqttDriver implements Driver {
     private final String host;
     private final int port;
     private final String runId;
-    private volatile Topology topology;
+    private final MqttNaming naming;
+    private volatile boolean prepared;
 
+    /** A plain broker ({@link MqttNaming#broker}). */
     public MqttDriver(Vertx vertx, String name, String host, int port) {
+        this(vertx, name, host, port, null);
+    }
+
+    /** A server that names topics and clients its own way; {@code naming} null = a plain broker. */
+    public MqttDriver(Vertx vertx, String name, String host, int port, MqttNaming naming) {
         this.vertx = vertx;
         this.name = name;
         this.host = host;
         this.port = port;
         this.runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        this.naming = naming != null ? naming : MqttNaming.broker(runId);
     }
 
     @Override
@@ -41,8 +50,9 @@ public final class MqttDriver implements Driver {
     }
 
     @Override
-    public void prepare(Topology topology) {
-        this.topology = topology; // nothing to create: topics exist when used
+    public void prepare(Topology topology) throws Exception {
+        naming.prepare(topology);
+        prepared = true;
     }
 
     @Override
@@ -50,13 +60,9 @@ public final class MqttDriver implements Driver {
         return true;
     }
 
-    private String topic(int member) {
-        return "bench/" + runId + "/g" + topology.groupOf(member);
-    }
-
     @Override
     public Future<Connection> connect(ClientSpec spec, Listener listener) {
-        if (topology == null) {
+        if (!prepared) {
             return Future.failedFuture(new IllegalStateException("prepare() first"));
         }
         MqttClientOptions options = new MqttClientOptions()
@@ -67,13 +73,15 @@ public final class MqttDriver implements Driver {
                 .setAckTimeout(-1)
                 .setMaxMessageSize(1 << 20);
         options.setAutoAck(true);
+        options.setUsername(naming.username(spec.member()));
+        options.setPassword(naming.password(spec.member()));
         options.setTcpNoDelay(true);
         options.setConnectTimeout(60_000);
         if (spec.localAddress() != null) {
             options.setLocalAddress(spec.localAddress());
         }
         MqttClient client = MqttClient.create(vertx, options);
-        String topic = topic(spec.member());
+        String topic = naming.topic(spec.member());
         MqttConnection c = new MqttConnection(client, topic, listener);
         client.publishHandler(m -> listener.onMessage(m.payload().toString(StandardCharsets.ISO_8859_1), System.nanoTime()));
         client.publishCompletionHandler(c::onPubAck);

@@ -83,7 +83,7 @@ public final class ConnectionsRun {
             driver.prepare(new Topology(users / perGroup, perGroup, false));
             Thread.sleep(2000);
             long pid = target.pid();
-            boolean jvm = "parley".equals(target.name());
+            boolean jvm = target.name().startsWith("parley");
             long heap0 = jvm ? dev.parley.bench.measure.JvmProbe.liveHeapBytes(pid) : -1;
             long rss0 = ProcStats.rssBytes(pid);
             long cpu0 = ProcStats.cpuNanos(pid);

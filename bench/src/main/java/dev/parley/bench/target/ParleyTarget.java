@@ -55,6 +55,7 @@ public final class ParleyTarget implements Target {
         if (Runtime.version().feature() >= 23) {
             cmd.add("--sun-misc-unsafe-memory-access=allow");
         }
+        cmd.addAll(launcherServerFlags(jvmArgs));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "server", "--port", Integer.toString(port), "--data", data.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -71,6 +72,23 @@ public final class ParleyTarget implements Target {
             throw new IOException(e.getMessage() + " (log: " + data.resolve("server.log") + ")", e);
         }
         return new ParleyTarget(url, p.pid(), p, data, "started by the bench: " + String.join(" ", cmd.subList(1, cmd.size())));
+    }
+
+    /**
+     * The heap cap, collector and object headers the {@code ./parley} launcher gives a server (see
+     * docs/performance.md, "The JVM"); {@code jvmArgs} come after them and win, and a collector named there
+     * replaces G1.
+     */
+    static List<String> launcherServerFlags(List<String> jvmArgs) {
+        List<String> flags = new ArrayList<>();
+        if (Runtime.version().feature() >= 25) {
+            flags.add("-XX:+UseCompactObjectHeaders");
+        }
+        flags.add("-Xmx1g");
+        if (jvmArgs.stream().noneMatch(a -> a.matches("-XX:\\+Use[A-Za-z]+GC"))) {
+            flags.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=50"));
+        }
+        return flags;
     }
 
     /** A server someone else runs; {@code pid} (or -1) lets the bench read its CPU and memory. */
@@ -94,6 +112,11 @@ public final class ParleyTarget implements Target {
 
     public URI url() {
         return url;
+    }
+
+    /** Where prepared accounts are cached (the server's data folder when the bench started it), or null. */
+    public Path data() {
+        return data;
     }
 
     @Override

@@ -5,13 +5,17 @@ import dev.parley.core.NewEntry;
 import dev.parley.core.port.MessageStore;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreOptions;
+import dev.parley.server.store.jdbc.CommitObserver;
 import dev.parley.server.store.Stores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,6 +56,39 @@ public class StoreAppendBenchmark {
     private long counter;
     private final String body = "x".repeat(200);
 
+    /**
+     * Prints what the trial cost the process in file I/O per append (from {@code /proc/self/io}: bytes and
+     * calls of write and read system calls, the WAL and checkpoint traffic included). Unlike the rate, these
+     * do not move with the load of a shared machine.
+     */
+    private void ioPerAppend(long appends) throws IOException {
+        Map<String, Long> now = readIo();
+        if (appends == 0 || now.isEmpty()) {
+            return;
+        }
+        System.out.printf("%n[io] fsync=%s appends=%d in %d commits (%.0f per commit); per append: %.0f bytes"
+                        + " written in %.2f write calls, %.2f read calls%n", fsync, appends, batches.sum(),
+                appends / (double) Math.max(1, batches.sum()),
+                (now.get("wchar") - ioAtStart.getOrDefault("wchar", 0L)) / (double) appends,
+                (now.get("syscw") - ioAtStart.getOrDefault("syscw", 0L)) / (double) appends,
+                (now.get("syscr") - ioAtStart.getOrDefault("syscr", 0L)) / (double) appends);
+    }
+
+    private Map<String, Long> ioAtStart = Map.of();
+    private final LongAdder batches = new LongAdder();
+
+    private static Map<String, Long> readIo() throws IOException {
+        Path io = Path.of("/proc/self/io");
+        Map<String, Long> values = new HashMap<>();
+        if (Files.isReadable(io)) {
+            for (String line : Files.readAllLines(io)) {
+                String[] kv = line.split(":\\s*");
+                values.put(kv[0], Long.parseLong(kv[1].trim()));
+            }
+        }
+        return values;
+    }
+
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = Files.createTempDirectory("parley-jmh-store");
@@ -61,11 +98,23 @@ public class StoreAppendBenchmark {
             store.createConversation(new Conversation("cnv_" + c, "group", null, false, 0, "usr_0", null, 0,
                     List.of("usr_0", "usr_1")));
         }
+        stores.database().observeCommits(new CommitObserver() {
+            @Override
+            public void batchCommitted(int writes, long commitNanos) {
+                batches.increment();
+            }
+
+            @Override
+            public void entryStored(String kind, long durableNanos) {
+            }
+        });
+        ioAtStart = readIo();
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
         stores.close();
+        ioPerAppend(counter);
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

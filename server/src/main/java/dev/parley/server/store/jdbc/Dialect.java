@@ -33,4 +33,12 @@ public interface Dialect {
     default String lockRows() {
         return "";
     }
+
+    /**
+     * Whether this process's writer is the only one writing the database (SQLite: one server per file),
+     * so it may keep each conversation's {@code last_seq} in memory; PostgreSQL serves a cluster of nodes.
+     */
+    default boolean soleWriter() {
+        return false;
+    }
 }

@@ -25,15 +25,14 @@ final class EntryRows {
     static final int PARAMETERS = 17;
 
     /**
-     * A multi-row insert that skips rows whose idempotency key is already stored and returns the keys of
-     * those it did store.
+     * A multi-row insert that skips rows whose idempotency key is already stored; its update count is the
+     * number of rows it did store.
      */
-    static String insertReturning(int rows) {
+    static String insert(int rows) {
         String row = "(" + String.join(", ", Collections.nCopies(PARAMETERS, "?")) + ")";
         return "INSERT INTO entries (" + COLUMNS + ") VALUES "
                 + String.join(", ", Collections.nCopies(rows, row))
-                + " ON CONFLICT (conversation_id, sender_device_id, client_msg_id) DO NOTHING"
-                + " RETURNING conversation_id, seq";
+                + " ON CONFLICT (conversation_id, sender_device_id, client_msg_id) DO NOTHING";
     }
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {

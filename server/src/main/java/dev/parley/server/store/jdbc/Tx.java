@@ -13,11 +13,25 @@ import java.sql.SQLException;
 public final class Tx {
     private final Connection connection;
     private final boolean lookUpFirst;
+    private final Statements statements;
+    private final LastSeqs lastSeqs;
     private long version = -1;
 
-    Tx(Connection connection, boolean lookUpFirst) {
+    Tx(Connection connection, boolean lookUpFirst, Statements statements, LastSeqs lastSeqs) {
         this.connection = connection;
         this.lookUpFirst = lookUpFirst;
+        this.statements = statements;
+        this.lastSeqs = lastSeqs;
+    }
+
+    /** A statement kept by the writer across batches: bind every parameter, never close it. */
+    PreparedStatement prepare(String sql) throws SQLException {
+        return statements.prepare(connection, sql);
+    }
+
+    /** The writer's {@code seq} reservations. */
+    LastSeqs lastSeqs() {
+        return lastSeqs;
     }
 
     /**
@@ -35,9 +49,9 @@ public final class Tx {
     /** This transaction's change version, taken from the counter on first use. */
     public long version() throws SQLException {
         if (version < 0) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value");
-                 ResultSet rs = ps.executeQuery()) {
+            PreparedStatement ps = prepare("UPDATE counters SET value = value + 1 WHERE name = 'version'"
+                    + " RETURNING value");
+            try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("the counters table has no 'version' row");
                 }

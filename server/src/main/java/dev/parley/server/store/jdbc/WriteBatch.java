@@ -21,8 +21,8 @@ import java.util.Set;
 
 /**
  * Applies one batch of writes inside the writer's transaction. Runs of appends and watermark moves are
- * applied together with few statements: one {@code seq} reservation for up to 200 conversations, one
- * multi-row insert for up to 500 entries, then deletes, membership changes and watermarks. Other writes
+ * applied together with few statements: one {@code seq} reservation per batch ({@link LastSeqs}), kept
+ * multi-row inserts of up to 256 entries, then deletes, membership changes and watermarks. Other writes
  * run in queue order between those runs.
  *
  * <p>Idempotency is checked optimistically: the insert skips rows whose key is already stored, and if it
@@ -33,10 +33,8 @@ final class WriteBatch {
 
     /** Idempotency keys looked up per statement (three parameters each). */
     private static final int LOOKUP_CHUNK = 64;
-    /** Entries inserted per statement ({@value EntryRows#PARAMETERS} parameters each). */
-    private static final int INSERT_CHUNK = 500;
-    /** Conversations whose {@code seq}s are reserved per statement (two parameters each). */
-    private static final int RESERVE_CHUNK = 200;
+    /** Rows per insert statement ({@value EntryRows#PARAMETERS} parameters each), largest first. */
+    private static final int[] INSERT_SIZES = {256, 64, 16, 4, 1};
 
     private final Tx tx;
     private final Connection c;
@@ -169,36 +167,14 @@ final class WriteBatch {
     }
 
     /**
-     * Moves each conversation's {@code last_seq} once for all of its new entries, for up to
-     * {@link #RESERVE_CHUNK} conversations per statement; the row locks taken here keep appenders on other
-     * nodes out until commit. Appends to unknown conversations fail alone.
+     * Reserves each conversation's seqs once for all of its new entries ({@link LastSeqs}). Appends to
+     * unknown conversations fail alone.
      */
     private List<WriteOp.Append> reserveSeqs(Map<String, List<WriteOp.Append>> byConversation, long version)
             throws SQLException {
-        Map<String, Long> lastSeqs = new HashMap<>();
-        List<String> ids = new ArrayList<>(byConversation.keySet());
-        for (int from = 0; from < ids.size(); from += RESERVE_CHUNK) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RESERVE_CHUNK));
-            StringBuilder sql = new StringBuilder("UPDATE conversations SET last_seq = last_seq + v.n,"
-                    + " updated_version = ? FROM (");
-            for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "SELECT ? AS cid, ? AS n" : " UNION ALL SELECT ?, ?");
-            }
-            sql.append(") AS v WHERE conversations.id = v.cid RETURNING id, last_seq");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int p = 1;
-                ps.setLong(p++, version);
-                for (String id : chunk) {
-                    ps.setString(p++, id);
-                    ps.setInt(p++, byConversation.get(id).size());
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lastSeqs.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-        }
+        Map<String, Integer> counts = new HashMap<>();
+        byConversation.forEach((id, ops) -> counts.put(id, ops.size()));
+        Map<String, Long> lastSeqs = tx.lastSeqs().reserve(tx, counts, version);
         List<WriteOp.Append> fresh = new ArrayList<>();
         for (Map.Entry<String, List<WriteOp.Append>> group : byConversation.entrySet()) {
             List<WriteOp.Append> ops = group.getValue();
@@ -218,29 +194,41 @@ final class WriteBatch {
         return fresh;
     }
 
+    /**
+     * Inserts through kept multi-row statements of a few fixed sizes (so each shape is prepared once per
+     * connection): 300 rows go as 256 + 16 + 16 + 4 + 4 + 4. The insert skips rows whose idempotency key is
+     * stored already; fewer rows than bound means a retried append.
+     */
     private void insert(List<WriteOp.Append> fresh) throws SQLException {
-        for (int from = 0; from < fresh.size(); from += INSERT_CHUNK) {
-            List<WriteOp.Append> chunk = fresh.subList(from, Math.min(fresh.size(), from + INSERT_CHUNK));
-            int stored = 0;
-            try (PreparedStatement ps = c.prepareStatement(EntryRows.insertReturning(chunk.size()))) {
-                int offset = 0;
-                for (WriteOp.Append op : chunk) {
-                    EntryRows.bind(ps, offset, op.entry, op.seq);
-                    offset += EntryRows.PARAMETERS;
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        stored++;
-                    }
-                }
+        int from = 0;
+        while (from < fresh.size()) {
+            int rows = chunkFor(fresh.size() - from);
+            List<WriteOp.Append> chunk = fresh.subList(from, from + rows);
+            PreparedStatement ps = tx.prepare(EntryRows.insert(rows));
+            int offset = 0;
+            for (WriteOp.Append op : chunk) {
+                EntryRows.bind(ps, offset, op.entry, op.seq);
+                offset += EntryRows.PARAMETERS;
             }
-            if (stored < chunk.size()) {
+            int stored = ps.executeUpdate();
+            if (stored < rows) {
                 if (tx.lookUpFirst()) {
                     throw new SQLException("an idempotency key was stored by someone else during the batch");
                 }
                 throw new StoredDuplicate();
             }
+            from += rows;
         }
+    }
+
+    /** The largest statement size that fits in {@code left} rows. */
+    static int chunkFor(int left) {
+        for (int size : INSERT_SIZES) {
+            if (size <= left) {
+                return size;
+            }
+        }
+        return 1;
     }
 
     /** Some append of the batch was stored before: redo the batch with {@link Tx#lookUpFirst()}. */
@@ -372,50 +360,53 @@ final class WriteBatch {
             m.dirty = true;
             op.succeed(Optional.of(new Watermarks(op.conversationId, op.userId, delivered, read)));
         }
-        Set<String> touched = new LinkedHashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE members SET delivered_seq = ?, read_seq = ?,"
-                + " updated_version = ? WHERE conversation_id = ? AND user_id = ?")) {
-            for (Map.Entry<Member, Optional<Marks>> e : current.entrySet()) {
-                Marks m = e.getValue().orElse(null);
-                if (m == null || !m.dirty) {
-                    continue;
-                }
-                ps.setLong(1, m.delivered);
-                ps.setLong(2, m.read);
-                ps.setLong(3, version);
-                ps.setString(4, e.getKey().conversationId());
-                ps.setString(5, e.getKey().userId());
-                ps.addBatch();
-                touched.add(e.getKey().conversationId());
-            }
-            if (!touched.isEmpty()) {
-                ps.executeBatch();
-            }
-        }
+        Set<String> touched = storeMarks(current, version);
         if (touched.isEmpty()) {
             return;
         }
         // Every member's summary carries everyone's receipts, so the conversation itself changed too.
-        try (PreparedStatement ps = c.prepareStatement("UPDATE conversations SET updated_version = ? WHERE id = ?")) {
-            for (String conversationId : touched) {
-                ps.setLong(1, version);
-                ps.setString(2, conversationId);
-                ps.addBatch();
+        PreparedStatement ps = tx.prepare("UPDATE conversations SET updated_version = ? WHERE id = ?");
+        for (String conversationId : touched) {
+            ps.setLong(1, version);
+            ps.setString(2, conversationId);
+            ps.addBatch();
+        }
+        ps.executeBatch();
+    }
+
+    /** Writes the moved watermarks; returns the conversations touched. */
+    private Set<String> storeMarks(Map<Member, Optional<Marks>> current, long version) throws SQLException {
+        Set<String> touched = new LinkedHashSet<>();
+        PreparedStatement ps = tx.prepare("UPDATE members SET delivered_seq = ?, read_seq = ?,"
+                + " updated_version = ? WHERE conversation_id = ? AND user_id = ?");
+        for (Map.Entry<Member, Optional<Marks>> e : current.entrySet()) {
+            Marks m = e.getValue().orElse(null);
+            if (m == null || !m.dirty) {
+                continue;
             }
+            ps.setLong(1, m.delivered);
+            ps.setLong(2, m.read);
+            ps.setLong(3, version);
+            ps.setString(4, e.getKey().conversationId());
+            ps.setString(5, e.getKey().userId());
+            ps.addBatch();
+            touched.add(e.getKey().conversationId());
+        }
+        if (!touched.isEmpty()) {
             ps.executeBatch();
         }
+        return touched;
     }
 
     private Optional<Marks> load(Member member) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT m.delivered_seq, m.read_seq, c.last_seq"
+        PreparedStatement ps = tx.prepare("SELECT m.delivered_seq, m.read_seq, c.last_seq"
                 + " FROM members m JOIN conversations c ON c.id = m.conversation_id"
-                + " WHERE m.conversation_id = ? AND m.user_id = ?")) {
-            ps.setString(1, member.conversationId());
-            ps.setString(2, member.userId());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Marks(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
-                        : Optional.empty();
-            }
+                + " WHERE m.conversation_id = ? AND m.user_id = ?");
+        ps.setString(1, member.conversationId());
+        ps.setString(2, member.userId());
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(new Marks(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+                    : Optional.empty();
         }
     }
 }

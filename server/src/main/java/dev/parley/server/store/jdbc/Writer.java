@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class Writer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
 
+    /** Under a backlog the batch may grow to this many times {@code maxBatch}. */
+    private static final int MAX_GROWTH = 8;
+
     private final Dialect dialect;
     private final int maxBatch;
+    private final Statements statements = new Statements();
+    private final LastSeqs lastSeqs;
     private final BlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile CommitObserver observer = CommitObserver.NONE;
@@ -43,6 +48,7 @@ public final class Writer implements AutoCloseable {
     public Writer(Dialect dialect, int maxBatch) throws SQLException {
         this.dialect = dialect;
         this.maxBatch = maxBatch;
+        this.lastSeqs = new LastSeqs(dialect.soleWriter());
         this.connection = dialect.openWriter();
         this.completions = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("parley-" + dialect.name() + "-commits").daemon(true).factory());
@@ -68,8 +74,16 @@ public final class Writer implements AutoCloseable {
         return queue.size();
     }
 
+    /**
+     * The batch window adapts to the load: when idle the writer waits on the queue and commits a write as
+     * soon as it arrives (no sleep); whatever queued during a commit forms the next batch, so batches grow
+     * with the load. A batch takes at most {@code limit} writes: if the queue still holds more after a full
+     * batch, the limit doubles (up to {@value #MAX_GROWTH} × {@code maxBatch}), since one larger commit
+     * (one fsync, mostly the same dirty pages) drains a backlog faster; it halves back once batches are small.
+     */
     private void loop() {
         List<WriteOp<?>> batch = new ArrayList<>(maxBatch);
+        int limit = maxBatch;
         while (!closed || !queue.isEmpty()) {
             try {
                 WriteOp<?> first = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -77,8 +91,9 @@ public final class Writer implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
+                queue.drainTo(batch, limit - 1);
                 runBatch(batch);
+                limit = nextLimit(limit, batch.size(), queue.isEmpty());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -93,12 +108,22 @@ public final class Writer implements AutoCloseable {
         failLeftovers();
     }
 
-    /** Applies a batch; returns false if the database could not be reached (every op then failed). */
-    private boolean runBatch(List<WriteOp<?>> batch) {
-        return runBatch(batch, true, false);
+    private int nextLimit(int limit, int taken, boolean drained) {
+        if (taken >= limit && !drained) {
+            return Math.min(limit * 2, maxBatch * MAX_GROWTH);
+        }
+        if (taken < limit / 4) {
+            return Math.max(maxBatch, limit / 2);
+        }
+        return limit;
     }
 
-    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst) {
+    /** Applies a batch; returns false if the database could not be reached (every op then failed). */
+    private boolean runBatch(List<WriteOp<?>> batch) {
+        return runBatch(batch, true, false, true);
+    }
+
+    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst, boolean mayRedo) {
         Connection c;
         try {
             c = connection();
@@ -112,9 +137,10 @@ public final class Writer implements AutoCloseable {
         boolean committing = false;
         long started = System.nanoTime();
         try {
-            WriteBatch.apply(new Tx(c, lookUpFirst), batch);
+            WriteBatch.apply(new Tx(c, lookUpFirst, statements, lastSeqs), batch);
             committing = true;
             c.commit();
+            lastSeqs.committed();
             long committed = System.nanoTime();
             completeAll(batch, committed - started, committed);
             return true;
@@ -122,7 +148,18 @@ public final class Writer implements AutoCloseable {
             // A retried append: redo the batch, this time looking every idempotency key up first.
             rollback(c);
             batch.forEach(WriteOp::reset);
-            return runBatch(batch, mayReconnect, true);
+            return runBatch(batch, mayReconnect, true, mayRedo);
+        } catch (LastSeqs.Stale e) {
+            // The cached last_seq was wrong (rollback() forgets the cache): redo the batch once, reloading.
+            rollback(c);
+            batch.forEach(WriteOp::reset);
+            if (mayRedo) {
+                LOG.warn("{} writer: {}; redoing {} writes", dialect.name(), e.getMessage(), batch.size());
+                return runBatch(batch, mayReconnect, lookUpFirst, false);
+            }
+            LOG.warn("{} writer: {} again; failing {} writes", dialect.name(), e.getMessage(), batch.size());
+            failAll(batch, new StoreException("last_seq changed behind the " + dialect.name() + " writer", e));
+            return true;
         } catch (SQLException | RuntimeException e) {
             rollback(c);
             boolean connectionLost = connection == null;
@@ -139,7 +176,7 @@ public final class Writer implements AutoCloseable {
                 LOG.warn("{} writer lost its connection ({}); retrying {} writes on a new one", dialect.name(),
                         e.toString(), batch.size());
                 batch.forEach(WriteOp::reset);
-                return runBatch(batch, false, lookUpFirst);
+                return runBatch(batch, false, lookUpFirst, mayRedo);
             }
             if (batch.size() == 1) {
                 WriteOp<?> op = batch.getFirst();
@@ -169,7 +206,10 @@ public final class Writer implements AutoCloseable {
         return connection;
     }
 
+    /** Rolls back, forgetting what the batch staged in memory and the statements it may have half-bound. */
     private void rollback(Connection c) {
+        lastSeqs.forget();
+        statements.closeAll();
         try {
             c.rollback();
         } catch (SQLException e) {
@@ -186,6 +226,8 @@ public final class Writer implements AutoCloseable {
     }
 
     private void closeConnection() {
+        statements.closeAll();
+        lastSeqs.forget();
         if (connection != null) {
             try {
                 connection.close();

@@ -1,0 +1,5 @@
+-- Most entries have no target (only edits, deletes and reactions do), yet every insert added a row to
+-- this index, one more dirty page per conversation in each group commit. Lookups by target always name
+-- one (target = ?), which implies target IS NOT NULL, so the partial index serves them all.
+DROP INDEX entries_target;
+CREATE INDEX entries_target ON entries (conversation_id, target) WHERE target IS NOT NULL;
