@@ -4,10 +4,10 @@ import dev.parley.core.AccountService;
 import dev.parley.core.ChatException;
 import dev.parley.core.SearchHit;
 import dev.parley.core.SearchService;
+import dev.parley.protocol.Http;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -27,7 +27,8 @@ public final class SearchApi implements HttpApi.RouteModule {
     public void mount(Router router) {
         router.get("/v1/search").handler(route.handler("search", 200, (rc, caller) -> {
             List<SearchHit> hits = search.search(caller, single(rc, "q"), single(rc, "conversationId"), limit(rc));
-            return Map.of("results", hits);
+            return new Http.SearchResults(hits.stream().map(h -> new Http.SearchResult(h.conversationId(), h.seq(),
+                    h.senderId(), h.sentAtMs(), h.snippet())).toList());
         }));
     }
 
