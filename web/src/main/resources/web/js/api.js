@@ -140,4 +140,11 @@ export class Api {
     if (before) q.set('before', String(before));
     return this.request('GET', `/v1/conversations/${encodeURIComponent(id)}/messages?${q}`);
   }
+
+  /** Messages containing every word of `q`, best first: {results: [{conversationId, seq, senderId, sentAtMs, snippet}]}. */
+  search(q, { conversationId, limit = 20 } = {}) {
+    const p = new URLSearchParams({ q, limit: String(limit) });
+    if (conversationId) p.set('conversationId', conversationId);
+    return this.request('GET', `/v1/search?${p}`);
+  }
 }

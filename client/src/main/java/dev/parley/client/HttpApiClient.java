@@ -82,6 +82,11 @@ final class HttpApiClient {
         return call("GET", "/v1/conversations" + q, token, null, Http.ConversationList.class);
     }
 
+    Http.SearchResults search(String token, String words, String conversationId, int limit) {
+        String q = "?q=" + enc(words) + "&limit=" + limit + (conversationId == null ? "" : "&conversationId=" + enc(conversationId));
+        return call("GET", "/v1/search" + q, token, null, Http.SearchResults.class);
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

@@ -210,6 +210,20 @@ public final class ParleyClient implements AutoCloseable {
         return u;
     }
 
+    /**
+     * Searches the server for messages containing every word (the last one also as a prefix), best match first, in
+     * the user's conversations; never end-to-end encrypted ones, whose text the server cannot read. Needs the
+     * server: the local store holds no index.
+     *
+     * @param conversationId only this conversation, or null for all
+     * @param limit          1 to 100
+     * @throws ParleyException {@code bad_request} for a query without words, {@code not_found} for a
+     *                         conversation the user is not in, {@code unavailable} when the server cannot be reached
+     */
+    public List<Http.SearchResult> search(String words, String conversationId, int limit) {
+        return api.search(session.token(), words, conversationId, limit).results();
+    }
+
     private void remember(Http.User u) {
         store.rememberUser(u.userId(), u.handle(), u.displayName());
     }

@@ -50,6 +50,20 @@ public final class Http {
     public record MessagePage(List<Message> messages, boolean hasMore) {
     }
 
+    /**
+     * One message found by {@code GET /v1/search}: {@code snippet} is plain text around the matched words, with an
+     * ellipsis where text was left out.
+     */
+    public record SearchResult(String conversationId, long seq, String senderId, long sentAtMs, String snippet) {
+    }
+
+    /** The answer of {@code GET /v1/search}, best match first. */
+    public record SearchResults(List<SearchResult> results) {
+        public SearchResults {
+            results = List.copyOf(results);
+        }
+    }
+
     public record ErrorBody(ErrorDetail error) {
         public static ErrorBody of(ErrorCode code, String message) {
             return new ErrorBody(new ErrorDetail(code, message, null));

@@ -91,6 +91,12 @@ export class App {
     await this.chat.open(id);
   }
 
+  /** Opens a conversation at one message (from search): older pages load until it is there. */
+  async openMessage(id, seq) {
+    await this.openConversation(id);
+    await this.chat.reveal(seq);
+  }
+
   closeConversation({ push = true } = {}) {
     if (this.activeId) this.client.stopTyping(this.activeId);
     this.activeId = null;

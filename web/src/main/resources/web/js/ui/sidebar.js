@@ -1,8 +1,10 @@
 // The conversation list: avatar with presence dot, title, last message preview, time and unread
-// badge; a filter box; the notification prompt; buttons to start chats and groups.
+// badge; a search box that filters the list by title and finds messages on the server; the
+// notification prompt; buttons to start chats and groups.
 
 import { h, icon, reconcile } from '../dom.js';
 import { listTime, preview } from '../format.js';
+import { SearchResults } from './search.js';
 import { messageSummary } from '../media.js';
 import { avatar } from './messages.js';
 
@@ -31,10 +33,17 @@ export class Sidebar {
       h('div', { class: 'search' },
         icon('search'),
         h('input', {
-          type: 'search', placeholder: 'Search conversations', 'aria-label': 'Search conversations',
-          oninput: (ev) => { this.filter = ev.target.value.trim().toLowerCase(); this.render(); },
+          type: 'search', placeholder: 'Search chats and messages', 'aria-label': 'Search chats and messages',
+          'data-testid': 'search-input',
+          oninput: (ev) => {
+            this.filter = ev.target.value.trim().toLowerCase();
+            this.results.query(ev.target.value.trim());
+            this.render();
+          },
         })),
       this.notifySlot, this.list, this.empty);
+    this.results = new SearchResults(app);
+    this.el.append(this.results.el);
     this.renderNotifyPrompt();
   }
 
