@@ -35,7 +35,8 @@ public final class BlockingJsonRoute {
     }
 
     /**
-     * A handler answering {@code status} with the command's result as JSON.
+     * A handler answering {@code status} with the command's result as JSON, or {@code 204} with no body when the
+     * command returns null.
      *
      * @param what names the route in the log when the command fails unexpectedly (never with request data)
      */
@@ -63,9 +64,14 @@ public final class BlockingJsonRoute {
                     return;
                 }
                 context.runOnContext(v -> {
-                    if (!rc.response().ended()) {
+                    if (rc.response().ended()) {
+                        return;
+                    }
+                    rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+                    if (answer == null) {
+                        rc.response().setStatusCode(204).end();
+                    } else {
                         rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                                 .end(Buffer.buffer(Json.encodeBytes(answer)));
                     }
                 });
