@@ -11,7 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -43,7 +42,8 @@ public final class AccountApi implements HttpApi.RouteModule {
             return null;
         }));
         router.get("/v1/me/sessions").handler(route.handler("session list", 200, (rc, caller) ->
-                Map.of("sessions", settings.sessions(caller))));
+                new Http.SessionList(settings.sessions(caller).stream().map(x -> new Http.DeviceSession(x.deviceId(),
+                        x.deviceName(), x.createdAtMs(), x.lastSeenMs(), x.current())).toList())));
         router.delete("/v1/me/sessions/:deviceId").handler(route.handler("session revoke", 204, (rc, caller) -> {
             settings.revokeSession(caller, rc.pathParam("deviceId"));
             return null;
