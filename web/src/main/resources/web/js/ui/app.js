@@ -7,6 +7,7 @@ import { messageSummary } from '../media.js';
 import { Sidebar } from './sidebar.js';
 import { ConversationView } from './conversation.js';
 import { newChatDialog, newGroupDialog } from './dialogs.js';
+import { accountSettingsDialog } from './settings.js';
 
 export class App {
   constructor({ root, client, store, connection, onSignOut }) {
@@ -122,6 +123,11 @@ export class App {
 
   signOut() {
     this.onSignOut();
+  }
+
+  /** Name, password, signed-in devices and account deletion. */
+  accountSettings() {
+    accountSettingsDialog(this);
   }
 
   renderBanner({ state, retryAt }) {

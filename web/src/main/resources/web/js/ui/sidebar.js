@@ -24,11 +24,12 @@ export class Sidebar {
       h('header', { class: 'sidebar-header' },
         h('div', { class: 'me' }, avatar(me.displayName || me.handle, me.userId),
           h('div', { class: 'me-text' },
-            h('strong', { 'data-testid': 'me-name' }, me.displayName || me.handle),
+            this.meName = h('strong', { 'data-testid': 'me-name' }, me.displayName || me.handle),
             h('span', {}, `@${me.handle}`))),
         h('div', { class: 'header-actions' },
           h('button', { type: 'button', class: 'icon-button', 'aria-label': 'New chat', title: 'New chat', 'data-testid': 'new-chat', onclick: () => app.newChat() }, icon('chat')),
           h('button', { type: 'button', class: 'icon-button', 'aria-label': 'New group', title: 'New group', 'data-testid': 'new-group', onclick: () => app.newGroup() }, icon('group')),
+          h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Account settings', title: 'Account settings', 'data-testid': 'account-settings', onclick: () => app.accountSettings() }, icon('person')),
           h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Sign out', title: 'Sign out', 'data-testid': 'sign-out', onclick: () => app.signOut() }, icon('logout')))),
       h('div', { class: 'search' },
         icon('search'),
@@ -67,6 +68,7 @@ export class Sidebar {
 
   render() {
     const store = this.store;
+    this.meName.textContent = store.me.displayName || store.me.handle; // renamed in the account settings
     const me = store.me.userId;
     const all = store.sortedConversations();
     const shown = all.filter((c) => !this.filter || store.titleOf(c).toLowerCase().includes(this.filter));
