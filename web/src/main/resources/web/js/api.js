@@ -140,4 +140,36 @@ export class Api {
     if (before) q.set('before', String(before));
     return this.request('GET', `/v1/conversations/${encodeURIComponent(id)}/messages?${q}`);
   }
+
+  /** Messages containing every word of `q`, best first: {results: [{conversationId, seq, senderId, sentAtMs, snippet}]}. */
+  search(q, { conversationId, limit = 20 } = {}) {
+    const p = new URLSearchParams({ q, limit: String(limit) });
+    if (conversationId) p.set('conversationId', conversationId);
+    return this.request('GET', `/v1/search?${p}`);
+  }
+
+  /** Sets the name others see (blank shows the handle); answers the profile. */
+  updateMe(displayName) {
+    return this.request('PATCH', '/v1/me', { displayName });
+  }
+
+  /** Changes the password; every other session is signed out. */
+  changePassword(oldPassword, newPassword) {
+    return this.request('PUT', '/v1/me/password', { oldPassword, newPassword });
+  }
+
+  /** This account's signed-in devices: {sessions: [{deviceId, deviceName, createdAtMs, lastSeenMs, current}]}. */
+  sessions() {
+    return this.request('GET', '/v1/me/sessions');
+  }
+
+  /** Signs out one of this account's devices. */
+  revokeDevice(deviceId) {
+    return this.request('DELETE', `/v1/me/sessions/${encodeURIComponent(deviceId)}`);
+  }
+
+  /** Deletes the account: signed out everywhere, profile erased. */
+  deleteAccount() {
+    return this.request('DELETE', '/v1/me');
+  }
 }

@@ -42,6 +42,26 @@ final class HttpApiClient {
         call("DELETE", "/v1/sessions/current", token, null, Void.class);
     }
 
+    Http.User changeDisplayName(String token, String displayName) {
+        return call("PATCH", "/v1/me", token, new Http.ProfileChange(displayName), Http.User.class);
+    }
+
+    void changePassword(String token, String oldPassword, String newPassword) {
+        call("PUT", "/v1/me/password", token, new Http.PasswordChange(oldPassword, newPassword), Void.class);
+    }
+
+    Http.SessionList sessions(String token) {
+        return call("GET", "/v1/me/sessions", token, null, Http.SessionList.class);
+    }
+
+    void revokeSession(String token, String deviceId) {
+        call("DELETE", "/v1/me/sessions/" + enc(deviceId), token, null, Void.class);
+    }
+
+    void deleteAccount(String token) {
+        call("DELETE", "/v1/me", token, null, Void.class);
+    }
+
     Http.User me(String token) {
         return call("GET", "/v1/me", token, null, Http.User.class);
     }
@@ -80,6 +100,11 @@ final class HttpApiClient {
     Http.ConversationList conversations(String token, String since) {
         String q = since == null ? "" : "?since=" + enc(since);
         return call("GET", "/v1/conversations" + q, token, null, Http.ConversationList.class);
+    }
+
+    Http.SearchResults search(String token, String words, String conversationId, int limit) {
+        String q = "?q=" + enc(words) + "&limit=" + limit + (conversationId == null ? "" : "&conversationId=" + enc(conversationId));
+        return call("GET", "/v1/search" + q, token, null, Http.SearchResults.class);
     }
 
     private static String enc(String s) {

@@ -154,6 +154,48 @@ public final class ParleyClient implements AutoCloseable {
         loop.dropConnection("signed out");
     }
 
+    /** Sets the name others see (blank shows the handle); returns the profile as it is now. */
+    public Http.User changeDisplayName(String displayName) {
+        Http.User u = api.changeDisplayName(session.token(), displayName);
+        remember(u);
+        return u;
+    }
+
+    /**
+     * Changes the password. Every other session of the account is signed out (their sockets close); this one
+     * stays.
+     *
+     * @throws ParleyException {@code forbidden} when {@code oldPassword} is wrong, {@code bad_request} for a new
+     *                         password of the wrong length, {@code rate_limited} after too many wrong ones
+     */
+    public void changePassword(String oldPassword, String newPassword) {
+        api.changePassword(session.token(), oldPassword, newPassword);
+    }
+
+    /** The account's signed-in devices, oldest first; {@code current} marks this one. */
+    public List<Http.DeviceSession> sessions() {
+        return api.sessions(session.token()).sessions();
+    }
+
+    /**
+     * Signs out one of the account's sessions (a lost phone, say).
+     *
+     * @throws ParleyException {@code not_found} for a device that is not this account's or is signed out already
+     */
+    public void revokeSession(String deviceId) {
+        api.revokeSession(session.token(), deviceId);
+    }
+
+    /**
+     * Deletes the account: every session is signed out (this one too) and the profile erased; messages already
+     * sent stay, from a deleted account. The local session is forgotten; the local store keeps what it held.
+     */
+    public void deleteAccount() {
+        api.deleteAccount(session.token());
+        session.forget();
+        loop.dropConnection("account deleted");
+    }
+
     /** Whether a session token is at hand (given, or stored by an earlier sign-in on this store). */
     public boolean hasSession() {
         return session.hasToken();
@@ -208,6 +250,20 @@ public final class ParleyClient implements AutoCloseable {
         Http.User u = api.user(session.token(), userId);
         remember(u);
         return u;
+    }
+
+    /**
+     * Searches the server for messages containing every word (the last one also as a prefix), best match first, in
+     * the user's conversations; never end-to-end encrypted ones, whose text the server cannot read. Needs the
+     * server: the local store holds no index.
+     *
+     * @param conversationId only this conversation, or null for all
+     * @param limit          1 to 100
+     * @throws ParleyException {@code bad_request} for a query without words, {@code not_found} for a
+     *                         conversation the user is not in, {@code unavailable} when the server cannot be reached
+     */
+    public List<Http.SearchResult> search(String words, String conversationId, int limit) {
+        return api.search(session.token(), words, conversationId, limit).results();
     }
 
     private void remember(Http.User u) {

@@ -335,12 +335,29 @@ public final class AccountService {
      * it is closed.
      */
     public void signOut(Caller caller) {
-        accounts.revokeDevice(caller.deviceId());
-        forgetDevice(caller.deviceId());
-        var revoked = new BusEvent.DeviceRevoked(caller.userId(), caller.deviceId());
-        bus.publish(EventBus.userTopic(caller.userId()), revoked);
+        revoke(caller.userId(), caller.deviceId(), true);
+    }
+
+    /**
+     * Revokes one session of a user: the token stops working on every node and its sockets close.
+     *
+     * @param inStore false when the store has revoked it already (an erased account), so only the caches and
+     *                sockets are left to do
+     */
+    void revoke(String userId, String deviceId, boolean inStore) {
+        if (inStore) {
+            accounts.revokeDevice(deviceId);
+        }
+        forgetDevice(deviceId);
+        var revoked = new BusEvent.DeviceRevoked(userId, deviceId);
+        bus.publish(EventBus.userTopic(userId), revoked);
         bus.publish(EventBus.REVOCATIONS_TOPIC, revoked);
-        log.info("session revoked userId={} deviceId={}", caller.userId(), caller.deviceId());
+        log.info("session revoked userId={} deviceId={}", userId, deviceId);
+    }
+
+    /** The account rules new input is checked by (lengths of handles, passwords, names). */
+    Limits limits() {
+        return limits;
     }
 
     /** Drops cached tokens of a revoked device (called on every node when the revocation is broadcast). */

@@ -50,6 +50,48 @@ public final class Http {
     public record MessagePage(List<Message> messages, boolean hasMore) {
     }
 
+    /**
+     * One message found by {@code GET /v1/search}: {@code snippet} is plain text around the matched words, with an
+     * ellipsis where text was left out.
+     */
+    public record SearchResult(String conversationId, long seq, String senderId, long sentAtMs, String snippet) {
+    }
+
+    /** Body of {@code PATCH /v1/me}. */
+    public record ProfileChange(String displayName) {
+    }
+
+    /** Body of {@code PUT /v1/me/password}. */
+    public record PasswordChange(String oldPassword, String newPassword) {
+        @Override
+        public String toString() {
+            return "PasswordChange[***]";
+        }
+    }
+
+    /**
+     * One signed-in device of the caller ({@code GET /v1/me/sessions}). {@code lastSeenMs} is written at most about
+     * once an hour per device, so it may lag by that much; {@code current} marks the session asking.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeviceSession(String deviceId, String deviceName, long createdAtMs, long lastSeenMs,
+                                boolean current) {
+    }
+
+    /** The answer of {@code GET /v1/me/sessions}, oldest first. */
+    public record SessionList(List<DeviceSession> sessions) {
+        public SessionList {
+            sessions = List.copyOf(sessions);
+        }
+    }
+
+    /** The answer of {@code GET /v1/search}, best match first. */
+    public record SearchResults(List<SearchResult> results) {
+        public SearchResults {
+            results = List.copyOf(results);
+        }
+    }
+
     public record ErrorBody(ErrorDetail error) {
         public static ErrorBody of(ErrorCode code, String message) {
             return new ErrorBody(new ErrorDetail(code, message, null));

@@ -3,6 +3,8 @@ package dev.parley.server;
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
 import dev.parley.core.KeyPackageService;
+import dev.parley.core.SearchService;
+import dev.parley.core.AccountSettings;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.event.BusEvent;
@@ -23,6 +25,8 @@ import dev.parley.server.gateway.ClientAddresses;
 import dev.parley.server.gateway.ConnectionGate;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
+import dev.parley.server.gateway.http.SearchApi;
+import dev.parley.server.gateway.http.AccountApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
 import dev.parley.server.store.jdbc.JdbcKeyPackageStore;
 import dev.parley.server.gateway.http.OpenApiDocument;
@@ -161,6 +165,10 @@ public final class ParleyServer implements AutoCloseable {
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
                                 new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
+                        new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,
+                                config.budgets()), accounts, blocking.executor()),
+                        new AccountApi(new AccountSettings(stores.accounts(), accounts, hasher, rateLimiter,
+                                security.accountPolicy()), accounts, blocking.executor(), config.maxHttpBodyBytes()),
                         media.api(vertx, accounts, chat, blocking.executor(), addresses), socketIo.routes()));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())

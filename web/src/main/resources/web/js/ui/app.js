@@ -7,6 +7,7 @@ import { messageSummary } from '../media.js';
 import { Sidebar } from './sidebar.js';
 import { ConversationView } from './conversation.js';
 import { newChatDialog, newGroupDialog } from './dialogs.js';
+import { accountSettingsDialog } from './settings.js';
 
 export class App {
   constructor({ root, client, store, connection, onSignOut }) {
@@ -91,6 +92,12 @@ export class App {
     await this.chat.open(id);
   }
 
+  /** Opens a conversation at one message (from search): older pages load until it is there. */
+  async openMessage(id, seq) {
+    await this.openConversation(id);
+    await this.chat.reveal(seq);
+  }
+
   closeConversation({ push = true } = {}) {
     if (this.activeId) this.client.stopTyping(this.activeId);
     this.activeId = null;
@@ -116,6 +123,11 @@ export class App {
 
   signOut() {
     this.onSignOut();
+  }
+
+  /** Name, password, signed-in devices and account deletion. */
+  accountSettings() {
+    accountSettingsDialog(this);
   }
 
   renderBanner({ state, retryAt }) {

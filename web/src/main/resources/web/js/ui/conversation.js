@@ -337,10 +337,29 @@ export class ConversationView {
     if (ok) this.client.delete(this.convId, seq);
   }
 
-  jumpTo(seq) {
+  /** Loads older pages (a bounded number) until the entry at `seq` is there, then jumps to it. */
+  async reveal(seq) {
+    const conv = this.store.conversations.get(this.convId);
+    // Land on the message: not on the newest one, nor on the unread marker of the first paint.
+    this.pinned = false;
+    this.firstPaint = false;
+    // No early exit on a page that added nothing: the view's own scroll-back may have fetched it.
+    for (let pages = 0; conv && !conv.entries.has(seq) && conv.hasOlder && pages < 40; pages++) {
+      await this.client.loadOlder(conv.id);
+    }
+    this.render(); // a first render of an empty list counts as "at the bottom" and pins there
+    this.pinned = false;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    this.jumpTo(seq, false);
+  }
+
+  // Instant for a jump from search: a smooth scroll would be cut short by the renders of the pages
+  // that just arrived (each keeps its scroll anchor).
+  jumpTo(seq, smooth = true) {
     const node = this.list.querySelector(`[data-seq="${seq}"]`);
     if (!node) return;
-    node.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    node.scrollIntoView({ block: 'center', behavior: smooth ? 'smooth' : 'auto' });
+    if (!smooth) this.pinned = this.isAtBottom(); // before the scroll event says so: a resize may come first
     this.highlight = seq;
     this.render();
     setTimeout(() => { if (this.highlight === seq) { this.highlight = null; this.render(); } }, 1600);

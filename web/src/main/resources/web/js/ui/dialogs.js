@@ -2,7 +2,7 @@
 
 import { h, icon } from '../dom.js';
 
-function modal(title, body, { onClose } = {}) {
+export function modal(title, body, { onClose } = {}) {
   const opener = document.activeElement;
   const dlg = h('dialog', { class: 'modal', 'aria-labelledby': 'modal-title' },
     h('header', { class: 'modal-header' },
@@ -36,11 +36,11 @@ export function confirmDialog({ title, text, confirm = 'OK', danger = false }) {
   });
 }
 
-function errorLine() {
+export function errorLine() {
   return h('p', { class: 'form-error', role: 'alert', hidden: true });
 }
 
-function showError(el, message) {
+export function showError(el, message) {
   el.textContent = message;
   el.hidden = !message;
 }

@@ -1,8 +1,10 @@
 // The conversation list: avatar with presence dot, title, last message preview, time and unread
-// badge; a filter box; the notification prompt; buttons to start chats and groups.
+// badge; a search box that filters the list by title and finds messages on the server; the
+// notification prompt; buttons to start chats and groups.
 
 import { h, icon, reconcile } from '../dom.js';
 import { listTime, preview } from '../format.js';
+import { SearchResults } from './search.js';
 import { messageSummary } from '../media.js';
 import { avatar } from './messages.js';
 
@@ -22,19 +24,27 @@ export class Sidebar {
       h('header', { class: 'sidebar-header' },
         h('div', { class: 'me' }, avatar(me.displayName || me.handle, me.userId),
           h('div', { class: 'me-text' },
-            h('strong', { 'data-testid': 'me-name' }, me.displayName || me.handle),
+            this.meName = h('strong', { 'data-testid': 'me-name' }, me.displayName || me.handle),
             h('span', {}, `@${me.handle}`))),
         h('div', { class: 'header-actions' },
           h('button', { type: 'button', class: 'icon-button', 'aria-label': 'New chat', title: 'New chat', 'data-testid': 'new-chat', onclick: () => app.newChat() }, icon('chat')),
           h('button', { type: 'button', class: 'icon-button', 'aria-label': 'New group', title: 'New group', 'data-testid': 'new-group', onclick: () => app.newGroup() }, icon('group')),
+          h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Account settings', title: 'Account settings', 'data-testid': 'account-settings', onclick: () => app.accountSettings() }, icon('person')),
           h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Sign out', title: 'Sign out', 'data-testid': 'sign-out', onclick: () => app.signOut() }, icon('logout')))),
       h('div', { class: 'search' },
         icon('search'),
         h('input', {
-          type: 'search', placeholder: 'Search conversations', 'aria-label': 'Search conversations',
-          oninput: (ev) => { this.filter = ev.target.value.trim().toLowerCase(); this.render(); },
+          type: 'search', placeholder: 'Search chats and messages', 'aria-label': 'Search chats and messages',
+          'data-testid': 'search-input',
+          oninput: (ev) => {
+            this.filter = ev.target.value.trim().toLowerCase();
+            this.results.query(ev.target.value.trim());
+            this.render();
+          },
         })),
       this.notifySlot, this.list, this.empty);
+    this.results = new SearchResults(app);
+    this.el.append(this.results.el);
     this.renderNotifyPrompt();
   }
 
@@ -58,6 +68,7 @@ export class Sidebar {
 
   render() {
     const store = this.store;
+    this.meName.textContent = store.me.displayName || store.me.handle; // renamed in the account settings
     const me = store.me.userId;
     const all = store.sortedConversations();
     const shown = all.filter((c) => !this.filter || store.titleOf(c).toLowerCase().includes(this.filter));

@@ -172,6 +172,36 @@ class ChatCommandsIT {
                 .containsExactly("hello team", "also down", "after");
     }
 
+    @Test
+    void searchFindsMessagesByWordsAndPrintsThemForPeopleAndScripts() {
+        assertThat(run(new SendCommand(), account("erin", "--sign-up", "--to", "@bob", "the invoice for March is attached"))).isZero();
+        assertThat(run(new SendCommand(), account("erin", "--to", "@bob", "lunch at noon?"))).isZero();
+
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int found;
+        int json;
+        int nothing;
+        try {
+            found = run(new SearchCommand(), account("erin", "invoice", "mar"));
+            json = run(new SearchCommand(), account("erin", "--conversation", "@bob", "--json", "LUNCH"));
+            nothing = run(new SearchCommand(), account("erin", "walrus"));
+        } finally {
+            System.setOut(original);
+        }
+        String printed = captured.toString(StandardCharsets.UTF_8);
+        assertThat(found).isZero();
+        assertThat(json).isZero();
+        assertThat(nothing).as("nothing found").isEqualTo(1);
+        assertThat(printed).contains("#1] ", "erin: the invoice for March is attached");
+        assertThat(printed).contains("\"seq\":2", "\"snippet\":\"lunch at noon?\"");
+        assertThat(printed).doesNotContain("walrus");
+        // Bob finds erin's message too; a stranger does not.
+        assertThat(bob.search("invoice", null, 10)).hasSize(1);
+        assertThat(run(new SearchCommand(), account("frank", "--sign-up", "invoice"))).isEqualTo(1);
+    }
+
     /** A reader fed line by line by the test, like a person typing. */
     private static final class LineReader extends Reader {
         private final BlockingQueue<String> lines;

@@ -120,6 +120,58 @@ public final class InMemoryAccountStore implements AccountStore {
     }
 
     @Override
+    public List<Device> activeDevicesOf(String userId) {
+        synchronized (lock) {
+            return devicesById.values().stream()
+                    .filter(d -> d.userId().equals(userId) && !revoked.contains(d.deviceId()))
+                    .sorted(java.util.Comparator.comparingLong(Device::createdAtMs).thenComparing(Device::deviceId))
+                    .map(InMemoryAccountStore::copy).toList();
+        }
+    }
+
+    @Override
+    public boolean updateDisplayName(String userId, String displayName) {
+        synchronized (lock) {
+            Account a = byId.get(userId);
+            if (a == null) {
+                return false;
+            }
+            byId.put(userId, new Account(a.userId(), a.handle(), a.handleKey(), displayName, a.passwordHash(),
+                    a.createdAtMs()));
+            return true;
+        }
+    }
+
+    @Override
+    public boolean updatePasswordHash(String userId, String passwordHash) {
+        synchronized (lock) {
+            Account a = byId.get(userId);
+            if (a == null) {
+                return false;
+            }
+            byId.put(userId, new Account(a.userId(), a.handle(), a.handleKey(), a.displayName(), passwordHash,
+                    a.createdAtMs()));
+            return true;
+        }
+    }
+
+    @Override
+    public boolean eraseAccount(String userId, String tombstoneHandle) {
+        synchronized (lock) {
+            Account a = byId.get(userId);
+            if (a == null) {
+                return false;
+            }
+            devicesById.values().stream().filter(d -> d.userId().equals(userId)).forEach(d -> revoked.add(d.deviceId()));
+            idByHandleKey.remove(a.handleKey());
+            String key = tombstoneHandle.toLowerCase(java.util.Locale.ROOT);
+            byId.put(userId, new Account(userId, tombstoneHandle, key, null, "!erased", a.createdAtMs()));
+            idByHandleKey.put(key, userId);
+            return true;
+        }
+    }
+
+    @Override
     public void close() {
         // nothing to release
     }

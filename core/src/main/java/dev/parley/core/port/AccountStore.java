@@ -48,6 +48,32 @@ public interface AccountStore extends AutoCloseable {
      */
     boolean revokeDevice(String deviceId);
 
+    /** The user's active (not revoked) devices, oldest first. */
+    List<Device> activeDevicesOf(String userId);
+
+    /**
+     * Sets the name shown for the user ({@code null} clears it).
+     *
+     * @return false if the user is unknown
+     */
+    boolean updateDisplayName(String userId, String displayName);
+
+    /**
+     * Replaces the user's password hash.
+     *
+     * @return false if the user is unknown
+     */
+    boolean updatePasswordHash(String userId, String passwordHash);
+
+    /**
+     * Erases an account's profile, atomically: every device revoked, the display name cleared, the password hash
+     * replaced by one that matches no password, and the handle replaced by {@code tombstoneHandle} (so the handle
+     * is free again). The user id stays, so the messages the user sent still have a sender.
+     *
+     * @return false if the user is unknown
+     */
+    boolean eraseAccount(String userId, String tombstoneHandle);
+
     @Override
     void close();
 }

@@ -39,6 +39,57 @@ public abstract class AccountStoreContract {
     }
 
     @Test
+    void activeDevicesOfAUserAreListedOldestFirstWithoutRevokedOnesOrOtherUsers() {
+        store.createAccount(account("usr_a", "alice"));
+        store.createAccount(account("usr_b", "bob"));
+        store.createDevice(new Device("dev_2", "usr_a", "phone", sha256("t2"), 2_000L));
+        store.createDevice(new Device("dev_1", "usr_a", "laptop", sha256("t1"), 1_000L));
+        store.createDevice(new Device("dev_3", "usr_a", "old", sha256("t3"), 3_000L));
+        store.createDevice(new Device("dev_b", "usr_b", "bob's", sha256("tb"), 1_500L));
+        store.revokeDevice("dev_3");
+
+        assertThat(store.activeDevicesOf("usr_a")).extracting(Device::deviceId).containsExactly("dev_1", "dev_2");
+        assertThat(store.activeDevicesOf("usr_a").get(0).name()).isEqualTo("laptop");
+        assertThat(store.activeDevicesOf("usr_nobody")).isEmpty();
+    }
+
+    @Test
+    void displayNameAndPasswordHashCanBeChanged() {
+        store.createAccount(account("usr_a", "alice"));
+
+        assertThat(store.updateDisplayName("usr_a", "Alice Liddell")).isTrue();
+        assertThat(store.updatePasswordHash("usr_a", "hash$new")).isTrue();
+
+        Account a = store.findAccountById("usr_a").orElseThrow();
+        assertThat(a.displayName()).isEqualTo("Alice Liddell");
+        assertThat(a.passwordHash()).isEqualTo("hash$new");
+        assertThat(a.handle()).isEqualTo("alice");
+        assertThat(store.updateDisplayName("usr_a", null)).isTrue();
+        assertThat(store.findAccountById("usr_a").orElseThrow().displayName()).isNull();
+        assertThat(store.updateDisplayName("usr_nobody", "x")).isFalse();
+        assertThat(store.updatePasswordHash("usr_nobody", "x")).isFalse();
+    }
+
+    @Test
+    void anErasedAccountLosesItsProfileAndSessionsAndFreesItsHandle() {
+        store.createAccount(new Account("usr_a", "Alice", "alice", "Alice L.", "hash$a", 1L));
+        store.createDevice(new Device("dev_1", "usr_a", "laptop", sha256("t1"), 1_000L));
+        store.createDevice(new Device("dev_2", "usr_a", "phone", sha256("t2"), 2_000L));
+
+        assertThat(store.eraseAccount("usr_a", "deleted-usr_a")).isTrue();
+
+        Account erased = store.findAccountById("usr_a").orElseThrow();
+        assertThat(erased.handle()).isEqualTo("deleted-usr_a");
+        assertThat(erased.displayName()).isNull();
+        assertThat(erased.passwordHash()).isNotEqualTo("hash$a");
+        assertThat(store.findDeviceByTokenHash(sha256("t1"))).isEmpty();
+        assertThat(store.activeDevicesOf("usr_a")).isEmpty();
+        assertThat(store.findAccountByHandle("alice")).isEmpty();
+        assertThat(store.createAccount(account("usr_new", "alice"))).as("the handle is free again").isTrue();
+        assertThat(store.eraseAccount("usr_nobody", "deleted-usr_nobody")).isFalse();
+    }
+
+    @Test
     void createdAccountIsFoundByIdAndByHandleKey() {
         Account alice = account("usr_a", "Alice");
 

@@ -2,13 +2,16 @@ package dev.parley.server.store;
 
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.SearchIndex;
 import dev.parley.server.store.jdbc.Database;
 import dev.parley.server.store.postgres.PostgresAccountStore;
 import dev.parley.server.store.postgres.PostgresDialect;
 import dev.parley.server.store.postgres.PostgresMessageStore;
+import dev.parley.server.store.postgres.PostgresSearchIndex;
 import dev.parley.server.store.sqlite.SqliteAccountStore;
 import dev.parley.server.store.sqlite.SqliteDialect;
 import dev.parley.server.store.sqlite.SqliteMessageStore;
+import dev.parley.server.store.sqlite.SqliteSearchIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,11 +25,13 @@ public final class Stores implements AutoCloseable {
     private final Database db;
     private final MessageStore messages;
     private final AccountStore accounts;
+    private final SearchIndex search;
 
-    private Stores(Database db, MessageStore messages, AccountStore accounts) {
+    private Stores(Database db, MessageStore messages, AccountStore accounts, SearchIndex search) {
         this.db = db;
         this.messages = messages;
         this.accounts = accounts;
+        this.search = search;
     }
 
     /** Opens (creating it and its parent folders if needed) and migrates an SQLite file. */
@@ -40,13 +45,14 @@ public final class Stores implements AutoCloseable {
             throw new UncheckedIOException("cannot create " + parent, e);
         }
         Database db = Database.open(new SqliteDialect(databaseFile, options), options);
-        return new Stores(db, new SqliteMessageStore(db), new SqliteAccountStore(db));
+        return new Stores(db, new SqliteMessageStore(db), new SqliteAccountStore(db), new SqliteSearchIndex(db));
     }
 
     /** Connects to and migrates a PostgreSQL database ({@code jdbc:postgresql://host:port/db?user=…}). */
     public static Stores postgres(String jdbcUrl, StoreOptions options) {
         Database db = Database.open(new PostgresDialect(jdbcUrl, options), options);
-        return new Stores(db, new PostgresMessageStore(db), new PostgresAccountStore(db));
+        return new Stores(db, new PostgresMessageStore(db), new PostgresAccountStore(db),
+                new PostgresSearchIndex(db));
     }
 
     public MessageStore messages() {
@@ -55,6 +61,11 @@ public final class Stores implements AutoCloseable {
 
     public AccountStore accounts() {
         return accounts;
+    }
+
+    /** Full-text search over the messages, kept in step with them by the database itself. */
+    public SearchIndex search() {
+        return search;
     }
 
     /** The database behind both stores, for adapters that share its group-committing writer (media catalog). */

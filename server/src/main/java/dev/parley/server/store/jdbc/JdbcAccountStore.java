@@ -172,6 +172,68 @@ public abstract class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public List<Device> activeDevicesOf(String userId) {
+        return db.read("devices of user", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
+                    + " FROM devices WHERE user_id = ? AND revoked = ? ORDER BY created_at_ms, device_id")) {
+                ps.setString(1, userId);
+                ps.setBoolean(2, false);
+                List<Device> found = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(device(rs));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    @Override
+    public boolean updateDisplayName(String userId, String displayName) {
+        return updateUser("set display name of " + userId, "display_name = ?", userId, displayName);
+    }
+
+    @Override
+    public boolean updatePasswordHash(String userId, String passwordHash) {
+        return updateUser("set password of " + userId, "password_hash = ?", userId, passwordHash);
+    }
+
+    private boolean updateUser(String what, String assignment, String userId, String value) {
+        return db.writeAndWait(new WriteOp.InTransaction<>(what, tx -> {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE users SET " + assignment + " WHERE user_id = ?")) {
+                EntryRows.setString(ps, 1, value);
+                ps.setString(2, userId);
+                return ps.executeUpdate() == 1;
+            }
+        }));
+    }
+
+    @Override
+    public boolean eraseAccount(String userId, String tombstoneHandle) {
+        return db.writeAndWait(new WriteOp.InTransaction<>("erase account " + userId, tx -> {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE devices SET revoked = ? WHERE user_id = ?")) {
+                ps.setBoolean(1, true);
+                ps.setString(2, userId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = tx.connection().prepareStatement("UPDATE users SET handle = ?,"
+                    + " handle_key = ?, display_name = NULL, password_hash = ? WHERE user_id = ?")) {
+                ps.setString(1, tombstoneHandle);
+                ps.setString(2, tombstoneHandle.toLowerCase(java.util.Locale.ROOT));
+                ps.setString(3, ERASED_PASSWORD_HASH);
+                ps.setString(4, userId);
+                return ps.executeUpdate() == 1;
+            }
+        }));
+    }
+
+    /** Not the encoding of any hash: no password verifies against it. */
+    public static final String ERASED_PASSWORD_HASH = "!erased";
+
+    @Override
     public void close() {
         // The owning Stores closes the database.
     }
