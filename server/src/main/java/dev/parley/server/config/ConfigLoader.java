@@ -107,7 +107,8 @@ public final class ConfigLoader {
                 SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env),
                 MetricsConfig.load(root.path("metrics"), env),
                 MqttConfig.load(root.path("mqtt"), env, cli.mqttPort()),
-                OutboundConfig.load(root.path("outbound"), env));
+                OutboundConfig.load(root.path("outbound"), env),
+                IntegrationConfig.load(root.path("integration"), env));
     }
 
     private static JsonNode read(Path file) {
