@@ -79,7 +79,10 @@ final class JsonRoutes {
 
     private static void fail(HttpServerResponse response, Exception e) {
         if (e instanceof ChatException ce) {
-            error(response, ce.code(), ce.getMessage());
+            // as the core API does: rate_limited always says when; unavailable does when the node knows
+            boolean hint = ce.code() == ErrorCode.RATE_LIMITED
+                    || ce.code() == ErrorCode.UNAVAILABLE && ce.retryAfterMs() > 0;
+            error(response, ce.code(), ce.getMessage(), hint ? ce.retryAfterMs() : null);
         } else if (e instanceof FrameException fe) {
             error(response, fe.code(), fe.getMessage());
         } else {
@@ -89,6 +92,10 @@ final class JsonRoutes {
     }
 
     static void error(HttpServerResponse response, ErrorCode code, String message) {
+        error(response, code, message, null);
+    }
+
+    static void error(HttpServerResponse response, ErrorCode code, String message, Long retryAfterMs) {
         if (response.ended() || response.closed()) {
             return;
         }
@@ -97,7 +104,11 @@ final class JsonRoutes {
         if (code == ErrorCode.UNAUTHORIZED) {
             response.putHeader("WWW-Authenticate", "Bearer");
         }
-        response.end(Buffer.buffer(Json.encodeBytes(Http.ErrorBody.of(code, message))));
+        if (retryAfterMs != null) {
+            response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)));
+        }
+        response.end(Buffer.buffer(Json.encodeBytes(new Http.ErrorBody(new Http.ErrorDetail(code, message,
+                retryAfterMs)))));
     }
 
     /** The request's JSON object; {@code required} false lets an empty body stand for {@code {}}. */
