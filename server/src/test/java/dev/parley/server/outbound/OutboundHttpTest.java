@@ -49,7 +49,7 @@ class OutboundHttpTest {
     }
 
     private OutboundHttp client(HostResolver resolver, long requestTimeoutMs) {
-        var config = new OutboundConfig(List.of("127.0.0.1:" + port, "hook.test:" + port), 2_000, requestTimeoutMs);
+        var config = new OutboundConfig(List.of("127.0.0.1:" + port, "hook.test:" + port), 10_000, requestTimeoutMs);
         return OutboundHttp.http1(vertx, new OutboundRule(config, resolver), config);
     }
 
