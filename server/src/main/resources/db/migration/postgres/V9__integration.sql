@@ -28,6 +28,7 @@ CREATE TABLE webhook_outbox (
     last_error      TEXT
 );
 CREATE INDEX webhook_outbox_queue ON webhook_outbox (webhook_id, conversation_id, id);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at_ms);
 
 -- Statement-level triggers with transition tables: one call per multi-row insert of the group commit, and
 -- nothing but an EXISTS when no webhook is registered. Rows are inserted in (conversation, seq) order, so

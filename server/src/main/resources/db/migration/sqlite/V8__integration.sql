@@ -35,6 +35,7 @@ CREATE TABLE webhook_outbox (
     last_error      TEXT
 );
 CREATE INDEX webhook_outbox_queue ON webhook_outbox (webhook_id, conversation_id, id);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at_ms);
 
 -- Entries: text/media -> message.created, edit -> message.edited, delete -> message.deleted, membership
 -- system entries -> member.added / member.removed. With no webhook registered this costs one lookup.

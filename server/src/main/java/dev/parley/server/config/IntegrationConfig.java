@@ -41,7 +41,7 @@ public record IntegrationConfig(String adminToken, String jwtSecret, long webhoo
     }
 
     public static IntegrationConfig defaults() {
-        return new IntegrationConfig(null, null, 250, 1_000, 24L * 3600 * 1000, 16);
+        return new IntegrationConfig(null, null, 100, 1_000, 24L * 3600 * 1000, 16);
     }
 
     public IntegrationConfig withAdminToken(String token) {

@@ -74,6 +74,20 @@ public final class JdbcWebhookStore implements WebhookStore {
 
     @Override
     public List<Delivery> claim(String owner, long nowMs, long leaseUntilMs, int max) {
+        // A read first: an idle outbox (the usual case, and always without webhooks) costs the writer nothing.
+        boolean anyDue = db.read("webhook outbox due", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM webhook_outbox WHERE due_at_ms <= ? AND lease_until_ms <= ? LIMIT 1")) {
+                ps.setLong(1, nowMs);
+                ps.setLong(2, nowMs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+        if (!anyDue) {
+            return List.of();
+        }
         return db.writeAndWait(new WriteOp.InTransaction<>("claim webhook deliveries", tx -> {
             Connection c = tx.connection();
             List<Delivery> picked = new ArrayList<>();
