@@ -10,8 +10,9 @@ import java.util.Optional;
  */
 public interface HostAccountStore {
 
-    /** A user as the operator sees it. */
-    record HostUser(String userId, String handle, String displayName, String externalId, boolean disabled) {
+    /** A user as the operator sees it; {@code erased}: the user deleted the account (DELETE /v1/me). */
+    record HostUser(String userId, String handle, String displayName, String externalId, boolean disabled,
+                    boolean erased) {
     }
 
     /**
@@ -31,6 +32,9 @@ public interface HostAccountStore {
      * @return false if the user is unknown
      */
     boolean setDisabled(String userId, boolean disabled);
+
+    /** Unlinks the external id from a user (an erased account), so the host's id can name a new user. */
+    void forgetExternalId(String userId);
 
     /** The ids of the user's sessions that are not revoked (expired ones included), in no particular order. */
     List<String> activeDeviceIds(String userId);

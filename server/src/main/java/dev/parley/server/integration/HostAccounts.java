@@ -53,7 +53,7 @@ public final class HostAccounts {
         accounts.checkHandle(handle);
         String name = displayName(displayName, handle);
         checkExternalId(externalId);
-        if (externalId != null && store.findByExternalId(externalId).isPresent()) {
+        if (externalId != null && linked(externalId).isPresent()) {
             throw new ChatException(ErrorCode.CONFLICT, "externalId is taken");
         }
         Account account = new Account(ids.newId("usr"), handle, handle.toLowerCase(Locale.ROOT), name, NO_PASSWORD,
@@ -65,13 +65,13 @@ public final class HostAccounts {
             throw new ChatException(ErrorCode.CONFLICT, "handle is taken");
         }
         log.info("host user created userId={}", account.userId());
-        return new HostAccountStore.HostUser(account.userId(), handle, name, externalId, false);
+        return new HostAccountStore.HostUser(account.userId(), handle, name, externalId, false, false);
     }
 
     /** The user the host knows as {@code externalId}, created on first use with a handle derived from the name. */
     public HostAccountStore.HostUser forExternalId(String externalId, String name) {
         checkExternalId(externalId);
-        Optional<HostAccountStore.HostUser> known = store.findByExternalId(externalId);
+        Optional<HostAccountStore.HostUser> known = linked(externalId);
         if (known.isPresent()) {
             return known.get();
         }
@@ -83,7 +83,7 @@ public final class HostAccounts {
                     NO_PASSWORD, clock.millis());
             if (store.createAccount(account, externalId)) {
                 log.info("host user created on first sign-in userId={}", account.userId());
-                return new HostAccountStore.HostUser(account.userId(), handle, display, externalId, false);
+                return new HostAccountStore.HostUser(account.userId(), handle, display, externalId, false, false);
             }
             known = store.findByExternalId(externalId); // a concurrent first sign-in won
             if (known.isPresent()) {
@@ -91,6 +91,20 @@ public final class HostAccounts {
             }
         }
         throw new ChatException(ErrorCode.CONFLICT, "no free handle could be derived for this user");
+    }
+
+    /**
+     * The live user linked to {@code externalId}. A user who erased their account (DELETE /v1/me) is unlinked
+     * here, so the host's id names a new user from then on instead of the tombstone.
+     */
+    private Optional<HostAccountStore.HostUser> linked(String externalId) {
+        Optional<HostAccountStore.HostUser> user = store.findByExternalId(externalId);
+        if (user.isPresent() && user.get().erased()) {
+            store.forgetExternalId(user.get().userId());
+            log.info("external id unlinked from an erased account userId={}", user.get().userId());
+            return Optional.empty();
+        }
+        return user;
     }
 
     /** Letters, digits, {@code _ . -} from {@code source}, starting with a letter or digit, 3 to max-5 long. */
@@ -115,7 +129,8 @@ public final class HostAccounts {
      * @throws ChatException {@code not_found} for an unknown user; {@code forbidden} for a disabled one
      */
     public AccountService.NewSession openSession(String userId, String deviceName) {
-        HostAccountStore.HostUser user = store.find(userId).orElseThrow(() -> ChatException.notFound("user"));
+        HostAccountStore.HostUser user = store.find(userId).filter(u -> !u.erased())
+                .orElseThrow(() -> ChatException.notFound("user"));
         if (user.disabled()) {
             throw ChatException.forbidden("user is disabled");
         }

@@ -90,6 +90,19 @@ class JwtSignInIT {
     }
 
     @Test
+    void aUserWhoDeletedTheirAccountComesBackAsANewUser() {
+        var first = api.post("/v1/sessions", null, Map.of("jwt", token("shop-erased", "Era Sed", now() + 300)));
+        String oldId = first.body().path("userId").asText();
+        assertThat(api.delete("/v1/me", first.body().path("token").asText()).status()).isEqualTo(204);
+        var again = api.post("/v1/sessions", null, Map.of("jwt", token("shop-erased", "Era Sed", now() + 300)));
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.body().path("userId").asText()).isNotEqualTo(oldId);
+        assertThat(api.get("/v1/admin/users?externalId=shop-erased", ADMIN).body().path("userId").asText())
+                .isEqualTo(again.body().path("userId").asText());
+        assertThat(api.post("/v1/admin/users/" + oldId + "/sessions", ADMIN, "{}").status()).isEqualTo(404);
+    }
+
+    @Test
     void badTokensGet401() {
         String payload = "{\"sub\":\"shop-1\",\"exp\":" + (now() + 300) + "}";
         String[] bad = {

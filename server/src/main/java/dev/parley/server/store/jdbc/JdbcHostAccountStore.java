@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /** External ids and the disabled flag, in the {@code users} table (columns of V8/V9 integration). */
 public final class JdbcHostAccountStore implements HostAccountStore {
-    private static final String COLUMNS = "user_id, handle, display_name, external_id, disabled";
+    private static final String COLUMNS = "user_id, handle, display_name, external_id, disabled, password_hash";
 
     private final Database db;
 
@@ -61,7 +61,8 @@ public final class JdbcHostAccountStore implements HostAccountStore {
     }
 
     private static HostUser read(ResultSet rs) throws SQLException {
-        return new HostUser(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5));
+        return new HostUser(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
+                JdbcAccountStore.ERASED_PASSWORD_HASH.equals(rs.getString(6)));
     }
 
     @Override
@@ -72,6 +73,17 @@ public final class JdbcHostAccountStore implements HostAccountStore {
                 ps.setBoolean(1, disabled);
                 ps.setString(2, userId);
                 return ps.executeUpdate() == 1;
+            }
+        }));
+    }
+
+    @Override
+    public void forgetExternalId(String userId) {
+        db.writeAndWait(new WriteOp.InTransaction<>("forget external id user=" + userId, tx -> {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE users SET external_id = NULL WHERE user_id = ?")) {
+                ps.setString(1, userId);
+                return ps.executeUpdate();
             }
         }));
     }
