@@ -144,7 +144,13 @@ public final class AccountService {
         return name;
     }
 
-    private void checkHandle(String handle) {
+    /**
+     * Checks that {@code handle} is a valid handle (3 to {@link Limits#maxHandleLength()} characters of letters,
+     * digits, {@code _ . -}, starting with a letter or digit).
+     *
+     * @throws ChatException {@code bad_request} naming the rule
+     */
+    public void checkHandle(String handle) {
         if (handle == null || handle.length() < 3 || handle.length() > limits.maxHandleLength()
                 || !HANDLE.matcher(handle).matches()) {
             throw ChatException.badRequest("handle must be 3-" + limits.maxHandleLength()
@@ -207,12 +213,32 @@ public final class AccountService {
             throw new ChatException(ErrorCode.UNAUTHORIZED, "wrong handle or password");
         }
         refund(taken); // successful sign-ins cost nothing
+        return newSession(account.get().userId(), deviceName);
+    }
+
+    /**
+     * Opens a session for a user whom someone else has already authenticated: the operator (admin API) or the
+     * host product (a JWT it signed). No password, no throttle; the caller decides who may do this.
+     *
+     * @throws ChatException {@code bad_request} for an over-long device name; {@code not_found} for an unknown user
+     */
+    public NewSession openSession(String userId, String deviceName) {
+        if (deviceName != null && deviceName.length() > MAX_DEVICE_NAME_INPUT) {
+            throw ChatException.badRequest("deviceName must be at most " + MAX_DEVICE_NAME_INPUT + " characters");
+        }
+        if (userId == null || accounts.findAccountById(userId).isEmpty()) {
+            throw ChatException.notFound("user");
+        }
+        return newSession(userId, deviceName);
+    }
+
+    private NewSession newSession(String userId, String deviceName) {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         String name = deviceName == null || deviceName.isBlank() ? "device"
                 : deviceName.strip().substring(0, Math.min(DEVICE_NAME_LENGTH, deviceName.strip().length()));
-        Device device = new Device(ids.newId("dev"), account.get().userId(), name, hashToken(token), clock.millis());
+        Device device = new Device(ids.newId("dev"), userId, name, hashToken(token), clock.millis());
         accounts.createDevice(device);
         log.info("session created userId={} deviceId={}", device.userId(), device.deviceId());
         return new NewSession(token, device.userId(), device.deviceId());

@@ -34,6 +34,7 @@ import dev.parley.server.gateway.http.SecurityHeaders;
 import dev.parley.server.gateway.socketio.SocketIoGateway;
 import dev.parley.server.gateway.mqtt.MqttGateway;
 import dev.parley.server.gateway.ws.WebSocketGateway;
+import dev.parley.server.integration.IntegrationModule;
 import dev.parley.server.metrics.PrometheusMetrics;
 import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
@@ -158,9 +159,13 @@ public final class ParleyServer implements AutoCloseable {
         SocketIoGateway socketIo = new SocketIoGateway(vertx, accounts, chat, presence, bus, blocking.executor(),
                 addresses, config.maxFrameBytes(), config.connections().helloTimeoutMs(),
                 config.connections().maxConnectionsPerAddress());
+        // Host-product integration: admin API, JWT sign-in, webhooks (docs/integration.md); ahead of the core routes.
+        IntegrationModule integration = IntegrationModule.start(config, stores, accounts, bus, ids, clock, vertx,
+                metrics.registry(), blocking.executor(), addresses);
+        closeables.add(integration);
         HttpApi api = new HttpApi(accounts, chat, addresses, blocking.executor(), config.maxHttpBodyBytes(),
                 () -> running,
-                List.of(new SecurityHeaders(config.media()), new OpenApiDocument(),
+                withIntegration(integration, new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
                                 new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
@@ -229,6 +234,14 @@ public final class ParleyServer implements AutoCloseable {
         log.info("Parley node {} listening on {}:{} (store {}, bus {}, transport {}, data {})", config.nodeId(),
                 config.host(), http.actualPort(), config.store().type(), config.bus().type(),
                 vertx.isNativeTransportEnabled() ? "epoll" : "nio", config.dataDir());
+    }
+
+    /** The route modules with the integration's routes right after the first (security headers). */
+    private static List<HttpApi.RouteModule> withIntegration(IntegrationModule integration,
+                                                             HttpApi.RouteModule... modules) {
+        List<HttpApi.RouteModule> all = new ArrayList<>(List.of(modules));
+        all.addAll(1, integration.routes());
+        return all;
     }
 
     /**

@@ -76,6 +76,10 @@ export function timelineItems(ctx, entries, pendings) {
 }
 
 function systemItem(store, e) {
+  if (e.system?.action === 'notice') { // posted by the operator: no sender, the text is the body
+    const notice = typeof e.body === 'string' ? e.body : '';
+    return { key: `m-${e.seq}`, sig: notice, build: () => h('div', { class: 'system-line' }, h('span', {}, notice)) };
+  }
   const who = store.userName(e.senderId);
   const names = (e.system?.userIds || []).map((u) => store.userName(u)).join(', ');
   const action = e.system?.action;

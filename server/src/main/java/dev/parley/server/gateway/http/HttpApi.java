@@ -113,6 +113,8 @@ public final class HttpApi {
                 .method(HttpMethod.DELETE).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
         router.post("/v1/accounts").handler(open(this::signUp));
+        // In a full node the integration's SessionsApi (a module, mounted above) answers this route first: it adds
+        // JWT sign-in and the disabled check. This one stays for an HttpApi mounted without it.
         router.post("/v1/sessions").handler(open(this::signIn));
         router.delete("/v1/sessions/current").handler(authed((rc, caller) -> {
             accounts.signOut(caller);

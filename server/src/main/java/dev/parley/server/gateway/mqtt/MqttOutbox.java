@@ -384,7 +384,9 @@ final class MqttOutbox {
         }
         var user = new MqttProperties.UserProperties();
         user.add("seq", Long.toString(entry.seq()));
-        user.add("senderId", entry.senderId());
+        if (entry.senderId() != null) { // operator notices have no sender
+            user.add("senderId", entry.senderId());
+        }
         user.add("messageId", entry.messageId());
         user.add("kind", entry.kind().wire());
         MqttProperties props = new MqttProperties();
