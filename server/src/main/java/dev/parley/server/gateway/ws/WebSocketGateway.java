@@ -17,7 +17,6 @@ import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.server.config.ConnectionConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.net.URI;
@@ -35,16 +34,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The real-time channel {@code /v1/ws}: checks the browser {@code Origin} at the handshake, expects a
- * {@code hello} first, then turns client frames into core commands and core events into frames.
+ * {@code hello} first, then turns client frames into core commands and core events into frames. Sockets are
+ * seen through {@link ClientSocket}.
  */
 public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
-    /** RFC 6455 §7.4.1: a text message that is not valid UTF-8. */
-    static final short CLOSE_INVALID_TEXT = 1007;
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
     private static final int MAX_PENDING_COMMANDS = 1_000;
-    /** Close code for a socket that answered no ping in time (4xxx mirrors HTTP 408 Request Timeout). */
-    static final short CLOSE_NO_PONG = 4408;
 
     private final Vertx vertx;
     private final AccountService accounts;
@@ -112,88 +108,111 @@ public final class WebSocketGateway {
         }
     }
 
-    /** Serves one accepted socket. Runs on its event loop. */
+    /** Serves one socket accepted by Vert.x. Runs on its event loop. */
     public void serve(ServerWebSocket ws) {
-        Connection c = new Connection(ids.newId("con"), ws, vertx.getOrCreateContext(), blocking,
-                connections.maxQueuedBytesPerSocket());
-        long helloTimer = vertx.setTimer(connections.helloTimeoutMs(), t -> {
-            if (c.caller() == null) {
-                c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
-            }
-        });
-        Liveness liveness = new Liveness(c);
-        FrameAssembler assembler = new FrameAssembler(maxFrameBytes, text -> onText(c, text),
-                () -> c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
-                        "binary frames are not supported; send JSON text frames")),
-                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes"),
-                () -> c.close(CLOSE_INVALID_TEXT, "text frame is not valid UTF-8"));
+        WsPeer c = open(new VertxSocket(ws, vertx, connections.maxQueuedBytesPerSocket()));
+        FrameAssembler assembler = new FrameAssembler(maxFrameBytes, text -> text(c, text), () -> binary(c),
+                () -> tooBig(c), () -> invalidText(c));
         ws.frameHandler(frame -> {
             c.heard();
             assembler.handle(frame);
         });
         ws.pongHandler(data -> c.heard());
         ws.exceptionHandler(e -> log.debug("websocket error connection={}: {}", c.id, e.toString()));
-        ws.closeHandler(v -> {
-            vertx.cancelTimer(helloTimer);
-            liveness.stop();
-            c.markClosed();
-            // Runs after any hello still in the lane, so registration and clean-up never cross.
-            c.lane.submit(() -> {
-                Caller caller = c.caller();
-                if (caller != null) {
-                    fanout.unregister(c);
-                    presence.disconnected(caller.userId(), c.id);
-                }
-            });
+        ws.closeHandler(v -> closed(c));
+    }
+
+    /**
+     * Starts serving a socket that has completed its upgrade: the client has the hello timeout to say
+     * {@code hello}, and from then on the ping timer watches it. The transport then feeds the peer's frames
+     * to {@link #text} and friends and calls {@link #closed} once. Runs on the socket's event loop.
+     */
+    WsPeer open(ClientSocket socket) {
+        WsPeer c = new WsPeer(ids.newId("con"), socket, blocking);
+        c.openedNanos = System.nanoTime();
+        c.timer = socket.schedule(Math.min(connections.helloTimeoutMs(), connections.pingIntervalMs()),
+                () -> check(c));
+        return c;
+    }
+
+    /** A binary message: answered, not fatal. */
+    void binary(WsPeer c) {
+        c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
+                "binary frames are not supported; send JSON text frames"));
+    }
+
+    /** A message over {@code maxFrameBytes}. */
+    void tooBig(WsPeer c) {
+        c.close(CloseCode.TOO_BIG, "frame over " + maxFrameBytes + " bytes");
+    }
+
+    /** A text message that is not valid UTF-8. */
+    void invalidText(WsPeer c) {
+        c.close(CloseCode.INVALID_TEXT, "text frame is not valid UTF-8");
+    }
+
+    /** The socket is closed, whoever closed it; called once, on its event loop. */
+    void closed(WsPeer c) {
+        c.markClosed();
+        if (c.timer != null) {
+            c.timer.run();
+            c.timer = null;
+        }
+        // Runs after any hello still in the lane, so registration and clean-up never cross.
+        c.lane.submit(() -> {
+            Caller caller = c.caller();
+            if (caller != null) {
+                fanout.unregister(c);
+                presence.disconnected(caller.userId(), c.id);
+            }
         });
     }
 
     /**
-     * Pings a socket that has been quiet for the ping interval and closes it (4408) if it is still quiet a
-     * pong timeout later: a phone that lost its network never sends a TCP close, and without this its user
-     * would stay online forever. Any frame counts as a sign of life, so busy sockets are never pinged. One
-     * timer per socket, on its event loop.
+     * The one timer of a socket. Before {@code hello}: closes it (4401) once the hello timeout has passed.
+     * After: pings a socket that has been quiet for the ping interval and closes it (4408) if it is still
+     * quiet a pong timeout later: a phone that lost its network never sends a TCP close, and without this
+     * its user would stay online forever. Any frame counts as a sign of life, so busy sockets are never
+     * pinged. Runs on the socket's event loop.
      */
-    private final class Liveness {
-        private final Connection c;
-        private final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
-        private final long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
-        private long timer;
-        private boolean stopped;
-
-        Liveness(Connection c) {
-            this.c = c;
-            this.timer = vertx.setTimer(connections.pingIntervalMs(), t -> check());
+    private void check(WsPeer c) {
+        c.timer = null;
+        if (c.isClosed()) {
+            return;
         }
-
-        private void check() {
-            if (stopped || c.isClosed()) {
+        long now = System.nanoTime();
+        long helloLeft = 0;
+        if (c.caller() == null) {
+            helloLeft = c.openedNanos + TimeUnit.MILLISECONDS.toNanos(connections.helloTimeoutMs()) - now;
+            if (helloLeft <= 0) {
+                c.close(CloseCode.UNAUTHORIZED, "hello expected");
                 return;
             }
-            long quiet = System.nanoTime() - c.lastHeardNanos();
-            if (quiet >= intervalNanos + timeoutNanos) {
-                log.info("closing unresponsive connection={} userId={}", c.id,
-                        c.caller() == null ? null : c.caller().userId());
-                c.abandon(CLOSE_NO_PONG, "no pong");
-                return;
-            }
-            long next;
-            if (quiet >= intervalNanos) {
-                c.ws.writePing(Buffer.buffer("p"));
-                next = intervalNanos + timeoutNanos - quiet;
-            } else {
-                next = intervalNanos - quiet;
-            }
-            timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), t -> check());
         }
-
-        void stop() {
-            stopped = true;
-            vertx.cancelTimer(timer);
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
+        long quiet = now - c.lastHeardNanos();
+        if (quiet >= intervalNanos + timeoutNanos) {
+            log.info("closing unresponsive connection={} userId={}", c.id,
+                    c.caller() == null ? null : c.caller().userId());
+            c.abandon(CloseCode.NO_PONG, "no pong");
+            return;
         }
+        long next;
+        if (quiet >= intervalNanos) {
+            c.socket.ping();
+            next = intervalNanos + timeoutNanos - quiet;
+        } else {
+            next = intervalNanos - quiet;
+        }
+        if (helloLeft > 0) {
+            next = Math.min(next, helloLeft);
+        }
+        c.timer = c.socket.schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), () -> check(c));
     }
 
-    private void onText(Connection c, String text) {
+    /** One whole text message from the client. Runs on the socket's event loop. */
+    void text(WsPeer c, String text) {
         ClientFrame frame;
         try {
             frame = Json.decodeClientFrame(text);
@@ -204,12 +223,12 @@ public final class WebSocketGateway {
         int pending = c.lane.submit(() -> handle(c, frame));
         if (pending > MAX_PENDING_COMMANDS) {
             // Back-pressure: stop reading until the lane catches up.
-            c.ws.pause();
-            c.lane.submit(() -> vertx.runOnContext(v -> c.ws.resume()));
+            c.socket.pauseReading();
+            c.lane.submit(c.socket::resumeReading);
         }
     }
 
-    private void handle(Connection c, ClientFrame frame) {
+    private void handle(WsPeer c, ClientFrame frame) {
         if (c.isClosed()) {
             return;
         }
@@ -218,7 +237,7 @@ public final class WebSocketGateway {
             if (frame instanceof ClientFrame.Hello hello) {
                 hello(c, hello);
             } else {
-                c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
+                c.close(CloseCode.UNAUTHORIZED, "hello expected");
             }
             return;
         }
@@ -276,7 +295,7 @@ public final class WebSocketGateway {
         }
     }
 
-    private static WatermarkCoalescer.Source receiptSource(Connection c, Caller caller) {
+    private static WatermarkCoalescer.Source receiptSource(WsPeer c, Caller caller) {
         return new WatermarkCoalescer.Source(c.id, caller, c.lane::submit, new WatermarkCoalescer.Answers() {
             @Override
             public void ok(String id) {
@@ -294,7 +313,7 @@ public final class WebSocketGateway {
         return a -> ServerFrame.Ok.ofSeq(id, a.entry().seq());
     }
 
-    private <T> void answer(Connection c, String id, CompletableFuture<T> future, Function<T, ServerFrame> ok) {
+    private <T> void answer(WsPeer c, String id, CompletableFuture<T> future, Function<T, ServerFrame> ok) {
         future.whenComplete((value, failure) -> {
             if (failure != null) {
                 c.reply(error(id, failure));
@@ -307,17 +326,17 @@ public final class WebSocketGateway {
         });
     }
 
-    private void hello(Connection c, ClientFrame.Hello hello) {
+    private void hello(WsPeer c, ClientFrame.Hello hello) {
         Caller caller;
         try {
             caller = accounts.authenticate(hello.token()).orElse(null);
         } catch (RuntimeException e) {
             log.error("authentication failed", e);
-            c.close((short) 1011, "server error");
+            c.close(CloseCode.SERVER_ERROR, "server error");
             return;
         }
         if (caller == null) {
-            c.close(Protocol.CLOSE_UNAUTHORIZED, "unauthorized");
+            c.close(CloseCode.UNAUTHORIZED, "unauthorized");
             return;
         }
         c.authenticated(caller);
@@ -332,7 +351,7 @@ public final class WebSocketGateway {
             log.debug("socket ready connection={} userId={} deviceId={}", c.id, caller.userId(), caller.deviceId());
         } catch (RuntimeException e) {
             log.error("socket set-up failed userId={}", caller.userId(), e);
-            c.close((short) 1011, "server error");
+            c.close(CloseCode.SERVER_ERROR, "server error");
         }
     }
 
