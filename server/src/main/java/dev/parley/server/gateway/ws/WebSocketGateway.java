@@ -17,7 +17,9 @@ import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.server.config.ConnectionConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ServerWebSocket;
+import io.netty.channel.ChannelPipeline;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.net.URI;
 import java.time.Clock;
@@ -34,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The real-time channel {@code /v1/ws}: checks the browser {@code Origin} at the handshake, expects a
- * {@code hello} first, then turns client frames into core commands and core events into frames. Sockets are
- * seen through {@link ClientSocket}.
+ * {@code hello} first, then turns client frames into core commands and core events into frames. The socket
+ * itself is Netty's, taken over at the upgrade ({@link WsUpgrade}, {@link NettySocket}); everything here
+ * sees it through {@link ClientSocket}.
  */
 public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
@@ -54,6 +57,7 @@ public final class WebSocketGateway {
     private final ConnectionConfig connections;
     private final Fanout fanout;
     private final WatermarkCoalescer watermarks;
+    private final WsUpgrade upgrade;
 
     public WebSocketGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence,
                             EventBus bus, ExecutorService blocking, IdGenerator ids, Clock clock,
@@ -70,21 +74,17 @@ public final class WebSocketGateway {
         this.connections = connections;
         this.fanout = new Fanout(bus, chat, presence, blocking);
         this.watermarks = new WatermarkCoalescer(chat::markWatermarks, this::later, clock);
+        // The hard per-frame cap (1009 from the decoder); the per-message limit is enforced by FrameAssembler.
+        this.upgrade = new WsUpgrade(this, maxFrameBytes, Math.max(maxFrameBytes * 2, 65536),
+                connections.maxQueuedBytesPerSocket());
     }
 
-    /** Accepts or refuses the upgrade: wrong path → 404, foreign browser origin → 403. */
+    /**
+     * Refuses (404) a WebSocket upgrade that reached Vert.x: {@code /v1/ws} itself is taken over before Vert.x
+     * sees it ({@link #attach}), so whatever Vert.x is offered is for a path no gateway serves.
+     */
     public void handshake(ServerWebSocketHandshake handshake) {
-        if (!PATH.equals(handshake.path())) {
-            handshake.reject(404);
-            return;
-        }
-        String origin = handshake.headers().get("Origin");
-        if (origin != null && !originAllowed(origin, handshake.headers().get("Host"))) {
-            log.info("websocket refused: origin not allowed");
-            handshake.reject(403);
-            return;
-        }
-        handshake.accept();
+        handshake.reject(404);
     }
 
     boolean originAllowed(String origin, String host) {
@@ -108,18 +108,23 @@ public final class WebSocketGateway {
         }
     }
 
-    /** Serves one socket accepted by Vert.x. Runs on its event loop. */
-    public void serve(ServerWebSocket ws) {
-        WsPeer c = open(new VertxSocket(ws, vertx, connections.maxQueuedBytesPerSocket()));
-        FrameAssembler assembler = new FrameAssembler(maxFrameBytes, text -> text(c, text), () -> binary(c),
-                () -> tooBig(c), () -> invalidText(c));
-        ws.frameHandler(frame -> {
-            c.heard();
-            assembler.handle(frame);
-        });
-        ws.pongHandler(data -> c.heard());
-        ws.exceptionHandler(e -> log.debug("websocket error connection={}: {}", c.id, e.toString()));
-        ws.closeHandler(v -> closed(c));
+    /**
+     * Puts the {@code /v1/ws} upgrade handler ({@link WsUpgrade}) in a new HTTP/1.1 connection's pipeline, just
+     * before Vert.x's handler. Call from the HTTP server's connection handler, on the connection's event loop.
+     */
+    public void attach(HttpConnection connection) {
+        if (!(connection instanceof HttpServerConnection internal)) {
+            return; // HTTP/2 and anything else: not served by this node today (no TLS, no h2c)
+        }
+        ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+        if (pipeline.get(WsUpgrade.VERTX_HANDLER) != null && pipeline.get(WsUpgrade.NAME) == null) {
+            pipeline.addBefore(WsUpgrade.VERTX_HANDLER, WsUpgrade.NAME, upgrade);
+        }
+    }
+
+    /** The shared upgrade handler (tests put it in a pipeline of their own). */
+    WsUpgrade upgradeHandler() {
+        return upgrade;
     }
 
     /**
@@ -228,6 +233,11 @@ public final class WebSocketGateway {
         }
     }
 
+    private static Function<Appended, ServerFrame> sent(ClientFrame.Send s) {
+        return a -> new ServerFrame.Sent(s.id(), a.entry().conversationId(), s.clientMsgId(), a.entry().seq(),
+                a.entry().sentAtMs(), a.entry().messageId());
+    }
+
     private void handle(WsPeer c, ClientFrame frame) {
         if (c.isClosed()) {
             return;
@@ -245,9 +255,7 @@ public final class WebSocketGateway {
             switch (frame) {
                 case ClientFrame.Hello h -> c.reply(ServerFrame.Error.of(h.id(), ErrorCode.BAD_REQUEST,
                         "already authenticated"));
-                case ClientFrame.Send s -> answer(c, s.id(), chat.send(caller, s), a -> new ServerFrame.Sent(s.id(),
-                        a.entry().conversationId(), s.clientMsgId(), a.entry().seq(), a.entry().sentAtMs(),
-                        a.entry().messageId()));
+                case ClientFrame.Send s -> answer(c, s.id(), chat.send(caller, s), sent(s));
                 case ClientFrame.React r -> answer(c, r.id(), chat.react(caller, r), seqOk(r.id()));
                 case ClientFrame.Edit e -> answer(c, e.id(), chat.edit(caller, e), seqOk(e.id()));
                 case ClientFrame.Delete d -> answer(c, d.id(), chat.delete(caller, d), seqOk(d.id()));

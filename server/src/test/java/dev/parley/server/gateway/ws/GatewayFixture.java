@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The ws gateway on the in-memory core, with no network: sockets are {@link RecordingSocket}s. */
 final class GatewayFixture implements AutoCloseable {
@@ -29,19 +30,58 @@ final class GatewayFixture implements AutoCloseable {
     final AccountService accounts;
     final ChatService chat;
     final PresenceService presence;
-    final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    final ExecutorService blocking;
     final Vertx vertx = Vertx.vertx();
     final WebSocketGateway gateway;
 
+    /** Tasks the gateway handed to its blocking executor (lanes and the like). */
+    final AtomicLong laneTasks = new AtomicLong();
+
     GatewayFixture() {
+        this(Executors.newVirtualThreadPerTaskExecutor(), ConnectionConfig.defaults());
+    }
+
+    GatewayFixture(ExecutorService blocking, ConnectionConfig connections) {
+        this.blocking = blocking;
         RandomIds ids = new RandomIds(clock);
         InMemoryRateLimiter limiter = new InMemoryRateLimiter(clock);
         accounts = new AccountService(accountStore, new PlainHasher(), limiter, bus, ids, clock, Limits.defaults());
         chat = new ChatService(new InMemoryMessageStore(), accountStore, new InMemoryMediaStore(), bus, limiter, ids,
                 clock, Limits.defaults());
         presence = new PresenceService(new InMemoryPresenceStore(), chat, bus, clock);
-        gateway = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking, ids, clock, List.of(),
-                MAX_FRAME_BYTES, ConnectionConfig.defaults());
+        ExecutorService counted = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable task) {
+                laneTasks.incrementAndGet();
+                blocking.execute(task);
+            }
+
+            @Override
+            public void shutdown() {
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+                return true;
+            }
+        };
+        gateway = new WebSocketGateway(vertx, accounts, chat, presence, bus, counted, ids, clock, List.of(),
+                MAX_FRAME_BYTES, connections);
     }
 
     /** A signed-up user with one signed-in device. */
