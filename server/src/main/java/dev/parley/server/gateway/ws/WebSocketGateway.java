@@ -225,11 +225,53 @@ public final class WebSocketGateway {
             c.reply(ServerFrame.Error.of(e.frameId(), e.code(), e.getMessage()));
             return;
         }
+        if (runsNow(c, frame)) {
+            return;
+        }
         int pending = c.lane.submit(() -> handle(c, frame));
         if (pending > MAX_PENDING_COMMANDS) {
             // Back-pressure: stop reading until the lane catches up.
             c.socket.pauseReading();
             c.lane.submit(c.socket::resumeReading);
+        }
+    }
+
+    /**
+     * Runs a command here, on the socket's event loop, when nothing in it can block: a {@code send} or
+     * {@code typing} whose membership is cached (a send then only enqueues its append). Only when the lane
+     * is empty, so the peer's commands still start in arrival order and their replies keep today's order;
+     * everything else (hello, a cache miss, sync, receipts, changes) goes to the lane. Returns whether it ran.
+     */
+    // runs on: the socket's event loop
+    private boolean runsNow(WsPeer c, ClientFrame frame) {
+        Caller caller = c.caller();
+        if (caller == null || c.isClosed() || c.lane.pending() != 0) {
+            return false;
+        }
+        try {
+            switch (frame) {
+                case ClientFrame.Send s -> {
+                    CompletableFuture<Appended> appended = chat.sendWithoutBlocking(caller, s);
+                    if (appended == null) {
+                        return false;
+                    }
+                    answer(c, s.id(), appended, sent(s));
+                    return true;
+                }
+                case ClientFrame.Typing t -> {
+                    if (!chat.typesWithoutBlocking(t.conversationId())) {
+                        return false;
+                    }
+                    handle(c, frame);
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } catch (RuntimeException e) {
+            c.reply(error(frame.id(), e));
+            return true;
         }
     }
 

@@ -192,4 +192,57 @@ class WebSocketGatewayTest {
         await().atMost(WAIT).until(() -> a.socket.closedWith != null);
         assertThat(a.socket.closedWith).isEqualTo(CloseCode.UNAUTHORIZED);
     }
+
+    @Test
+    void aSendWithItsMembershipCachedRunsOnTheSocketsThreadAndRepliesStayInOrder() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        String conv = direct(alice, bob);
+        Peer a = signedIn(alice);
+        // The first send loads the membership into the cache (on the lane: that read may block).
+        f.gateway.text(a.peer, "{\"t\":\"send\",\"id\":\"s0\",\"conversationId\":\"" + conv
+                + "\",\"clientMsgId\":\"m0\",\"body\":\"hi\"}");
+        await().atMost(WAIT).until(() -> a.socket.ofType("sent").size() == 1);
+        await().atMost(WAIT).until(() -> a.peer.lane.pending() == 0);
+        long laneTasksBefore = f.laneTasks.get();
+        for (int i = 1; i <= 20; i++) {
+            f.gateway.text(a.peer, "{\"t\":\"send\",\"id\":\"s" + i + "\",\"conversationId\":\"" + conv
+                    + "\",\"clientMsgId\":\"m" + i + "\",\"body\":\"hi\"}");
+        }
+        await().atMost(WAIT).until(() -> a.socket.ofType("sent").size() == 21);
+        assertThat(f.laneTasks.get()).as("no hand-off to the lane").isEqualTo(laneTasksBefore);
+        List<String> sent = a.socket.ofType("sent");
+        for (int i = 0; i <= 20; i++) {
+            assertThat(sent.get(i)).contains("\"id\":\"s" + i + "\"").contains("\"seq\":" + (i + 1) + ",");
+        }
+    }
+
+    @Test
+    void aSendThatMustReadTheStoreStillGoesThroughTheLane() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        String conv = direct(alice, bob);
+        Peer a = signedIn(alice);
+        f.chat.forgetMembers(conv);
+        long laneTasksBefore = f.laneTasks.get();
+        f.gateway.text(a.peer, "{\"t\":\"send\",\"id\":\"s1\",\"conversationId\":\"" + conv
+                + "\",\"clientMsgId\":\"m1\",\"body\":\"hi\"}");
+        await().atMost(WAIT).until(() -> a.socket.ofType("sent").size() == 1);
+        assertThat(f.laneTasks.get()).isGreaterThan(laneTasksBefore);
+    }
+
+    @Test
+    void aSendToAConversationOfOthersIsRefusedOnEitherPath() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        var eve = f.user("eve");
+        String conv = direct(alice, bob);
+        Peer e = signedIn(eve);
+        f.chat.isMember(conv, alice.userId()); // cached: the refusal comes from the event loop
+        f.gateway.text(e.peer, "{\"t\":\"send\",\"id\":\"s1\",\"conversationId\":\"" + conv
+                + "\",\"clientMsgId\":\"m1\",\"body\":\"hi\"}");
+        await().atMost(WAIT).until(() -> e.socket.ofType("error").size() == 1);
+        assertThat(e.socket.ofType("error").getFirst()).contains("\"id\":\"s1\"").contains("not_found");
+        assertThat(e.socket.closedWith).isNull();
+    }
 }
