@@ -190,6 +190,7 @@ public final class WebSocketGateway {
         if (c.caller() == null) {
             helloLeft = c.openedNanos + TimeUnit.MILLISECONDS.toNanos(connections.helloTimeoutMs()) - now;
             if (helloLeft <= 0) {
+                log.info("closing connection={}: no hello within {} ms", c.id, connections.helloTimeoutMs());
                 c.close(CloseCode.UNAUTHORIZED, "hello expected");
                 return;
             }
