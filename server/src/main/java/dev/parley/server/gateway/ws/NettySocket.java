@@ -147,6 +147,11 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
         }
         // Past the WebSocket encoder, which lets a ready-made frame's bytes through as they are.
         ctx.write(frame.wire(), ctx.voidPromise());
+        if (!ctx.channel().isWritable()) {
+            // Unflushed bytes count against the bound too: hand them to the kernel now, so that what is left
+            // over the bound is only what the client has not taken.
+            ctx.flush();
+        }
         if (!flushPending) {
             flushPending = true;
             FlushBatch.add(this, ctx.channel().eventLoop());
@@ -159,9 +164,13 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
         ctx.flush();
     }
 
+    /**
+     * The channel's writability; a closing or closed socket counts as writable (its writes are dropped), so a
+     * socket that went away meanwhile is not mistaken for a slow one.
+     */
     @Override
     public boolean writable() {
-        return ctx.channel().isWritable();
+        return closing || !ctx.channel().isActive() || ctx.channel().isWritable();
     }
 
     @Override

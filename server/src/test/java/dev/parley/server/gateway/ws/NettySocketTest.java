@@ -186,6 +186,15 @@ class NettySocketTest {
     }
 
     @Test
+    void permessageDeflateIsNotNegotiated() {
+        String response = send(upgradeRequest("/v1/ws",
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
+        assertThat(response).startsWith("HTTP/1.1 101");
+        assertThat(response.toLowerCase(java.util.Locale.ROOT)).doesNotContain("sec-websocket-extensions");
+        assertThat(ch.pipeline().names()).noneMatch(n -> n.toLowerCase(java.util.Locale.ROOT).contains("deflate"));
+    }
+
+    @Test
     void anUpgradeWithoutAKeyIsRefused400() {
         String response = send("GET /v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n");
