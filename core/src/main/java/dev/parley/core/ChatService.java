@@ -261,6 +261,44 @@ public final class ChatService implements AutoCloseable {
         return appendAndPublish(entry);
     }
 
+    /**
+     * {@link #send} if it can be done without blocking the calling thread (an event loop): the membership is
+     * cached, the rate limiter is in memory and has budget, and there is no reply, thread root or attachment
+     * to look up. Then it only checks and enqueues the append. Otherwise it does nothing and returns null, and
+     * the caller runs {@link #send} where blocking is fine (over rate, {@code send} reads the store to answer
+     * a retry).
+     */
+    public CompletableFuture<Appended> sendWithoutBlocking(Caller caller, ClientFrame.Send send) {
+        if (!rateLimiter.inMemory() || send.replyTo() != null || send.threadRoot() != null
+                || send.attachments() != null && !send.attachments().isEmpty()
+                || members.cached(send.conversationId()).isEmpty()) {
+            return null;
+        }
+        requireMember(caller, send.conversationId());
+        checkBody(send.body());
+        if (send.clientMsgId().length() > 128) {
+            throw ChatException.badRequest("clientMsgId must be at most 128 characters");
+        }
+        try {
+            rateLimit(caller);
+        } catch (ChatException overRate) {
+            return null; // over rate takes no token; send() answers it (a retry of a stored message is no error)
+        }
+        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
+                send.clientMsgId(), send.kind(), send.body(), null, null, null, null, null, null, null, null,
+                clock.millis());
+        typing.stopNow(send.conversationId(), caller.userId());
+        return appendAndPublish(entry);
+    }
+
+    /**
+     * Whether {@link #typing} can run without blocking the calling thread: the membership is cached and the
+     * typing budget is kept in memory.
+     */
+    public boolean typesWithoutBlocking(String conversationId) {
+        return rateLimiter.inMemory() && members.cached(conversationId).isPresent();
+    }
+
     /** Adds or removes a reaction; a no-op change answers with the entry that set the current state. */
     public CompletableFuture<Appended> react(Caller caller, ClientFrame.React react) {
         requireMember(caller, react.conversationId());

@@ -44,6 +44,13 @@ public final class MemberCache {
         return loaded;
     }
 
+    /** The members if they are cached now; never reads the store. */
+    public Optional<Set<String>> cached(String conversationId) {
+        synchronized (cache) {
+            return Optional.ofNullable(cache.get(conversationId));
+        }
+    }
+
     public boolean isMember(String conversationId, String userId) {
         return members(conversationId).map(m -> m.contains(userId)).orElse(false);
     }

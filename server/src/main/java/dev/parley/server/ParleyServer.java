@@ -210,7 +210,10 @@ public final class ParleyServer implements AutoCloseable {
         options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
         mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         http = vertx.createHttpServer(options)
-                .connectionHandler(gate::accept)
+                .connectionHandler(connection -> {
+                    gate.accept(connection);
+                    webSockets.attach(connection); // /v1/ws is served by Netty directly, past Vert.x
+                })
                 .webSocketHandshakeHandler(h -> {
                     if (SocketIoGateway.handles(h.path())) {
                         socketIo.handshake(h);
@@ -226,7 +229,7 @@ public final class ParleyServer implements AutoCloseable {
                     } else if (mqtt.handles(ws.path())) {
                         mqtt.serve(ws);
                     } else {
-                        webSockets.serve(ws);
+                        ws.close(); // not reached: webSockets.handshake refuses every other path
                     }
                 })
                 .requestHandler(router)

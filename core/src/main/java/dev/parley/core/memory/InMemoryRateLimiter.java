@@ -116,4 +116,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
             }
         }
     }
+
+    @Override
+    public boolean inMemory() {
+        return true;
+    }
 }

@@ -50,4 +50,12 @@ public interface RateLimiter {
      * bucket past {@code burst}; a bucket that is already full (or was dropped as full) stays as it is.
      */
     void refund(String key, double perSecond, int burst);
+
+    /**
+     * Whether every call answers from this process's memory, never waiting on a network or a disk, so a
+     * caller on an event loop may use it. False unless an implementation says otherwise.
+     */
+    default boolean inMemory() {
+        return false;
+    }
 }

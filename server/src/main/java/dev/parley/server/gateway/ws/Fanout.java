@@ -5,12 +5,11 @@ import dev.parley.core.PresenceService;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.EntryKind;
-import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
-import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,12 +41,12 @@ final class Fanout {
     }
 
     private static final class Topic {
-        final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+        final Set<WsPeer> connections = ConcurrentHashMap.newKeySet();
         EventBus.Subscription subscription;
     }
 
     /** Starts routing events of the user and of their conversations to this connection. */
-    synchronized void register(Connection c, List<String> conversationIds) {
+    synchronized void register(WsPeer c, List<String> conversationIds) {
         String userId = c.caller().userId();
         topic(users, userId, EventBus.userTopic(userId), e -> onUserEvent(userId, e)).connections.add(c);
         for (String id : conversationIds) {
@@ -55,37 +54,48 @@ final class Fanout {
         }
     }
 
-    synchronized void unregister(Connection c) {
+    synchronized void unregister(WsPeer c) {
         if (c.caller() == null) {
             return;
         }
-        for (String id : List.copyOf(c.conversations)) {
+        for (String id : c.conversationsCopy()) {
             leave(c, id);
         }
         release(users, c.caller().userId(), c);
     }
 
-    synchronized void join(Connection c, String conversationId) {
-        if (c.isClosed() || !c.conversations.add(conversationId)) {
+    synchronized void join(WsPeer c, String conversationId) {
+        if (c.isClosed()) {
+            return;
+        }
+        if (c.conversations == null) {
+            c.conversations = new HashSet<>(8);
+        }
+        if (!c.conversations.add(conversationId)) {
             return;
         }
         topic(conversations, conversationId, EventBus.conversationTopic(conversationId),
                 e -> onConversationEvent(conversationId, e)).connections.add(c);
     }
 
-    synchronized void leave(Connection c, String conversationId) {
-        if (c.conversations.remove(conversationId)) {
+    synchronized void leave(WsPeer c, String conversationId) {
+        if (c.conversations != null && c.conversations.remove(conversationId)) {
             release(conversations, conversationId, c);
         }
     }
 
     /** Every authenticated connection on this node (a snapshot), for the {@link SessionAudit}. */
-    synchronized List<Connection> authenticatedConnections() {
-        List<Connection> all = new ArrayList<>();
+    synchronized List<WsPeer> authenticatedPeers() {
+        List<WsPeer> all = new ArrayList<>();
         for (Topic t : users.values()) {
             all.addAll(t.connections);
         }
         return all;
+    }
+
+    /** The conversations {@code c} receives now (a copy). */
+    synchronized Set<String> conversationsOf(WsPeer c) {
+        return c.conversationsCopy();
     }
 
     /** Number of conversation topics this node is subscribed to (for tests and metrics). */
@@ -104,7 +114,7 @@ final class Fanout {
         return t;
     }
 
-    private void release(Map<String, Topic> map, String key, Connection c) {
+    private void release(Map<String, Topic> map, String key, WsPeer c) {
         Topic t = map.get(key);
         if (t != null && t.connections.remove(c) && t.connections.isEmpty()) {
             map.remove(key);
@@ -112,7 +122,7 @@ final class Fanout {
         }
     }
 
-    private Set<Connection> connectionsOf(Map<String, Topic> map, String key) {
+    private Set<WsPeer> connectionsOf(Map<String, Topic> map, String key) {
         Topic t;
         synchronized (this) {
             t = map.get(key);
@@ -125,20 +135,20 @@ final class Fanout {
             case BusEvent.EntryAdded added -> deliverEntry(conversationId, added.entry());
             case BusEvent.ReceiptMoved moved -> {
                 var w = moved.watermarks();
-                String json = Json.encode(new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(),
+                OutFrame json = OutFrame.of(new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(),
                         w.readSeq()));
-                Connection.pushAll(connectionsOf(conversations, conversationId), json);
+                WsPeer.pushAll(connectionsOf(conversations, conversationId), json);
             }
             case BusEvent.Typing typing -> {
-                String json = Json.encode(new ServerFrame.TypingEvent(typing.conversationId(), typing.userId(),
+                OutFrame json = OutFrame.of(new ServerFrame.TypingEvent(typing.conversationId(), typing.userId(),
                         typing.state()));
-                Connection.pushAll(connectionsOf(conversations, conversationId), json,
+                WsPeer.pushAll(connectionsOf(conversations, conversationId), json,
                         c -> !c.caller().userId().equals(typing.userId()));
             }
             case BusEvent.PresenceChanged p -> {
                 var frame = new ServerFrame.Presence(p.userId(),
                         p.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE, p.lastSeenMs());
-                for (Connection c : connectionsOf(conversations, conversationId)) {
+                for (WsPeer c : connectionsOf(conversations, conversationId)) {
                     if (!c.caller().userId().equals(p.userId())) {
                         c.pushPresence(frame);
                     }
@@ -156,19 +166,19 @@ final class Fanout {
             chat.forgetMembers(conversationId);
             if (Message.SystemChange.ADDED.equals(entry.system().action())) {
                 for (String userId : entry.system().userIds()) {
-                    for (Connection c : connectionsOf(users, userId)) {
+                    for (WsPeer c : connectionsOf(users, userId)) {
                         join(c, conversationId);
                     }
                 }
             }
         }
-        Connection.pushAll(connectionsOf(conversations, conversationId), Json.encode(entry));
+        WsPeer.pushAll(connectionsOf(conversations, conversationId), OutFrame.of(entry));
         if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
             announcePresence(conversationId, entry.system().userIds());
         }
         if (system && !Message.SystemChange.ADDED.equals(entry.system().action())) {
             for (String userId : entry.system().userIds()) {
-                for (Connection c : connectionsOf(users, userId)) {
+                for (WsPeer c : connectionsOf(users, userId)) {
                     leave(c, conversationId);
                 }
             }
@@ -180,7 +190,7 @@ final class Fanout {
         blocking.execute(() -> {
             try {
                 for (ServerFrame.Presence p : presence.presenceOf(added)) {
-                    for (Connection c : connectionsOf(conversations, conversationId)) {
+                    for (WsPeer c : connectionsOf(conversations, conversationId)) {
                         if (!c.caller().userId().equals(p.userId())) {
                             c.pushPresence(p);
                         }
@@ -196,12 +206,12 @@ final class Fanout {
         switch (event) {
             case BusEvent.MembershipChanged m -> {
                 chat.forgetMembers(m.conversationId());
-                Set<Connection> local = connectionsOf(users, userId);
+                Set<WsPeer> local = connectionsOf(users, userId);
                 if (local.isEmpty()) {
                     return;
                 }
                 boolean removed = m.removed().contains(userId);
-                for (Connection c : local) {
+                for (WsPeer c : local) {
                     if (removed) {
                         leave(c, m.conversationId());
                     } else {
@@ -211,15 +221,15 @@ final class Fanout {
                 blocking.execute(() -> {
                     try {
                         chat.viewFor(m.conversationId(), userId).ifPresent(view -> {
-                            String json = Json.encode(view);
-                            for (Connection c : connectionsOf(users, userId)) {
+                            OutFrame json = OutFrame.of(view);
+                            for (WsPeer c : connectionsOf(users, userId)) {
                                 c.push(json);
                             }
                             if (!removed) {
                                 // New contacts: tell this user who of them is online.
                                 var others = view.members().stream().filter(u -> !u.equals(userId)).toList();
                                 for (ServerFrame.Presence p : presence.presenceOf(others)) {
-                                    for (Connection c : connectionsOf(users, userId)) {
+                                    for (WsPeer c : connectionsOf(users, userId)) {
                                         c.pushPresence(p);
                                     }
                                 }
@@ -232,9 +242,9 @@ final class Fanout {
                 });
             }
             case BusEvent.DeviceRevoked r -> {
-                for (Connection c : connectionsOf(users, userId)) {
+                for (WsPeer c : connectionsOf(users, userId)) {
                     if (c.caller().deviceId().equals(r.deviceId())) {
-                        c.close(Protocol.CLOSE_UNAUTHORIZED, "session revoked");
+                        c.close(CloseCode.UNAUTHORIZED, "session revoked");
                     }
                 }
             }

@@ -1,28 +1,31 @@
 package dev.parley.server.gateway.ws;
 
-import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * Joins a text message from its frames and enforces the message size limit itself, so an oversized
- * message always ends in a 1009 close (whatever the fragmentation), never in unbounded buffering. A text
- * message that is not valid UTF-8 ends the connection (RFC 6455 §8.1: 1007) instead of reaching the decoder
- * with replacement characters. Runs on the socket's event loop.
+ * Joins a message from its data frames and enforces the message size limit itself, so an oversized message
+ * always ends in a 1009 close (whatever the fragmentation), never in unbounded buffering. A text message that
+ * is not valid UTF-8 ends the connection (RFC 6455 §8.1: 1007) instead of reaching the decoder with
+ * replacement characters. A message in one frame (the usual case) is decoded straight from the frame's
+ * buffer; only a fragmented one is copied. Runs on the socket's event loop; does not release the frames.
  */
-final class FrameAssembler implements Handler<WebSocketFrame> {
+final class FrameAssembler {
     private final int maxBytes;
     private final Consumer<String> onText;
     private final Runnable onBinary;
     private final Runnable onTooBig;
     private final Runnable onInvalidText;
-    private Buffer partial;
+    /** The fragments so far of an unfinished message; null between messages. */
+    private ByteBuf partial;
+    private boolean inMessage;
     private boolean binary;
     private boolean dead;
 
@@ -35,50 +38,58 @@ final class FrameAssembler implements Handler<WebSocketFrame> {
         this.onInvalidText = onInvalidText;
     }
 
-    @Override
-    public void handle(WebSocketFrame frame) {
-        var type = frame.type();
-        if (dead || type == WebSocketFrameType.CLOSE || type == WebSocketFrameType.PING
-                || type == WebSocketFrameType.PONG) {
+    /** Takes one data frame (text, binary or continuation); other frames are not its business. */
+    void handle(WebSocketFrame frame) {
+        if (dead) {
             return;
         }
-        if (frame.isText() || frame.isBinary()) {
-            binary = frame.isBinary();
-            partial = null;
-        } else if (!frame.isContinuation() || partial == null && !binary) {
+        if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+            binary = frame instanceof BinaryWebSocketFrame;
+            discard();
+            inMessage = true;
+        } else if (!(frame instanceof ContinuationWebSocketFrame) || !inMessage) {
             return;
         }
-        Buffer data = frame.binaryData();
-        int size = (partial == null ? 0 : partial.length()) + data.length();
+        ByteBuf data = frame.content();
+        int size = (partial == null ? 0 : partial.readableBytes()) + data.readableBytes();
         if (size > maxBytes) {
             dead = true;
-            partial = null;
+            discard();
             onTooBig.run();
             return;
         }
-        if (!frame.isFinal()) {
+        if (!frame.isFinalFragment()) {
             if (partial == null) {
-                partial = Buffer.buffer(Math.min(size * 2, maxBytes));
+                partial = Unpooled.buffer(Math.min(Math.max(size * 2, 256), maxBytes));
             }
-            partial.appendBuffer(data);
+            partial.writeBytes(data, data.readerIndex(), data.readableBytes());
             return;
         }
-        Buffer whole = partial == null ? data : partial.appendBuffer(data);
-        partial = null;
-        if (binary) {
-            onBinary.run();
-        } else {
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(whole.getBytes()))
-                        .toString();
-            } catch (CharacterCodingException e) {
+        ByteBuf whole = data;
+        if (partial != null) {
+            partial.writeBytes(data, data.readerIndex(), data.readableBytes());
+            whole = partial;
+        }
+        inMessage = false;
+        try {
+            if (binary) {
+                onBinary.run();
+            } else if (!ByteBufUtil.isText(whole, StandardCharsets.UTF_8)) {
                 dead = true;
                 onInvalidText.run();
-                return;
+            } else {
+                onText.accept(whole.toString(StandardCharsets.UTF_8));
             }
-            onText.accept(text);
+        } finally {
+            discard();
+        }
+    }
+
+    /** Drops an unfinished message (the socket closed, or a new message began). */
+    void discard() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.parley.server.gateway.ws;
 
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
-import dev.parley.protocol.Json;
-import dev.parley.protocol.Protocol;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,21 +81,21 @@ public final class SessionAudit implements AutoCloseable {
 
     /** One audit, on the calling thread (blocking). */
     void run() {
-        List<Connection> open = fanout.authenticatedConnections();
+        List<WsPeer> open = fanout.authenticatedPeers();
         if (open.isEmpty()) {
             return;
         }
         Set<String> deviceIds = new HashSet<>();
-        for (Connection c : open) {
+        for (WsPeer c : open) {
             deviceIds.add(c.caller().deviceId());
         }
         Set<String> live = accounts.liveSessions(deviceIds);
-        Map<String, List<Connection>> byUser = new HashMap<>();
-        for (Connection c : open) {
+        Map<String, List<WsPeer>> byUser = new HashMap<>();
+        for (WsPeer c : open) {
             if (!live.contains(c.caller().deviceId())) {
                 log.info("closing socket of an ended session userId={} deviceId={}", c.caller().userId(),
                         c.caller().deviceId());
-                c.close(Protocol.CLOSE_UNAUTHORIZED, "session revoked or expired");
+                c.close(CloseCode.UNAUTHORIZED, "session revoked or expired");
             } else if (!c.isClosed()) {
                 byUser.computeIfAbsent(c.caller().userId(), k -> new ArrayList<>()).add(c);
             }
@@ -110,14 +108,14 @@ public final class SessionAudit implements AutoCloseable {
      * taken before the store is read, and the store is read again after any change: a live membership event
      * that lands in between is then never undone by this run.
      */
-    private void reconcile(String userId, List<Connection> sockets) {
-        Map<Connection, Set<String>> before = new HashMap<>();
-        for (Connection c : sockets) {
-            before.put(c, new HashSet<>(c.conversations));
+    private void reconcile(String userId, List<WsPeer> sockets) {
+        Map<WsPeer, Set<String>> before = new HashMap<>();
+        for (WsPeer c : sockets) {
+            before.put(c, fanout.conversationsOf(c));
         }
         Set<String> member = new HashSet<>(chat.conversationIdsOf(userId));
         Set<String> changed = new HashSet<>();
-        for (Connection c : sockets) {
+        for (WsPeer c : sockets) {
             for (String id : before.get(c)) {
                 if (!member.contains(id)) {
                     fanout.leave(c, id);
@@ -137,7 +135,7 @@ public final class SessionAudit implements AutoCloseable {
         Set<String> now = new HashSet<>(chat.conversationIdsOf(userId));
         for (String id : changed) {
             chat.forgetMembers(id); // the member cache missed the same event
-            for (Connection c : sockets) {
+            for (WsPeer c : sockets) {
                 if (now.contains(id)) {
                     fanout.join(c, id);
                 } else {
@@ -145,8 +143,8 @@ public final class SessionAudit implements AutoCloseable {
                 }
             }
             chat.viewFor(id, userId).ifPresent(view -> {
-                String json = Json.encode(view);
-                for (Connection c : sockets) {
+                OutFrame json = OutFrame.of(view);
+                for (WsPeer c : sockets) {
                     c.push(json);
                 }
             });

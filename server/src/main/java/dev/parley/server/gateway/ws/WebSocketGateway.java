@@ -17,8 +17,9 @@ import dev.parley.protocol.Protocol;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.server.config.ConnectionConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
+import io.netty.channel.ChannelPipeline;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.net.URI;
 import java.time.Clock;
@@ -35,16 +36,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The real-time channel {@code /v1/ws}: checks the browser {@code Origin} at the handshake, expects a
- * {@code hello} first, then turns client frames into core commands and core events into frames.
+ * {@code hello} first, then turns client frames into core commands and core events into frames. The socket
+ * itself is Netty's, taken over at the upgrade ({@link WsUpgrade}, {@link NettySocket}); everything here
+ * sees it through {@link ClientSocket}.
  */
 public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
-    /** RFC 6455 §7.4.1: a text message that is not valid UTF-8. */
-    static final short CLOSE_INVALID_TEXT = 1007;
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
     private static final int MAX_PENDING_COMMANDS = 1_000;
-    /** Close code for a socket that answered no ping in time (4xxx mirrors HTTP 408 Request Timeout). */
-    static final short CLOSE_NO_PONG = 4408;
 
     private final Vertx vertx;
     private final AccountService accounts;
@@ -58,6 +57,7 @@ public final class WebSocketGateway {
     private final ConnectionConfig connections;
     private final Fanout fanout;
     private final WatermarkCoalescer watermarks;
+    private final WsUpgrade upgrade;
 
     public WebSocketGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence,
                             EventBus bus, ExecutorService blocking, IdGenerator ids, Clock clock,
@@ -74,21 +74,17 @@ public final class WebSocketGateway {
         this.connections = connections;
         this.fanout = new Fanout(bus, chat, presence, blocking);
         this.watermarks = new WatermarkCoalescer(chat::markWatermarks, this::later, clock);
+        // The hard per-frame cap (1009 from the decoder); the per-message limit is enforced by FrameAssembler.
+        this.upgrade = new WsUpgrade(this, maxFrameBytes, Math.max(maxFrameBytes * 2, 65536),
+                connections.maxQueuedBytesPerSocket());
     }
 
-    /** Accepts or refuses the upgrade: wrong path → 404, foreign browser origin → 403. */
+    /**
+     * Refuses (404) a WebSocket upgrade that reached Vert.x: {@code /v1/ws} itself is taken over before Vert.x
+     * sees it ({@link #attach}), so whatever Vert.x is offered is for a path no gateway serves.
+     */
     public void handshake(ServerWebSocketHandshake handshake) {
-        if (!PATH.equals(handshake.path())) {
-            handshake.reject(404);
-            return;
-        }
-        String origin = handshake.headers().get("Origin");
-        if (origin != null && !originAllowed(origin, handshake.headers().get("Host"))) {
-            log.info("websocket refused: origin not allowed");
-            handshake.reject(403);
-            return;
-        }
-        handshake.accept();
+        handshake.reject(404);
     }
 
     boolean originAllowed(String origin, String host) {
@@ -112,88 +108,117 @@ public final class WebSocketGateway {
         }
     }
 
-    /** Serves one accepted socket. Runs on its event loop. */
-    public void serve(ServerWebSocket ws) {
-        Connection c = new Connection(ids.newId("con"), ws, vertx.getOrCreateContext(), blocking,
-                connections.maxQueuedBytesPerSocket());
-        long helloTimer = vertx.setTimer(connections.helloTimeoutMs(), t -> {
-            if (c.caller() == null) {
-                c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
+    /**
+     * Puts the {@code /v1/ws} upgrade handler ({@link WsUpgrade}) in a new HTTP/1.1 connection's pipeline, just
+     * before Vert.x's handler. Call from the HTTP server's connection handler, on the connection's event loop.
+     */
+    public void attach(HttpConnection connection) {
+        if (!(connection instanceof HttpServerConnection internal)) {
+            return; // HTTP/2 and anything else: not served by this node today (no TLS, no h2c)
+        }
+        ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+        if (pipeline.get(WsUpgrade.VERTX_HANDLER) != null && pipeline.get(WsUpgrade.NAME) == null) {
+            pipeline.addBefore(WsUpgrade.VERTX_HANDLER, WsUpgrade.NAME, upgrade);
+        }
+    }
+
+    /** The shared upgrade handler (tests put it in a pipeline of their own). */
+    WsUpgrade upgradeHandler() {
+        return upgrade;
+    }
+
+    /**
+     * Starts serving a socket that has completed its upgrade: the client has the hello timeout to say
+     * {@code hello}, and from then on the ping timer watches it. The transport then feeds the peer's frames
+     * to {@link #text} and friends and calls {@link #closed} once. Runs on the socket's event loop.
+     */
+    WsPeer open(ClientSocket socket) {
+        WsPeer c = new WsPeer(ids.newId("con"), socket, blocking);
+        c.openedNanos = System.nanoTime();
+        c.timer = socket.schedule(Math.min(connections.helloTimeoutMs(), connections.pingIntervalMs()),
+                () -> check(c));
+        return c;
+    }
+
+    /** A binary message: answered, not fatal. */
+    void binary(WsPeer c) {
+        c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
+                "binary frames are not supported; send JSON text frames"));
+    }
+
+    /** A message over {@code maxFrameBytes}. */
+    void tooBig(WsPeer c) {
+        c.close(CloseCode.TOO_BIG, "frame over " + maxFrameBytes + " bytes");
+    }
+
+    /** A text message that is not valid UTF-8. */
+    void invalidText(WsPeer c) {
+        c.close(CloseCode.INVALID_TEXT, "text frame is not valid UTF-8");
+    }
+
+    /** The socket is closed, whoever closed it; called once, on its event loop. */
+    void closed(WsPeer c) {
+        c.markClosed();
+        if (c.timer != null) {
+            c.timer.run();
+            c.timer = null;
+        }
+        // Runs after any hello still in the lane, so registration and clean-up never cross.
+        c.lane.submit(() -> {
+            Caller caller = c.caller();
+            if (caller != null) {
+                fanout.unregister(c);
+                presence.disconnected(caller.userId(), c.id);
             }
-        });
-        Liveness liveness = new Liveness(c);
-        FrameAssembler assembler = new FrameAssembler(maxFrameBytes, text -> onText(c, text),
-                () -> c.reply(ServerFrame.Error.of(null, ErrorCode.BAD_REQUEST,
-                        "binary frames are not supported; send JSON text frames")),
-                () -> c.close(Protocol.CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes"),
-                () -> c.close(CLOSE_INVALID_TEXT, "text frame is not valid UTF-8"));
-        ws.frameHandler(frame -> {
-            c.heard();
-            assembler.handle(frame);
-        });
-        ws.pongHandler(data -> c.heard());
-        ws.exceptionHandler(e -> log.debug("websocket error connection={}: {}", c.id, e.toString()));
-        ws.closeHandler(v -> {
-            vertx.cancelTimer(helloTimer);
-            liveness.stop();
-            c.markClosed();
-            // Runs after any hello still in the lane, so registration and clean-up never cross.
-            c.lane.submit(() -> {
-                Caller caller = c.caller();
-                if (caller != null) {
-                    fanout.unregister(c);
-                    presence.disconnected(caller.userId(), c.id);
-                }
-            });
         });
     }
 
     /**
-     * Pings a socket that has been quiet for the ping interval and closes it (4408) if it is still quiet a
-     * pong timeout later: a phone that lost its network never sends a TCP close, and without this its user
-     * would stay online forever. Any frame counts as a sign of life, so busy sockets are never pinged. One
-     * timer per socket, on its event loop.
+     * The one timer of a socket. Before {@code hello}: closes it (4401) once the hello timeout has passed.
+     * After: pings a socket that has been quiet for the ping interval and closes it (4408) if it is still
+     * quiet a pong timeout later: a phone that lost its network never sends a TCP close, and without this
+     * its user would stay online forever. Any frame counts as a sign of life, so busy sockets are never
+     * pinged. Runs on the socket's event loop.
      */
-    private final class Liveness {
-        private final Connection c;
-        private final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
-        private final long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
-        private long timer;
-        private boolean stopped;
-
-        Liveness(Connection c) {
-            this.c = c;
-            this.timer = vertx.setTimer(connections.pingIntervalMs(), t -> check());
+    private void check(WsPeer c) {
+        c.timer = null;
+        if (c.isClosed()) {
+            return;
         }
-
-        private void check() {
-            if (stopped || c.isClosed()) {
+        long now = System.nanoTime();
+        long helloLeft = 0;
+        if (c.caller() == null) {
+            helloLeft = c.openedNanos + TimeUnit.MILLISECONDS.toNanos(connections.helloTimeoutMs()) - now;
+            if (helloLeft <= 0) {
+                log.info("closing connection={}: no hello within {} ms", c.id, connections.helloTimeoutMs());
+                c.close(CloseCode.UNAUTHORIZED, "hello expected");
                 return;
             }
-            long quiet = System.nanoTime() - c.lastHeardNanos();
-            if (quiet >= intervalNanos + timeoutNanos) {
-                log.info("closing unresponsive connection={} userId={}", c.id,
-                        c.caller() == null ? null : c.caller().userId());
-                c.abandon(CLOSE_NO_PONG, "no pong");
-                return;
-            }
-            long next;
-            if (quiet >= intervalNanos) {
-                c.ws.writePing(Buffer.buffer("p"));
-                next = intervalNanos + timeoutNanos - quiet;
-            } else {
-                next = intervalNanos - quiet;
-            }
-            timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), t -> check());
         }
-
-        void stop() {
-            stopped = true;
-            vertx.cancelTimer(timer);
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
+        long quiet = now - c.lastHeardNanos();
+        if (quiet >= intervalNanos + timeoutNanos) {
+            log.info("closing unresponsive connection={} userId={}", c.id,
+                    c.caller() == null ? null : c.caller().userId());
+            c.abandon(CloseCode.NO_PONG, "no pong");
+            return;
         }
+        long next;
+        if (quiet >= intervalNanos) {
+            c.socket.ping();
+            next = intervalNanos + timeoutNanos - quiet;
+        } else {
+            next = intervalNanos - quiet;
+        }
+        if (helloLeft > 0) {
+            next = Math.min(next, helloLeft);
+        }
+        c.timer = c.socket.schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), () -> check(c));
     }
 
-    private void onText(Connection c, String text) {
+    /** One whole text message from the client. Runs on the socket's event loop. */
+    void text(WsPeer c, String text) {
         ClientFrame frame;
         try {
             frame = Json.decodeClientFrame(text);
@@ -201,15 +226,62 @@ public final class WebSocketGateway {
             c.reply(ServerFrame.Error.of(e.frameId(), e.code(), e.getMessage()));
             return;
         }
+        if (runsNow(c, frame)) {
+            return;
+        }
         int pending = c.lane.submit(() -> handle(c, frame));
         if (pending > MAX_PENDING_COMMANDS) {
             // Back-pressure: stop reading until the lane catches up.
-            c.ws.pause();
-            c.lane.submit(() -> vertx.runOnContext(v -> c.ws.resume()));
+            c.socket.pauseReading();
+            c.lane.submit(c.socket::resumeReading);
         }
     }
 
-    private void handle(Connection c, ClientFrame frame) {
+    /**
+     * Runs a command here, on the socket's event loop, when nothing in it can block: a {@code send} or
+     * {@code typing} whose membership is cached (a send then only enqueues its append). Only when the lane
+     * is empty, so the peer's commands still start in arrival order and their replies keep today's order;
+     * everything else (hello, a cache miss, sync, receipts, changes) goes to the lane. Returns whether it ran.
+     */
+    // runs on: the socket's event loop
+    private boolean runsNow(WsPeer c, ClientFrame frame) {
+        Caller caller = c.caller();
+        if (caller == null || c.isClosed() || c.lane.pending() != 0) {
+            return false;
+        }
+        try {
+            switch (frame) {
+                case ClientFrame.Send s -> {
+                    CompletableFuture<Appended> appended = chat.sendWithoutBlocking(caller, s);
+                    if (appended == null) {
+                        return false;
+                    }
+                    answer(c, s.id(), appended, sent(s));
+                    return true;
+                }
+                case ClientFrame.Typing t -> {
+                    if (!chat.typesWithoutBlocking(t.conversationId())) {
+                        return false;
+                    }
+                    handle(c, frame);
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } catch (RuntimeException e) {
+            c.reply(error(frame.id(), e));
+            return true;
+        }
+    }
+
+    private static Function<Appended, ServerFrame> sent(ClientFrame.Send s) {
+        return a -> new ServerFrame.Sent(s.id(), a.entry().conversationId(), s.clientMsgId(), a.entry().seq(),
+                a.entry().sentAtMs(), a.entry().messageId());
+    }
+
+    private void handle(WsPeer c, ClientFrame frame) {
         if (c.isClosed()) {
             return;
         }
@@ -218,7 +290,7 @@ public final class WebSocketGateway {
             if (frame instanceof ClientFrame.Hello hello) {
                 hello(c, hello);
             } else {
-                c.close(Protocol.CLOSE_UNAUTHORIZED, "hello expected");
+                c.close(CloseCode.UNAUTHORIZED, "hello expected");
             }
             return;
         }
@@ -226,9 +298,7 @@ public final class WebSocketGateway {
             switch (frame) {
                 case ClientFrame.Hello h -> c.reply(ServerFrame.Error.of(h.id(), ErrorCode.BAD_REQUEST,
                         "already authenticated"));
-                case ClientFrame.Send s -> answer(c, s.id(), chat.send(caller, s), a -> new ServerFrame.Sent(s.id(),
-                        a.entry().conversationId(), s.clientMsgId(), a.entry().seq(), a.entry().sentAtMs(),
-                        a.entry().messageId()));
+                case ClientFrame.Send s -> answer(c, s.id(), chat.send(caller, s), sent(s));
                 case ClientFrame.React r -> answer(c, r.id(), chat.react(caller, r), seqOk(r.id()));
                 case ClientFrame.Edit e -> answer(c, e.id(), chat.edit(caller, e), seqOk(e.id()));
                 case ClientFrame.Delete d -> answer(c, d.id(), chat.delete(caller, d), seqOk(d.id()));
@@ -276,7 +346,7 @@ public final class WebSocketGateway {
         }
     }
 
-    private static WatermarkCoalescer.Source receiptSource(Connection c, Caller caller) {
+    private static WatermarkCoalescer.Source receiptSource(WsPeer c, Caller caller) {
         return new WatermarkCoalescer.Source(c.id, caller, c.lane::submit, new WatermarkCoalescer.Answers() {
             @Override
             public void ok(String id) {
@@ -294,7 +364,7 @@ public final class WebSocketGateway {
         return a -> ServerFrame.Ok.ofSeq(id, a.entry().seq());
     }
 
-    private <T> void answer(Connection c, String id, CompletableFuture<T> future, Function<T, ServerFrame> ok) {
+    private <T> void answer(WsPeer c, String id, CompletableFuture<T> future, Function<T, ServerFrame> ok) {
         future.whenComplete((value, failure) -> {
             if (failure != null) {
                 c.reply(error(id, failure));
@@ -307,17 +377,17 @@ public final class WebSocketGateway {
         });
     }
 
-    private void hello(Connection c, ClientFrame.Hello hello) {
+    private void hello(WsPeer c, ClientFrame.Hello hello) {
         Caller caller;
         try {
             caller = accounts.authenticate(hello.token()).orElse(null);
         } catch (RuntimeException e) {
             log.error("authentication failed", e);
-            c.close((short) 1011, "server error");
+            c.close(CloseCode.SERVER_ERROR, "server error");
             return;
         }
         if (caller == null) {
-            c.close(Protocol.CLOSE_UNAUTHORIZED, "unauthorized");
+            c.close(CloseCode.UNAUTHORIZED, "unauthorized");
             return;
         }
         c.authenticated(caller);
@@ -332,7 +402,7 @@ public final class WebSocketGateway {
             log.debug("socket ready connection={} userId={} deviceId={}", c.id, caller.userId(), caller.deviceId());
         } catch (RuntimeException e) {
             log.error("socket set-up failed userId={}", caller.userId(), e);
-            c.close((short) 1011, "server error");
+            c.close(CloseCode.SERVER_ERROR, "server error");
         }
     }
 

@@ -2,8 +2,12 @@ package dev.parley.server.gateway.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,41 +19,90 @@ class FrameAssemblerTest {
     final FrameAssembler assembler = new FrameAssembler(16, texts::add, () -> events.add("binary"),
             () -> events.add("too big"), () -> events.add("invalid text"));
 
+    private void feed(WebSocketFrame frame) {
+        try {
+            assembler.handle(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private static ContinuationWebSocketFrame more(boolean last, byte... bytes) {
+        return new ContinuationWebSocketFrame(last, 0, Unpooled.wrappedBuffer(bytes));
+    }
+
+    private static ContinuationWebSocketFrame more(boolean last, String text) {
+        return more(last, text.getBytes(StandardCharsets.UTF_8));
+    }
+
     @Test
     void fragmentsOfOneTextMessageAreJoined() {
-        assembler.handle(WebSocketFrame.textFrame("{\"t\":", false));
-        assembler.handle(WebSocketFrame.continuationFrame(Buffer.buffer("\"ping\"}"), true));
+        feed(new TextWebSocketFrame(false, 0, "{\"t\":"));
+        feed(more(true, "\"ping\"}"));
         assertThat(texts).containsExactly("{\"t\":\"ping\"}");
         assertThat(events).isEmpty();
     }
 
     @Test
     void aMessageOverTheLimitEndsTheSocketWhateverItsFragmentation() {
-        assembler.handle(WebSocketFrame.textFrame("0123456789", false));
-        assembler.handle(WebSocketFrame.continuationFrame(Buffer.buffer("0123456789"), true));
+        feed(new TextWebSocketFrame(false, 0, "0123456789"));
+        feed(more(true, "0123456789"));
         assertThat(events).containsExactly("too big");
-        assembler.handle(WebSocketFrame.textFrame("{}", true));
+        feed(new TextWebSocketFrame("{}"));
         assertThat(texts).as("nothing after the close").isEmpty();
     }
 
     @Test
+    void aSingleFrameOverTheLimitIsRefusedToo() {
+        feed(new TextWebSocketFrame("01234567890123456"));
+        assertThat(events).containsExactly("too big");
+    }
+
+    @Test
+    void exactlyTheLimitIsFine() {
+        feed(new TextWebSocketFrame("0123456789abcdef"));
+        assertThat(texts).containsExactly("0123456789abcdef");
+    }
+
+    @Test
     void invalidUtf8IsRefusedInsteadOfBeingDecodedWithReplacementCharacters() {
-        assembler.handle(WebSocketFrame.textFrame("{\"t\":\"", false));
-        assembler.handle(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {(byte) 0xC3, '"', '}'}), true));
+        feed(new TextWebSocketFrame(false, 0, "{\"t\":\""));
+        feed(more(true, (byte) 0xC3, (byte) '"', (byte) '}'));
         assertThat(events).containsExactly("invalid text");
         assertThat(texts).isEmpty();
     }
 
     @Test
+    void invalidUtf8InOneFrameIsRefused() {
+        feed(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'"', (byte) 0xFF, '"'})));
+        assertThat(events).containsExactly("invalid text");
+    }
+
+    @Test
     void multiByteCharactersSplitAcrossFragmentsAreFine() {
-        byte[] e = "é".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assembler.handle(WebSocketFrame.binaryFrame(Buffer.buffer(), true));
+        byte[] e = "é".getBytes(StandardCharsets.UTF_8);
+        feed(new BinaryWebSocketFrame(Unpooled.EMPTY_BUFFER));
         assertThat(events).containsExactly("binary");
         events.clear();
-        assembler.handle(WebSocketFrame.textFrame("\"", false));
-        assembler.handle(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {e[0]}), false));
-        assembler.handle(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {e[1], '"'}), true));
+        feed(new TextWebSocketFrame(false, 0, "\""));
+        feed(more(false, e[0]));
+        feed(more(true, e[1], (byte) '"'));
         assertThat(texts).containsExactly("\"é\"");
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aFragmentedBinaryMessageIsOneRefusal() {
+        feed(new BinaryWebSocketFrame(false, 0, Unpooled.wrappedBuffer(new byte[] {1, 2})));
+        feed(more(true, (byte) 3));
+        assertThat(events).containsExactly("binary");
+        assertThat(texts).isEmpty();
+    }
+
+    @Test
+    void aStrayContinuationIsIgnored() {
+        feed(more(true, "{}"));
+        assertThat(texts).isEmpty();
         assertThat(events).isEmpty();
     }
 }

@@ -1,0 +1,185 @@
+package dev.parley.server.gateway.ws;
+
+import dev.parley.core.Caller;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.server.gateway.SerialLane;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client of {@code /v1/ws}, authenticated or authenticating, on its {@link ClientSocket}. Commands from
+ * the client run in order on its {@link SerialLane}; frames to the client may be written from any thread.
+ */
+final class WsPeer {
+    private static final Logger log = LoggerFactory.getLogger(WsPeer.class);
+
+    final String id;
+    final ClientSocket socket;
+    final SerialLane lane;
+    /**
+     * Conversations whose events this peer receives; created on the first one and guarded by the
+     * {@link Fanout}'s monitor (read it through {@link Fanout#conversationsOf}).
+     */
+    Set<String> conversations;
+    /** Last presence state sent per user (so a user in several shared conversations is announced once); lazy. */
+    private Map<String, String> presenceSent;
+    /** When the socket opened (hello timeout) and its one pending timer's cancel action; event loop only. */
+    long openedNanos;
+    Runnable timer;
+    private volatile Caller caller;
+    private volatile boolean closed;
+    /** When the client was last heard from (any frame), for the ping timer; written on the event loop. */
+    private volatile long lastHeardNanos = System.nanoTime();
+
+    WsPeer(String id, ClientSocket socket, Executor executor) {
+        this.id = id;
+        this.socket = socket;
+        this.lane = new SerialLane(executor);
+    }
+
+    Caller caller() {
+        return caller;
+    }
+
+    void authenticated(Caller c) {
+        this.caller = c;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /** Writes an answer to the client's own request, within the same outbound bound as events. */
+    void reply(ServerFrame frame) {
+        if (!closed) {
+            write(OutFrame.of(frame));
+        }
+    }
+
+    /** Writes a live event, within the outbound bound. */
+    void push(OutFrame frame) {
+        write(frame);
+    }
+
+    /**
+     * Writes one live event to many peers: one task per event loop rather than one cross-thread hop per
+     * socket, so a fan-out costs a few wake-ups however many members are online.
+     */
+    static void pushAll(Iterable<WsPeer> peers, OutFrame frame, Predicate<WsPeer> include) {
+        Executor onlyLoop = null;
+        List<WsPeer> onlyGroup = null;
+        Map<Executor, List<WsPeer>> byLoop = null;
+        for (WsPeer p : peers) {
+            if (p.closed || !include.test(p)) {
+                continue;
+            }
+            Executor loop = p.socket.loop();
+            if (onlyLoop == null || onlyLoop == loop) {
+                onlyLoop = loop;
+                if (onlyGroup == null) {
+                    onlyGroup = new ArrayList<>();
+                }
+                onlyGroup.add(p);
+            } else {
+                if (byLoop == null) {
+                    byLoop = new HashMap<>(8);
+                }
+                byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(p);
+            }
+        }
+        if (onlyGroup != null) {
+            writeOn(onlyLoop, onlyGroup, frame);
+        }
+        if (byLoop != null) {
+            byLoop.forEach((loop, group) -> writeOn(loop, group, frame));
+        }
+    }
+
+    static void pushAll(Iterable<WsPeer> peers, OutFrame frame) {
+        pushAll(peers, frame, p -> true);
+    }
+
+    private static void writeOn(Executor loop, List<WsPeer> group, OutFrame frame) {
+        loop.execute(() -> {
+            for (WsPeer p : group) {
+                p.push(frame);
+            }
+        });
+    }
+
+    /** Sends a presence frame unless this user's same state was the last one sent. */
+    void pushPresence(ServerFrame.Presence p) {
+        String state = p.state() + ":" + p.lastSeenMs();
+        synchronized (this) {
+            if (presenceSent == null) {
+                presenceSent = new HashMap<>(4);
+            }
+            if (state.equals(presenceSent.put(p.userId(), state))) {
+                return;
+            }
+        }
+        push(OutFrame.of(p));
+    }
+
+    /**
+     * Every frame to the client goes through here, so one bound covers replies and events alike. A client
+     * that lets more than the bound pile up unread is disconnected (1008) instead of being buffered without
+     * bound; from then on its lane drops its remaining commands ({@link #isClosed}), and it catches up with
+     * {@code sync} when it reconnects. The frame that crosses the bound is still written, so one large
+     * reply (a full sync page) always fits an otherwise empty queue.
+     */
+    private void write(OutFrame frame) {
+        if (closed) {
+            return;
+        }
+        if (!socket.writable()) {
+            log.info("closing slow connection userId={} deviceId={}", caller == null ? null : caller.userId(),
+                    caller == null ? null : caller.deviceId());
+            close(CloseCode.TOO_SLOW, "too slow: reconnect and sync");
+            return;
+        }
+        socket.write(frame);
+    }
+
+    void close(CloseCode code, String reason) {
+        if (!closed) {
+            closed = true;
+            socket.close(code, reason);
+        }
+    }
+
+    /**
+     * Closes a socket whose peer has stopped answering: the close frame is sent for form's sake, but the
+     * connection is dropped at once rather than after the close handshake's timeout, so the user goes
+     * offline now.
+     */
+    void abandon(CloseCode code, String reason) {
+        closed = true;
+        socket.abandon(code, reason);
+    }
+
+    /** A copy of {@code conversations}; the caller holds the fan-out's monitor. */
+    Set<String> conversationsCopy() {
+        return conversations == null ? Set.of() : new HashSet<>(conversations);
+    }
+}
