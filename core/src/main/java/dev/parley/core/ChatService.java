@@ -2,10 +2,13 @@ package dev.parley.core;
 
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.media.MediaStore;
+import dev.parley.core.mls.MlsDelivery;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.MlsFraming;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ConversationView;
@@ -49,6 +52,8 @@ public final class ChatService implements AutoCloseable {
     private final MemberCache members;
     private final TypingTracker typing;
     private final BudgetMeter budgets;
+    /** The MLS Delivery Service; null when this core was built without one (MLS kinds are then refused). */
+    private final MlsDelivery mls;
 
     /** A chat core with the default {@link RateBudgets}. */
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
@@ -58,6 +63,16 @@ public final class ChatService implements AutoCloseable {
 
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
                        RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits, RateBudgets budgets) {
+        this(store, accounts, media, bus, rateLimiter, ids, clock, limits, budgets, null, null);
+    }
+
+    /**
+     * A chat core that is also the MLS Delivery Service of e2ee conversations (docs/e2ee.md): {@code groups} keeps
+     * each group's epoch and leaves, {@code framing} reads MLS messages.
+     */
+    public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
+                       RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits, RateBudgets budgets,
+                       MlsGroupStore groups, MlsFraming framing) {
         this.store = store;
         this.accounts = accounts;
         this.media = media;
@@ -67,6 +82,8 @@ public final class ChatService implements AutoCloseable {
         this.clock = clock;
         this.limits = limits;
         this.members = new MemberCache(store, 100_000);
+        this.mls = groups == null || framing == null ? null : new MlsDelivery(store, groups, accounts, framing, bus,
+                members::invalidate, ids, clock, limits);
         this.budgets = new BudgetMeter(rateLimiter, budgets);
         this.typing = new TypingTracker(bus, clock, limits.typingTimeoutMs(), this.budgets);
     }
@@ -234,9 +251,30 @@ public final class ChatService implements AutoCloseable {
      */
     public CompletableFuture<Appended> send(Caller caller, ClientFrame.Send send) {
         requireMember(caller, send.conversationId());
-        checkBody(send.body());
+        boolean e2ee = mls != null && mls.isE2ee(send.conversationId());
+        if (send.kind().isMls() && !e2ee) {
+            throw ChatException.badRequest(send.kind().wire() + " is only for end-to-end encrypted conversations");
+        }
+        checkBody(send.body(), e2ee ? mls.maxBodyBytes(send.kind()) : limits.maxBodyBytes());
         if (send.clientMsgId().length() > 128) {
             throw ChatException.badRequest("clientMsgId must be at most 128 characters");
+        }
+        if (e2ee) {
+            // A retry is answered with what was stored before any MLS check: a commit's epoch has moved since.
+            Optional<Message> stored = store.findByClientMsgId(send.conversationId(), caller.deviceId(),
+                    send.clientMsgId());
+            if (stored.isPresent()) {
+                return CompletableFuture.completedFuture(new Appended(stored.get(), true));
+            }
+            if (send.kind() == EntryKind.MLS_COMMIT) {
+                rateLimit(caller);
+                return mls.commit(caller, send);
+            }
+            if (send.kind() == EntryKind.MLS_WELCOME) {
+                mls.checkWelcome(caller, send.conversationId(), send);
+            } else if (send.body() != null) {
+                mls.checkApplication(send.conversationId(), send.body());
+            }
         }
         if (send.replyTo() != null || send.threadRoot() != null) {
             requireMessage(send.conversationId(), send.replyTo(), "replyTo");
@@ -256,7 +294,7 @@ public final class ChatService implements AutoCloseable {
         }
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
                 send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
-                send.attachments(), null, null, clock.millis());
+                send.attachments(), null, null, clock.millis(), null, send.recipients());
         typing.stopNow(send.conversationId(), caller.userId());
         return appendAndPublish(entry);
     }
@@ -269,13 +307,16 @@ public final class ChatService implements AutoCloseable {
      * a retry).
      */
     public CompletableFuture<Appended> sendWithoutBlocking(Caller caller, ClientFrame.Send send) {
-        if (!rateLimiter.inMemory() || send.replyTo() != null || send.threadRoot() != null
-                || send.attachments() != null && !send.attachments().isEmpty()
+        if (!rateLimiter.inMemory() || send.kind() != EntryKind.TEXT || send.replyTo() != null
+                || send.threadRoot() != null || send.attachments() != null && !send.attachments().isEmpty()
                 || members.cached(send.conversationId()).isEmpty()) {
             return null;
         }
+        if (mls != null && !Boolean.FALSE.equals(mls.e2eeIfKnown(send.conversationId()))) {
+            return null; // e2ee (or not known yet): the Delivery Service's checks run in send(), on the lane
+        }
         requireMember(caller, send.conversationId());
-        checkBody(send.body());
+        checkBody(send.body(), limits.maxBodyBytes());
         if (send.clientMsgId().length() > 128) {
             throw ChatException.badRequest("clientMsgId must be at most 128 characters");
         }
@@ -331,7 +372,10 @@ public final class ChatService implements AutoCloseable {
         if (again.isPresent()) {
             return again.get();
         }
-        checkBody(edit.body());
+        checkBody(edit.body(), limits.maxBodyBytes());
+        if (mls != null && mls.isE2ee(edit.conversationId())) {
+            mls.checkApplication(edit.conversationId(), edit.body());
+        }
         requireOwnLiveMessage(caller, edit.conversationId(), edit.target());
         rateLimit(caller);
         return appendAndPublish(change(caller, edit.conversationId(), edit.clientMsgId(), EntryKind.EDIT, edit.body(),
@@ -353,14 +397,17 @@ public final class ChatService implements AutoCloseable {
                 delete.target(), null, null));
     }
 
-    /** Entries after {@code afterSeq}, for catching up; each page is charged to the caller's reads budget. */
+    /**
+     * Entries after {@code afterSeq} that the caller's device may see ({@link EntryVisibility}), for catching up;
+     * each page is charged to the caller's reads budget. Entries the device may not see are skipped, not counted.
+     */
     public Page sync(Caller caller, String conversationId, long afterSeq, Integer limit) {
         requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> page = store.entriesAfter(conversationId, afterSeq, n + 1);
-        boolean more = page.size() > n;
-        return new Page(more ? page.subList(0, n) : page, more);
+        List<Message> visible = EntryVisibility.after(store, conversationId, afterSeq, n + 1, caller.deviceId());
+        boolean more = visible.size() > n;
+        return new Page(more ? visible.subList(0, n) : visible, more);
     }
 
     /**
@@ -374,7 +421,7 @@ public final class ChatService implements AutoCloseable {
         requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> page = store.entriesBefore(conversationId, before, n + 1);
+        List<Message> page = EntryVisibility.before(store, conversationId, before, n + 1, caller.deviceId());
         boolean more = page.size() > n;
         List<Message> trimmed = more ? page.subList(page.size() - n, page.size()) : page;
         if (after != null) {
@@ -524,6 +571,10 @@ public final class ChatService implements AutoCloseable {
         Conversation c = store.findConversation(conversationId)
                 .filter(x -> x.members().contains(caller.userId()))
                 .orElseThrow(() -> ChatException.notFound("conversation"));
+        if (c.e2ee()) {
+            throw new ChatException(ErrorCode.CONFLICT,
+                    "members of an end-to-end encrypted conversation change only by MLS commits");
+        }
         if (!ConversationView.GROUP.equals(c.kind())) {
             throw ChatException.badRequest("members can only change in a group conversation");
         }
@@ -587,14 +638,13 @@ public final class ChatService implements AutoCloseable {
         }
     }
 
-    private void checkBody(String body) {
+    private void checkBody(String body, int maxBytes) {
         if (body == null) {
             return;
         }
-        if (body.length() > limits.maxBodyBytes()
-                || (body.length() * 3L > limits.maxBodyBytes()
-                    && body.getBytes(StandardCharsets.UTF_8).length > limits.maxBodyBytes())) {
-            throw new ChatException(ErrorCode.TOO_LARGE, "body is over " + limits.maxBodyBytes() + " bytes");
+        if (body.length() > maxBytes
+                || (body.length() * 3L > maxBytes && body.getBytes(StandardCharsets.UTF_8).length > maxBytes)) {
+            throw new ChatException(ErrorCode.TOO_LARGE, "body is over " + maxBytes + " bytes");
         }
     }
 

@@ -2,8 +2,10 @@ package dev.parley.server.store;
 
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.SearchIndex;
 import dev.parley.server.store.jdbc.Database;
+import dev.parley.server.store.jdbc.JdbcMlsGroupStore;
 import dev.parley.server.store.postgres.PostgresAccountStore;
 import dev.parley.server.store.postgres.PostgresDialect;
 import dev.parley.server.store.postgres.PostgresMessageStore;
@@ -26,9 +28,11 @@ public final class Stores implements AutoCloseable {
     private final MessageStore messages;
     private final AccountStore accounts;
     private final SearchIndex search;
+    private final MlsGroupStore mlsGroups;
 
     private Stores(Database db, MessageStore messages, AccountStore accounts, SearchIndex search) {
         this.db = db;
+        this.mlsGroups = new JdbcMlsGroupStore(db);
         this.messages = messages;
         this.accounts = accounts;
         this.search = search;
@@ -66,6 +70,11 @@ public final class Stores implements AutoCloseable {
     /** Full-text search over the messages, kept in step with them by the database itself. */
     public SearchIndex search() {
         return search;
+    }
+
+    /** The MLS Delivery Service's epochs and tree views, written in the same transactions as the log. */
+    public MlsGroupStore mlsGroups() {
+        return mlsGroups;
     }
 
     /** The database behind both stores, for adapters that share its group-committing writer (media catalog). */

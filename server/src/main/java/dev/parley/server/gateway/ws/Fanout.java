@@ -172,7 +172,8 @@ final class Fanout {
                 }
             }
         }
-        WsPeer.pushAll(connectionsOf(conversations, conversationId), OutFrame.of(entry));
+        WsPeer.pushAll(connectionsOf(conversations, conversationId), OutFrame.of(entry),
+                c -> dev.parley.core.EntryVisibility.visibleTo(entry, c.caller().deviceId()));
         if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
             announcePresence(conversationId, entry.system().userIds());
         }
