@@ -106,7 +106,8 @@ public final class ConfigLoader {
                 MediaConfig.load(root.path("media"), env), ConnectionConfig.load(root.path("connections"), env),
                 SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env),
                 MetricsConfig.load(root.path("metrics"), env),
-                MqttConfig.load(root.path("mqtt"), env, cli.mqttPort()), PushConfig.load(root.path("push"), env));
+                MqttConfig.load(root.path("mqtt"), env, cli.mqttPort()),
+                OutboundConfig.load(root.path("outbound"), env), PushConfig.load(root.path("push"), env));
     }
 
     private static JsonNode read(Path file) {

@@ -21,13 +21,15 @@ import java.util.List;
  * @param budgets         rate budgets for the write and read paths besides sends
  * @param metrics         the Prometheus endpoint
  * @param mqtt            the MQTT gateway (TCP port, MQTT over WebSocket, sessions)
+ * @param outbound        where the node's own requests (push, webhooks) may go
  * @param push            push notifications: previews, coalescing, VAPID, FCM and APNs credentials
  */
 public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
                            Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
                            PasswordConfig password, MediaConfig media, ConnectionConfig connections,
                            SecurityConfig security, RateBudgets budgets, MetricsConfig metrics,
-                           MqttConfig mqtt, PushConfig push) {
+                           MqttConfig mqtt, OutboundConfig outbound,
+                           PushConfig push) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -139,12 +141,13 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
                 PasswordConfig.defaults(), MediaConfig.defaults(), ConnectionConfig.defaults(),
                 SecurityConfig.defaults(), RateBudgets.defaults(), MetricsConfig.defaults(),
-                MqttConfig.defaults(), PushConfig.defaults());
+                MqttConfig.defaults(), OutboundConfig.defaults(),
+                PushConfig.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withSendRate(double perSecond) {
@@ -153,66 +156,71 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withBus(BusConfig newBus) {
         return new ServerConfig(host, port, dataDir, nodeId, store, newBus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                origins, password, media, connections, security, budgets, metrics, mqtt, push);
+                origins, password, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withMedia(MediaConfig newMedia) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, newMedia, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, newMedia, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withPassword(PasswordConfig newPassword) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, newPassword, media, connections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, newPassword, media, connections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withConnections(ConnectionConfig newConnections) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, newConnections, security, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, newConnections, security, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withSecurity(SecurityConfig newSecurity) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, newSecurity, budgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, newSecurity, budgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withBudgets(RateBudgets newBudgets) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, newBudgets, metrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, newBudgets, metrics, mqtt, outbound, push);
     }
 
     public ServerConfig withMetrics(MetricsConfig newMetrics) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, newMetrics, mqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, newMetrics, mqtt, outbound, push);
     }
 
     public ServerConfig withMqtt(MqttConfig newMqtt) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, newMqtt, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, newMqtt, outbound, push);
+    }
+
+    public ServerConfig withOutbound(OutboundConfig newOutbound) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, newOutbound, push);
     }
 
     public ServerConfig withPush(PushConfig newPush) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, newPush);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, newPush);
     }
 }
