@@ -1,18 +1,12 @@
 package dev.parley.server.push;
 
-import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
-/** PEM-armoured keys and certificates as push credentials come: PKCS#8 private keys, X.509 CA certificates. */
+/** PEM-armoured PKCS#8 private keys, as push credentials come (Google service accounts, Apple {@code .p8} files). */
 public final class Pem {
     private Pem() {
     }
@@ -21,30 +15,6 @@ public final class Pem {
     public static PrivateKey privateKey(String pem, String algorithm) throws GeneralSecurityException {
         byte[] der = body(pem, "PRIVATE KEY");
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-    }
-
-    /** A TLS context that trusts exactly the certificates in {@code pem} (a private CA or a test certificate). */
-    public static SSLContext trusting(String pem) throws GeneralSecurityException {
-        try {
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            var certs = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-            int i = 0;
-            for (var c : certs) {
-                ks.setCertificateEntry("ca" + i++, (X509Certificate) c);
-            }
-            if (i == 0) {
-                throw new GeneralSecurityException("no certificate in the PEM");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (java.io.IOException e) {
-            throw new GeneralSecurityException("cannot read certificates", e);
-        }
     }
 
     private static byte[] body(String pem, String label) throws GeneralSecurityException {

@@ -1,6 +1,5 @@
 package dev.parley.server.push;
 
-import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -10,9 +9,8 @@ public final class RetryAfter {
     private RetryAfter() {
     }
 
-    /** Milliseconds to wait, or 0 when the header is absent or unreadable. */
-    public static long millis(HttpHeaders headers) {
-        String v = headers.firstValue("retry-after").orElse(null);
+    /** Milliseconds to wait for a {@code Retry-After} value, or 0 when it is absent (null) or unreadable. */
+    public static long millis(String v) {
         if (v == null || v.isBlank()) {
             return 0;
         }

@@ -6,13 +6,12 @@ import dev.parley.core.push.PushSubscription;
 import dev.parley.core.push.PushType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.PushPayload;
+import dev.parley.server.outbound.OutboundHttp;
+import dev.parley.server.outbound.OutboundRefused;
 import dev.parley.server.push.Es256Jwt;
 import dev.parley.server.push.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,9 +41,8 @@ public final class ApnsPushSender implements PushSender {
     private final String keyId;
     private final PrivateKey key;
     private final String topic;
-    private final HttpClient http;
+    private final OutboundHttp http;
     private final Clock clock;
-    private final Duration timeout;
     private final Duration ttl;
     private String providerToken;
     private long providerTokenAtMs;
@@ -52,10 +50,10 @@ public final class ApnsPushSender implements PushSender {
     /**
      * @param base  {@code https://api.push.apple.com} ({@code PARLEY_APNS_URL}; the sandbox is
      *              {@code https://api.sandbox.push.apple.com})
-     * @param http  an HTTP/2 client
+     * @param http  an HTTP/2 client ({@link OutboundHttp#http2})
      */
-    public ApnsPushSender(URI base, String teamId, String keyId, PrivateKey key, String topic, HttpClient http,
-                          Clock clock, Duration timeout, Duration ttl) {
+    public ApnsPushSender(URI base, String teamId, String keyId, PrivateKey key, String topic, OutboundHttp http,
+                          Clock clock, Duration ttl) {
         this.base = base;
         this.teamId = teamId;
         this.keyId = keyId;
@@ -63,7 +61,6 @@ public final class ApnsPushSender implements PushSender {
         this.topic = topic;
         this.http = http;
         this.clock = clock;
-        this.timeout = timeout;
         this.ttl = ttl;
     }
 
@@ -90,19 +87,18 @@ public final class ApnsPushSender implements PushSender {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("aps", aps);
         body.put("parley", payload);
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/3/device/" + s.address()))
-                .version(HttpClient.Version.HTTP_2).timeout(timeout)
-                .header("authorization", "bearer " + providerToken())
-                .header("apns-topic", topic)
-                .header("apns-push-type", "alert")
-                .header("apns-priority", "10")
-                .header("apns-expiration", Long.toString(clock.instant().plus(ttl).getEpochSecond()))
-                .header("apns-collapse-id", payload.conversationId())
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encodeBytes(body))).build();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("authorization", "bearer " + providerToken());
+        headers.put("apns-topic", topic);
+        headers.put("apns-push-type", "alert");
+        headers.put("apns-priority", "10");
+        headers.put("apns-expiration", Long.toString(clock.instant().plus(ttl).getEpochSecond()));
+        headers.put("apns-collapse-id", payload.conversationId());
+        headers.put("content-type", "application/json");
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            int status = r.statusCode();
+            OutboundHttp.Response r = http.post(base.resolve("/3/device/" + s.address()), headers,
+                    Json.encodeBytes(body));
+            int status = r.status();
             String reason = reason(r.body());
             if (status == 400 && GONE_REASONS.contains(reason)) {
                 return Outcome.gone(status);
@@ -112,18 +108,18 @@ public final class ApnsPushSender implements PushSender {
                 log.warn("APNs refused the provider token ({}): renewing it", reason);
                 return Outcome.retry(status, 0);
             }
-            return Outcome.ofStatus(status, RetryAfter.millis(r.headers()));
+            return Outcome.ofStatus(status, RetryAfter.millis(r.header("retry-after")));
+        } catch (OutboundRefused e) {
+            log.warn("APNs URL refused by the outbound rule: {}", e.getMessage());
+            return Outcome.retry(0, 0);
         } catch (IOException e) {
             log.debug("APNs send failed subscription={}: {}", s.subscriptionId(), e.toString());
-            return Outcome.retry(0, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Outcome.retry(0, 0);
         }
     }
 
-    private static String reason(String body) {
-        if (body == null || body.isBlank()) {
+    private static String reason(byte[] body) {
+        if (body == null || body.length == 0) {
             return null;
         }
         try {

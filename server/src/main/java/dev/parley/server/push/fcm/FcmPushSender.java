@@ -6,20 +6,18 @@ import dev.parley.core.push.PushSubscription;
 import dev.parley.core.push.PushType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.PushPayload;
+import dev.parley.server.outbound.OutboundHttp;
+import dev.parley.server.outbound.OutboundRefused;
 import dev.parley.server.push.Pem;
 import dev.parley.server.push.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,9 +42,8 @@ public final class FcmPushSender implements PushSender {
     private final URI tokenUrl;
     private final String clientEmail;
     private final PrivateKey key;
-    private final HttpClient http;
+    private final OutboundHttp http;
     private final Clock clock;
-    private final Duration timeout;
     private String accessToken;
     private long accessTokenUntilMs;
 
@@ -78,8 +75,7 @@ public final class FcmPushSender implements PushSender {
      * @param sendUrl  {@code https://fcm.googleapis.com/v1/projects/<project>/messages:send} ({@code PARLEY_FCM_URL})
      * @param tokenUrl the OAuth2 token endpoint (the service account's {@code token_uri} unless configured)
      */
-    public FcmPushSender(URI sendUrl, URI tokenUrl, ServiceAccount account, HttpClient http, Clock clock,
-                         Duration timeout) {
+    public FcmPushSender(URI sendUrl, URI tokenUrl, ServiceAccount account, OutboundHttp http, Clock clock) {
         this.sendUrl = sendUrl;
         this.tokenUrl = tokenUrl;
         this.clientEmail = account.clientEmail();
@@ -90,7 +86,6 @@ public final class FcmPushSender implements PushSender {
         }
         this.http = http;
         this.clock = clock;
-        this.timeout = timeout;
     }
 
     @Override
@@ -114,25 +109,22 @@ public final class FcmPushSender implements PushSender {
             message.put("token", s.address());
             message.put("data", data);
             message.put("android", Map.of("priority", "HIGH", "collapse_key", payload.conversationId()));
-            HttpRequest request = HttpRequest.newBuilder(sendUrl).timeout(timeout)
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json; UTF-8")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encodeBytes(Map.of("message", message))))
-                    .build();
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            int status = r.statusCode();
+            OutboundHttp.Response r = http.post(sendUrl, Map.of("Authorization", "Bearer " + token,
+                    "Content-Type", "application/json; charset=utf-8"), Json.encodeBytes(Map.of("message", message)));
+            int status = r.status();
             if (status == 401 || status == 403) {
                 forgetAccessToken();
                 return Outcome.retry(status, 0);
             }
-            return Outcome.ofStatus(status, RetryAfter.millis(r.headers()));
+            return Outcome.ofStatus(status, RetryAfter.millis(r.header("retry-after")));
         } catch (TokenException e) {
             log.warn("FCM: no access token: {}", e.getMessage());
             return Outcome.retry(e.status, 0);
+        } catch (OutboundRefused e) {
+            log.warn("FCM URL refused by the outbound rule: {}", e.getMessage());
+            return Outcome.retry(0, 0);
         } catch (IOException e) {
             log.debug("FCM send failed subscription={}: {}", s.subscriptionId(), e.toString());
-            return Outcome.retry(0, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Outcome.retry(0, 0);
         }
     }
@@ -148,7 +140,7 @@ public final class FcmPushSender implements PushSender {
     }
 
     /** The cached access token, or a new one from the token endpoint. */
-    synchronized String accessToken() throws IOException, InterruptedException {
+    synchronized String accessToken() throws IOException, OutboundRefused {
         long now = clock.millis();
         if (accessToken != null && now < accessTokenUntilMs) {
             return accessToken;
@@ -163,16 +155,15 @@ public final class FcmPushSender implements PushSender {
         String assertion = rs256(Map.of("alg", "RS256", "typ", "JWT"), claims);
         String form = "grant_type=" + URLEncoder.encode("urn:ietf:params:oauth:grant-type:jwt-bearer",
                 StandardCharsets.UTF_8) + "&assertion=" + assertion;
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(tokenUrl).timeout(timeout)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new TokenException("token endpoint answered " + r.statusCode(), r.statusCode());
+        OutboundHttp.Response r = http.post(tokenUrl, Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                form.getBytes(StandardCharsets.US_ASCII));
+        if (r.status() != 200) {
+            throw new TokenException("token endpoint answered " + r.status(), r.status());
         }
         JsonNode body = Json.mapper().readTree(r.body());
         String token = body.path("access_token").asText(null);
         if (token == null) {
-            throw new TokenException("token endpoint gave no access_token", r.statusCode());
+            throw new TokenException("token endpoint gave no access_token", r.status());
         }
         long expiresIn = body.path("expires_in").asLong(3600);
         accessToken = token;
