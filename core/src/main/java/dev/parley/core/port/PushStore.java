@@ -14,7 +14,8 @@ public interface PushStore {
 
     /**
      * Stores a subscription. Idempotent on the device and address: registering the same endpoint or token
-     * again from the same device returns the subscription stored first.
+     * again from the same device returns the subscription stored first, with the keys given now (a browser
+     * that renewed its keys keeps its endpoint).
      */
     PushSubscription addSubscription(PushSubscription subscription);
 

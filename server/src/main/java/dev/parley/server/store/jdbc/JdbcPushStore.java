@@ -38,7 +38,8 @@ public final class JdbcPushStore implements PushStore {
         return db.writeAndWait(new WriteOp.InTransaction<>("add push subscription device=" + s.deviceId(), tx -> {
             Connection c = tx.connection();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO push_subscriptions (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, type, address) DO NOTHING")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, type, address)"
+                    + " DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth")) {
                 ps.setString(1, s.subscriptionId());
                 ps.setString(2, s.userId());
                 ps.setString(3, s.deviceId());
