@@ -247,6 +247,7 @@ public final class PushService {
         }
         List<PushSubscription> subscriptions = store.subscriptionsOfUsers(recipients);
         if (subscriptions.isEmpty()) {
+            log.debug("push not needed conversation={} seq={}: no subscription", entry.conversationId(), entry.seq());
             return 0;
         }
         String senderName = accounts.findAccountById(entry.senderId())
@@ -266,6 +267,8 @@ public final class PushService {
             pushes.add(new QueuedPush(ids.newId("push"), s, payload, 0, now));
         }
         if (pushes.isEmpty()) {
+            log.debug("push not needed conversation={} seq={}: every subscribed device is online", entry.conversationId(),
+                    entry.seq());
             return 0;
         }
         queue.enqueue(pushes, now + options.coalesceMs());
