@@ -80,6 +80,7 @@ public final class WebPushReceiver implements AutoCloseable {
     public WebPushReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/push/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
