@@ -172,4 +172,18 @@ export class Api {
   deleteAccount() {
     return this.request('DELETE', '/v1/me');
   }
+
+  /** The server's VAPID public key (base64url), for PushManager.subscribe. */
+  vapidKey() {
+    return this.request('GET', '/v1/push/vapid', undefined, { auth: false });
+  }
+
+  /** Registers this device's push subscription: {type: 'webpush', endpoint, keys: {p256dh, auth}}. */
+  pushSubscribe(subscription) {
+    return this.request('POST', '/v1/push/subscriptions', subscription);
+  }
+
+  pushUnsubscribe(subscriptionId) {
+    return this.request('DELETE', `/v1/push/subscriptions/${encodeURIComponent(subscriptionId)}`);
+  }
 }

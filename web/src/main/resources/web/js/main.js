@@ -7,6 +7,7 @@ import { Store } from './store.js';
 import { Client } from './client.js';
 import { renderAuth } from './ui/auth.js';
 import { App } from './ui/app.js';
+import { WebPush } from './push.js';
 
 const SESSION_KEY = 'parley.session';
 const root = document.getElementById('root');
@@ -33,13 +34,17 @@ async function start(session) {
   const connection = new Connection(() => session.token);
   const store = new Store({ userId: session.userId, deviceId: session.deviceId, handle: session.handle, displayName: session.displayName });
   const client = new Client({ session, api, store, connection });
+  const push = new WebPush(api);
   const signOut = async (revoke = true) => {
     if (!current) return;
     const was = current;
     current = null;
     was.connection.stop();
     was.app.destroy();
-    if (revoke) await api.revokeSession().catch(() => {});
+    if (revoke) {
+      await push.disable().catch(() => {}); // while the session can still delete it
+      await api.revokeSession().catch(() => {});
+    }
     localStorage.removeItem(SESSION_KEY);
     history.replaceState(null, '', location.pathname);
     showAuth();
@@ -58,7 +63,9 @@ async function start(session) {
     // keep what the stored session says
   }
   if (!loadSession()) return; // signed out meanwhile (token rejected)
-  const app = new App({ root, client, store, connection, onSignOut: () => signOut(true) });
+  const app = new App({ root, client, store, connection, push, onSignOut: () => signOut(true) });
+  push.onOpen((id) => { if (current?.app === app) { window.focus(); app.openConversation(id); } });
+  push.enable().catch((e) => console.warn('push notifications are unavailable:', e.message));
   current = { connection, app };
   window.parley = { client, store, connection }; // for debugging from the console
   client.start();

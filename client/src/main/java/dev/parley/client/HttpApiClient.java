@@ -107,6 +107,25 @@ final class HttpApiClient {
         return call("GET", "/v1/search" + q, token, null, Http.SearchResults.class);
     }
 
+    String pushSubscribe(String token, PushProvider provider, String deviceToken) {
+        return call("POST", "/v1/push/subscriptions", token,
+                new Http.CreatePushSubscription(provider.wire(), null, null, deviceToken),
+                Http.PushSubscriptionCreated.class).subscriptionId();
+    }
+
+    List<Http.PushSubscriptionView> pushSubscriptions(String token) {
+        return call("GET", "/v1/push/subscriptions", token, null, Http.PushSubscriptionList.class).subscriptions();
+    }
+
+    void pushUnsubscribe(String token, String subscriptionId) {
+        call("DELETE", "/v1/push/subscriptions/" + enc(subscriptionId), token, null, Void.class);
+    }
+
+    void setMuted(String token, String conversationId, boolean muted) {
+        call("PUT", "/v1/conversations/" + enc(conversationId) + "/settings", token,
+                new Http.ConversationSettings(muted), Http.ConversationSettings.class);
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

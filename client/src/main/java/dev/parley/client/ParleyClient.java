@@ -429,6 +429,32 @@ public final class ParleyClient implements AutoCloseable {
         return created(api.addMembers(session.token(), conversationId, userIds));
     }
 
+    /**
+     * Registers the FCM or APNs token the phone's push service gave this app, so the server pushes to this
+     * device while it has no live connection. Registering the same token again returns the same id; call
+     * again whenever the platform hands out a new token. Blocks on HTTP.
+     *
+     * @return the subscription id (for {@link #unregisterPush})
+     */
+    public String registerPushToken(PushProvider provider, String deviceToken) {
+        return api.pushSubscribe(session.token(), provider, deviceToken);
+    }
+
+    /** The ids of this device's push subscriptions. Blocks on HTTP. */
+    public List<String> pushSubscriptions() {
+        return api.pushSubscriptions(session.token()).stream().map(Http.PushSubscriptionView::subscriptionId).toList();
+    }
+
+    /** Stops pushes to this device through one subscription (signing out does this for all). Blocks on HTTP. */
+    public void unregisterPush(String subscriptionId) {
+        api.pushUnsubscribe(session.token(), subscriptionId);
+    }
+
+    /** Mutes or unmutes a conversation's pushes for this user (every device). Blocks on HTTP. */
+    public void setMuted(String conversationId, boolean muted) {
+        api.setMuted(session.token(), conversationId, muted);
+    }
+
     /** Leaves a conversation. Blocks on HTTP. */
     public void leave(String conversationId) {
         api.removeMember(session.token(), conversationId, userId().orElseGet(() -> me().userId()));

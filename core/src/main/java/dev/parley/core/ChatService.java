@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,7 @@ public final class ChatService implements AutoCloseable {
     private final BudgetMeter budgets;
     /** The MLS Delivery Service; null when this core was built without one (MLS kinds are then refused). */
     private final MlsDelivery mls;
+    private final List<Consumer<Message>> storedListeners = new CopyOnWriteArrayList<>();
 
     /** A chat core with the default {@link RateBudgets}. */
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
@@ -509,6 +512,15 @@ public final class ChatService implements AutoCloseable {
         return store.findConversation(conversationId).map(Views::formerMember);
     }
 
+    /**
+     * Tells {@code listener} of every new entry this node stores (not of replayed sends), after commit and
+     * before the bus hears of it. Runs on the store's completion thread: it must be quick and hand any
+     * slow work to its own executor; what it throws is logged and does not fail the send.
+     */
+    public void onEntryStored(Consumer<Message> listener) {
+        storedListeners.add(listener);
+    }
+
     @Override
     public void close() {
         typing.close();
@@ -527,6 +539,14 @@ public final class ChatService implements AutoCloseable {
     private CompletableFuture<Appended> appendAndPublish(NewEntry entry) {
         return store.append(entry).thenApply(appended -> {
             if (!appended.duplicate()) {
+                for (Consumer<Message> listener : storedListeners) {
+                    try {
+                        listener.accept(appended.entry());
+                    } catch (RuntimeException e) {
+                        log.warn("entry listener failed conversation={} seq={}", entry.conversationId(),
+                                appended.entry().seq(), e);
+                    }
+                }
                 bus.publish(EventBus.conversationTopic(entry.conversationId()),
                         new BusEvent.EntryAdded(appended.entry()));
             }

@@ -15,6 +15,10 @@ import java.util.Set;
  * every conversation of the user, so only people who share a conversation learn of them.
  */
 public final class PresenceService {
+    /** In {@link #onlineDevices}: a connection of an unknown device, which counts for every device. */
+    public static final String ANY_DEVICE = "*";
+    private static final char DEVICE_SEPARATOR = '/';
+
     private final PresenceStore presence;
     private final ChatService chat;
     private final EventBus bus;
@@ -27,12 +31,46 @@ public final class PresenceService {
         this.clock = clock;
     }
 
+    /**
+     * A device's connection opened. The device is recorded with it (its connection id in the store is
+     * {@code <deviceId>/<connectionId>}), so {@link #onlineDevices} can tell which devices are reachable.
+     */
+    public void connected(Caller caller, String connectionId) {
+        connected(caller.userId(), caller.deviceId() + DEVICE_SEPARATOR + connectionId);
+    }
+
+    /** The connection opened with {@link #connected(Caller, String)} closed. */
+    public void disconnected(Caller caller, String connectionId) {
+        disconnected(caller.userId(), caller.deviceId() + DEVICE_SEPARATOR + connectionId);
+    }
+
+    /**
+     * The user's devices with a live connection on any node (WebSocket, MQTT, Socket.IO). A connection
+     * recorded without its device (through {@link #connected(String, String)}) cannot be placed: it counts
+     * for every device, and the set then holds {@link #ANY_DEVICE}.
+     */
+    public Set<String> onlineDevices(String userId) {
+        Set<String> devices = new HashSet<>();
+        for (String connection : presence.liveConnections(userId)) {
+            int cut = connection.indexOf(DEVICE_SEPARATOR);
+            devices.add(cut > 0 ? connection.substring(0, cut) : ANY_DEVICE);
+        }
+        return devices;
+    }
+
+    /** Whether the device has a live connection (see {@link #onlineDevices}). */
+    public static boolean isOnline(Set<String> onlineDevices, String deviceId) {
+        return onlineDevices.contains(deviceId) || onlineDevices.contains(ANY_DEVICE);
+    }
+
+    /** A user-level connection whose device is not known; prefer {@link #connected(Caller, String)}. */
     public void connected(String userId, String connectionId) {
         if (presence.connected(userId, connectionId)) {
             publish(new BusEvent.PresenceChanged(userId, true, null), userId);
         }
     }
 
+    /** Closes a connection opened with {@link #connected(String, String)}. */
     public void disconnected(String userId, String connectionId) {
         long now = clock.millis();
         if (presence.disconnected(userId, connectionId, now)) {

@@ -92,6 +92,43 @@ public final class Http {
         }
     }
 
+    /**
+     * {@code POST /v1/push/subscriptions}: {@code type} {@code webpush} with {@code endpoint} and {@code keys}, or
+     * {@code fcm} / {@code apns} with the device's {@code token}.
+     */
+    public record CreatePushSubscription(String type, String endpoint, PushKeys keys, String token) {
+        @Override
+        public String toString() {
+            return "CreatePushSubscription[type=" + type + "]";
+        }
+    }
+
+    /** A browser's Web Push keys (RFC 8291): its P-256 public key and the 16-byte authentication secret, base64url. */
+    public record PushKeys(String p256dh, String auth) {
+        @Override
+        public String toString() {
+            return "PushKeys[<hidden>]";
+        }
+    }
+
+    public record PushSubscriptionCreated(String subscriptionId) {
+    }
+
+    /** One push subscription of the caller's device; the endpoint or token itself is not echoed back. */
+    public record PushSubscriptionView(String subscriptionId, String type, long createdAtMs) {
+    }
+
+    public record PushSubscriptionList(List<PushSubscriptionView> subscriptions) {
+    }
+
+    /** {@code GET /v1/push/vapid}: the installation's VAPID public key, base64url of the uncompressed P-256 point. */
+    public record VapidKey(String publicKey) {
+    }
+
+    /** {@code PUT /v1/conversations/{id}/settings}: the caller's own settings for one conversation. */
+    public record ConversationSettings(Boolean muted) {
+    }
+
     public record ErrorBody(ErrorDetail error) {
         public static ErrorBody of(ErrorCode code, String message) {
             return new ErrorBody(new ErrorDetail(code, message, null));

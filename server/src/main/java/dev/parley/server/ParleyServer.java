@@ -37,6 +37,7 @@ import dev.parley.server.gateway.mqtt.MqttGateway;
 import dev.parley.server.gateway.ws.WebSocketGateway;
 import dev.parley.server.integration.IntegrationModule;
 import dev.parley.server.metrics.PrometheusMetrics;
+import dev.parley.server.push.PushModule;
 import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
 import dev.parley.server.security.PooledPasswordHasher;
@@ -76,6 +77,7 @@ public final class ParleyServer implements AutoCloseable {
     private final Router router;
     private final WebSocketGateway webSockets;
     private final MqttGateway mqtt;
+    private final PushModule push;
     private volatile boolean running = true;
 
     private ParleyServer(ServerConfig config, Clock clock) throws Exception {
@@ -164,6 +166,10 @@ public final class ParleyServer implements AutoCloseable {
         IntegrationModule integration = IntegrationModule.start(config, stores, accounts, bus, ids, clock, vertx,
                 metrics.registry(), blocking.executor(), addresses);
         closeables.add(integration);
+        // Push: decided when entries are stored, delivered from a durable queue (docs/push.md).
+        push = PushModule.open(config.push(), config.outbound(), vertx, stores.database(), chat, stores.messages(),
+                stores.accounts(), presence, ids, clock, metrics.pushOutcomes());
+        metrics.pushQueued(push::queued);
         HttpApi api = new HttpApi(accounts, chat, addresses, blocking.executor(), config.maxHttpBodyBytes(),
                 () -> running,
                 withIntegration(integration, new SecurityHeaders(config.media()), new OpenApiDocument(),
@@ -175,7 +181,8 @@ public final class ParleyServer implements AutoCloseable {
                                 config.budgets()), accounts, blocking.executor()),
                         new AccountApi(new AccountSettings(stores.accounts(), accounts, hasher, rateLimiter,
                                 security.accountPolicy()), accounts, blocking.executor(), config.maxHttpBodyBytes()),
-                        media.api(vertx, accounts, chat, blocking.executor(), addresses), socketIo.routes()));
+                        media.api(vertx, accounts, chat, blocking.executor(), addresses), socketIo.routes(),
+                        push.api(accounts, blocking.executor(), config.maxHttpBodyBytes())));
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host()).setPort(config.port())
                 // The gateway enforces maxFrameBytes per message itself (close 1009); these are the hard caps.
@@ -328,6 +335,7 @@ public final class ParleyServer implements AutoCloseable {
         }
         running = false;
         log.info("Parley node {} stopping", config.nodeId());
+        push.close(); // before Vert.x: its senders' HTTP clients run there
         mqtt.close();
         try {
             http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

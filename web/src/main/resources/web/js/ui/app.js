@@ -10,8 +10,9 @@ import { newChatDialog, newGroupDialog } from './dialogs.js';
 import { accountSettingsDialog } from './settings.js';
 
 export class App {
-  constructor({ root, client, store, connection, onSignOut }) {
+  constructor({ root, client, store, connection, push, onSignOut }) {
     this.root = root;
+    this.push = push;
     this.client = client;
     this.store = store;
     this.conn = connection;

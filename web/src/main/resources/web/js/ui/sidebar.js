@@ -58,7 +58,15 @@ export class Sidebar {
         h('div', { class: 'notify-actions' },
           h('button', {
             type: 'button', class: 'button primary small',
-            onclick: async () => { await Notification.requestPermission().catch(() => {}); this.renderNotifyPrompt(); },
+            'data-testid': 'notify-on',
+            onclick: async () => {
+              await Notification.requestPermission().catch(() => {});
+              this.renderNotifyPrompt();
+              // Granted: also reach this device by push while Parley is closed.
+              if (Notification.permission === 'granted') {
+                await this.app.push?.enable().catch((e) => this.app.toast(`Push notifications are unavailable: ${e.message}`));
+              }
+            },
           }, 'Turn on'),
           h('button', {
             type: 'button', class: 'button ghost small',

@@ -19,6 +19,11 @@ final class TestServer implements AutoCloseable {
     private ParleyServer server;
 
     TestServer() {
+        this(c -> c);
+    }
+
+    /** A node whose configuration {@code tweak} adjusts (e.g. outbound hosts for a local push service). */
+    TestServer(java.util.function.UnaryOperator<ServerConfig> tweak) {
         try {
             dataDir = Files.createTempDirectory("parley-web-it");
         } catch (IOException e) {
@@ -31,12 +36,17 @@ final class TestServer implements AutoCloseable {
                 .withPassword(new ServerConfig.PasswordConfig(1024, 1))
                 // Suites make many users from 127.0.0.1: no per-address sign-up limit here.
                 .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0));
+        config = tweak.apply(config);
         server = ParleyServer.start(config);
         config = config.withPort(server.port());
     }
 
     String baseUrl() {
         return "http://127.0.0.1:" + config.port();
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     int port() {

@@ -47,6 +47,12 @@ public final class InMemoryPresenceStore implements PresenceStore {
     }
 
     @Override
+    public Set<String> liveConnections(String userId) {
+        Set<String> s = connections.get(userId);
+        return s == null ? Set.of() : Set.copyOf(s);
+    }
+
+    @Override
     public Optional<Long> lastSeenMs(String userId) {
         return Optional.ofNullable(lastSeen.get(userId));
     }

@@ -1,6 +1,7 @@
 package dev.parley.core.port;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who is online. A user is online while any of their devices holds a connection. Implementations
@@ -26,6 +27,12 @@ public interface PresenceStore extends AutoCloseable {
     void heartbeat(long nowMs);
 
     boolean isOnline(String userId);
+
+    /**
+     * The ids of the user's live connections on every node (expired ones left out), as given to
+     * {@link #connected}. Redis trouble answers an empty set, like {@link #isOnline}.
+     */
+    Set<String> liveConnections(String userId);
 
     /** When the user was last connected, if ever. */
     Optional<Long> lastSeenMs(String userId);

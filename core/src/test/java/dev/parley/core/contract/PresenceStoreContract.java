@@ -85,6 +85,18 @@ public abstract class PresenceStoreContract {
     }
 
     @Test
+    void liveConnectionsNameEveryOpenConnectionOfTheUser() {
+        String u = user();
+        assertThat(store.liveConnections(u)).isEmpty();
+        store.connected(u, "dev_1/con_a");
+        store.connected(u, "dev_2/con_b");
+        assertThat(store.liveConnections(u)).containsExactlyInAnyOrder("dev_1/con_a", "dev_2/con_b");
+        store.disconnected(u, "dev_1/con_a", 5);
+        assertThat(store.liveConnections(u)).containsExactly("dev_2/con_b");
+        assertThat(store.liveConnections(user())).isEmpty();
+    }
+
+    @Test
     void usersAreIndependentAndUnknownUsersHaveNoLastSeen() {
         String a = user();
         String b = user();

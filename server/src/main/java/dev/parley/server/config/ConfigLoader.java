@@ -108,7 +108,7 @@ public final class ConfigLoader {
                 MetricsConfig.load(root.path("metrics"), env),
                 MqttConfig.load(root.path("mqtt"), env, cli.mqttPort()),
                 OutboundConfig.load(root.path("outbound"), env),
-                IntegrationConfig.load(root.path("integration"), env));
+                IntegrationConfig.load(root.path("integration"), env), PushConfig.load(root.path("push"), env));
     }
 
     private static JsonNode read(Path file) {

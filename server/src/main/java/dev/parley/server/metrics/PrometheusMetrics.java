@@ -1,5 +1,6 @@
 package dev.parley.server.metrics;
 
+import dev.parley.core.push.PushDelivery;
 import dev.parley.server.config.MetricsConfig;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.store.jdbc.CommitObserver;
@@ -96,6 +97,20 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
     public void connections(String transport, Supplier<Number> open) {
         Gauge.builder("parley.connections", open).description("open client connections")
                 .tag("transport", transport).register(registry);
+    }
+
+    /** The push queue's length ({@code parley_push_queued}). */
+    public void pushQueued(Supplier<Number> queued) {
+        Gauge.builder("parley.push.queued", queued).description("pushes decided and not yet delivered")
+                .register(registry);
+    }
+
+    /** Push delivery outcomes by push service ({@code parley_push_outcomes_total}). */
+    public PushDelivery.Outcomes pushOutcomes() {
+        Map<String, Counter> counters = new ConcurrentHashMap<>();
+        return (type, outcome) -> counters.computeIfAbsent(type.wire() + "/" + outcome, k ->
+                Counter.builder("parley.push.outcomes").description("push delivery attempts, by service and outcome")
+                        .tags(Tags.of("type", type.wire(), "outcome", outcome)).register(registry)).increment();
     }
 
     @Override

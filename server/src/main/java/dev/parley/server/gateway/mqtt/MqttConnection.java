@@ -333,7 +333,7 @@ final class MqttConnection {
         startKeepAlive(keepAlive);
         inbox = new MqttInbox(s, this, me, session);
         outbox = new MqttOutbox(s, this, me, session, Math.max(1, window));
-        s.presence().connected(me.userId(), id);
+        s.presence().connected(me, id);
         log.debug("mqtt connected connection={} userId={} deviceId={} v5={} sessionPresent={}", id, me.userId(),
                 me.deviceId(), v5, opened.present());
         outbox.start(opened.present());
@@ -547,7 +547,7 @@ final class MqttConnection {
             }
         }
         s.sessions().release(session, this, s.clock().millis());
-        s.presence().disconnected(me.userId(), id);
+        s.presence().disconnected(me, id);
     }
 
     boolean isClosed() {

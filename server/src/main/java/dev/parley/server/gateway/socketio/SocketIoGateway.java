@@ -147,7 +147,7 @@ public final class SocketIoGateway {
                     Caller caller = peer.caller();
                     if (caller != null) {
                         routes.unregister(peer);
-                        presence.disconnected(caller.userId(), peer.connectionId());
+                        presence.disconnected(caller, peer.connectionId());
                     }
                 });
             }
@@ -221,7 +221,7 @@ public final class SocketIoGateway {
         peer.send(SocketPacket.connected(peer.socketId));
         try {
             routes.register(peer, chat.conversationIdsOf(caller.userId()));
-            presence.connected(caller.userId(), peer.connectionId());
+            presence.connected(caller, peer.connectionId());
             for (ServerFrame.Presence p : presence.snapshot(caller.userId())) {
                 peer.pushPresence(p);
             }

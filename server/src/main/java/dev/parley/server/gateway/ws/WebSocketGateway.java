@@ -168,7 +168,7 @@ public final class WebSocketGateway {
             Caller caller = c.caller();
             if (caller != null) {
                 fanout.unregister(c);
-                presence.disconnected(caller.userId(), c.id);
+                presence.disconnected(caller, c.id);
             }
         });
     }
@@ -393,7 +393,7 @@ public final class WebSocketGateway {
         c.authenticated(caller);
         try {
             fanout.register(c, chat.conversationIdsOf(caller.userId()));
-            presence.connected(caller.userId(), c.id);
+            presence.connected(caller, c.id);
             c.reply(new ServerFrame.Welcome(hello.id(), caller.userId(), caller.deviceId(), clock.millis(),
                     maxFrameBytes, Protocol.VERSION));
             for (ServerFrame.Presence p : presence.snapshot(caller.userId())) {

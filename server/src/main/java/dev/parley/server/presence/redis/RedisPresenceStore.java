@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -235,6 +236,17 @@ public final class RedisPresenceStore implements PresenceStore {
         } catch (RuntimeException e) {
             log.debug("presence: isOnline failed: {}", e.toString());
             return false;
+        }
+    }
+
+    @Override
+    public Set<String> liveConnections(String userId) {
+        try {
+            return Set.copyOf(redis.zrangebyscore(connsKey(userId),
+                    Range.create((double) clock.millis(), Double.POSITIVE_INFINITY)));
+        } catch (RuntimeException e) {
+            log.debug("presence: liveConnections failed: {}", e.toString());
+            return Set.of();
         }
     }
 
