@@ -39,33 +39,83 @@ public sealed interface ClientFrame {
         }
     }
 
-    /** Appends a message; answered by {@code sent} once durable. Idempotent on {@code clientMsgId}. */
+    /**
+     * Appends a message, or an MLS handshake message in an e2ee conversation; answered by {@code sent} once
+     * durable. Idempotent on {@code clientMsgId}.
+     *
+     * @param epoch        for {@code mls-commit}: the epoch the Commit was built on (required)
+     * @param recipients   for {@code mls-welcome}: the device ids the Welcome is for (required)
+     * @param groupContext for {@code mls-commit}: base64 of the GroupContext the committer signed over (required)
+     */
     record Send(String id, String conversationId, String clientMsgId, String body, EntryKind kind,
-                Long replyTo, Long threadRoot, List<String> attachments) implements ClientFrame {
+                Long replyTo, Long threadRoot, List<String> attachments, Long epoch, List<String> recipients,
+                String groupContext) implements ClientFrame {
         public Send {
             require(conversationId, "conversationId");
             require(clientMsgId, "clientMsgId");
             if (kind == null) {
                 kind = EntryKind.TEXT;
             }
-            if (!kind.isMessage()) {
-                throw new IllegalArgumentException("kind must be text or media");
+            if (!kind.isSendable()) {
+                throw new IllegalArgumentException("kind must be text, media, mls-commit or mls-welcome");
             }
             boolean hasAttachments = attachments != null && !attachments.isEmpty();
-            if ((body == null || body.isEmpty()) && !hasAttachments) {
+            if ((body == null || body.isEmpty()) && (!hasAttachments || kind.isMls())) {
                 throw new IllegalArgumentException("body is required (and may not be empty) without attachments");
             }
             if (kind == EntryKind.MEDIA && !hasAttachments) {
                 throw new IllegalArgumentException("a media message needs attachments");
+            }
+            if (kind.isMls() && (hasAttachments || replyTo != null || threadRoot != null)) {
+                throw new IllegalArgumentException(kind.wire() + " takes no attachments, replyTo or threadRoot");
+            }
+            if (kind == EntryKind.MLS_COMMIT) {
+                requireNonNegative(epoch, "epoch");
+                require(groupContext, "groupContext");
+            } else {
+                epoch = null;
+                groupContext = null;
+            }
+            if (kind == EntryKind.MLS_WELCOME) {
+                if (recipients == null || recipients.isEmpty()) {
+                    throw new IllegalArgumentException("recipients is required");
+                }
+                for (String r : recipients) {
+                    require(r, "recipients[]");
+                }
+                recipients = List.copyOf(recipients);
+            } else {
+                recipients = null;
             }
             attachments = attachments == null ? null : List.copyOf(attachments);
             requirePositiveOrNull(replyTo, "replyTo");
             requirePositiveOrNull(threadRoot, "threadRoot");
         }
 
+        /** A text or media message (no MLS fields). */
+        public Send(String id, String conversationId, String clientMsgId, String body, EntryKind kind,
+                    Long replyTo, Long threadRoot, List<String> attachments) {
+            this(id, conversationId, clientMsgId, body, kind, replyTo, threadRoot, attachments, null, null, null);
+        }
+
+        /** An {@code mls-commit} built on {@code epoch}. */
+        public static Send mlsCommit(String id, String conversationId, String clientMsgId, String body, long epoch,
+                                     String groupContext) {
+            return new Send(id, conversationId, clientMsgId, body, EntryKind.MLS_COMMIT, null, null, null, epoch,
+                    null, groupContext);
+        }
+
+        /** An {@code mls-welcome} for {@code recipients}. */
+        public static Send mlsWelcome(String id, String conversationId, String clientMsgId, String body,
+                                      List<String> recipients) {
+            return new Send(id, conversationId, clientMsgId, body, EntryKind.MLS_WELCOME, null, null, null, null,
+                    recipients, null);
+        }
+
         @Override
         public String toString() {
-            return "Send[id=" + id + ", conversationId=" + conversationId + ", clientMsgId=" + clientMsgId + "]";
+            return "Send[id=" + id + ", conversationId=" + conversationId + ", clientMsgId=" + clientMsgId + ", kind="
+                    + kind + "]";
         }
     }
 

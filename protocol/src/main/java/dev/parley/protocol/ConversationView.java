@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param receipts every member's watermarks, so a client can draw delivered/read ticks after a reload
  * @param lastMessage the newest text or media entry, for list previews (null when there is none)
+ * @param epoch the MLS epoch of an e2ee conversation (0 until the first Commit); null for other conversations
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConversationView(
@@ -24,7 +25,16 @@ public record ConversationView(
         long unread,
         List<MemberReceipt> receipts,
         Message lastMessage,
-        Long createdAtMs) implements ServerFrame {
+        Long createdAtMs,
+        Long epoch) implements ServerFrame {
+
+    /** A view without an MLS epoch (a conversation without e2ee). */
+    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
+                            Message lastMessage, Long createdAtMs) {
+        this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
+                lastMessage, createdAtMs, null);
+    }
 
     public static final String DIRECT = "direct";
     public static final String GROUP = "group";

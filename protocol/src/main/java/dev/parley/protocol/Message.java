@@ -12,6 +12,8 @@ import java.util.List;
  * @param on        for reaction: true when added, false when removed
  * @param system    for system entries: what changed in the membership
  * @param deleted   true on a message whose body was removed by a later delete entry
+ * @param epoch      for mls-commit: the MLS epoch the Commit was built on
+ * @param recipients for mls-welcome: the only devices the entry is delivered to
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Message(
@@ -31,7 +33,22 @@ public record Message(
         List<String> attachments,
         SystemChange system,
         Boolean deleted,
-        long sentAtMs) implements ServerFrame {
+        long sentAtMs,
+        Long epoch,
+        List<String> recipients) implements ServerFrame {
+
+    public Message {
+        recipients = recipients == null ? null : List.copyOf(recipients);
+    }
+
+    /** An entry without MLS fields. */
+    public Message(String conversationId, long seq, String messageId, String senderId, String senderDeviceId,
+                   String clientMsgId, EntryKind kind, String body, Long target, String emoji, Boolean on,
+                   Long replyTo, Long threadRoot, List<String> attachments, SystemChange system, Boolean deleted,
+                   long sentAtMs) {
+        this(conversationId, seq, messageId, senderId, senderDeviceId, clientMsgId, kind, body, target, emoji, on,
+                replyTo, threadRoot, attachments, system, deleted, sentAtMs, null, null);
+    }
 
     /** A membership change recorded as a {@code system} entry. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -79,6 +79,36 @@ class JsonTest {
     }
 
     @Test
+    void mlsHandshakeSendsCarryTheirFieldsAndRequireThem() {
+        var commit = (ClientFrame.Send) Json.decodeClientFrame("{\"t\":\"send\",\"conversationId\":\"c\","
+                + "\"clientMsgId\":\"m\",\"body\":\"AAE=\",\"kind\":\"mls-commit\",\"epoch\":3,\"groupContext\":\"AAI=\"}");
+        assertThat(commit.kind()).isEqualTo(EntryKind.MLS_COMMIT);
+        assertThat(commit.epoch()).isEqualTo(3L);
+        assertThat(commit.groupContext()).isEqualTo("AAI=");
+        var welcome = (ClientFrame.Send) Json.decodeClientFrame("{\"t\":\"send\",\"conversationId\":\"c\","
+                + "\"clientMsgId\":\"m\",\"body\":\"AAE=\",\"kind\":\"mls-welcome\",\"recipients\":[\"dev_1\"]}");
+        assertThat(welcome.recipients()).containsExactly("dev_1");
+        assertThat(welcome.epoch()).isNull();
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"mls-commit\",\"groupContext\":\"AAI=\"}").getMessage()).contains("epoch");
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"mls-commit\",\"epoch\":0}").getMessage()).contains("groupContext");
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"mls-welcome\",\"recipients\":[]}").getMessage()).contains("recipients");
+        assertThat(rejected("{\"t\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"x\","
+                + "\"kind\":\"mls-commit\",\"epoch\":\"1\",\"groupContext\":\"AAI=\"}").code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        var entry = new Message("c", 5, "msg", "u", "d", "m", EntryKind.MLS_WELCOME, "AAE=", null, null, null, null,
+                null, null, null, null, 1, null, java.util.List.of("dev_1"));
+        assertThat(Json.decodeServerFrame(Json.encode(entry))).isEqualTo(entry);
+        var view = new ConversationView("c", "group", null, java.util.List.of("u"), true, 0, 0, 0, 0,
+                java.util.List.of(), null, 1L, 2L);
+        assertThat(Json.encode(view)).contains("\"epoch\":2");
+        assertThat(Json.encode(new ConversationView("c", "group", null, java.util.List.of("u"), false, 0, 0, 0, 0,
+                java.util.List.of(), null, 1L))).doesNotContain("epoch");
+    }
+
+    @Test
     void numericIdsAreAnsweredAsStrings() {
         assertThat(Json.decodeClientFrame("{\"t\":\"ping\",\"id\":7}").id()).isEqualTo("7");
     }
