@@ -2,10 +2,15 @@ package dev.parley.core;
 
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.media.MediaStore;
+import dev.parley.core.mls.MlsCommit;
+import dev.parley.core.mls.MlsDelivery;
 import dev.parley.core.port.AccountStore;
+import dev.parley.core.port.EpochConflictException;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.MlsFraming;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ConversationView;
@@ -49,6 +54,9 @@ public final class ChatService implements AutoCloseable {
     private final MemberCache members;
     private final TypingTracker typing;
     private final BudgetMeter budgets;
+    /** The MLS Delivery Service; null when this core was built without one (MLS kinds are then refused). */
+    private final MlsDelivery mls;
+    private final MlsGroupStore groups;
 
     /** A chat core with the default {@link RateBudgets}. */
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
@@ -58,6 +66,19 @@ public final class ChatService implements AutoCloseable {
 
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
                        RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits, RateBudgets budgets) {
+        this(store, accounts, media, bus, rateLimiter, ids, clock, limits, budgets, null, null);
+    }
+
+    /**
+     * A chat core that is also the MLS Delivery Service of e2ee conversations (docs/e2ee.md): {@code groups} keeps
+     * each group's epoch and leaves, {@code framing} reads MLS messages.
+     */
+    public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
+                       RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits, RateBudgets budgets,
+                       MlsGroupStore groups, MlsFraming framing) {
+        this.groups = groups;
+        this.mls = groups == null || framing == null ? null
+                : new MlsDelivery(store, groups, accounts, framing, ids, clock, limits);
         this.store = store;
         this.accounts = accounts;
         this.media = media;
@@ -234,9 +255,30 @@ public final class ChatService implements AutoCloseable {
      */
     public CompletableFuture<Appended> send(Caller caller, ClientFrame.Send send) {
         requireMember(caller, send.conversationId());
-        checkBody(send.body());
+        boolean e2ee = mls != null && mls.isE2ee(send.conversationId());
+        if (send.kind().isMls() && !e2ee) {
+            throw ChatException.badRequest(send.kind().wire() + " is only for end-to-end encrypted conversations");
+        }
+        checkBody(send.body(), e2ee ? mls.maxBodyBytes(send.kind()) : limits.maxBodyBytes());
         if (send.clientMsgId().length() > 128) {
             throw ChatException.badRequest("clientMsgId must be at most 128 characters");
+        }
+        if (e2ee) {
+            // A retry is answered with what was stored before any MLS check: a commit's epoch has moved since.
+            Optional<Message> stored = store.findByClientMsgId(send.conversationId(), caller.deviceId(),
+                    send.clientMsgId());
+            if (stored.isPresent()) {
+                return CompletableFuture.completedFuture(new Appended(stored.get(), true));
+            }
+            if (send.kind() == EntryKind.MLS_COMMIT) {
+                rateLimit(caller);
+                return commit(caller, send);
+            }
+            if (send.kind() == EntryKind.MLS_WELCOME) {
+                mls.checkWelcome(send.conversationId(), send);
+            } else if (send.body() != null) {
+                mls.checkApplication(send.conversationId(), send.body());
+            }
         }
         if (send.replyTo() != null || send.threadRoot() != null) {
             requireMessage(send.conversationId(), send.replyTo(), "replyTo");
@@ -256,7 +298,7 @@ public final class ChatService implements AutoCloseable {
         }
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
                 send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
-                send.attachments(), null, null, clock.millis());
+                send.attachments(), null, null, clock.millis(), null, send.recipients());
         typing.stopNow(send.conversationId(), caller.userId());
         return appendAndPublish(entry);
     }
@@ -293,7 +335,10 @@ public final class ChatService implements AutoCloseable {
         if (again.isPresent()) {
             return again.get();
         }
-        checkBody(edit.body());
+        checkBody(edit.body(), limits.maxBodyBytes());
+        if (mls != null && mls.isE2ee(edit.conversationId())) {
+            mls.checkApplication(edit.conversationId(), edit.body());
+        }
         requireOwnLiveMessage(caller, edit.conversationId(), edit.target());
         rateLimit(caller);
         return appendAndPublish(change(caller, edit.conversationId(), edit.clientMsgId(), EntryKind.EDIT, edit.body(),
@@ -315,14 +360,30 @@ public final class ChatService implements AutoCloseable {
                 delete.target(), null, null));
     }
 
-    /** Entries after {@code afterSeq}, for catching up; each page is charged to the caller's reads budget. */
+    /**
+     * Entries after {@code afterSeq} that the caller's device may see ({@link EntryVisibility}), for catching up;
+     * each page is charged to the caller's reads budget. Entries the device may not see are skipped, not counted.
+     */
     public Page sync(Caller caller, String conversationId, long afterSeq, Integer limit) {
         requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> page = store.entriesAfter(conversationId, afterSeq, n + 1);
-        boolean more = page.size() > n;
-        return new Page(more ? page.subList(0, n) : page, more);
+        List<Message> visible = new ArrayList<>();
+        long cursor = afterSeq;
+        while (true) {
+            List<Message> raw = store.entriesAfter(conversationId, cursor, n + 1);
+            for (Message m : raw) {
+                if (EntryVisibility.visibleTo(m, caller.deviceId())) {
+                    visible.add(m);
+                }
+            }
+            if (raw.size() <= n || visible.size() > n) {
+                break;
+            }
+            cursor = raw.getLast().seq();
+        }
+        boolean more = visible.size() > n;
+        return new Page(more ? visible.subList(0, n) : visible, more);
     }
 
     /**
@@ -336,7 +397,16 @@ public final class ChatService implements AutoCloseable {
         requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> page = store.entriesBefore(conversationId, before, n + 1);
+        List<Message> page = new ArrayList<>();
+        long cursor = before;
+        while (true) {
+            List<Message> raw = store.entriesBefore(conversationId, cursor, n + 1);
+            page.addAll(0, raw.stream().filter(m -> EntryVisibility.visibleTo(m, caller.deviceId())).toList());
+            if (raw.size() <= n || page.size() > n) {
+                break;
+            }
+            cursor = raw.getFirst().seq();
+        }
         boolean more = page.size() > n;
         List<Message> trimmed = more ? page.subList(page.size() - n, page.size()) : page;
         if (after != null) {
@@ -439,6 +509,46 @@ public final class ChatService implements AutoCloseable {
         });
     }
 
+    /** An {@code mls-commit}: checked against the group, then stored only if the epoch has not moved. */
+    private CompletableFuture<Appended> commit(Caller caller, ClientFrame.Send send) {
+        Conversation c = store.findConversation(send.conversationId())
+                .orElseThrow(() -> ChatException.notFound("conversation"));
+        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
+                send.clientMsgId(), EntryKind.MLS_COMMIT, send.body(), null, null, null, null, null, null, null, null,
+                clock.millis(), send.epoch(), null);
+        MlsCommit plan = mls.planCommit(caller, c, send, entry);
+        return groups.appendCommit(plan).handle((appended, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                        : error;
+                if (cause instanceof EpochConflictException) {
+                    throw new ChatException(ErrorCode.CONFLICT, "the conversation is no longer at epoch "
+                            + send.epoch());
+                }
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            // runs on: the store's completion thread (publishing does not block)
+            for (Appended a : appended) {
+                if (!a.duplicate()) {
+                    bus.publish(EventBus.conversationTopic(c.conversationId()), new BusEvent.EntryAdded(a.entry()));
+                }
+            }
+            if (appended.size() > 1) {
+                members.invalidate(c.conversationId());
+                for (NewEntry system : plan.system()) {
+                    NewEntry.MembershipChange change = system.membership();
+                    for (String id : system.system().userIds()) {
+                        bus.publish(EventBus.userTopic(id), new BusEvent.MembershipChanged(c.conversationId(),
+                                change.added(), change.removed()));
+                    }
+                }
+                log.info("members changed by an MLS commit conversationId={} epoch={}", c.conversationId(),
+                        send.epoch() + 1);
+            }
+            return appended.getFirst();
+        });
+    }
+
     private CompletableFuture<Appended> appendAndPublish(NewEntry entry) {
         return store.append(entry).thenApply(appended -> {
             if (!appended.duplicate()) {
@@ -486,6 +596,10 @@ public final class ChatService implements AutoCloseable {
         Conversation c = store.findConversation(conversationId)
                 .filter(x -> x.members().contains(caller.userId()))
                 .orElseThrow(() -> ChatException.notFound("conversation"));
+        if (c.e2ee()) {
+            throw new ChatException(ErrorCode.CONFLICT,
+                    "members of an end-to-end encrypted conversation change only by MLS commits");
+        }
         if (!ConversationView.GROUP.equals(c.kind())) {
             throw ChatException.badRequest("members can only change in a group conversation");
         }
@@ -549,14 +663,13 @@ public final class ChatService implements AutoCloseable {
         }
     }
 
-    private void checkBody(String body) {
+    private void checkBody(String body, int maxBytes) {
         if (body == null) {
             return;
         }
-        if (body.length() > limits.maxBodyBytes()
-                || (body.length() * 3L > limits.maxBodyBytes()
-                    && body.getBytes(StandardCharsets.UTF_8).length > limits.maxBodyBytes())) {
-            throw new ChatException(ErrorCode.TOO_LARGE, "body is over " + limits.maxBodyBytes() + " bytes");
+        if (body.length() > maxBytes
+                || (body.length() * 3L > maxBytes && body.getBytes(StandardCharsets.UTF_8).length > maxBytes)) {
+            throw new ChatException(ErrorCode.TOO_LARGE, "body is over " + maxBytes + " bytes");
         }
     }
 

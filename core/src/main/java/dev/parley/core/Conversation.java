@@ -5,11 +5,18 @@ import java.util.List;
 /**
  * A conversation's shared state. {@code members} are the current members' user ids in the order they
  * joined; {@code directKey} is set for direct conversations only (the two user ids, sorted, joined).
+ * {@code epoch} is the MLS epoch of an e2ee conversation (0 until its first Commit; always 0 otherwise).
  */
 public record Conversation(String conversationId, String kind, String title, boolean e2ee, long lastSeq,
-                           String createdBy, String directKey, long createdAtMs, List<String> members) {
+                           String createdBy, String directKey, long createdAtMs, List<String> members, long epoch) {
     public Conversation {
         members = List.copyOf(members);
+    }
+
+    /** A conversation at MLS epoch 0. */
+    public Conversation(String conversationId, String kind, String title, boolean e2ee, long lastSeq,
+                        String createdBy, String directKey, long createdAtMs, List<String> members) {
+        this(conversationId, kind, title, e2ee, lastSeq, createdBy, directKey, createdAtMs, members, 0);
     }
 
     public boolean isDirect() {

@@ -14,12 +14,18 @@ public final class Views {
                 .map(w -> new ConversationView.MemberReceipt(w.userId(), w.deliveredSeq(), w.readSeq()))
                 .toList();
         return new ConversationView(c.conversationId(), c.kind(), c.title(), c.members(), c.e2ee(), c.lastSeq(),
-                s.readSeq(), s.deliveredSeq(), s.unread(), receipts, s.lastMessage().orElse(null), c.createdAtMs());
+                s.readSeq(), s.deliveredSeq(), s.unread(), receipts, s.lastMessage().orElse(null), c.createdAtMs(),
+                epoch(c));
     }
 
     /** A view for someone who is no longer a member: shared fields only, no watermarks or preview. */
     public static ConversationView formerMember(Conversation c) {
         return new ConversationView(c.conversationId(), c.kind(), c.title(), c.members(), c.e2ee(), c.lastSeq(),
-                0, 0, 0, List.of(), null, c.createdAtMs());
+                0, 0, 0, List.of(), null, c.createdAtMs(), epoch(c));
+    }
+
+    /** The MLS epoch, shown for e2ee conversations only. */
+    private static Long epoch(Conversation c) {
+        return c.e2ee() ? c.epoch() : null;
     }
 }

@@ -24,6 +24,7 @@ import dev.parley.server.gateway.ConnectionGate;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
+import dev.parley.server.mls.MlsMessageCheck;
 import dev.parley.server.store.jdbc.JdbcKeyPackageStore;
 import dev.parley.server.gateway.http.OpenApiDocument;
 import dev.parley.server.gateway.http.SecurityHeaders;
@@ -114,7 +115,7 @@ public final class ParleyServer implements AutoCloseable {
                 rateLimiter);
         closeables.add(media);
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
-                clock, config.limits(), config.budgets());
+                clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
         PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
         if (redis != null) {

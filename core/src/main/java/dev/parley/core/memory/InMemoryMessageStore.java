@@ -6,6 +6,11 @@ import dev.parley.core.ConversationChanges;
 import dev.parley.core.ConversationSummary;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
+import dev.parley.core.mls.MlsCommit;
+import dev.parley.core.mls.MlsGroupView;
+import dev.parley.core.mls.MlsLeaf;
+import dev.parley.core.port.EpochConflictException;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.UnknownConversationException;
 import dev.parley.protocol.EntryKind;
@@ -16,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * everything, so every operation is atomic and linearizable; appends complete before {@code append}
  * returns. It keeps the same rules as the SQL adapters (they all pass {@code MessageStoreContract}).
  */
-public final class InMemoryMessageStore implements MessageStore {
+public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
 
     private final Object lock = new Object();
     private final Map<String, Log> conversations = new HashMap<>();
@@ -122,6 +128,43 @@ public final class InMemoryMessageStore implements MessageStore {
                 applySystem(log, entry, seq, v);
             }
             return CompletableFuture.completedFuture(new Appended(message, false));
+        }
+    }
+
+    @Override
+    public Optional<MlsGroupView> group(String conversationId) {
+        synchronized (lock) {
+            Log log = conversations.get(conversationId);
+            return log == null ? Optional.empty()
+                    : Optional.of(new MlsGroupView(log.epoch, List.copyOf(log.leaves.values())));
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<Appended>> appendCommit(MlsCommit commit) {
+        synchronized (lock) {
+            NewEntry entry = commit.entry();
+            Log log = conversations.get(entry.conversationId());
+            if (log == null) {
+                return CompletableFuture.failedFuture(new UnknownConversationException(entry.conversationId()));
+            }
+            Long stored = log.byClientKey.get(entry.senderDeviceId() + "\u0000" + entry.clientMsgId());
+            if (stored != null) {
+                return CompletableFuture.completedFuture(List.of(new Appended(log.entry(stored), true)));
+            }
+            if (log.epoch != commit.epoch()) {
+                return CompletableFuture.failedFuture(new EpochConflictException(entry.conversationId(),
+                        commit.epoch()));
+            }
+            log.epoch++;
+            commit.cleared().forEach(log.leaves::remove);
+            commit.set().forEach(l -> log.leaves.put(l.index(), l));
+            List<Appended> appended = new ArrayList<>();
+            appended.add(append(entry).join());
+            for (NewEntry system : commit.system()) {
+                appended.add(append(system).join());
+            }
+            return CompletableFuture.completedFuture(List.copyOf(appended));
         }
     }
 
@@ -294,6 +337,8 @@ public final class InMemoryMessageStore implements MessageStore {
         final long createdAtMs;
         String title;
         long version;
+        long epoch;
+        final TreeMap<Long, MlsLeaf> leaves = new TreeMap<>();
         final LinkedHashMap<String, Member> members = new LinkedHashMap<>();
         final List<Message> entries = new ArrayList<>();
         final Map<String, Long> byClientKey = new HashMap<>();
@@ -311,7 +356,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
         Conversation view() {
             return new Conversation(conversationId, kind, title, e2ee, entries.size(), createdBy, directKey,
-                    createdAtMs, List.copyOf(members.keySet()));
+                    createdAtMs, List.copyOf(members.keySet()), epoch);
         }
 
         Message entry(long seq) {
@@ -358,7 +403,7 @@ public final class InMemoryMessageStore implements MessageStore {
         private static Message withoutBody(Message m, Boolean deleted) {
             return new Message(m.conversationId(), m.seq(), m.messageId(), m.senderId(), m.senderDeviceId(),
                     m.clientMsgId(), m.kind(), null, m.target(), m.emoji(), m.on(), m.replyTo(), m.threadRoot(),
-                    m.attachments(), m.system(), deleted, m.sentAtMs());
+                    m.attachments(), m.system(), deleted, m.sentAtMs(), m.epoch(), m.recipients());
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.parley.server.store;
 
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.server.store.jdbc.Database;
+import dev.parley.server.store.jdbc.JdbcMlsGroupStore;
 import dev.parley.server.store.postgres.PostgresAccountStore;
 import dev.parley.server.store.postgres.PostgresDialect;
 import dev.parley.server.store.postgres.PostgresMessageStore;
@@ -22,9 +24,11 @@ public final class Stores implements AutoCloseable {
     private final Database db;
     private final MessageStore messages;
     private final AccountStore accounts;
+    private final MlsGroupStore mlsGroups;
 
     private Stores(Database db, MessageStore messages, AccountStore accounts) {
         this.db = db;
+        this.mlsGroups = new JdbcMlsGroupStore(db);
         this.messages = messages;
         this.accounts = accounts;
     }
@@ -55,6 +59,11 @@ public final class Stores implements AutoCloseable {
 
     public AccountStore accounts() {
         return accounts;
+    }
+
+    /** The MLS Delivery Service's epochs and tree views, written in the same transactions as the log. */
+    public MlsGroupStore mlsGroups() {
+        return mlsGroups;
     }
 
     /** The database behind both stores, for adapters that share its group-committing writer (media catalog). */

@@ -292,7 +292,7 @@ final class MqttOutbox {
         if (entry.kind() == dev.parley.protocol.EntryKind.SYSTEM) {
             chat.forgetMembers(c);
         }
-        if (!streams(c)) {
+        if (!dev.parley.core.EntryVisibility.visibleTo(entry, caller.deviceId()) || !streams(c)) {
             return;
         }
         long at = position(c);

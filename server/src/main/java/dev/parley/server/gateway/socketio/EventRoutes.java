@@ -158,7 +158,8 @@ final class EventRoutes {
                 }
             }
         }
-        pushAll(peersOf(conversations, conversationId), "message", entry, p -> true);
+        pushAll(peersOf(conversations, conversationId), "message", entry,
+                p -> dev.parley.core.EntryVisibility.visibleTo(entry, p.caller().deviceId()));
         if (added) {
             announcePresence(conversationId, entry.system().userIds());
         } else if (system) {

@@ -162,7 +162,8 @@ final class Fanout {
                 }
             }
         }
-        Connection.pushAll(connectionsOf(conversations, conversationId), Json.encode(entry));
+        Connection.pushAll(connectionsOf(conversations, conversationId), Json.encode(entry),
+                c -> dev.parley.core.EntryVisibility.visibleTo(entry, c.caller().deviceId()));
         if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
             announcePresence(conversationId, entry.system().userIds());
         }

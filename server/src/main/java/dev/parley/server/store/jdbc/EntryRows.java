@@ -19,10 +19,10 @@ final class EntryRows {
     /** The columns in the order {@link #read} and {@link #bind} use. */
     static final String COLUMNS = "conversation_id, seq, message_id, sender_id, sender_device_id, client_msg_id,"
             + " kind, body, target, emoji, reaction_on, reply_to, thread_root, attachments, system, deleted,"
-            + " created_at_ms";
+            + " created_at_ms, mls_epoch, recipients";
 
     /** Parameters per row: one per column. */
-    static final int PARAMETERS = 17;
+    static final int PARAMETERS = 19;
 
     /**
      * A multi-row insert that skips rows whose idempotency key is already stored and returns the keys of
@@ -61,7 +61,9 @@ final class EntryRows {
                 attachments(rs.getString(14)),
                 system(rs.getString(15)),
                 rs.getBoolean(16) ? Boolean.TRUE : null,
-                rs.getLong(17));
+                rs.getLong(17),
+                nullableLong(rs, 18),
+                attachments(rs.getString(19)));
     }
 
     /** Binds a new entry stored at {@code seq} to the parameters after {@code offset}, in column order. */
@@ -87,6 +89,8 @@ final class EntryRows {
         setString(ps, offset + 15, e.system() == null ? null : json(e.system()));
         ps.setBoolean(offset + 16, false);
         ps.setLong(offset + 17, e.sentAtMs());
+        setLong(ps, offset + 18, e.epoch());
+        setString(ps, offset + 19, e.recipients() == null ? null : json(e.recipients()));
     }
 
     static void setString(PreparedStatement ps, int index, String value) throws SQLException {

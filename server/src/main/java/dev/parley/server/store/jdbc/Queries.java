@@ -16,7 +16,7 @@ import java.util.Optional;
 final class Queries {
 
     private static final String CONVERSATION_COLUMNS =
-            "id, kind, title, e2ee, last_seq, created_by, direct_key, created_at_ms";
+            "id, kind, title, e2ee, last_seq, created_by, direct_key, created_at_ms, mls_epoch";
 
     private Queries() {
     }
@@ -50,14 +50,15 @@ final class Queries {
                     return Optional.empty();
                 }
                 return Optional.of(new Conversation(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getBoolean(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of()));
+                        rs.getBoolean(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of(),
+                        rs.getLong(9)));
             }
         }
     }
 
     private static Conversation withMembers(Conversation c, List<String> members) {
         return new Conversation(c.conversationId(), c.kind(), c.title(), c.e2ee(), c.lastSeq(), c.createdBy(),
-                c.directKey(), c.createdAtMs(), members);
+                c.directKey(), c.createdAtMs(), members, c.epoch());
     }
 
     /** Every member's watermarks, in join order. */

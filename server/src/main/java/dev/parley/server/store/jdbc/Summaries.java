@@ -41,7 +41,7 @@ final class Summaries {
         Map<String, Conversation> conversations = new HashMap<>();
         Map<String, Long> lastMessageSeq = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT c.id, c.kind, c.title, c.e2ee, c.last_seq,"
-                + " c.created_by, c.direct_key, c.created_at_ms, (SELECT e.seq FROM entries e"
+                + " c.created_by, c.direct_key, c.created_at_ms, c.mls_epoch, (SELECT e.seq FROM entries e"
                 + " WHERE e.conversation_id = c.id AND e.kind IN ('text', 'media') ORDER BY e.seq DESC LIMIT 1)"
                 + " FROM conversations c WHERE c.id IN " + in)) {
             bind(ps, 1, ids);
@@ -49,8 +49,8 @@ final class Summaries {
                 while (rs.next()) {
                     String id = rs.getString(1);
                     conversations.put(id, new Conversation(id, rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                            rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of()));
-                    long seq = rs.getLong(9);
+                            rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of(), rs.getLong(9)));
+                    long seq = rs.getLong(10);
                     if (!rs.wasNull()) {
                         lastMessageSeq.put(id, seq);
                     }
@@ -94,7 +94,7 @@ final class Summaries {
             }
             Conversation conversation = new Conversation(row.conversationId(), row.kind(), row.title(), row.e2ee(),
                     row.lastSeq(), row.createdBy(), row.directKey(), row.createdAtMs(),
-                    members.stream().map(Watermarks::userId).toList());
+                    members.stream().map(Watermarks::userId).toList(), row.epoch());
             summaries.add(new ConversationSummary(conversation, mine.deliveredSeq(), mine.readSeq(),
                     unread.getOrDefault(id, 0L), List.copyOf(members), Optional.ofNullable(lastMessages.get(id))));
         }
