@@ -127,7 +127,7 @@ export class ConversationState {
       if (who.length) counts.push({ emoji, count: who.length, users: who });
     }
     const locked = this.e2ee && entry.mls !== 'ok' ? entry.mls || 'pending' : null;
-    return { entry, body: deleted ? null : body, edited, deleted, reactions: counts, locked };
+    return { entry, body: deleted ? null : body, edited, deleted, reactions: counts, locked, lockedWhy: entry.mlsReason };
   }
 
   /** Message entries in the main timeline (thread replies live in their thread), ascending. */

@@ -284,6 +284,7 @@ export class E2ee {
         e.mls = 'ok';
       } else {
         e.mls = 'undecryptable';
+        e.mlsReason = value?.undecryptable || 'not-kept';
       }
       changed = true;
     }

@@ -97,7 +97,7 @@ function messageItem(ctx, e, firstInRun, group) {
   const replies = ctx.inThread ? 0 : (conv.threads.get(e.seq)?.size || 0);
   const senderName = store.userName(e.senderId);
   const key = mine && e.clientMsgId ? `c-${e.clientMsgId}` : `m-${e.seq}`;
-  const sig = JSON.stringify([f.body, f.locked, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments,
+  const sig = JSON.stringify([f.body, f.locked, f.lockedWhy, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments,
     quoted && [quoted.body, quoted.deleted, store.userName(quoted.entry.senderId)], !!e.replyTo, replies, ctx.highlight === e.seq]);
   return {
     key, sig,
@@ -145,7 +145,7 @@ function buildMessage(ctx, m) {
     attachments,
     h('div', { class: 'body', 'data-testid': 'message-body' },
       f.deleted ? h('em', {}, 'This message was deleted')
-        : f.locked ? lockedBody(f.locked) : bodyNodes(f.body || '')),
+        : f.locked ? lockedBody(f.locked, f.lockedWhy) : bodyNodes(f.body || '')),
     h('div', { class: 'meta' },
       f.edited && !f.deleted ? h('span', { class: 'edited', 'data-testid': 'edited' }, 'edited') : null,
       h('time', { datetime: new Date(e.sentAtMs || Date.now()).toISOString() }, time),
@@ -192,9 +192,15 @@ function buildMessage(ctx, m) {
 }
 
 /** What an e2ee message shows while it is not (or cannot be) decrypted on this device. */
-function lockedBody(state) {
-  const text = state === 'pending' ? 'Decrypting…'
-    : 'This message could not be decrypted on this device. It was sent before this device joined, or its keys were lost.';
+const UNDECRYPTABLE = {
+  'before-join': 'Sent before this device joined the conversation, so it cannot be decrypted here.',
+  'not-kept': 'Not decrypted on this device: it is older than this device’s membership.',
+  'own-lost': 'Sent from this device, but its text was not kept here.',
+  failed: 'This message could not be decrypted. It may be damaged, or not meant for this conversation.',
+};
+
+function lockedBody(state, why) {
+  const text = state === 'pending' ? 'Decrypting…' : UNDECRYPTABLE[why] || UNDECRYPTABLE.failed;
   return h('span', { class: `locked locked-${state}`, 'data-testid': 'locked', 'data-state': state },
     icon('lock'), h('em', {}, text));
 }
