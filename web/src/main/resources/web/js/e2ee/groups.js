@@ -161,6 +161,13 @@ export class E2ee {
     await this.vault.put(`plain:${this.me}:${conversationId}:${seq}`, value);
   }
 
+  /** 'none' (not joined, or not known yet), 'member', or 'removed' (a Commit removed this device). */
+  statusOf(conversationId) {
+    const g = this.groups.get(conversationId);
+    if (!g?.state) return 'none';
+    return g.state.groupActiveState?.kind === 'removedFromGroup' ? 'removed' : 'member';
+  }
+
   /** The epoch this device's group is at, or null when it has not joined. */
   epochOf(conversationId) {
     const g = this.groups.get(conversationId);

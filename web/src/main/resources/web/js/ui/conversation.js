@@ -249,10 +249,10 @@ export class ConversationView {
     const e2ee = this.client.e2ee;
     let note = null;
     if (conv.e2ee) {
+      const status = e2ee.statusOf(conv.id);
       if (e2ee.problem) note = e2ee.problem;
-      else if (e2ee.epochOf(conv.id) === null) {
-        note = 'Waiting for the encryption keys: another member’s device adds this one to the conversation.';
-      }
+      else if (status === 'none') note = 'Waiting for the encryption keys: another member’s device adds this one to the conversation.';
+      else if (status === 'removed') note = 'This device was removed from the conversation’s encryption: it cannot read or send new messages.';
     }
     this.composer.el.hidden = !!note;
     this.composer.setAttachments?.(!conv.e2ee);
