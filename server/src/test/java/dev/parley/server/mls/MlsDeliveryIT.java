@@ -301,6 +301,9 @@ abstract class MlsDeliveryIT {
             assertError(a.ws.call("send", "conversationId", c, "clientMsgId", "m15", "body", a.encrypt("epoch two")),
                     "bad_request", "later than");
             assertSent(a.ws.call("send", "conversationId", c, "clientMsgId", "m16", "body", nowText), 2);
+            // Edits of an e2ee message are ciphertext too.
+            assertError(a.ws.call("edit", "conversationId", c, "target", 2, "body", "plain edit"), "bad_request",
+                    "base64");
             // A Welcome naming a device that is no leaf.
             assertError(a.ws.call("send", "conversationId", c, "clientMsgId", "m17", "kind", "mls-welcome", "body",
                     b64(welcomeFor(alice, b)),
