@@ -564,8 +564,13 @@ export class Client extends EventTarget {
     await this.ensureUsers(members);
     // A new e2ee conversation (epoch 0: no Commit yet, not an existing one handed back) gets its MLS group here.
     if (e2ee && full.e2ee && !full.epoch) {
-      await this.e2ee.establish(view.conversationId, members);
+      const { unreachable } = await this.e2ee.establish(view.conversationId, members);
       this.e2ee.catchUp(view.conversationId);
+      if (unreachable.length) {
+        await this.ensureUsers(unreachable);
+        const names = unreachable.map((id) => this.store.userName(id)).join(', ');
+        this.toast(`${names} cannot read this conversation yet: no device of theirs has set up encryption.`);
+      }
     }
     return view.conversationId;
   }

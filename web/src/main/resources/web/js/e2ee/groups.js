@@ -191,13 +191,21 @@ export class E2ee {
 
   async pull(conversationId) {
     const g = await this.group(conversationId);
+    // Messages seen before this device joined: one sent in the new epoch before the Welcome was stored
+    // is readable once joined, so those are tried again right after the join.
+    const early = [];
     for (let page = 0; page < MAX_PAGES && this.conn.online; page++) {
       const res = await this.conn.request({ t: 'sync', conversationId, afterSeq: g.processedSeq, limit: SYNC_PAGE });
       const entries = (res.messages || []).slice().sort((a, b) => a.seq - b.seq);
       for (const e of entries) {
         if (e.seq <= g.processedSeq) continue;
+        const joined = !!g.state;
         await this.handle(conversationId, g, e);
         g.processedSeq = e.seq;
+        if (!joined && APPLICATION_KINDS.has(e.kind) && e.body) early.push(e);
+        if (!joined && g.state) {
+          for (const m of early.splice(0)) await this.retryEarly(conversationId, g, m);
+        }
       }
       if (entries.length) await this.saveGroup(conversationId, g);
       this.onEntries(conversationId, entries);
@@ -245,6 +253,19 @@ export class E2ee {
       await this.keepPlain(conversationId, e.seq, { text: fromUtf8.decode(r.message) });
     } catch (err) {
       await this.keepPlain(conversationId, e.seq, { undecryptable: 'failed' });
+    }
+  }
+
+  async retryEarly(conversationId, g, e) {
+    if (e.senderDeviceId === this.session.deviceId) return;
+    try {
+      const message = decodeMessage(this.mls, e.body, 'mls_private_message');
+      if (message.privateMessage.epoch < g.state.groupContext.epoch) return; // really before: stays undecryptable
+      const r = await this.mls.processMessage(message, g.state, this.mls.emptyPskIndex, this.mls.acceptAll, this.mls.impl);
+      g.state = r.newState;
+      if (r.kind === 'applicationMessage') await this.keepPlain(conversationId, e.seq, { text: fromUtf8.decode(r.message) });
+    } catch {
+      // stays undecryptable
     }
   }
 
@@ -335,6 +356,7 @@ export class E2ee {
     const claimed = await this.api.claimKeyPackages(memberIds);
     const adds = [];
     const recipients = [];
+    const reached = new Set([this.session.userId]);
     for (const k of claimed.keyPackages || []) {
       if (k.deviceId === this.session.deviceId) continue;
       try {
@@ -342,11 +364,13 @@ export class E2ee {
         if (fromUtf8.decode(kp.leafNode.credential.identity) !== `${k.userId}/${k.deviceId}`) continue;
         adds.push({ proposalType: 'add', add: { keyPackage: kp } });
         recipients.push(k.deviceId);
+        reached.add(k.userId);
       } catch (e) {
         console.warn('e2ee: skipped a malformed KeyPackage of', k.userId, e);
       }
     }
-    return this.serial(conversationId, async () => {
+    const unreachable = memberIds.filter((id) => !reached.has(id));
+    await this.serial(conversationId, async () => {
       const g = await this.group(conversationId);
       if (g.state) return; // made already (a retry)
       const own = await this.newKeyPackage();
@@ -362,6 +386,7 @@ export class E2ee {
         body: toBase64(this.mls.encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome })),
       });
     });
+    return { unreachable };
   }
 
   /** Builds a Commit (PublicMessage, as the Delivery Service requires) and has the server accept it. */
