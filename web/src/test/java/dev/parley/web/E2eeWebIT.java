@@ -206,6 +206,30 @@ class E2eeWebIT {
         assertThat(filesContaining(server.dataDir(), "amber-nine", "copy that", "on my way", "Only Carol")).isEmpty();
     }
 
+    /**
+     * The other way round: the Java member creates the group and adds a browser device from the KeyPackage the
+     * page uploaded. It sends one message in the new epoch before it stores the Welcome (the page must still read
+     * it once joined), then the Welcome; the browser joins, reads both, and answers.
+     */
+    @Test
+    void aJavaCreatorAddsABrowser() throws Exception {
+        bob.freshStart(server.baseUrl());
+        bob.signUp("bob5", "Bob Five", PASSWORD);
+        assertThat(e2eeReady(bob)).isEqualTo("ok");
+        JavaMember dora = JavaMember.signUp(api, "dora5", PASSWORD);
+        String bobUserId = String.valueOf(bob.script("return window.parley.store.me.userId"));
+        String conversationId = dora.createGroup("Harbour watch", List.of(bobUserId), List.of("Sent before your Welcome"));
+        dora.send(conversationId, "Sent after your Welcome");
+
+        bob.openConversation("Harbour watch");
+        eventually(SLOW, () -> assertThat(bob.bodies()).containsExactly("Sent before your Welcome", "Sent after your Welcome"));
+        assertThat(bob.script("return window.parley.client.e2ee.epochOf(arguments[0])", conversationId)).isEqualTo(2L);
+        bob.send("Browser here, reading you");
+        eventually(SLOW, () -> assertThat(dora.read(conversationId)).contains("Browser here, reading you"));
+        bob.screenshot("e2ee-06-java-created-group");
+        assertThat(filesContaining(server.dataDir(), "your Welcome", "reading you")).isEmpty();
+    }
+
     /** Files under {@code dir} (SQLite database and WAL, media) holding any of the texts as UTF-8. */
     private static List<Path> filesContaining(Path dir, String... texts) throws IOException {
         List<Path> hits = new ArrayList<>();

@@ -5,9 +5,11 @@ import dev.parley.crypto.mls.group.ApplicationMessages;
 import dev.parley.crypto.mls.group.CommitBuilder;
 import dev.parley.crypto.mls.group.CommitProcessor;
 import dev.parley.crypto.mls.group.Group;
+import dev.parley.crypto.mls.group.GroupCreation;
 import dev.parley.crypto.mls.group.KeyPackages;
 import dev.parley.crypto.mls.group.WelcomeJoin;
 import dev.parley.crypto.mls.message.Credential;
+import dev.parley.crypto.mls.message.KeyPackage;
 import dev.parley.crypto.mls.message.LeafNode;
 import dev.parley.crypto.mls.message.MlsMessage;
 import dev.parley.crypto.mls.message.WireFormat;
@@ -104,11 +106,52 @@ final class JavaMember {
                 leaves.add(i);
             }
         }
+        commit(conversationId, group, List.of(), leaves);
+    }
+
+    /**
+     * Creates an e2ee group conversation and its MLS group the way the web client does: an empty Commit at epoch 0
+     * (the server learns the creator's signature key from its UpdatePath), a Commit adding one claimed KeyPackage
+     * per device of the other members, then {@code beforeWelcome} texts sent in the new epoch, then the Welcome.
+     */
+    String createGroup(String title, List<String> memberUserIds, List<String> beforeWelcome) throws Exception {
+        JsonNode view = api.post("/v1/conversations", session, Map.of("kind", "group", "members", memberUserIds,
+                "title", title, "e2ee", true));
+        String id = view.path("conversationId").asText();
+        byte[] identity = (session.userId() + "/" + session.deviceId()).getBytes(StandardCharsets.UTF_8);
+        KeyPackages.Created own = KeyPackages.create(CS, Credential.basic(identity), CS.random(32), 0, Long.MAX_VALUE);
+        Group group = GroupCreation.create(CS, id.getBytes(StandardCharsets.UTF_8), own.keyPackage(), own.secrets());
+        groups.put(id, group);
+        commit(id, group, List.of(), List.of());
+        List<KeyPackage> adds = new ArrayList<>();
+        List<String> recipients = new ArrayList<>();
+        JsonNode claimed = api.post("/v1/mls/key-packages/claim", session, Map.of("userIds", memberUserIds));
+        for (JsonNode k : claimed.path("keyPackages")) {
+            KeyPackage kp = decode(k.path("keyPackage").asText()).keyPackage();
+            KeyPackages.validate(CS, kp, System.currentTimeMillis() / 1000);
+            adds.add(kp);
+            recipients.add(k.path("deviceId").asText());
+        }
+        MlsMessage welcome = commit(id, group, adds, List.of()).welcome().orElseThrow();
+        for (String text : beforeWelcome) {
+            send(id, text);
+        }
+        JsonNode answer = api.request(session, Map.of("t", "send", "conversationId", id,
+                "clientMsgId", "java-welcome-" + System.nanoTime(), "kind", "mls-welcome", "recipients", recipients,
+                "body", Base64.getEncoder().encodeToString(welcome.encode())));
+        if (!answer.path("t").asText().equals("sent")) {
+            throw new IllegalStateException("welcome refused: " + answer);
+        }
+        return id;
+    }
+
+    private CommitBuilder.Result commit(String conversationId, Group group, List<KeyPackage> adds, List<Long> removes)
+            throws Exception {
         byte[] context = group.context().encode();
         long epoch = group.epoch();
-        CommitBuilder.Result commit = CommitBuilder.commit(group, List.of(), leaves);
+        CommitBuilder.Result commit = CommitBuilder.commit(group, adds, removes);
         JsonNode answer = api.request(session, Map.of("t", "send", "conversationId", conversationId,
-                "clientMsgId", "java-remove-" + System.nanoTime(), "kind", "mls-commit",
+                "clientMsgId", "java-commit-" + System.nanoTime(), "kind", "mls-commit",
                 "body", Base64.getEncoder().encodeToString(commit.commit().encode()), "epoch", epoch,
                 "groupContext", Base64.getEncoder().encodeToString(context)));
         if (!answer.path("t").asText().equals("sent")) {
@@ -116,6 +159,7 @@ final class JavaMember {
             throw new IllegalStateException("commit refused: " + answer);
         }
         commit.pending().merge();
+        return commit;
     }
 
     private static MlsMessage decode(String base64) {
