@@ -2,10 +2,8 @@ package dev.parley.core;
 
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.media.MediaStore;
-import dev.parley.core.mls.MlsCommit;
 import dev.parley.core.mls.MlsDelivery;
 import dev.parley.core.port.AccountStore;
-import dev.parley.core.port.EpochConflictException;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
@@ -56,7 +54,6 @@ public final class ChatService implements AutoCloseable {
     private final BudgetMeter budgets;
     /** The MLS Delivery Service; null when this core was built without one (MLS kinds are then refused). */
     private final MlsDelivery mls;
-    private final MlsGroupStore groups;
 
     /** A chat core with the default {@link RateBudgets}. */
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
@@ -76,9 +73,6 @@ public final class ChatService implements AutoCloseable {
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
                        RateLimiter rateLimiter, IdGenerator ids, Clock clock, Limits limits, RateBudgets budgets,
                        MlsGroupStore groups, MlsFraming framing) {
-        this.groups = groups;
-        this.mls = groups == null || framing == null ? null
-                : new MlsDelivery(store, groups, accounts, framing, ids, clock, limits);
         this.store = store;
         this.accounts = accounts;
         this.media = media;
@@ -88,6 +82,8 @@ public final class ChatService implements AutoCloseable {
         this.clock = clock;
         this.limits = limits;
         this.members = new MemberCache(store, 100_000);
+        this.mls = groups == null || framing == null ? null : new MlsDelivery(store, groups, accounts, framing, bus,
+                members::invalidate, ids, clock, limits);
         this.budgets = new BudgetMeter(rateLimiter, budgets);
         this.typing = new TypingTracker(bus, clock, limits.typingTimeoutMs(), this.budgets);
     }
@@ -272,7 +268,7 @@ public final class ChatService implements AutoCloseable {
             }
             if (send.kind() == EntryKind.MLS_COMMIT) {
                 rateLimit(caller);
-                return commit(caller, send);
+                return mls.commit(caller, send);
             }
             if (send.kind() == EntryKind.MLS_WELCOME) {
                 mls.checkWelcome(send.conversationId(), send);
@@ -368,20 +364,7 @@ public final class ChatService implements AutoCloseable {
         requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> visible = new ArrayList<>();
-        long cursor = afterSeq;
-        while (true) {
-            List<Message> raw = store.entriesAfter(conversationId, cursor, n + 1);
-            for (Message m : raw) {
-                if (EntryVisibility.visibleTo(m, caller.deviceId())) {
-                    visible.add(m);
-                }
-            }
-            if (raw.size() <= n || visible.size() > n) {
-                break;
-            }
-            cursor = raw.getLast().seq();
-        }
+        List<Message> visible = EntryVisibility.after(store, conversationId, afterSeq, n + 1, caller.deviceId());
         boolean more = visible.size() > n;
         return new Page(more ? visible.subList(0, n) : visible, more);
     }
@@ -397,16 +380,7 @@ public final class ChatService implements AutoCloseable {
         requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> page = new ArrayList<>();
-        long cursor = before;
-        while (true) {
-            List<Message> raw = store.entriesBefore(conversationId, cursor, n + 1);
-            page.addAll(0, raw.stream().filter(m -> EntryVisibility.visibleTo(m, caller.deviceId())).toList());
-            if (raw.size() <= n || page.size() > n) {
-                break;
-            }
-            cursor = raw.getFirst().seq();
-        }
+        List<Message> page = EntryVisibility.before(store, conversationId, before, n + 1, caller.deviceId());
         boolean more = page.size() > n;
         List<Message> trimmed = more ? page.subList(page.size() - n, page.size()) : page;
         if (after != null) {
@@ -506,46 +480,6 @@ public final class ChatService implements AutoCloseable {
         return store.moveWatermarks(conversationId, userId, delivered, read).thenApply(moved -> {
             moved.ifPresent(w -> bus.publish(EventBus.conversationTopic(conversationId), new BusEvent.ReceiptMoved(w)));
             return moved;
-        });
-    }
-
-    /** An {@code mls-commit}: checked against the group, then stored only if the epoch has not moved. */
-    private CompletableFuture<Appended> commit(Caller caller, ClientFrame.Send send) {
-        Conversation c = store.findConversation(send.conversationId())
-                .orElseThrow(() -> ChatException.notFound("conversation"));
-        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
-                send.clientMsgId(), EntryKind.MLS_COMMIT, send.body(), null, null, null, null, null, null, null, null,
-                clock.millis(), send.epoch(), null);
-        MlsCommit plan = mls.planCommit(caller, c, send, entry);
-        return groups.appendCommit(plan).handle((appended, error) -> {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                        : error;
-                if (cause instanceof EpochConflictException) {
-                    throw new ChatException(ErrorCode.CONFLICT, "the conversation is no longer at epoch "
-                            + send.epoch());
-                }
-                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
-            }
-            // runs on: the store's completion thread (publishing does not block)
-            for (Appended a : appended) {
-                if (!a.duplicate()) {
-                    bus.publish(EventBus.conversationTopic(c.conversationId()), new BusEvent.EntryAdded(a.entry()));
-                }
-            }
-            if (appended.size() > 1) {
-                members.invalidate(c.conversationId());
-                for (NewEntry system : plan.system()) {
-                    NewEntry.MembershipChange change = system.membership();
-                    for (String id : system.system().userIds()) {
-                        bus.publish(EventBus.userTopic(id), new BusEvent.MembershipChanged(c.conversationId(),
-                                change.added(), change.removed()));
-                    }
-                }
-                log.info("members changed by an MLS commit conversationId={} epoch={}", c.conversationId(),
-                        send.epoch() + 1);
-            }
-            return appended.getFirst();
         });
     }
 

@@ -104,6 +104,11 @@ class JsonTest {
         var view = new ConversationView("c", "group", null, java.util.List.of("u"), true, 0, 0, 0, 0,
                 java.util.List.of(), null, 1L, 2L);
         assertThat(Json.encode(view)).contains("\"epoch\":2");
+        try {
+            assertThat(Json.mapper().readValue(Json.encode(view), ConversationView.class)).isEqualTo(view);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
         assertThat(Json.encode(new ConversationView("c", "group", null, java.util.List.of("u"), false, 0, 0, 0, 0,
                 java.util.List.of(), null, 1L))).doesNotContain("epoch");
     }

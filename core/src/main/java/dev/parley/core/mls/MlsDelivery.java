@@ -1,11 +1,15 @@
 package dev.parley.core.mls;
 
+import dev.parley.core.Appended;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.Conversation;
 import dev.parley.core.Device;
 import dev.parley.core.Limits;
 import dev.parley.core.NewEntry;
+import dev.parley.core.event.BusEvent;
+import dev.parley.core.port.EpochConflictException;
+import dev.parley.core.port.EventBus;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
@@ -28,7 +32,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MLS Delivery Service's rules (docs/e2ee.md, "Delivery Service"): what an e2ee conversation accepts as a
@@ -36,6 +45,7 @@ import java.util.function.Supplier;
  * to the server's view of the tree and to the member list. It never sees a secret and never decrypts.
  */
 public final class MlsDelivery {
+    private static final Logger log = LoggerFactory.getLogger(MlsDelivery.class);
     /** Handshake bodies may be this many times the ordinary body limit (a Commit or Welcome for a big group). */
     public static final int HANDSHAKE_BODY_FACTOR = 16;
     /** At most this many recipients per Welcome. */
@@ -46,6 +56,8 @@ public final class MlsDelivery {
     private final MlsGroupStore groups;
     private final AccountStore accounts;
     private final MlsFraming framing;
+    private final EventBus bus;
+    private final Consumer<String> membersChanged;
     private final IdGenerator ids;
     private final Clock clock;
     private final Limits limits;
@@ -57,12 +69,18 @@ public final class MlsDelivery {
         }
     };
 
+    /**
+     * @param membersChanged told the id of a conversation whose member list an accepted Commit changed (the
+     *                       caller's member cache)
+     */
     public MlsDelivery(MessageStore store, MlsGroupStore groups, AccountStore accounts, MlsFraming framing,
-                       IdGenerator ids, Clock clock, Limits limits) {
+                       EventBus bus, Consumer<String> membersChanged, IdGenerator ids, Clock clock, Limits limits) {
         this.store = store;
         this.groups = groups;
         this.accounts = accounts;
         this.framing = framing;
+        this.bus = bus;
+        this.membersChanged = membersChanged;
         this.ids = ids;
         this.clock = clock;
         this.limits = limits;
@@ -128,6 +146,51 @@ public final class MlsDelivery {
                         + " is not a device of a member in the group (send the Welcome after its Commit)");
             }
         }
+    }
+
+    /**
+     * An {@code mls-commit} from a member: checked against the group ({@link #planCommit}), then stored only if
+     * the epoch has not moved meanwhile, then published with its membership changes.
+     *
+     * @return completes once durable; fails with {@link ChatException} {@code conflict} if another Commit won
+     */
+    public CompletableFuture<Appended> commit(Caller caller, ClientFrame.Send send) {
+        Conversation c = store.findConversation(send.conversationId())
+                .orElseThrow(() -> ChatException.notFound("conversation"));
+        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
+                send.clientMsgId(), EntryKind.MLS_COMMIT, send.body(), null, null, null, null, null, null, null, null,
+                clock.millis(), send.epoch(), null);
+        MlsCommit plan = planCommit(caller, c, send, entry);
+        return groups.appendCommit(plan).handle((appended, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                        : error;
+                if (cause instanceof EpochConflictException) {
+                    throw new ChatException(ErrorCode.CONFLICT, "the conversation is no longer at epoch "
+                            + send.epoch());
+                }
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            // runs on: the store's completion thread (publishing does not block)
+            for (Appended a : appended) {
+                if (!a.duplicate()) {
+                    bus.publish(EventBus.conversationTopic(c.conversationId()), new BusEvent.EntryAdded(a.entry()));
+                }
+            }
+            if (appended.size() > 1) {
+                membersChanged.accept(c.conversationId());
+                for (NewEntry system : plan.system()) {
+                    NewEntry.MembershipChange change = system.membership();
+                    for (String id : system.system().userIds()) {
+                        bus.publish(EventBus.userTopic(id), new BusEvent.MembershipChanged(c.conversationId(),
+                                change.added(), change.removed()));
+                    }
+                }
+                log.info("members changed by an MLS commit conversationId={} epoch={}", c.conversationId(),
+                        send.epoch() + 1);
+            }
+            return appended.getFirst();
+        });
     }
 
     /**
