@@ -22,6 +22,7 @@ const KEY_PACKAGE_DAYS = 28; // ts-mls refuses lifetimes over a month
 const SYNC_PAGE = 200;
 const MAX_PAGES = 10_000;
 const APPLICATION_KINDS = new Set(['text', 'media', 'edit']);
+const MAX_EARLY = 100;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -72,6 +73,7 @@ export class E2ee {
     this.plain = new Map();   // conversationId -> Map(seq -> {text} | {undecryptable})
     this.chains = new Map();  // conversationId -> tail of its serial work
     this.queued = new Map();  // conversationId -> a catch-up not started yet
+    this.redo = new Set();    // `${conversationId}:${seq}` shown undecryptable, readable since
     this.problem = null;      // why encryption is unavailable on this device, if it is
     this.ready = this.start();
   }
@@ -140,7 +142,8 @@ export class E2ee {
       const decoded = this.mls.decodeGroupState(fromBase64(stored.state), 0);
       if (decoded) state = { ...decoded[0], clientConfig: this.mls.defaultClientConfig };
     }
-    const g = { state, processedSeq: stored?.processedSeq || 0 };
+    // early: messages seen before joining, since the last Commit (see pull).
+    const g = { state, processedSeq: stored?.processedSeq || 0, early: stored?.early || [] };
     this.groups.set(conversationId, g);
     return g;
   }
@@ -148,6 +151,7 @@ export class E2ee {
   async saveGroup(conversationId, g) {
     await this.vault.put(`group:${this.me}:${conversationId}`, {
       state: g.state ? toBase64(this.mls.encodeGroupState(g.state)) : null, processedSeq: g.processedSeq,
+      early: g.state ? [] : g.early,
     });
   }
 
@@ -192,8 +196,8 @@ export class E2ee {
   async pull(conversationId) {
     const g = await this.group(conversationId);
     // Messages seen before this device joined: one sent in the new epoch before the Welcome was stored
-    // is readable once joined, so those are tried again right after the join.
-    const early = [];
+    // is readable once joined, so those since the last Commit are kept (ciphertext, in the vault with the
+    // group record, across catch-ups and reloads) and tried again right after the join.
     for (let page = 0; page < MAX_PAGES && this.conn.online; page++) {
       const res = await this.conn.request({ t: 'sync', conversationId, afterSeq: g.processedSeq, limit: SYNC_PAGE });
       const entries = (res.messages || []).slice().sort((a, b) => a.seq - b.seq);
@@ -202,9 +206,13 @@ export class E2ee {
         const joined = !!g.state;
         await this.handle(conversationId, g, e);
         g.processedSeq = e.seq;
-        if (!joined && APPLICATION_KINDS.has(e.kind) && e.body) early.push(e);
+        if (!joined && e.kind === 'mls-commit') g.early = [];
+        if (!joined && APPLICATION_KINDS.has(e.kind) && e.body) {
+          g.early.push({ seq: e.seq, body: e.body, senderDeviceId: e.senderDeviceId });
+          if (g.early.length > MAX_EARLY) g.early.shift();
+        }
         if (!joined && g.state) {
-          for (const m of early.splice(0)) await this.retryEarly(conversationId, g, m);
+          for (const m of g.early.splice(0)) await this.retryEarly(conversationId, g, m);
         }
       }
       if (entries.length) await this.saveGroup(conversationId, g);
@@ -263,7 +271,10 @@ export class E2ee {
       if (message.privateMessage.epoch < g.state.groupContext.epoch) return; // really before: stays undecryptable
       const r = await this.mls.processMessage(message, g.state, this.mls.emptyPskIndex, this.mls.acceptAll, this.mls.impl);
       g.state = r.newState;
-      if (r.kind === 'applicationMessage') await this.keepPlain(conversationId, e.seq, { text: fromUtf8.decode(r.message) });
+      if (r.kind === 'applicationMessage') {
+        await this.keepPlain(conversationId, e.seq, { text: fromUtf8.decode(r.message) });
+        this.redo.add(`${conversationId}:${e.seq}`); // shown as undecryptable already: show it again
+      }
     } catch {
       // stays undecryptable
     }
@@ -304,7 +315,8 @@ export class E2ee {
     const processed = g ? g.processedSeq : 0;
     let changed = false;
     for (const e of conv.entries.values()) {
-      if (e.mls || !APPLICATION_KINDS.has(e.kind) || !e.body || e.seq > processed) continue;
+      const again = e.mls === 'undecryptable' && this.redo.delete(`${conv.id}:${e.seq}`);
+      if ((e.mls && !again) || !APPLICATION_KINDS.has(e.kind) || !e.body || e.seq > processed) continue;
       const value = this.plainOf(conv.id).get(e.seq) || await this.vault.get(`plain:${this.me}:${conv.id}:${e.seq}`);
       if (value?.text !== undefined) {
         e.cipher = e.body;

@@ -208,8 +208,9 @@ class E2eeWebIT {
 
     /**
      * The other way round: the Java member creates the group and adds a browser device from the KeyPackage the
-     * page uploaded. It sends one message in the new epoch before it stores the Welcome (the page must still read
-     * it once joined), then the Welcome; the browser joins, reads both, and answers.
+     * page uploaded. It sends one message in the new epoch before it stores the Welcome: the page, already
+     * following the conversation, shows it as sent before it joined and waits for the keys; once the Welcome
+     * arrives it joins, reads that message after all, reads the next, and answers.
      */
     @Test
     void aJavaCreatorAddsABrowser() throws Exception {
@@ -218,15 +219,24 @@ class E2eeWebIT {
         assertThat(e2eeReady(bob)).isEqualTo("ok");
         JavaMember dora = JavaMember.signUp(api, "dora5", PASSWORD);
         String bobUserId = String.valueOf(bob.script("return window.parley.store.me.userId"));
-        String conversationId = dora.createGroup("Harbour watch", List.of(bobUserId), List.of("Sent before your Welcome"));
-        dora.send(conversationId, "Sent after your Welcome");
+        String conversationId = dora.createGroup("Harbour watch", List.of(bobUserId));
+        dora.send(conversationId, "Sent before your Welcome");
 
         bob.openConversation("Harbour watch");
+        eventually(SLOW, () -> {
+            assertThat(bob.visible("[data-testid=locked][data-state=undecryptable]")).isTrue();
+            assertThat(bob.text("[data-testid=e2ee-note]")).contains("Waiting for the encryption keys");
+            assertThat(bob.visible("[data-testid=composer]")).isFalse();
+        });
+        bob.screenshot("e2ee-06-waiting-for-keys");
+
+        dora.sendWelcome(conversationId);
+        dora.send(conversationId, "Sent after your Welcome");
         eventually(SLOW, () -> assertThat(bob.bodies()).containsExactly("Sent before your Welcome", "Sent after your Welcome"));
         assertThat(bob.script("return window.parley.client.e2ee.epochOf(arguments[0])", conversationId)).isEqualTo(2L);
         bob.send("Browser here, reading you");
         eventually(SLOW, () -> assertThat(dora.read(conversationId)).contains("Browser here, reading you"));
-        bob.screenshot("e2ee-06-java-created-group");
+        bob.screenshot("e2ee-07-java-created-group");
         assertThat(filesContaining(server.dataDir(), "your Welcome", "reading you")).isEmpty();
     }
 

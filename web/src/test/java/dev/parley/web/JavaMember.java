@@ -36,6 +36,7 @@ final class JavaMember {
     private final Map<String, Group> groups = new HashMap<>();
     private final Map<String, Long> processed = new HashMap<>();
     private final Map<String, List<String>> texts = new HashMap<>();
+    private final Map<String, Map<String, Object>> pendingWelcomes = new HashMap<>();
 
     private JavaMember(ApiClient api, ApiClient.Session session, KeyPackages.Created keyPackage) {
         this.api = api;
@@ -111,10 +112,10 @@ final class JavaMember {
 
     /**
      * Creates an e2ee group conversation and its MLS group the way the web client does: an empty Commit at epoch 0
-     * (the server learns the creator's signature key from its UpdatePath), a Commit adding one claimed KeyPackage
-     * per device of the other members, then {@code beforeWelcome} texts sent in the new epoch, then the Welcome.
+     * (the server learns the creator's signature key from its UpdatePath), then a Commit adding one claimed
+     * KeyPackage per device of the other members. The Welcome waits for {@link #sendWelcome}.
      */
-    String createGroup(String title, List<String> memberUserIds, List<String> beforeWelcome) throws Exception {
+    String createGroup(String title, List<String> memberUserIds) throws Exception {
         JsonNode view = api.post("/v1/conversations", session, Map.of("kind", "group", "members", memberUserIds,
                 "title", title, "e2ee", true));
         String id = view.path("conversationId").asText();
@@ -133,16 +134,17 @@ final class JavaMember {
             recipients.add(k.path("deviceId").asText());
         }
         MlsMessage welcome = commit(id, group, adds, List.of()).welcome().orElseThrow();
-        for (String text : beforeWelcome) {
-            send(id, text);
-        }
-        JsonNode answer = api.request(session, Map.of("t", "send", "conversationId", id,
+        pendingWelcomes.put(id, Map.of("t", "send", "conversationId", id,
                 "clientMsgId", "java-welcome-" + System.nanoTime(), "kind", "mls-welcome", "recipients", recipients,
                 "body", Base64.getEncoder().encodeToString(welcome.encode())));
+        return id;
+    }
+
+    void sendWelcome(String conversationId) throws Exception {
+        JsonNode answer = api.request(session, pendingWelcomes.remove(conversationId));
         if (!answer.path("t").asText().equals("sent")) {
             throw new IllegalStateException("welcome refused: " + answer);
         }
-        return id;
     }
 
     private CommitBuilder.Result commit(String conversationId, Group group, List<KeyPackage> adds, List<Long> removes)
