@@ -115,7 +115,7 @@ public final class MlsDelivery {
     public void checkApplication(String conversationId, String body) {
         MlsFraming.Framed f = read(() -> framing.application(base64(body, "body")));
         requireGroup(conversationId, f.groupId());
-        long current = group(conversationId).epoch();
+        long current = groups.epoch(conversationId).orElseThrow(() -> ChatException.notFound("conversation"));
         if (Long.compareUnsigned(f.epoch(), current) > 0) {
             throw ChatException.badRequest("the message is for epoch " + Long.toUnsignedString(f.epoch())
                     + ", later than the conversation's epoch " + current);
