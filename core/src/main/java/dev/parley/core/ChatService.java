@@ -271,7 +271,7 @@ public final class ChatService implements AutoCloseable {
                 return mls.commit(caller, send);
             }
             if (send.kind() == EntryKind.MLS_WELCOME) {
-                mls.checkWelcome(send.conversationId(), send);
+                mls.checkWelcome(caller, send.conversationId(), send);
             } else if (send.body() != null) {
                 mls.checkApplication(send.conversationId(), send.body());
             }

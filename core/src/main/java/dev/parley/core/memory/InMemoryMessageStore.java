@@ -141,6 +141,14 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
     }
 
     @Override
+    public Optional<Long> epoch(String conversationId) {
+        synchronized (lock) {
+            Log log = conversations.get(conversationId);
+            return log == null ? Optional.empty() : Optional.of(log.epoch);
+        }
+    }
+
+    @Override
     public CompletableFuture<List<Appended>> appendCommit(MlsCommit commit) {
         synchronized (lock) {
             NewEntry entry = commit.entry();

@@ -115,15 +115,18 @@ public final class MlsDelivery {
     public void checkApplication(String conversationId, String body) {
         MlsFraming.Framed f = read(() -> framing.application(base64(body, "body")));
         requireGroup(conversationId, f.groupId());
-        long current = group(conversationId).epoch();
+        long current = groups.epoch(conversationId).orElseThrow(() -> ChatException.notFound("conversation"));
         if (Long.compareUnsigned(f.epoch(), current) > 0) {
             throw ChatException.badRequest("the message is for epoch " + Long.toUnsignedString(f.epoch())
                     + ", later than the conversation's epoch " + current);
         }
     }
 
-    /** An {@code mls-welcome}: a Welcome of suite 1 for recipients that are leaves of members' devices. */
-    public void checkWelcome(String conversationId, ClientFrame.Send send) {
+    /**
+     * An {@code mls-welcome}: a Welcome of suite 1 from a device that is a leaf of the group, for recipients that
+     * are leaves of members' devices.
+     */
+    public void checkWelcome(Caller caller, String conversationId, ClientFrame.Send send) {
         int secrets = read(() -> framing.welcome(base64(send.body(), "body")));
         Set<String> recipients = new LinkedHashSet<>(send.recipients());
         if (recipients.size() != send.recipients().size()) {
@@ -139,6 +142,9 @@ public final class MlsDelivery {
         }
         Set<String> members = Set.copyOf(store.findConversation(conversationId)
                 .orElseThrow(() -> ChatException.notFound("conversation")).members());
+        if (!leaves.containsKey(caller.deviceId())) {
+            throw ChatException.forbidden("only a device in the group sends a Welcome");
+        }
         for (String deviceId : recipients) {
             MlsLeaf leaf = leaves.get(deviceId);
             if (leaf == null || !members.contains(leaf.userId())) {

@@ -16,6 +16,9 @@ public interface MlsGroupStore {
     /** The group's epoch and occupied leaves; empty if the conversation does not exist. */
     Optional<MlsGroupView> group(String conversationId);
 
+    /** The group's epoch alone (one row, whatever the group's size); empty if the conversation does not exist. */
+    Optional<Long> epoch(String conversationId);
+
     /**
      * Stores an accepted Commit atomically: only if the group is still at {@link MlsCommit#epoch()} (checked and
      * moved in the write itself, so two Commits for one epoch never both succeed, on any node), the epoch moves

@@ -90,6 +90,8 @@ public abstract class MlsGroupStoreContract {
     void aNewConversationIsAtEpochZeroWithNoLeaves() {
         store.createConversation(e2eeGroup("cnv_1", "usr_a", "usr_b"));
         assertThat(groups.group("cnv_1")).contains(new MlsGroupView(0, List.of()));
+        assertThat(groups.epoch("cnv_1")).contains(0L);
+        assertThat(groups.epoch("cnv_missing")).isEmpty();
         assertThat(store.findConversation("cnv_1").orElseThrow().epoch()).isZero();
         assertThat(groups.group("cnv_missing")).isEmpty();
     }
@@ -111,6 +113,7 @@ public abstract class MlsGroupStoreContract {
         assertThat(store.entry("cnv_1", 2).orElseThrow().kind()).isEqualTo(EntryKind.SYSTEM);
         MlsGroupView view = groups.group("cnv_1").orElseThrow();
         assertThat(view.epoch()).isEqualTo(1);
+        assertThat(groups.epoch("cnv_1")).contains(1L);
         assertThat(view.leaves()).containsExactly(leaf(0, "usr_a", "dev_a"), leaf(1, "usr_b", "dev_b"));
         Conversation c = store.findConversation("cnv_1").orElseThrow();
         assertThat(c.epoch()).isEqualTo(1);

@@ -91,6 +91,8 @@ abstract class MlsDeliveryIT {
             CommitBuilder.Result add = a.commit(kps(b1), List.of());
             assertSent(a.sendCommit(c, add), 1);
             add.pending().merge();
+            // bob's phone is no leaf: it cannot have made a Welcome, and may not send one
+            assertError(b2.sendWelcome(c, add, bob.deviceId()), "forbidden", "Welcome");
             assertSent(a.sendWelcome(c, add, bob.deviceId()), 2);
 
             JsonNode welcome = b1.ws.await(message(c, 2));

@@ -59,6 +59,18 @@ public final class JdbcMlsGroupStore implements MlsGroupStore {
         });
     }
 
+    @Override
+    public Optional<Long> epoch(String conversationId) {
+        return db.read("mls epoch of " + conversationId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT mls_epoch FROM conversations WHERE id = ?")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
+                }
+            }
+        });
+    }
+
     /** The write's outcome; an expected refusal is returned, not thrown, so the rest of the batch commits. */
     private record Outcome(List<Appended> appended, RuntimeException refusal) {
     }
