@@ -12,7 +12,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "[SKIPPED] $msg"
   exit 0
 fi
-if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+if ! node src/build/installed.mjs; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 node --test src/test/js/

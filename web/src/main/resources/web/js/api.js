@@ -82,8 +82,22 @@ export class Api {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(id)}`);
   }
 
-  createConversation(kind, members, title) {
-    return this.request('POST', '/v1/conversations', { kind, members, title: title || undefined });
+  createConversation(kind, members, title, e2ee = false) {
+    return this.request('POST', '/v1/conversations', { kind, members, title: title || undefined, e2ee: e2ee || undefined });
+  }
+
+  /** MLS KeyPackage directory: uploads base64 MLSMessages for this device; answers {count}. */
+  uploadKeyPackages(keyPackages) {
+    return this.request('POST', '/v1/mls/key-packages', { keyPackages });
+  }
+
+  keyPackageCount() {
+    return this.request('GET', '/v1/mls/key-packages/count');
+  }
+
+  /** One KeyPackage for each device of each user: {keyPackages: [{userId, deviceId, keyPackage}]}. */
+  claimKeyPackages(userIds) {
+    return this.request('POST', '/v1/mls/key-packages/claim', { userIds });
   }
 
   /**

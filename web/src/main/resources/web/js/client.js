@@ -4,6 +4,7 @@
 import { Outbox } from './outbox.js';
 import { isMessage } from './store.js';
 import { MediaLinks } from './media.js';
+import { E2ee } from './e2ee/groups.js';
 
 const SYNC_PAGE = 200;
 const HISTORY_PAGE = 50;
@@ -49,6 +50,15 @@ export class Client extends EventTarget {
     this.typingState = new Map(); // conversationId -> {sentAt, idleTimer}
     this.syncing = new Map();     // conversationId -> promise
     this.listLoaded = false;
+    // End-to-end encryption: its catch-ups hand the entries they fetched to the Store like any sync.
+    this.e2ee = new E2ee({
+      session, api, connection,
+      onEntries: (id, entries) => {
+        const conv = this.store.conversations.get(id);
+        if (conv) this.ingest(conv, entries, false, { fromE2ee: true });
+      },
+      onChange: (id) => this.decorate(id),
+    });
 
     this.conn.addEventListener('welcome', () => this.onWelcome());
     this.conn.addEventListener('frame', (ev) => this.onFrame(ev.detail));
@@ -83,6 +93,8 @@ export class Client extends EventTarget {
       // Everything the list told us about is now on this device (the list may have been fetched
       // before the socket was up, when acknowledgements could not be sent).
       for (const c of this.store.conversations.values()) this.ackDelivered(c, c.lastSeq);
+      // Every e2ee group follows its log, opened or not: Welcomes are joined and Commits applied in order.
+      for (const c of this.store.conversations.values()) if (c.e2ee) this.e2ee.catchUp(c.id);
       const loaded = [...this.store.conversations.values()].filter((c) => c.loaded);
       await Promise.all(loaded.map((c) => this.syncConversation(c.id)));
       if (this.activeId) {
@@ -192,9 +204,13 @@ export class Client extends EventTarget {
   }
 
   /** Adds entries to a conversation, updates unread and acknowledges delivery. */
-  ingest(conv, entries, live) {
+  ingest(conv, entries, live, { fromE2ee = false } = {}) {
     const added = conv.addEntries(entries);
     if (!added.length) return added;
+    if (conv.e2ee) {
+      if (fromE2ee) this.decorate(conv.id);
+      else this.e2ee.catchUp(conv.id);
+    }
     const me = this.store.me.userId;
     if (live) {
       for (const e of added) {
@@ -227,7 +243,8 @@ export class Client extends EventTarget {
       if (this.activeId === view.conversationId) this.activeId = null;
       return;
     }
-    this.store.upsertConversation(view);
+    const conv = this.store.upsertConversation(view);
+    if (conv?.e2ee) this.e2ee.catchUp(conv.id);
     this.ensureUsers(view.members || []);
   }
 
@@ -374,13 +391,21 @@ export class Client extends EventTarget {
     if (item.kind === 'media' && !uploaded(item)) return; // upload() sends it when it is done
     this.inFlight.add(item.clientMsgId);
     const media = item.kind === 'media';
+    const e2ee = this.store.conversations.get(item.conversationId)?.e2ee;
     try {
+      if (e2ee && !item.cipher) {
+        // Encrypted once; a resend after a lost answer carries the same ciphertext and clientMsgId.
+        item.cipher = await this.e2ee.encrypt(item.conversationId, item.body || '', item.clientMsgId);
+        await this.outbox.put(item);
+      }
       const sent = await this.conn.request({
-        t: 'send', conversationId: item.conversationId, clientMsgId: item.clientMsgId, body: item.body || undefined,
+        t: 'send', conversationId: item.conversationId, clientMsgId: item.clientMsgId,
+        body: (e2ee ? item.cipher : item.body) || undefined,
         kind: media ? 'media' : 'text', attachments: media ? item.attachments : undefined,
         replyTo: item.replyTo, threadRoot: item.threadRoot,
       });
       this.uploads.delete(item.clientMsgId);
+      if (e2ee) await this.e2ee.sent(item.conversationId, sent.seq, item.clientMsgId, item.body || '');
       await this.outbox.remove(item.clientMsgId);
       const conv = this.store.conversations.get(item.conversationId);
       if (conv) {
@@ -389,6 +414,7 @@ export class Client extends EventTarget {
           senderId: this.store.me.userId, senderDeviceId: this.session.deviceId, clientMsgId: item.clientMsgId,
           kind: media ? 'media' : 'text', body: item.body || undefined, attachments: media ? item.attachments : undefined,
           replyTo: item.replyTo, threadRoot: item.threadRoot, sentAtMs: sent.sentAtMs,
+          ...(e2ee ? { mls: 'ok', cipher: item.cipher } : {}),
         }], false);
         if (sent.seq > conv.highSeq + 1 && conv.loaded) this.syncConversation(conv.id);
       }
@@ -399,6 +425,7 @@ export class Client extends EventTarget {
       }
       if (e.code !== 'offline' && e.code !== 'timeout') {
         item.failed = e.code || 'error';
+        if (!e.code) item.failedText = e.message; // e2ee: not encrypted (no keys yet on this device)
         await this.outbox.put(item);
         const conv = this.store.conversations.get(item.conversationId);
         if (conv) { conv.pending.set(item.clientMsgId, item); conv.version++; this.store.changed(conv.id); }
@@ -504,15 +531,15 @@ export class Client extends EventTarget {
     this.store.changed(null);
   }
 
-  async startDirect(handle) {
+  async startDirect(handle, { e2ee = false } = {}) {
     const user = await this.api.userByHandle(handle.replace(/^@/, '').trim());
     if (user.userId === this.store.me.userId) throw new Error('That is you. Pick someone else.');
     this.store.users.set(user.userId, user);
-    const view = await this.api.createConversation('direct', [user.userId]);
-    return this.adoptCreated(view);
+    const view = await this.api.createConversation('direct', [user.userId], undefined, e2ee);
+    return this.adoptCreated(view, e2ee);
   }
 
-  async createGroup(title, handles) {
+  async createGroup(title, handles, { e2ee = false } = {}) {
     const users = [];
     for (const handle of handles) {
       const clean = handle.replace(/^@/, '').trim();
@@ -525,16 +552,34 @@ export class Client extends EventTarget {
       }
     }
     for (const u of users) this.store.users.set(u.userId, u);
-    const view = await this.api.createConversation('group', users.map((u) => u.userId), title);
-    return this.adoptCreated(view);
+    const view = await this.api.createConversation('group', users.map((u) => u.userId), title, e2ee);
+    return this.adoptCreated(view, e2ee);
   }
 
-  async adoptCreated(view) {
+  async adoptCreated(view, e2ee = false) {
     // The creation answer is a subset of a ConversationView; the full one carries receipts and watermarks.
     const full = await this.api.conversation(view.conversationId).catch(() => view);
     this.store.upsertConversation({ ...view, ...full });
-    await this.ensureUsers(full.members || view.members || []);
+    const members = full.members || view.members || [];
+    await this.ensureUsers(members);
+    // A new e2ee conversation (epoch 0: no Commit yet, not an existing one handed back) gets its MLS group here.
+    if (e2ee && full.e2ee && !full.epoch) {
+      const { unreachable } = await this.e2ee.establish(view.conversationId, members);
+      this.e2ee.catchUp(view.conversationId);
+      if (unreachable.length) {
+        await this.ensureUsers(unreachable);
+        const names = unreachable.map((id) => this.store.userName(id)).join(', ');
+        this.toast(`${names} cannot read this conversation yet: no device of theirs has set up encryption.`);
+      }
+    }
     return view.conversationId;
+  }
+
+  /** Puts decrypted text (or "undecryptable") on the entries of an e2ee conversation, then re-renders. */
+  decorate(id) {
+    const conv = this.store.conversations.get(id);
+    if (!conv) return;
+    this.e2ee.decorate(conv).then(() => this.store.changed(id)).catch(() => {});
   }
 
   toast(message) {

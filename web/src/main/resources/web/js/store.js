@@ -106,13 +106,15 @@ export class ConversationState {
   folded(seq) {
     const entry = this.entries.get(seq);
     if (!entry) return null;
-    let body = entry.body;
+    // In an e2ee conversation a body is shown only once decrypted (`mls` 'ok'); `locked` says why not.
+    const readable = (e) => !this.e2ee || e.mls === 'ok';
+    let body = readable(entry) ? entry.body : undefined;
     let edited = false;
     let deleted = !!entry.deleted;
     const reactions = new Map(); // emoji -> Map(userId -> on)
     const changes = (this.changes.get(seq) || []).slice().sort((a, b) => a.seq - b.seq);
     for (const c of changes) {
-      if (c.kind === 'edit' && c.senderId === entry.senderId) { body = c.body; edited = true; }
+      if (c.kind === 'edit' && c.senderId === entry.senderId && readable(c)) { body = c.body; edited = true; }
       else if (c.kind === 'delete' && c.senderId === entry.senderId) deleted = true;
       else if (c.kind === 'reaction' && c.emoji) {
         if (!reactions.has(c.emoji)) reactions.set(c.emoji, new Map());
@@ -124,7 +126,8 @@ export class ConversationState {
       const who = [...users].filter(([, on]) => on).map(([u]) => u);
       if (who.length) counts.push({ emoji, count: who.length, users: who });
     }
-    return { entry, body: deleted ? null : body, edited, deleted, reactions: counts };
+    const locked = this.e2ee && entry.mls !== 'ok' ? entry.mls || 'pending' : null;
+    return { entry, body: deleted ? null : body, edited, deleted, reactions: counts, locked, lockedWhy: entry.mlsReason };
   }
 
   /** Message entries in the main timeline (thread replies live in their thread), ascending. */

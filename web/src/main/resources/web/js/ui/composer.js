@@ -41,7 +41,7 @@ export class Composer {
       onkeydown: (ev) => this.onKey(ev),
       onpaste: (ev) => {
         const files = [...(ev.clipboardData?.files || [])];
-        if (files.length) { ev.preventDefault(); this.addFiles(files); }
+        if (files.length && !this.attachButton.hidden) { ev.preventDefault(); this.addFiles(files); }
       },
     });
     this.button = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send', title: 'Send (Enter)', 'data-testid': 'send' }, icon('send'));
@@ -119,6 +119,12 @@ export class Composer {
 
   focus() {
     this.input.focus({ preventScroll: true });
+  }
+
+  /** Offers attachments or not (e2ee conversations: this client does not encrypt files yet). */
+  setAttachments(on) {
+    this.attachButton.hidden = !on;
+    if (!on && this.files.length) this.clearFiles();
   }
 
   /** Adds files to the tray (from the picker, a paste or a drop); the text typed becomes the caption. */

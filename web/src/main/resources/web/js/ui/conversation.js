@@ -54,8 +54,8 @@ export class ConversationView {
       onNotice: (text) => this.client.toast(text),
     });
 
-    this.e2eeNote = h('div', { class: 'e2ee-note', hidden: true, role: 'note' },
-      icon('lock'), 'This conversation is end-to-end encrypted. Open it in a Parley app that supports encryption.');
+    this.e2eeText = h('span', {});
+    this.e2eeNote = h('div', { class: 'e2ee-note', hidden: true, role: 'note', 'data-testid': 'e2ee-note' }, icon('lock'), this.e2eeText);
     this.thread = new ThreadPanel(this);
     this.dropZone = h('div', { class: 'drop-zone', hidden: true, 'aria-hidden': 'true' },
       h('div', { class: 'drop-zone-inner' }, icon('attach'), h('strong', {}, 'Drop files to attach'),
@@ -216,7 +216,9 @@ export class ConversationView {
 
   renderHeader(conv) {
     const title = this.store.titleOf(conv);
-    this.titleEl.textContent = title;
+    this.titleEl.replaceChildren(...(conv.e2ee ? [h('span', {
+      class: 'lock-mark', title: 'End-to-end encrypted: only the members’ devices can read these messages', 'data-testid': 'e2ee-mark',
+    }, icon('lock'))] : []), title);
     const peer = this.store.peerOf(conv);
     this.avatarSlot.replaceChildren(conv.kind === 'group'
       ? h('span', { class: 'avatar group', style: `--hue:${0}`, 'aria-hidden': 'true' }, icon('group'))
@@ -238,10 +240,24 @@ export class ConversationView {
     this.subtitleEl.textContent = sub;
   }
 
-  /** The browser client has no MLS yet: say so instead of showing ciphertext or sending plaintext. */
+  /**
+   * An e2ee conversation can be written in once this device is in its MLS group (it joins from the
+   * Welcome another member sent it); until then, or if this browser cannot do it, the note says why.
+   * Attachments are not encrypted by this client yet, so it offers none there.
+   */
   renderE2ee(conv) {
-    this.composer.el.hidden = conv.e2ee;
-    this.e2eeNote.hidden = !conv.e2ee;
+    const e2ee = this.client.e2ee;
+    let note = null;
+    if (conv.e2ee) {
+      const status = e2ee.statusOf(conv.id);
+      if (e2ee.problem) note = e2ee.problem;
+      else if (status === 'none') note = 'Waiting for the encryption keys: another member’s device adds this one to the conversation.';
+      else if (status === 'removed') note = 'This device was removed from the conversation’s encryption: it cannot read or send new messages.';
+    }
+    this.composer.el.hidden = !!note;
+    this.composer.setAttachments?.(!conv.e2ee);
+    this.e2eeNote.hidden = !note;
+    this.e2eeText.textContent = note || '';
   }
 
   renderTyping(conv) {

@@ -36,6 +36,14 @@ export function confirmDialog({ title, text, confirm = 'OK', danger = false }) {
   });
 }
 
+/** The "end-to-end encrypted" switch of the new-conversation dialogs. */
+function e2eeCheckbox(id) {
+  const box = h('input', { type: 'checkbox', id, 'data-testid': id });
+  const row = h('label', { class: 'check-row', for: id }, box, icon('lock'),
+    h('span', {}, 'End-to-end encrypted', h('small', {}, 'Only the members’ devices can read the messages. Text only for now.')));
+  return { box, row };
+}
+
 export function errorLine() {
   return h('p', { class: 'form-error', role: 'alert', hidden: true });
 }
@@ -56,6 +64,7 @@ export function newChatDialog(client) {
     });
     const error = errorLine();
     const submit = h('button', { type: 'submit', class: 'button primary', 'data-testid': 'new-chat-submit' }, 'Start chat');
+    const secret = e2eeCheckbox('new-chat-e2ee');
     const form = h('form', {
       class: 'modal-body',
       onsubmit: async (ev) => {
@@ -63,7 +72,7 @@ export function newChatDialog(client) {
         showError(error, '');
         submit.disabled = true;
         try {
-          result = await client.startDirect(input.value);
+          result = await client.startDirect(input.value, { e2ee: secret.box.checked });
           dlg.close();
         } catch (e) {
           showError(error, e.status === 404 ? `No one is called @${input.value.replace(/^@/, '').trim()}.` : e.message);
@@ -76,6 +85,7 @@ export function newChatDialog(client) {
     h('label', { for: 'new-chat-handle' }, 'Their handle'),
     h('div', { class: 'input-prefix' }, h('span', { 'aria-hidden': 'true' }, '@'), input),
     h('p', { id: 'new-chat-hint', class: 'hint' }, 'Ask them for the handle they signed up with.'),
+    secret.row,
     error,
     h('div', { class: 'modal-actions' },
       h('button', { type: 'button', class: 'button ghost', onclick: () => dlg.close() }, 'Cancel'), submit));
@@ -95,6 +105,7 @@ export function newGroupDialog(client) {
     });
     const error = errorLine();
     const submit = h('button', { type: 'submit', class: 'button primary', 'data-testid': 'group-submit' }, 'Create group');
+    const secret = e2eeCheckbox('group-e2ee');
     const form = h('form', {
       class: 'modal-body',
       onsubmit: async (ev) => {
@@ -102,7 +113,7 @@ export function newGroupDialog(client) {
         showError(error, '');
         submit.disabled = true;
         try {
-          result = await client.createGroup(title.value.trim(), members.value.split(/[,\s]+/));
+          result = await client.createGroup(title.value.trim(), members.value.split(/[,\s]+/), { e2ee: secret.box.checked });
           dlg.close();
         } catch (e) {
           showError(error, e.message);
@@ -114,6 +125,7 @@ export function newGroupDialog(client) {
     h('label', { for: 'group-title' }, 'Group name'), title,
     h('label', { for: 'group-members' }, 'Members'), members,
     h('p', { id: 'group-hint', class: 'hint' }, 'Handles separated by commas. You are added automatically.'),
+    secret.row,
     error,
     h('div', { class: 'modal-actions' },
       h('button', { type: 'button', class: 'button ghost', onclick: () => dlg.close() }, 'Cancel'), submit));

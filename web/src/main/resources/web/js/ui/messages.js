@@ -101,7 +101,7 @@ function messageItem(ctx, e, firstInRun, group) {
   const replies = ctx.inThread ? 0 : (conv.threads.get(e.seq)?.size || 0);
   const senderName = store.userName(e.senderId);
   const key = mine && e.clientMsgId ? `c-${e.clientMsgId}` : `m-${e.seq}`;
-  const sig = JSON.stringify([f.body, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments,
+  const sig = JSON.stringify([f.body, f.locked, f.lockedWhy, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments,
     quoted && [quoted.body, quoted.deleted, store.userName(quoted.entry.senderId)], !!e.replyTo, replies, ctx.highlight === e.seq]);
   return {
     key, sig,
@@ -144,12 +144,12 @@ function buildMessage(ctx, m) {
       class: 'quote', type: 'button', title: 'Show the original message',
       onclick: () => actions.jumpTo(quoted.entry.seq),
     }, h('span', { class: 'quote-name' }, store.userName(quoted.entry.senderId)),
-    h('span', { class: 'quote-text' }, quoted.deleted ? 'Deleted message' : preview(messageSummary(quoted.body, quoted.entry.attachments, ctx.media), 120)))
+    h('span', { class: 'quote-text' }, quoted.deleted ? 'Deleted message' : quoted.locked ? 'Encrypted message' : preview(messageSummary(quoted.body, quoted.entry.attachments, ctx.media), 120)))
       : (e.replyTo ? h('div', { class: 'quote missing' }, 'Reply to an earlier message') : null),
     attachments,
     h('div', { class: 'body', 'data-testid': 'message-body' },
       f.deleted ? h('em', {}, 'This message was deleted')
-        : ctx.conv.e2ee ? h('em', {}, 'Encrypted message') : bodyNodes(f.body || '')),
+        : f.locked ? lockedBody(f.locked, f.lockedWhy) : bodyNodes(f.body || '')),
     h('div', { class: 'meta' },
       f.edited && !f.deleted ? h('span', { class: 'edited', 'data-testid': 'edited' }, 'edited') : null,
       h('time', { datetime: new Date(e.sentAtMs || Date.now()).toISOString() }, time),
@@ -182,7 +182,7 @@ function buildMessage(ctx, m) {
       toolButton('smile', 'React', (ev) => actions.pickReaction(e.seq, ev.currentTarget)),
       toolButton('reply', 'Reply', () => actions.reply(e.seq)),
       ctx.inThread ? null : toolButton('thread', 'Reply in thread', () => actions.openThread(e.seq)),
-      mine ? toolButton('edit', 'Edit', () => actions.edit(e.seq)) : null,
+      mine && !ctx.conv.e2ee ? toolButton('edit', 'Edit', () => actions.edit(e.seq)) : null,
       mine ? toolButton('trash', 'Delete', () => actions.remove(e.seq)) : null);
   }
 
@@ -193,6 +193,20 @@ function buildMessage(ctx, m) {
   },
   group && !mine ? (firstInRun ? avatar(senderName, e.senderId, 'sm') : h('span', { class: 'avatar-space' })) : null,
   h('div', { class: 'stack' }, bubble, reactions, threadLink, tools));
+}
+
+/** What an e2ee message shows while it is not (or cannot be) decrypted on this device. */
+const UNDECRYPTABLE = {
+  'before-join': 'Sent before this device joined the conversation, so it cannot be decrypted here.',
+  'not-kept': 'Not decrypted on this device: it is older than this device’s membership.',
+  'own-lost': 'Sent from this device, but its text was not kept here.',
+  failed: 'This message could not be decrypted. It may be damaged, or not meant for this conversation.',
+};
+
+function lockedBody(state, why) {
+  const text = state === 'pending' ? 'Decrypting…' : UNDECRYPTABLE[why] || UNDECRYPTABLE.failed;
+  return h('span', { class: `locked locked-${state}`, 'data-testid': 'locked', 'data-state': state },
+    icon('lock'), h('em', {}, text));
 }
 
 function toolButton(name, label, onclick) {

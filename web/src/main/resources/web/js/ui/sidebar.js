@@ -92,14 +92,16 @@ export class Sidebar {
       if (typing.length) line = { text: conv.kind === 'group' ? `${store.userName(typing[0])} is typing…` : 'typing…', typing: true };
       else if (pending && (!last || pending.createdAtMs >= last.sentAtMs)) line = { text: `You: ${preview(messageSummary(pending.body, null, null, pending.files))}`, pending: true };
       else if (last) {
-        const f = conv.entries.has(last.seq) ? conv.folded(last.seq) : { body: last.body, deleted: last.deleted };
+        const f = conv.entries.has(last.seq) ? conv.folded(last.seq)
+          : { body: last.body, deleted: last.deleted, locked: conv.e2ee ? 'pending' : null };
         const who = last.senderId === me ? 'You: ' : conv.kind === 'group' ? `${store.userName(last.senderId)}: ` : '';
-        line = { text: who + (f.deleted ? 'Message deleted' : preview(messageSummary(f.body, last.attachments, this.app.client.media))) };
+        line = { text: who + (f.deleted ? 'Message deleted' : f.locked ? 'Encrypted message'
+          : preview(messageSummary(f.body, last.attachments, this.app.client.media))) };
       } else line = { text: conv.kind === 'group' ? 'Group created' : 'No messages yet', muted: true };
       const time = listTime(pending && (!last || pending.createdAtMs >= last.sentAtMs) ? pending.createdAtMs : last?.sentAtMs || conv.createdAtMs);
       const active = this.app.activeId === conv.id;
       const unread = active ? 0 : conv.unread;
-      const sig = JSON.stringify([title, online, line, time, active, unread, conv.kind]);
+      const sig = JSON.stringify([title, online, line, time, active, unread, conv.kind, conv.e2ee]);
       return {
         key: conv.id, sig,
         build: () => h('li', {},
@@ -114,7 +116,8 @@ export class Sidebar {
             online ? h('span', { class: 'presence-dot', title: 'online', 'data-testid': 'presence-dot' }) : null),
           h('span', { class: 'conv-main' },
             h('span', { class: 'conv-top' },
-              h('span', { class: 'conv-title', 'data-testid': 'conversation-title' }, title),
+              h('span', { class: 'conv-title', 'data-testid': 'conversation-title' },
+                conv.e2ee ? h('span', { class: 'lock-mark', title: 'End-to-end encrypted', 'data-testid': 'e2ee-mark' }, icon('lock')) : null, title),
               h('span', { class: 'conv-time' }, time)),
             h('span', { class: 'conv-bottom' },
               h('span', { class: `conv-preview${line.typing ? ' typing' : ''}${line.muted ? ' muted' : ''}` }, line.text),

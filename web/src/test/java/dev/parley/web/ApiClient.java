@@ -28,13 +28,22 @@ final class ApiClient {
         this.base = base;
     }
 
-    record Session(String token, String userId) {
+    record Session(String token, String userId, String deviceId) {
+        Session(String token, String userId) {
+            this(token, userId, null);
+        }
     }
 
     Session signUpAndIn(String handle, String displayName, String password) throws Exception {
         post("/v1/accounts", null, Map.of("handle", handle, "displayName", displayName, "password", password));
         JsonNode s = post("/v1/sessions", null, Map.of("handle", handle, "password", password, "deviceName", "test"));
-        return new Session(s.get("token").asText(), s.get("userId").asText());
+        return new Session(s.get("token").asText(), s.get("userId").asText(), s.path("deviceId").asText());
+    }
+
+    /** A new session (so a new device) of an existing account. */
+    Session signIn(String handle, String password) throws Exception {
+        JsonNode s = post("/v1/sessions", null, Map.of("handle", handle, "password", password, "deviceName", "test"));
+        return new Session(s.get("token").asText(), s.get("userId").asText(), s.path("deviceId").asText());
     }
 
     String userId(Session as, String handle) throws Exception {
@@ -76,6 +85,47 @@ final class ApiClient {
                         + " missing; errors: " + errors);
             }
             latch.await(20, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Sends one frame (its {@code id} is set here) over a new WebSocket and answers the server's reply to it. */
+    JsonNode request(Session as, Map<String, Object> frame) throws Exception {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        CountDownLatch welcome = new CountDownLatch(1);
+        StringBuilder partial = new StringBuilder();
+        WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(base.replace("http", "ws") + "/v1/ws"),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            try {
+                                JsonNode f = JSON.readTree(partial.toString());
+                                if (f.path("t").asText().equals("welcome")) {
+                                    welcome.countDown();
+                                } else if (f.path("id").asText().equals("req")) {
+                                    answer.complete(f);
+                                }
+                            } catch (Exception ignored) {
+                                // not JSON: not ours to judge here
+                            }
+                            partial.setLength(0);
+                        }
+                        socket.request(1);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        try {
+            ws.sendText(JSON.writeValueAsString(Map.of("t", "hello", "id", "h", "token", as.token())), true).get();
+            if (!welcome.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no welcome");
+            }
+            Map<String, Object> withId = new java.util.HashMap<>(frame);
+            withId.put("id", "req");
+            ws.sendText(JSON.writeValueAsString(withId), true).get();
+            return answer.get(30, TimeUnit.SECONDS);
+        } finally {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
         }
     }
 

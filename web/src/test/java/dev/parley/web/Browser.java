@@ -106,8 +106,11 @@ final class Browser implements AutoCloseable {
         driver.executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 localStorage.clear();
-                const req = indexedDB.deleteDatabase('parley');
-                req.onsuccess = req.onerror = req.onblocked = () => done(true);
+                const gone = (name) => new Promise((ok) => {
+                  const req = indexedDB.deleteDatabase(name);
+                  req.onsuccess = req.onerror = req.onblocked = () => ok(true);
+                });
+                Promise.all([gone('parley'), gone('parley-e2ee')]).then(() => done(true));
                 """);
         driver.get(base + "/");
         await().atMost(PATIENCE).until(() -> !driver.findElements(By.cssSelector("[data-testid=auth-submit]")).isEmpty());

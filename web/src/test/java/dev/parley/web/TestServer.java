@@ -45,6 +45,7 @@ final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + config.port();
     }
 
+    /** Where the server keeps every byte (SQLite file and WAL, media). */
     Path dataDir() {
         return dataDir;
     }
