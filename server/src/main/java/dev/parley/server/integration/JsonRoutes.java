@@ -3,9 +3,8 @@ package dev.parley.server.integration;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.ChatException;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.protocol.FrameException;
-import dev.parley.protocol.Http;
 import dev.parley.protocol.Json;
+import dev.parley.server.gateway.http.HttpApi;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,8 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Running a JSON route of the integration API: the command on a virtual thread, the answer (or the API's
@@ -25,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * so a wrong type is a {@code 400 bad_request} naming the field.
  */
 final class JsonRoutes {
-    private static final Logger log = LoggerFactory.getLogger(JsonRoutes.class);
     private static final String JSON = "application/json; charset=utf-8";
 
     private final ExecutorService blocking;
@@ -78,37 +74,11 @@ final class JsonRoutes {
     }
 
     private static void fail(HttpServerResponse response, Exception e) {
-        if (e instanceof ChatException ce) {
-            // as the core API does: rate_limited always says when; unavailable does when the node knows
-            boolean hint = ce.code() == ErrorCode.RATE_LIMITED
-                    || ce.code() == ErrorCode.UNAVAILABLE && ce.retryAfterMs() > 0;
-            error(response, ce.code(), ce.getMessage(), hint ? ce.retryAfterMs() : null);
-        } else if (e instanceof FrameException fe) {
-            error(response, fe.code(), fe.getMessage());
-        } else {
-            log.error("integration request failed", e);
-            error(response, ErrorCode.INTERNAL, "internal error");
-        }
+        HttpApi.fail(response, e);
     }
 
     static void error(HttpServerResponse response, ErrorCode code, String message) {
-        error(response, code, message, null);
-    }
-
-    static void error(HttpServerResponse response, ErrorCode code, String message, Long retryAfterMs) {
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        if (code == ErrorCode.UNAUTHORIZED) {
-            response.putHeader("WWW-Authenticate", "Bearer");
-        }
-        if (retryAfterMs != null) {
-            response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMs + 999) / 1000)));
-        }
-        response.end(Buffer.buffer(Json.encodeBytes(new Http.ErrorBody(new Http.ErrorDetail(code, message,
-                retryAfterMs)))));
+        HttpApi.error(response, code, message, null);
     }
 
     /** The request's JSON object; {@code required} false lets an empty body stand for {@code {}}. */

@@ -32,23 +32,23 @@ public final class AccountApi implements HttpApi.RouteModule {
     @Override
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-        router.patch("/v1/me").handler(body).handler(route.handler("profile change", 200, (rc, caller) -> {
+        router.patch("/v1/me").handler(body).handler(route.handler(200, (rc, caller) -> {
             Account a = settings.changeDisplayName(caller, text(object(rc), "displayName"));
             return new Http.User(a.userId(), a.handle(), a.displayName());
         }));
-        router.put("/v1/me/password").handler(body).handler(route.handler("password change", 204, (rc, caller) -> {
+        router.put("/v1/me/password").handler(body).handler(route.handler(204, (rc, caller) -> {
             JsonNode o = object(rc);
             settings.changePassword(caller, text(o, "oldPassword"), text(o, "newPassword"));
             return null;
         }));
-        router.get("/v1/me/sessions").handler(route.handler("session list", 200, (rc, caller) ->
+        router.get("/v1/me/sessions").handler(route.handler(200, (rc, caller) ->
                 new Http.SessionList(settings.sessions(caller).stream().map(x -> new Http.DeviceSession(x.deviceId(),
                         x.deviceName(), x.createdAtMs(), x.lastSeenMs(), x.current())).toList())));
-        router.delete("/v1/me/sessions/:deviceId").handler(route.handler("session revoke", 204, (rc, caller) -> {
+        router.delete("/v1/me/sessions/:deviceId").handler(route.handler(204, (rc, caller) -> {
             settings.revokeSession(caller, rc.pathParam("deviceId"));
             return null;
         }));
-        router.delete("/v1/me").handler(route.handler("account deletion", 204, (rc, caller) -> {
+        router.delete("/v1/me").handler(route.handler(204, (rc, caller) -> {
             settings.deleteAccount(caller);
             return null;
         }));

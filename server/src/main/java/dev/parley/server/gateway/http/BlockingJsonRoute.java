@@ -14,8 +14,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The shape of an authenticated JSON route of a {@link HttpApi.RouteModule}: the bearer token is checked and the
@@ -24,8 +22,6 @@ import org.slf4j.LoggerFactory;
  * {@link #handler}.
  */
 public final class BlockingJsonRoute {
-    private static final Logger log = LoggerFactory.getLogger(BlockingJsonRoute.class);
-
     private final AccountService accounts;
     private final ExecutorService blocking;
 
@@ -38,14 +34,27 @@ public final class BlockingJsonRoute {
      * A handler answering {@code status} with the command's result as JSON, or {@code 204} with no body when the
      * command returns null.
      *
-     * @param what names the route in the log when the command fails unexpectedly (never with request data)
      */
-    public Handler<RoutingContext> handler(String what, int status, BiFunction<RoutingContext, Caller, Object> command) {
-        return rc -> run(rc, what, status, command);
+    public Handler<RoutingContext> handler(int status, BiFunction<RoutingContext, Caller, Object> command) {
+        return rc -> run(rc, status, command);
+    }
+
+    /** Writes a JSON answer ({@code 204} with no body for null) unless the request was answered or closed. */
+    public static void answer(RoutingContext rc, int status, Object answer) {
+        if (rc.response().ended() || rc.response().closed()) {
+            return;
+        }
+        rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (answer == null) {
+            rc.response().setStatusCode(204).end();
+        } else {
+            rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(Buffer.buffer(Json.encodeBytes(answer)));
+        }
     }
 
     // runs on: the request's event loop; the command runs on the blocking executor
-    private void run(RoutingContext rc, String what, int status, BiFunction<RoutingContext, Caller, Object> command) {
+    private void run(RoutingContext rc, int status, BiFunction<RoutingContext, Caller, Object> command) {
         Context context = Vertx.currentContext();
         try {
             blocking.execute(() -> {
@@ -54,27 +63,11 @@ public final class BlockingJsonRoute {
                     Caller caller = HttpApi.bearerToken(rc).flatMap(accounts::authenticate).orElseThrow(() ->
                             new ChatException(ErrorCode.UNAUTHORIZED, "a valid bearer token is required"));
                     answer = command.apply(rc, caller);
-                } catch (ChatException e) {
-                    context.runOnContext(v -> HttpApi.error(rc.response(), e.code(), e.getMessage(),
-                            e.code() == ErrorCode.RATE_LIMITED ? e.retryAfterMs() : null));
-                    return;
                 } catch (RuntimeException e) {
-                    log.error("{} request failed", what, e);
-                    context.runOnContext(v -> HttpApi.error(rc.response(), ErrorCode.INTERNAL, "internal error", null));
+                    context.runOnContext(v -> HttpApi.fail(rc.response(), e));
                     return;
                 }
-                context.runOnContext(v -> {
-                    if (rc.response().ended()) {
-                        return;
-                    }
-                    rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-                    if (answer == null) {
-                        rc.response().setStatusCode(204).end();
-                    } else {
-                        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                                .end(Buffer.buffer(Json.encodeBytes(answer)));
-                    }
-                });
+                context.runOnContext(v -> answer(rc, status, answer));
             });
         } catch (RejectedExecutionException e) {
             HttpApi.error(rc.response(), ErrorCode.UNAVAILABLE, "shutting down", null);

@@ -288,7 +288,12 @@ public final class HttpApi {
         }
     }
 
-    private static void fail(HttpServerResponse response, Exception e) {
+    /**
+     * Answers a command's failure in the API's error shape: a {@link ChatException} or {@link FrameException} with
+     * its code (and, for {@code rate_limited} and a known {@code unavailable}, when to retry), anything else as
+     * {@code internal} (logged). Shared by every route module, so every route answers alike.
+     */
+    public static void fail(HttpServerResponse response, Throwable e) {
         if (e instanceof ChatException ce) {
             // rate_limited always says when; unavailable does when the node knows (an overloaded hashing pool).
             boolean hint = ce.code() == ErrorCode.RATE_LIMITED || ce.code() == ErrorCode.UNAVAILABLE && ce.retryAfterMs() > 0;
@@ -301,7 +306,8 @@ public final class HttpApi {
         }
     }
 
-    static void error(HttpServerResponse response, ErrorCode code, String message, Long retryAfterMs) {
+    /** Writes an error in the API's shape ({@code {error: {code, message, retryAfterMs?}}}) unless already answered. */
+    public static void error(HttpServerResponse response, ErrorCode code, String message, Long retryAfterMs) {
         if (response.ended() || response.closed()) {
             return;
         }

@@ -34,11 +34,11 @@ public final class MlsKeyPackagesApi implements HttpApi.RouteModule {
     @Override
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-        router.post("/v1/mls/key-packages").handler(body).handler(route.handler("key package upload", 201,
+        router.post("/v1/mls/key-packages").handler(body).handler(route.handler(201,
                 (r, caller) -> Map.of("count", keyPackages.upload(caller, strings(r, "keyPackages")))));
-        router.post("/v1/mls/key-packages/claim").handler(body).handler(route.handler("key package claim", 200,
+        router.post("/v1/mls/key-packages/claim").handler(body).handler(route.handler(200,
                 (r, caller) -> Map.of("keyPackages", keyPackages.claim(caller, strings(r, "userIds")))));
-        router.get("/v1/mls/key-packages/count").handler(route.handler("key package count", 200,
+        router.get("/v1/mls/key-packages/count").handler(route.handler(200,
                 (r, caller) -> Map.of("count", keyPackages.count(caller))));
     }
 

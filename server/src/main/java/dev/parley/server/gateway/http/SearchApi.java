@@ -25,7 +25,7 @@ public final class SearchApi implements HttpApi.RouteModule {
 
     @Override
     public void mount(Router router) {
-        router.get("/v1/search").handler(route.handler("search", 200, (rc, caller) -> {
+        router.get("/v1/search").handler(route.handler(200, (rc, caller) -> {
             List<SearchHit> hits = search.search(caller, single(rc, "q"), single(rc, "conversationId"), limit(rc));
             return new Http.SearchResults(hits.stream().map(h -> new Http.SearchResult(h.conversationId(), h.seq(),
                     h.senderId(), h.sentAtMs(), h.snippet())).toList());
