@@ -523,6 +523,16 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes sure the server holds enough of this device's KeyPackages for others to add it to end-to-end
+     * encrypted conversations (the client also does this by itself on every connection). Blocks on HTTP.
+     *
+     * @return how many the server holds for this device
+     */
+    public int ensureKeyPackages() {
+        return mlsDevice.replenish();
+    }
+
     /** The MLS epoch this device is in for an end-to-end encrypted conversation; empty if not in its group. */
     public Optional<Long> e2eeEpoch(String conversationId) {
         return mls.epoch(conversationId);
