@@ -235,6 +235,55 @@ class E2eeIT {
         awaitReads(bob, conv, "readable three");
     }
 
+    @Test
+    void aCommitThatLosesTheEpochRaceIsRebuiltOnTheWinnersEpoch() throws Exception {
+        try (ChaosProxy proxy = new ChaosProxy(server.port())) {
+            ParleyClient alice = device("alice.db", "alice", true);
+            // Patient timings, so that holding bob's socket back does not make him reconnect around the stall.
+            ParleyClient bob = TestServer.client(proxy.url(), dir.resolve("bob.db"), "bob", 7, new Recorder())
+                    .heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
+                    .build();
+            open.add(bob);
+            bob.signUp("bob", "pw-bob-secret", "bob");
+            bob.signIn("bob", "pw-bob-secret");
+            bob.connect();
+            awaitKeyPackages(bob);
+            ParleyClient carol = device("carol.db", "carol", true);
+            ParleyClient dave = device("dave.db", "dave", true);
+            String conv = alice.createE2eeGroup("race", List.of(bob.userId().orElseThrow())).conversationId();
+            awaitEpoch(bob, conv, 1);
+
+            // Bob's socket is held back: he does not see alice's commit, and builds his own on epoch 1.
+            proxy.stallAll(Duration.ofSeconds(4));
+            alice.addMembers(conv, List.of(carol.userId().orElseThrow()));
+            assertThat(alice.e2eeEpoch(conv)).hasValue(2L);
+            assertThat(bob.e2eeEpoch(conv)).hasValue(1L);
+            bob.addMembers(conv, List.of(dave.userId().orElseThrow()));
+
+            for (ParleyClient c : List.of(alice, bob, carol, dave)) {
+                awaitEpoch(c, conv, 3);
+            }
+            assertThat(alice.e2eeAuthenticator(conv)).isEqualTo(bob.e2eeAuthenticator(conv))
+                    .isEqualTo(carol.e2eeAuthenticator(conv)).isEqualTo(dave.e2eeAuthenticator(conv));
+            // Bob's accepted commit was built on epoch 2: refused on 1, rebuilt after applying alice's.
+            List<String> commits = new ArrayList<>();
+            try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("server").resolve("parley.db"));
+                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT sender_device_id, mls_epoch"
+                         + " FROM entries WHERE kind='mls-commit' AND conversation_id='" + conv + "' ORDER BY seq")) {
+                while (rs.next()) {
+                    commits.add(rs.getString(1) + "@" + rs.getLong(2));
+                }
+            }
+            String aliceDevice = alice.deviceId().orElseThrow();
+            assertThat(commits).containsExactly(aliceDevice + "@0", aliceDevice + "@1",
+                    bob.deviceId().orElseThrow() + "@2");
+            dave.send(conv, "dave made it").sent().get();
+            for (ParleyClient c : List.of(alice, bob, carol)) {
+                awaitReads(c, conv, "dave made it");
+            }
+        }
+    }
+
     /** Sends a text entry over a socket of its own, as a misbehaving client would; returns its seq. */
     private long rawSend(String token, String conv, String body) throws Exception {
         java.util.concurrent.LinkedBlockingQueue<String> frames = new java.util.concurrent.LinkedBlockingQueue<>();
