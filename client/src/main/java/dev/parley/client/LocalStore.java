@@ -135,6 +135,9 @@ final class LocalStore implements AutoCloseable {
                 CREATE TABLE mls_key_packages(
                   ref TEXT PRIMARY KEY, secrets BLOB NOT NULL, created_at_ms INTEGER NOT NULL)""",
                 "CREATE TABLE mls_own_plaintext(client_msg_id TEXT PRIMARY KEY, body TEXT NOT NULL)",
+                """
+                CREATE TABLE mls_pending_commits(
+                  client_msg_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, state BLOB NOT NULL)""",
                 "ALTER TABLE entries ADD COLUMN undecryptable INTEGER NOT NULL DEFAULT 0",
                 "ALTER TABLE entries ADD COLUMN ciphertext TEXT"
             });

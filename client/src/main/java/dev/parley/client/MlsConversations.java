@@ -184,6 +184,16 @@ final class MlsConversations {
             String context = b64(g.context().encode()); // the epoch's context, which the Commit is signed over
             CommitBuilder.Result r = CommitBuilder.commit(g, packages, removes);
             pending.put(clientMsgId, new Pending(conversationId, r.pending()));
+            // Saved before the Commit leaves: if the process dies after the server stored it but before the
+            // merge, the Commit's log entry finds this state and the device resumes in the new epoch.
+            Group next = r.pending().merged();
+            byte[] state = GroupState.encode(next);
+            try {
+                tables.putPendingCommit(clientMsgId, conversationId, state);
+            } finally {
+                Zeroize.wipe(state);
+                next.wipe();
+            }
             return Optional.of(new Built(clientMsgId, g.epoch(), context, b64(r.commit().encode()),
                     r.welcome().map(w -> b64(w.encode())), List.copyOf(recipients)));
         });
@@ -204,6 +214,7 @@ final class MlsConversations {
             if (p != null) {
                 p.commit().discard();
             }
+            tables.deletePendingCommit(clientMsgId);
             return null;
         });
     }
@@ -216,6 +227,7 @@ final class MlsConversations {
         Group g = group(p.conversationId()).orElseThrow();
         p.commit().merge();
         save(p.conversationId(), g);
+        tables.deletePendingCommit(clientMsgId);
         return true;
     }
 
@@ -311,9 +323,28 @@ final class MlsConversations {
 
     private void commit(Message m, String ownDevice) {
         String conv = m.conversationId();
-        if (m.clientMsgId() != null && ownDevice != null && ownDevice.equals(m.senderDeviceId())
-                && mergeIfPending(m.clientMsgId())) {
-            return; // our own Commit: its log entry arrived before its `sent`
+        if (m.clientMsgId() != null && ownDevice != null && ownDevice.equals(m.senderDeviceId())) {
+            if (mergeIfPending(m.clientMsgId())) {
+                return; // our own Commit: its log entry arrived before its `sent`
+            }
+            Optional<byte[]> saved = tables.pendingCommit(m.clientMsgId(), conv);
+            if (saved.isPresent()) {
+                // Our own Commit, sent by a run of this client that ended before it could merge it.
+                Group resumed;
+                try {
+                    resumed = GroupState.decode(saved.get());
+                } finally {
+                    Zeroize.wipe(saved.get());
+                }
+                tables.deletePendingCommit(m.clientMsgId());
+                if (group(conv).map(Group::epoch).orElse(-1L) != resumed.epoch() - 1) {
+                    resumed.wipe();
+                    return; // not the epoch this Commit was built on: nothing to resume
+                }
+                groups.remove(conv).wipe();
+                save(conv, resumed);
+                return;
+            }
         }
         Optional<Group> held = group(conv);
         if (held.isEmpty() || m.body() == null) {

@@ -63,6 +63,30 @@ final class MlsTables {
         update("DELETE FROM mls_groups WHERE conversation_id=?", conversationId);
     }
 
+    /** The group as our unanswered Commit {@code clientMsgId} will make it, saved before the Commit is sent. */
+    void putPendingCommit(String clientMsgId, String conversationId, byte[] state) {
+        update("INSERT OR REPLACE INTO mls_pending_commits(client_msg_id, conversation_id, state) VALUES(?, ?, ?)",
+                clientMsgId, conversationId, cipher.seal("pending/" + clientMsgId, state));
+    }
+
+    Optional<byte[]> pendingCommit(String clientMsgId, String conversationId) {
+        return store.tx(() -> {
+            try (PreparedStatement ps = store.connection().prepareStatement(
+                    "SELECT state FROM mls_pending_commits WHERE client_msg_id=? AND conversation_id=?")) {
+                ps.setString(1, clientMsgId);
+                ps.setString(2, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(cipher.open("pending/" + clientMsgId, rs.getBytes(1)))
+                            : Optional.<byte[]>empty();
+                }
+            }
+        });
+    }
+
+    void deletePendingCommit(String clientMsgId) {
+        update("DELETE FROM mls_pending_commits WHERE client_msg_id=?", clientMsgId);
+    }
+
     /** A KeyPackage's private part, stored under its KeyPackageRef (hex). */
     void putKeyPackage(String refHex, byte[] secrets, long nowMs) {
         update("INSERT INTO mls_key_packages(ref, secrets, created_at_ms) VALUES(?, ?, ?)", refHex,

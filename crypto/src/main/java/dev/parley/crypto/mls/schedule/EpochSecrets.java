@@ -64,6 +64,16 @@ public final class EpochSecrets {
     }
   }
 
+  /** An independent copy (its own arrays), for a group state saved beside the live one. */
+  public EpochSecrets copy() {
+    byte[][] all = all();
+    byte[][] copies = new byte[all.length][];
+    for (int i = 0; i < all.length; i++) {
+      copies[i] = all[i].clone();
+    }
+    return new EpochSecrets(suite, copies);
+  }
+
   /** Reads what {@link #writeState} wrote. */
   public static EpochSecrets readState(CipherSuite suite, dev.parley.crypto.mls.codec.TlsReader r) {
     byte[][] all = new byte[11][];

@@ -124,6 +124,22 @@ class GroupStateTest {
   }
 
   @Test
+  void aPendingCommitsMergedCopyIsTheEpochTheMergeLeadsTo() {
+    Three g = group();
+    CommitBuilder.Result c = CommitBuilder.commit(g.alice(), List.of(), List.of(g.carol().ownLeaf()));
+    Group saved = roundTrip(c.pending().merged());
+    assertThat(g.alice().epoch()).isEqualTo(1); // the live group did not move
+    assertThat(saved.epoch()).isEqualTo(2);
+    CommitProcessor.apply(g.bob(), wire(c.commit()), List.of(), NO_PSKS);
+    assertThat(saved.epochAuthenticator()).isEqualTo(g.bob().epochAuthenticator());
+    assertThat(read(saved, say(g.bob(), "to the saved copy"))).isEqualTo("to the saved copy");
+    assertThat(read(g.bob(), say(saved, "from the saved copy"))).isEqualTo("from the saved copy");
+    // The live group can still merge (or discard) on its own.
+    c.pending().merge();
+    assertThat(g.alice().epochAuthenticator()).isEqualTo(saved.epochAuthenticator());
+  }
+
+  @Test
   void unknownVersionsAndDamagedBytesAreRefused() {
     byte[] saved = GroupState.encode(group().alice());
     byte[] future = saved.clone();
