@@ -284,6 +284,27 @@ class E2eeIT {
         }
     }
 
+    @Test
+    void aMessageQueuedBeforeTheDeviceIsInTheGroupIsEncryptedWhenItCanBeSent() throws Exception {
+        ParleyClient alice = device("alice.db", "alice", true);
+        ParleyClient bob = device("bob.db", "bob", true);
+        String conv = alice.createE2eeGroup("later", List.of(bob.userId().orElseThrow())).conversationId();
+        awaitEpoch(bob, conv, 1);
+        // Bob's new laptop holds the conversation but is not in its group: what it sends waits in the outbox.
+        ParleyClient laptop = device("laptop.db", "bob", false);
+        await().atMost(WAIT).until(() -> laptop.conversation(conv).isPresent() && laptop.isCaughtUp());
+        OutgoingMessage queued = laptop.send(conv, "written before the laptop was added");
+        Thread.sleep(1_000);
+        assertThat(queued.sent()).isNotDone();
+        assertThat(laptop.outboxSize()).isEqualTo(1);
+        // Once alice's commit adds it, the laptop joins and the message goes out, encrypted in the new epoch.
+        alice.addMembers(conv, List.of(bob.userId().orElseThrow()));
+        assertThat(queued.sent().get(60, java.util.concurrent.TimeUnit.SECONDS).seq()).isPositive();
+        awaitReads(alice, conv, "written before the laptop was added");
+        awaitReads(bob, conv, "written before the laptop was added");
+        assertThat(laptop.e2eeEpoch(conv)).hasValue(2L);
+    }
+
     /** Sends a text entry over a socket of its own, as a misbehaving client would; returns its seq. */
     private long rawSend(String token, String conv, String body) throws Exception {
         java.util.concurrent.LinkedBlockingQueue<String> frames = new java.util.concurrent.LinkedBlockingQueue<>();
