@@ -116,6 +116,12 @@ public final class ParleyClient implements AutoCloseable {
         this.loop = new ConnectionLoop(http, ws, session, replica, outbox,
                 new Backoff(b.backoffBase, b.backoffCap, b.random), b.clock, b.connectTimeout, b.pingInterval,
                 b.pingTimeout, this::setState, this::catchUp);
+        // Others' claims use this device's KeyPackages up while it stays connected: check the stock now and then.
+        timer.scheduleWithFixedDelay(() -> {
+            if (replica.online() != null) {
+                replenishKeyPackages();
+            }
+        }, 5, 5, TimeUnit.MINUTES);
         long flushMs = b.receiptFlushInterval.toMillis();
         timer.scheduleWithFixedDelay(this::flushQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
     }
@@ -399,7 +405,7 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
-    /** Tops up this device's KeyPackages on the server (on every connection, and after joining a group). */
+    /** Tops up this device's KeyPackages on the server (on every connection, and every 5 minutes while online). */
     private void replenishKeyPackages() {
         Thread.ofVirtual().name("parley-key-packages").start(() -> {
             try {
