@@ -402,10 +402,10 @@ final class MlsConversations {
         }
         ApplicationMessages.Received got = ApplicationMessages.decrypt(g, msg);
         save(conv, g);
-        // The leaf that encrypted must be the device the server says sent it: no member speaks for another.
-        String leafIdentity = (got.epoch() == g.epoch() ? g.tree().leaf(got.senderLeaf()) : Optional.<LeafNode>empty())
-                .map(MlsConversations::identity).orElse(null);
-        if (leafIdentity != null && !leafIdentity.equals(m.senderId() + "/" + m.senderDeviceId())) {
+        // The leaf that encrypted must be the device the server says sent it: no member speaks for another
+        // (checked in the tree of the epoch the message was sent in, the previous one for a late message).
+        String leafIdentity = new String(got.senderCredential().identity(), StandardCharsets.UTF_8);
+        if (!leafIdentity.equals(m.senderId() + "/" + m.senderDeviceId())) {
             throw new MlsException("the encrypting leaf is not the sending device");
         }
         return new Shown(withBody(m, text(got.data())), false, null);

@@ -54,8 +54,9 @@ class E2eeIT {
     }
 
     private ParleyClient device(String store, String handle, boolean signUp) {
+        // Generous request timeouts: the machine running these tests may be heavily loaded.
         ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, store.hashCode(), new Recorder())
-                .build();
+                .requestTimeout(Duration.ofSeconds(30)).build();
         open.add(c);
         if (signUp) {
             c.signUp(handle, "pw-" + handle + "-secret", handle);
@@ -67,7 +68,8 @@ class E2eeIT {
     }
 
     private ParleyClient reopen(String store, String handle) {
-        ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, 99, new Recorder()).build();
+        ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, 99, new Recorder())
+                .requestTimeout(Duration.ofSeconds(30)).build();
         open.add(c);
         c.connect();
         return c;
@@ -75,7 +77,7 @@ class E2eeIT {
 
     /** The device has uploaded its KeyPackages (it does so by itself once connected). */
     private void awaitKeyPackages(ParleyClient c) {
-        HttpApiClient api = new HttpApiClient(HttpClient.newHttpClient(), URI.create(server.url()), Duration.ofSeconds(5));
+        HttpApiClient api = new HttpApiClient(HttpClient.newHttpClient(), URI.create(server.url()), Duration.ofSeconds(30));
         await().atMost(WAIT).until(() -> api.keyPackageCount(c.token()) >= MlsDevice.LOW_WATER);
     }
 

@@ -107,7 +107,10 @@ class GroupStateTest {
     c.pending().merge();
     CommitProcessor.apply(again, wire(c.commit()), List.of(), NO_PSKS);
     Group afterCommit = roundTrip(again);
-    assertThat(read(afterCommit, late)).isEqualTo("late");
+    ApplicationMessages.Received lateOne = ApplicationMessages.decrypt(afterCommit, wire(late));
+    assertThat(new String(lateOne.data(), StandardCharsets.UTF_8)).isEqualTo("late");
+    // Who sent it, as the tree of the epoch it was sent in says.
+    assertThat(lateOne.senderCredential().identity()).isEqualTo("carol".getBytes(StandardCharsets.UTF_8));
     assertThat(afterCommit.epoch()).isEqualTo(2);
   }
 
