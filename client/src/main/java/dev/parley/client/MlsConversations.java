@@ -1,7 +1,5 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.crypto.mls.MlsException;
 import dev.parley.crypto.mls.group.ApplicationMessages;
 import dev.parley.crypto.mls.group.CommitBuilder;
@@ -19,7 +17,6 @@ import dev.parley.crypto.mls.message.MlsMessage;
 import dev.parley.crypto.mls.message.WireFormat;
 import dev.parley.crypto.mls.suite.Zeroize;
 import dev.parley.protocol.EntryKind;
-import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * groups (the replica thread already holds it while it applies entries). Nothing here blocks on the network
  * while holding it. Not for use outside the SDK.
  *
- * <p>Application data is a UTF-8 JSON object {@code {"body": "..."}} (see docs/e2ee.md), padded by MLS.
+ * <p>Application data is the message text in UTF-8, as the web client writes it (see docs/e2ee.md), padded by MLS.
  */
 final class MlsConversations {
     private static final Logger LOG = LoggerFactory.getLogger(MlsConversations.class);
@@ -242,8 +239,7 @@ final class MlsConversations {
     String seal(String conversationId, String clientMsgId, String plaintext) {
         return store.tx(() -> {
             Group g = group(conversationId).orElseThrow(() -> new NotReady(conversationId));
-            ObjectNode payload = Json.mapper().createObjectNode().put("body", plaintext);
-            MlsMessage m = ApplicationMessages.encrypt(g, Json.encodeBytes(payload), new byte[0]);
+            MlsMessage m = ApplicationMessages.encrypt(g, plaintext.getBytes(StandardCharsets.UTF_8), new byte[0]);
             save(conversationId, g);
             tables.putOwnPlaintext(clientMsgId, plaintext);
             return b64(m.encode());
@@ -426,16 +422,8 @@ final class MlsConversations {
         return new String(leaf.credential().identity(), StandardCharsets.UTF_8);
     }
 
-    /** The text of application data: {@code {"body": ...}}; anything else is read as plain UTF-8 text. */
+    /** The text of application data: UTF-8, as the web client writes and reads it. */
     private static String text(byte[] data) {
-        try {
-            JsonNode n = Json.mapper().readTree(data);
-            if (n != null && n.isObject() && n.path("body").isTextual()) {
-                return n.get("body").asText();
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not JSON
-        }
         return new String(data, StandardCharsets.UTF_8);
     }
 

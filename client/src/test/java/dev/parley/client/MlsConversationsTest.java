@@ -77,7 +77,7 @@ class MlsConversationsTest {
                     .hasValue(HexFormat.of().formatHex(bobGroup.epochAuthenticator()));
 
             String hello = Base64.getEncoder().encodeToString(ApplicationMessages.encrypt(bobGroup,
-                    "{\"body\":\"hello alice\"}".getBytes(StandardCharsets.UTF_8), new byte[0]).encode());
+                    "hello alice".getBytes(StandardCharsets.UTF_8), new byte[0]).encode());
             MlsConversations.Shown shown = alice.mls().receive(entry(2, "dev_b", "m-1", EntryKind.TEXT, hello),
                     "dev_a", () -> { });
             assertThat(shown.undecryptable()).isFalse();
@@ -85,7 +85,7 @@ class MlsConversationsTest {
 
             // A member's ciphertext presented as another device's message is not shown as that device's.
             String forged = Base64.getEncoder().encodeToString(ApplicationMessages.encrypt(bobGroup,
-                    "{\"body\":\"i am alice\"}".getBytes(StandardCharsets.UTF_8), new byte[0]).encode());
+                    "i am alice".getBytes(StandardCharsets.UTF_8), new byte[0]).encode());
             MlsConversations.Shown impostor = alice.mls().receive(entry(3, "dev_c", "m-2", EntryKind.TEXT, forged),
                     "dev_a", () -> { });
             assertThat(impostor.undecryptable()).isTrue();
