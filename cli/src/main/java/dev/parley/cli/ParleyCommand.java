@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code parley} command: one entry point for the server and the tools around it. */
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Parley: a self-hostable real-time messaging platform.", ""},
-        subcommands = {ServerCommand.class, dev.parley.cli.chat.ChatCommand.class, dev.parley.cli.chat.SendCommand.class, dev.parley.cli.chat.TailCommand.class, dev.parley.cli.chat.SearchCommand.class, BenchCommand.class, AdminCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServerCommand.class, dev.parley.cli.chat.ChatCommand.class, dev.parley.cli.chat.SendCommand.class, dev.parley.cli.chat.TailCommand.class, dev.parley.cli.chat.SearchCommand.class, dev.parley.cli.chat.ConversationCommand.class, BenchCommand.class, AdminCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'parley <command> --help' for the options of a command.",
                 "Docs: README.md, docs/protocol.md"})
 public final class ParleyCommand implements Runnable {

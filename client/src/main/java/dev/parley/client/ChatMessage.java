@@ -27,6 +27,8 @@ import java.util.Map;
  * @param system         what a system entry changed (null for other kinds)
  * @param sentAtMs       server time of storage (local time while pending)
  * @param tick           delivery state; meaningful for the user's own messages ({@link Tick#SENT} for others')
+ * @param undecryptable  true for an entry of an end-to-end encrypted conversation this device could not decrypt
+ *                       (sent before it joined, or after it was removed); {@code body} is then null
  */
 public record ChatMessage(
         String conversationId,
@@ -44,7 +46,17 @@ public record ChatMessage(
         List<String> attachments,
         Message.SystemChange system,
         long sentAtMs,
-        Tick tick) {
+        Tick tick,
+        boolean undecryptable) {
+
+    /** A message that was readable (every message outside end-to-end encrypted conversations). */
+    public ChatMessage(String conversationId, long seq, String messageId, String senderId, String clientMsgId,
+                       EntryKind kind, String body, boolean edited, boolean deleted, Map<String, List<String>> reactions,
+                       Long replyTo, Long threadRoot, List<String> attachments, Message.SystemChange system,
+                       long sentAtMs, Tick tick) {
+        this(conversationId, seq, messageId, senderId, clientMsgId, kind, body, edited, deleted, reactions, replyTo,
+                threadRoot, attachments, system, sentAtMs, tick, false);
+    }
 
     public ChatMessage {
         reactions = reactions == null ? Map.of() : reactions;
@@ -58,7 +70,7 @@ public record ChatMessage(
 
     ChatMessage withTick(Tick newTick) {
         return new ChatMessage(conversationId, seq, messageId, senderId, clientMsgId, kind, body, edited, deleted,
-                reactions, replyTo, threadRoot, attachments, system, sentAtMs, newTick);
+                reactions, replyTo, threadRoot, attachments, system, sentAtMs, newTick, undecryptable);
     }
 
     @Override

@@ -126,6 +126,38 @@ final class HttpApiClient {
                 new Http.ConversationSettings(muted), Http.ConversationSettings.class);
     }
 
+    /** One claimed KeyPackage: a device of a user and its package (base64 MLSMessage). */
+    record ClaimedKeyPackage(String userId, String deviceId, String keyPackage) {
+    }
+
+    private record KeyPackageUpload(List<String> keyPackages) {
+    }
+
+    private record KeyPackageCount(int count) {
+    }
+
+    private record ClaimRequest(List<String> userIds) {
+    }
+
+    private record ClaimAnswer(List<ClaimedKeyPackage> keyPackages) {
+    }
+
+    /** Uploads KeyPackages for this device; returns how many the server holds for it now. */
+    int uploadKeyPackages(String token, List<String> keyPackages) {
+        return call("POST", "/v1/mls/key-packages", token, new KeyPackageUpload(keyPackages), KeyPackageCount.class)
+                .count();
+    }
+
+    int keyPackageCount(String token) {
+        return call("GET", "/v1/mls/key-packages/count", token, null, KeyPackageCount.class).count();
+    }
+
+    /** One KeyPackage for every device of each user named (each handed out once). */
+    List<ClaimedKeyPackage> claimKeyPackages(String token, List<String> userIds) {
+        ClaimAnswer a = call("POST", "/v1/mls/key-packages/claim", token, new ClaimRequest(userIds), ClaimAnswer.class);
+        return a == null || a.keyPackages() == null ? List.of() : a.keyPackages();
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

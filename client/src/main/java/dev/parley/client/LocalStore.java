@@ -125,6 +125,21 @@ final class LocalStore implements AutoCloseable {
                 "ALTER TABLE outbox ADD COLUMN target INTEGER",
                 "ALTER TABLE outbox ADD COLUMN emoji TEXT",
                 "ALTER TABLE outbox ADD COLUMN reaction_on INTEGER"
+            },
+            // 4: end-to-end encryption (MLS). Secrets are sealed with the store's state key (MlsTables); entries
+            // keep the plaintext the user saw, or the ciphertext and a flag when this device could not decrypt.
+            new String[] {
+                "CREATE TABLE mls_secrets(name TEXT PRIMARY KEY, value BLOB NOT NULL)",
+                "CREATE TABLE mls_groups(conversation_id TEXT PRIMARY KEY, epoch INTEGER NOT NULL, state BLOB NOT NULL)",
+                """
+                CREATE TABLE mls_key_packages(
+                  ref TEXT PRIMARY KEY, secrets BLOB NOT NULL, created_at_ms INTEGER NOT NULL)""",
+                "CREATE TABLE mls_own_plaintext(client_msg_id TEXT PRIMARY KEY, body TEXT NOT NULL)",
+                """
+                CREATE TABLE mls_pending_commits(
+                  client_msg_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, state BLOB NOT NULL)""",
+                "ALTER TABLE entries ADD COLUMN undecryptable INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE entries ADD COLUMN ciphertext TEXT"
             });
 
     /** The schema version this code writes; a store from a newer release is refused rather than damaged. */
@@ -154,6 +169,11 @@ final class LocalStore implements AutoCloseable {
                 db.setAutoCommit(true);
             }
         }
+    }
+
+    /** The connection, for the MLS tables (MlsTables); use it only inside {@link #tx}. */
+    Connection connection() {
+        return db;
     }
 
     // ---- users ---------------------------------------------------------------------------------------
@@ -592,7 +612,10 @@ final class LocalStore implements AutoCloseable {
     }
 
     /** Raw entry plus folded state, as stored. */
-    record StoredMessage(Message raw, boolean edited, Map<String, List<String>> reactions) {
+    record StoredMessage(Message raw, boolean edited, Map<String, List<String>> reactions, boolean undecryptable) {
+        StoredMessage(Message raw, boolean edited, Map<String, List<String>> reactions) {
+            this(raw, edited, reactions, false);
+        }
     }
 
     private static StoredMessage storedMessage(ResultSet rs) throws SQLException {
@@ -607,7 +630,7 @@ final class LocalStore implements AutoCloseable {
                     getLong(rs, "thread_root"), att == null ? null : Json.mapper().readValue(att, STRINGS),
                     sys == null ? null : Json.mapper().readValue(sys, Message.SystemChange.class),
                     rs.getInt("deleted") != 0 ? Boolean.TRUE : null, rs.getLong("sent_at_ms"));
-            return new StoredMessage(m, rs.getObject("edited_seq") != null, Map.of());
+            return new StoredMessage(m, rs.getObject("edited_seq") != null, Map.of(), rs.getInt("undecryptable") != 0);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SQLException("corrupt entry", e);
         }
@@ -639,7 +662,8 @@ final class LocalStore implements AutoCloseable {
             if (r != null) {
                 Map<String, List<String>> copy = new LinkedHashMap<>();
                 r.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-                messages.set(i, new StoredMessage(sm.raw(), sm.edited(), java.util.Collections.unmodifiableMap(copy)));
+                messages.set(i, new StoredMessage(sm.raw(), sm.edited(), java.util.Collections.unmodifiableMap(copy),
+                        sm.undecryptable()));
             }
         }
     }

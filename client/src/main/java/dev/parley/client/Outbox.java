@@ -40,6 +40,24 @@ final class Outbox {
     private final ScheduledExecutorService timer;
     private final Duration timeout;
     private final int window;
+    /** Turns a queued item's body into what goes on the wire (ciphertext in e2ee conversations). */
+    private final Sealer sealer;
+    /** Serializes pumps, so that one conversation's frames are written in queue order. */
+    private final Object pumpLock = new Object();
+
+    /**
+     * Prepares a queued item for the wire at the moment it is sent. In an end-to-end encrypted conversation
+     * the text is encrypted then, in the group's epoch of that moment (an MLS message must be built in the
+     * current epoch, and a message queued offline may wait through several); a retry encrypts again, and the
+     * server keeps the first copy it stored (idempotent on {@code clientMsgId}).
+     */
+    interface Sealer {
+        /** The body to send for {@code row}; {@code row.body()} unless it must be encrypted. */
+        String body(LocalStore.OutboxItem row);
+
+        /** No sealing at all (plain conversations only). */
+        Sealer PLAIN = LocalStore.OutboxItem::body;
+    }
 
     private final Map<String, Item> byClientMsgId = new HashMap<>();
     private final Map<String, ArrayDeque<Item>> byConversation = new LinkedHashMap<>();
@@ -59,6 +77,12 @@ final class Outbox {
 
     Outbox(LocalStore store, Callbacks callbacks, Clock clock, Supplier<? extends RequestLink> online, Supplier<String> me,
            ScheduledExecutorService timer, Duration timeout, int window) {
+        this(store, callbacks, clock, online, me, timer, timeout, window, Sealer.PLAIN);
+    }
+
+    Outbox(LocalStore store, Callbacks callbacks, Clock clock, Supplier<? extends RequestLink> online, Supplier<String> me,
+           ScheduledExecutorService timer, Duration timeout, int window, Sealer sealer) {
+        this.sealer = sealer;
         this.store = store;
         this.callbacks = callbacks;
         this.clock = clock;
@@ -114,48 +138,88 @@ final class Outbox {
                 Tick.PENDING);
     }
 
-    /** Sends whatever may go out now on the online connection. Cheap when there is nothing to do. */
+    /**
+     * Sends whatever may go out now on the online connection. Cheap when there is nothing to do. Items are
+     * chosen under this object's monitor but sealed and written outside it (sealing takes the local store's
+     * lock, which the replica thread holds while it asks this outbox what it contains).
+     */
     void pump() {
         RequestLink c = online.get();
         if (c == null) {
             return;
         }
-        long now = clock.millis();
-        synchronized (this) {
-            for (Map.Entry<String, ArrayDeque<Item>> e : byConversation.entrySet()) {
-                Long retry = retryAtMs.get(e.getKey());
-                if (retry != null && retry > now) {
-                    continue;
-                }
-                int inFlight = 0;
-                int limit = strict.contains(e.getKey()) ? 1 : window;
-                for (Item item : e.getValue()) {
-                    if (inFlight >= limit) {
-                        break;
-                    }
-                    inFlight++;
-                    if (item.sentOn == c) {
+        synchronized (pumpLock) {
+            java.util.List<Item> chosen = new java.util.ArrayList<>();
+            long now = clock.millis();
+            synchronized (this) {
+                for (Map.Entry<String, ArrayDeque<Item>> e : byConversation.entrySet()) {
+                    Long retry = retryAtMs.get(e.getKey());
+                    if (retry != null && retry > now) {
                         continue;
                     }
-                    item.sentOn = c;
-                    c.request(frame(c.newId(), item.row), timeout)
-                            .whenComplete((answer, err) -> onAnswer(item, c, answer, err));
+                    int inFlight = 0;
+                    int limit = strict.contains(e.getKey()) ? 1 : window;
+                    for (Item item : e.getValue()) {
+                        if (inFlight >= limit) {
+                            break;
+                        }
+                        inFlight++;
+                        if (item.sentOn == c) {
+                            continue;
+                        }
+                        item.sentOn = c;
+                        chosen.add(item);
+                    }
                 }
+            }
+            java.util.Set<String> blocked = new java.util.HashSet<>();
+            for (Item item : chosen) {
+                String conv = item.row.conversationId();
+                ClientFrame frame = null;
+                if (!blocked.contains(conv)) {
+                    try {
+                        frame = frame(c.newId(), item.row, sealer.body(item.row));
+                    } catch (MlsConversations.NotReady notYet) {
+                        blocked.add(conv);
+                    } catch (RuntimeException e) {
+                        LOG.warn("message {} in conversation {} could not be prepared: {}", item.row.clientMsgId(), conv,
+                                e.toString());
+                        blocked.add(conv);
+                    }
+                }
+                if (frame == null) {
+                    // Not sendable yet (no group yet): it and everything after it in its conversation wait.
+                    synchronized (this) {
+                        if (item.sentOn == c) {
+                            item.sentOn = null;
+                        }
+                    }
+                    continue;
+                }
+                c.request(frame, timeout).whenComplete((answer, err) -> onAnswer(item, c, answer, err));
+            }
+            if (!blocked.isEmpty()) {
+                timer.schedule(this::pump, 2, TimeUnit.SECONDS);
             }
         }
     }
 
     /** The frame that carries a queued item: a send, or the reaction, edit or delete it records. */
     static ClientFrame frame(String id, LocalStore.OutboxItem r) {
+        return frame(id, r, r.body());
+    }
+
+    /** The frame with {@code body} (the sealed body in e2ee conversations) in place of the queued one. */
+    static ClientFrame frame(String id, LocalStore.OutboxItem r, String body) {
         LocalStore.Change ch = r.change();
         if (ch == null) {
-            return new ClientFrame.Send(id, r.conversationId(), r.clientMsgId(), r.body(), r.kind(), r.replyTo(),
+            return new ClientFrame.Send(id, r.conversationId(), r.clientMsgId(), body, r.kind(), r.replyTo(),
                     r.threadRoot(), r.attachments().isEmpty() ? null : r.attachments());
         }
         return switch (r.kind()) {
             case REACTION -> new ClientFrame.React(id, r.conversationId(), ch.target(), ch.emoji(), ch.on(),
                     r.clientMsgId());
-            case EDIT -> new ClientFrame.Edit(id, r.conversationId(), ch.target(), r.body(), r.clientMsgId());
+            case EDIT -> new ClientFrame.Edit(id, r.conversationId(), ch.target(), body, r.clientMsgId());
             case DELETE -> new ClientFrame.Delete(id, r.conversationId(), ch.target(), r.clientMsgId());
             default -> throw new IllegalStateException("not a change: " + r.kind());
         };

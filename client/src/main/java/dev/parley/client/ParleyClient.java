@@ -71,6 +71,9 @@ public final class ParleyClient implements AutoCloseable {
     private final ConnectionLoop loop;
     private final Object sendLock = new Object();
     private final Session session;
+    private final MlsConversations mls;
+    private final MlsDevice mlsDevice;
+    private final MlsCommits mlsCommits;
     private volatile ConnectionState state = ConnectionState.offline(null, "not connected yet");
     private Thread loopThread;
     private volatile boolean closed;
@@ -97,16 +100,28 @@ public final class ParleyClient implements AutoCloseable {
         }
         this.media = new MediaTransfer(http, baseUri, session::token, b.requestTimeout, b.transferTimeout,
                 b.resumableUploadThreshold, b.uploadChunkSize, b.transferAttempts);
+        StateCipher stateCipher = b.stateKey != null ? StateCipher.of(b.stateKey)
+                : StateCipher.fromKeyFile(b.store.resolveSibling(b.store.getFileName() + ".key"));
+        MlsTables mlsTables = new MlsTables(store, stateCipher);
+        this.mlsDevice = new MlsDevice(mlsTables, api, session, b.clock);
+        this.mls = new MlsConversations(store, mlsTables, mlsDevice);
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), session::userId, timer,
-                b.requestTimeout, b.maxInFlight);
+                b.requestTimeout, b.maxInFlight, this::sealForSending);
         outbox.load();
         this.replica = new Replica(store, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
-                timer, "parley-replica-" + n);
+                timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
+        this.mlsCommits = new MlsCommits(api, session, mls, () -> replica().online(), b.clock, b.requestTimeout);
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
         this.loop = new ConnectionLoop(http, ws, session, replica, outbox,
                 new Backoff(b.backoffBase, b.backoffCap, b.random), b.clock, b.connectTimeout, b.pingInterval,
                 b.pingTimeout, this::setState, this::catchUp);
+        // Others' claims use this device's KeyPackages up while it stays connected: check the stock now and then.
+        timer.scheduleWithFixedDelay(() -> {
+            if (replica.online() != null) {
+                replenishKeyPackages();
+            }
+        }, 5, 5, TimeUnit.MINUTES);
         long flushMs = b.receiptFlushInterval.toMillis();
         timer.scheduleWithFixedDelay(this::flushQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
     }
@@ -379,6 +394,7 @@ public final class ParleyClient implements AutoCloseable {
                     }
                 });
                 replica.listRefreshed(c);
+                replenishKeyPackages();
             } catch (RuntimeException e) {
                 if (c.isOpen()) {
                     c.abort("catch-up failed: " + e.getMessage());
@@ -387,6 +403,27 @@ public final class ParleyClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** Tops up this device's KeyPackages on the server (on every connection, and every 5 minutes while online). */
+    private void replenishKeyPackages() {
+        Thread.ofVirtual().name("parley-key-packages").start(() -> {
+            try {
+                mlsDevice.replenish();
+            } catch (RuntimeException e) {
+                // The next connection tries again.
+                org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("KeyPackage upload failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** What a queued item's body becomes on the wire: encrypted in e2ee conversations, as is elsewhere. */
+    private String sealForSending(LocalStore.OutboxItem row) {
+        if (row.body() == null || !store.conversation(row.conversationId()).map(LocalStore.ConversationRow::e2ee)
+                .orElse(false)) {
+            return row.body();
+        }
+        return mls.seal(row.conversationId(), row.clientMsgId(), row.body());
     }
 
     private void flushQuietly() {
@@ -424,8 +461,31 @@ public final class ParleyClient implements AutoCloseable {
         return created(api.createConversation(session.token(), ConversationView.DIRECT, List.of(otherUserId), null, false));
     }
 
-    /** Adds members to a group. Blocks on HTTP. */
+    /**
+     * Creates an end-to-end encrypted group (MLS, RFC 9420) with the given other members: the conversation,
+     * then this device's group at epoch 0, then one Commit that adds every device of every member (and this
+     * user's other devices), each of which joins from the Welcome. Blocks on HTTP and on the server's answers;
+     * needs a connection.
+     *
+     * @throws ParleyException {@code unavailable} when offline; the conversation then exists without members'
+     *                         devices in its group, and {@link #addMembers} can add them later
+     */
+    public ConversationInfo createE2eeGroup(String title, List<String> memberIds) {
+        ConversationInfo info = created(api.createConversation(session.token(), ConversationView.GROUP, memberIds,
+                title, true));
+        mlsCommits.create(info.conversationId(), memberIds);
+        return conversation(info.conversationId()).orElse(info);
+    }
+
+    /**
+     * Adds members. In an end-to-end encrypted conversation this device adds every device of each user by an
+     * MLS Commit (and sends them the Welcome); elsewhere it is an HTTP call. Blocks.
+     */
     public ConversationInfo addMembers(String conversationId, List<String> userIds) {
+        if (isE2ee(conversationId)) {
+            mlsCommits.change(conversationId, userIds, List.of());
+            return conversation(conversationId).orElseThrow();
+        }
         return created(api.addMembers(session.token(), conversationId, userIds));
     }
 
@@ -453,6 +513,47 @@ public final class ParleyClient implements AutoCloseable {
     /** Mutes or unmutes a conversation's pushes for this user (every device). Blocks on HTTP. */
     public void setMuted(String conversationId, boolean muted) {
         api.setMuted(session.token(), conversationId, muted);
+    }
+
+    /**
+     * Removes members (not this user: see {@link #leave}). In an end-to-end encrypted conversation this device
+     * removes every leaf of each user by an MLS Commit, after which they cannot read what is sent. Blocks.
+     */
+    public void removeMembers(String conversationId, List<String> userIds) {
+        if (isE2ee(conversationId)) {
+            mlsCommits.change(conversationId, List.of(), userIds);
+            return;
+        }
+        for (String u : userIds) {
+            api.removeMember(session.token(), conversationId, u);
+        }
+    }
+
+    /**
+     * Makes sure the server holds enough of this device's KeyPackages for others to add it to end-to-end
+     * encrypted conversations (the client also does this by itself on every connection). Blocks on HTTP.
+     *
+     * @return how many the server holds for this device
+     */
+    public int ensureKeyPackages() {
+        return mlsDevice.replenish();
+    }
+
+    /** The MLS epoch this device is in for an end-to-end encrypted conversation; empty if not in its group. */
+    public Optional<Long> e2eeEpoch(String conversationId) {
+        return mls.epoch(conversationId);
+    }
+
+    /**
+     * The group's epoch authenticator (RFC 9420 §8.7) as hex: members who read the same value out of band
+     * are in the same group state, so no one was slipped in. Empty if this device is not in the group.
+     */
+    public Optional<String> e2eeAuthenticator(String conversationId) {
+        return mls.epochAuthenticator(conversationId).map(java.util.HexFormat.of()::formatHex);
+    }
+
+    private boolean isE2ee(String conversationId) {
+        return conversation(conversationId).map(ConversationInfo::e2ee).orElse(false);
     }
 
     /** Leaves a conversation. Blocks on HTTP. */
@@ -761,6 +862,7 @@ public final class ParleyClient implements AutoCloseable {
         private int maxInFlight = 16;
         private int syncPageSize = 200;
         private boolean durableWrites;
+        private byte[] stateKey;
         private final List<ParleyListener> listeners = new java.util.ArrayList<>();
 
         private Builder() {
@@ -904,6 +1006,19 @@ public final class ParleyClient implements AutoCloseable {
         /** fsync every local commit (survives power loss, slower); default survives process crashes. */
         public Builder durableWrites(boolean durable) {
             this.durableWrites = durable;
+            return this;
+        }
+
+        /**
+         * The 32-byte AES key that seals this device's MLS secrets in the store (e.g. kept in the OS keystore).
+         * Without one, a random key is kept in the file {@code <store>.key} beside the store, readable by its
+         * owner only.
+         */
+        public Builder stateKey(byte[] key) {
+            if (key == null || key.length != 32) {
+                throw new IllegalArgumentException("a 32-byte key");
+            }
+            this.stateKey = key.clone();
             return this;
         }
 

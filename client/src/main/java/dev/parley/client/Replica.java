@@ -89,9 +89,14 @@ final class Replica implements AutoCloseable {
     private volatile ServerLink online;
     private volatile ServerLink catchingUp;
     private final Object caughtUpLock = new Object();
+    private final MlsConversations mls;
+    private final Supplier<String> ownDevice;
 
     Replica(LocalStore store, Callbacks callbacks, Outbox outbox, Supplier<String> me, Duration requestTimeout,
-            int pageSize, ScheduledExecutorService timer, String threadName) {
+            int pageSize, ScheduledExecutorService timer, String threadName, MlsConversations mls,
+            Supplier<String> ownDevice) {
+        this.mls = mls;
+        this.ownDevice = ownDevice;
         this.timer = timer;
         this.store = store;
         this.callbacks = callbacks;
@@ -191,6 +196,7 @@ final class Replica implements AutoCloseable {
     }
 
     private void reload() {
+        mls.invalidate();
         for (LocalStore.ConversationRow row : store.conversations()) {
             Conv c = conv(row.conversationId());
             c.held = row.heldSeq();
@@ -341,8 +347,18 @@ final class Replica implements AutoCloseable {
         c.parked.headMap(c.held + 1).clear();
     }
 
-    private void apply(Conv c, Message m, List<Runnable> after) {
+    private void apply(Conv c, Message incoming, List<Runnable> after) {
+        MlsConversations.Shown decrypted = new MlsConversations.Shown(incoming, false, null);
+        if (incoming.kind().isMls() || (c.row != null && c.row.e2ee())) {
+            // End-to-end encrypted: the group follows the log here, in this transaction, entry by entry.
+            decrypted = mls.receive(incoming, ownDevice.get(), () -> after.add(outbox::pump));
+        }
+        Message m = decrypted.message();
+        boolean undecryptable = decrypted.undecryptable();
         Optional<Long> target = store.applyEntry(m);
+        if (undecryptable) {
+            mls.markUndecryptable(m, incoming.body());
+        }
         c.held = m.seq();
         c.dirty = true;
         String self = me.get();
@@ -356,7 +372,7 @@ final class Replica implements AutoCloseable {
         }
         after.add(() -> callbacks.fire(l -> l.onEntry(m)));
         if (m.kind().isMessage() || m.kind() == dev.parley.protocol.EntryKind.SYSTEM) {
-            ChatMessage cm = chatMessage(c, new LocalStore.StoredMessage(m, false, Map.of()));
+            ChatMessage cm = chatMessage(c, new LocalStore.StoredMessage(m, false, Map.of(), undecryptable));
             after.add(() -> callbacks.fire(l -> l.onMessage(cm)));
         }
         if (target.isPresent()) {
@@ -493,6 +509,17 @@ final class Replica implements AutoCloseable {
                 }
                 // The page was applied by the replica thread before this answer was released.
                 hasMore = answer instanceof ServerFrame.Ok ok && Boolean.TRUE.equals(ok.hasMore());
+                if (answer instanceof ServerFrame.Ok ok) {
+                    // A page is complete up to its last seq: a seq missing below it is an entry this device may
+                    // not see (an mls-welcome for other devices), so the cursor moves past it. A last, empty
+                    // page means nothing visible remains up to what the server said it has.
+                    long top = ok.messages() == null ? 0
+                            : ok.messages().stream().mapToLong(Message::seq).max().orElse(0);
+                    long skipTo = top > 0 ? top : hasMore ? 0 : c.known;
+                    if (skipTo > c.held) {
+                        submitAndWait(a -> skipGap(c, skipTo, a));
+                    }
+                }
                 progressed = c.held > after;
             }
             if (!progressed) {
@@ -511,6 +538,26 @@ final class Replica implements AutoCloseable {
             }
             queue.add(after -> { }); // re-check catch-up on the replica thread
         }
+    }
+
+    /** Moves {@code held} up to {@code target} over seqs this device will never receive, applying what is parked. */
+    private void skipGap(Conv c, long target, List<Runnable> after) {
+        while (c.held < target) {
+            c.parked.headMap(c.held + 1).clear();
+            Long next = c.parked.isEmpty() ? null : c.parked.firstKey();
+            if (next == null || next > target) {
+                c.held = target;
+                c.dirty = true;
+                break;
+            }
+            c.held = next - 1;
+            apply(c, c.parked.remove(next), after);
+        }
+        Message n;
+        while ((n = c.parked.remove(c.held + 1)) != null) {
+            apply(c, n, after);
+        }
+        c.parked.headMap(c.held + 1).clear();
     }
 
     /** Sends pending delivered/read watermarks; called periodically. */
@@ -598,7 +645,7 @@ final class Replica implements AutoCloseable {
         Message m = sm.raw();
         return new ChatMessage(m.conversationId(), m.seq(), m.messageId(), m.senderId(), m.clientMsgId(), m.kind(),
                 m.body(), sm.edited(), Boolean.TRUE.equals(m.deleted()), sm.reactions(), m.replyTo(), m.threadRoot(),
-                m.attachments(), m.system(), m.sentAtMs(), tick(c, m));
+                m.attachments(), m.system(), m.sentAtMs(), tick(c, m), sm.undecryptable());
     }
 
     /** Ticks for the user's own messages: delivered/read once every other member's watermark passed it. */

@@ -78,6 +78,12 @@ public final class AccountOptions {
                 client.addListener(l);
             }
             client.connect();
+            try {
+                // Short-lived commands must not exit before others can add this device to e2ee conversations.
+                client.ensureKeyPackages();
+            } catch (ParleyException e) {
+                // offline: the next connection uploads them
+            }
             return client;
         } catch (RuntimeException e) {
             client.close();

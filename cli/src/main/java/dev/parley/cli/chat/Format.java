@@ -46,6 +46,8 @@ final class Format {
         }
         if (m.deleted()) {
             b.append("(deleted)");
+        } else if (m.undecryptable()) {
+            b.append("(cannot be decrypted on this device)");
         } else {
             b.append(m.body() == null ? "" : m.body());
             if (!m.attachments().isEmpty()) {

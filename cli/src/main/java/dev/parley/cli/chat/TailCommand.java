@@ -72,7 +72,7 @@ public final class TailCommand implements Callable<Integer> {
                 printed.put(c.conversationId(), upTo);
                 if (json) {
                     List<Message> all = client.entries(c.conversationId());
-                    all.subList(Math.max(0, all.size() - lines), all.size()).forEach(m -> System.out.println(Json.encode(m)));
+                    all.subList(Math.max(0, all.size() - lines), all.size()).forEach(m -> System.out.println(json(client, m)));
                 } else {
                     for (ChatMessage m : client.history(c.conversationId(), upTo + 1, lines)) {
                         System.out.println(line(client, names, me, m, only == null));
@@ -94,7 +94,7 @@ public final class TailCommand implements Callable<Integer> {
                 }
                 printed.put(e.conversationId(), e.seq());
                 if (json) {
-                    System.out.println(Json.encode(e));
+                    System.out.println(json(client, e));
                 } else if (e.kind().isMessage() || e.kind() == dev.parley.protocol.EntryKind.SYSTEM) {
                     client.message(e.conversationId(), e.seq())
                             .ifPresent(m -> System.out.println(line(client, names, me, m, only == null)));
@@ -102,6 +102,22 @@ public final class TailCommand implements Callable<Integer> {
                 System.out.flush();
             }
         }
+    }
+
+    /**
+     * One entry as JSON: the log entry with its decrypted {@code body} in e2ee conversations, or, for an entry
+     * this device could not decrypt, {@code "undecryptable": true} and no body.
+     */
+    static String json(ParleyClient client, Message m) {
+        boolean undecryptable = (m.kind().isMessage() || m.kind() == dev.parley.protocol.EntryKind.EDIT)
+                && client.message(m.conversationId(), m.seq()).map(ChatMessage::undecryptable).orElse(false);
+        if (!undecryptable) {
+            return Json.encode(m);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode node = Json.mapper().valueToTree(m);
+        node.remove("body");
+        node.put("undecryptable", true);
+        return node.toString();
     }
 
     private static String line(ParleyClient client, Names names, String me, ChatMessage m, boolean withTitle) {

@@ -21,9 +21,11 @@ public final class ApplicationMessages {
 
   /**
    * Decrypted application data, its sender's leaf and the epoch it was sent in (the previous one for a
-   * late message). {@link #toString()} never shows the data.
+   * late message), and the credential of that leaf in that epoch's tree (who sent it, as the group knows
+   * it). {@link #toString()} never shows the data.
    */
-  public record Received(long senderLeaf, long epoch, byte[] data, byte[] authenticatedData) {
+  public record Received(long senderLeaf, long epoch, byte[] data, byte[] authenticatedData,
+      dev.parley.crypto.mls.message.Credential senderCredential) {
     @Override
     public String toString() {
       return "Received[leaf=" + senderLeaf + ", epoch=" + epoch + ", " + data.length + " bytes]";
@@ -50,20 +52,24 @@ public final class ApplicationMessages {
       throw new MlsException("not application data");
     }
     AuthenticatedContent ac;
+    dev.parley.crypto.mls.tree.RatchetTree tree;
     Optional<Group.PreviousEpoch> previous = group.previousEpoch();
     if (previous.isPresent() && message.privateMessage().epoch() == previous.get().context().epoch()) {
       Group.PreviousEpoch p = previous.get();
+      tree = p.tree();
       ac = PrivateMessageProtection.unprotect(group.suite(), message.privateMessage(), p.context(), p.secretTree(),
           p.senderDataSecret(), keysOf(p.tree()));
     } else {
+      tree = group.tree();
       ac = PrivateMessageProtection.unprotect(group.suite(), message.privateMessage(), group.context(),
           group.secretTree(), group.secrets().senderDataSecret(), keysOf(group.tree()));
     }
     if (!(ac.content().content() instanceof ApplicationData app)) {
       throw new MlsException("not application data");
     }
-    return new Received(ac.content().sender().index(), ac.content().epoch(), app.data(),
-        ac.content().authenticatedData());
+    long sender = ac.content().sender().index();
+    return new Received(sender, ac.content().epoch(), app.data(), ac.content().authenticatedData(),
+        tree.leaf(sender).map(LeafNode::credential).orElseThrow(() -> new MlsException("sender leaf is blank")));
   }
 
   private static SignatureKeys keysOf(dev.parley.crypto.mls.tree.RatchetTree tree) {

@@ -39,6 +39,35 @@ public final class Group {
     enter(context, tree, pathKeys, secrets, interimTranscriptHash);
   }
 
+  /** A group as {@link GroupState} saved it: every field as it was, nothing derived again. */
+  private Group(CipherSuite suite, long ownLeaf, byte[] signaturePrivateKey, GroupContext context, RatchetTree tree,
+      PathKeys pathKeys, EpochSecrets secrets, SecretTree secretTree, byte[] interimTranscriptHash,
+      PreviousEpoch previous, java.util.Map<Long, byte[]> resumptionPsks) {
+    this.suite = suite;
+    this.ownLeaf = ownLeaf;
+    this.signaturePrivateKey = signaturePrivateKey;
+    this.context = context;
+    this.tree = tree;
+    this.pathKeys = pathKeys;
+    this.secrets = secrets;
+    this.secretTree = secretTree;
+    this.interimTranscriptHash = interimTranscriptHash;
+    this.previous = previous;
+    this.resumptionPsks.putAll(resumptionPsks);
+  }
+
+  static Group restored(CipherSuite suite, long ownLeaf, byte[] signaturePrivateKey, GroupContext context,
+      RatchetTree tree, PathKeys pathKeys, EpochSecrets secrets, SecretTree secretTree, byte[] interimTranscriptHash,
+      PreviousEpoch previous, java.util.Map<Long, byte[]> resumptionPsks) {
+    return new Group(suite, ownLeaf, signaturePrivateKey, context, tree, pathKeys, secrets, secretTree,
+        interimTranscriptHash, previous, resumptionPsks);
+  }
+
+  /** The kept resumption PSKs by epoch; {@link GroupState} reads them, nothing changes them from outside. */
+  java.util.SortedMap<Long, byte[]> resumptionPsks() {
+    return java.util.Collections.unmodifiableSortedMap(resumptionPsks);
+  }
+
   /**
    * What is kept of the epoch just left: enough to decrypt and authenticate application messages of
    * that epoch, nothing that could make or accept a handshake message.

@@ -45,6 +45,22 @@ public final class PendingCommit {
     group.enter(next, tree, keys, secrets, interimTranscriptHash);
   }
 
+  /**
+   * The group as it will be once this Commit is merged, as an independent copy (the group itself does not
+   * change). A client saves it before sending the Commit: if it crashes after the Delivery Service stored
+   * the Commit but before it merged, it resumes from this copy when the Commit appears in the log.
+   */
+  public Group merged() {
+    if (done) {
+      throw new MlsException("pending commit already merged or discarded");
+    }
+    byte[] saved = GroupState.encode(group);
+    Group copy = GroupState.decode(saved);
+    dev.parley.crypto.mls.suite.Zeroize.wipe(saved);
+    copy.enter(next, tree.copy(), keys.copy(), secrets.copy(), interimTranscriptHash.clone());
+    return copy;
+  }
+
   /** Forgets the new epoch's secrets: another Commit won. */
   public void discard() {
     if (!done) {

@@ -37,6 +37,52 @@ public final class EpochSecrets {
     this.initSecret = suite.deriveSecret(epochSecret, "init");
   }
 
+  private EpochSecrets(CipherSuite suite, byte[][] all) {
+    this.suite = suite;
+    this.joinerSecret = all[0];
+    this.welcomeSecret = all[1];
+    this.senderDataSecret = all[2];
+    this.encryptionSecret = all[3];
+    this.exporterSecret = all[4];
+    this.epochAuthenticator = all[5];
+    this.externalSecret = all[6];
+    this.confirmationKey = all[7];
+    this.membershipKey = all[8];
+    this.resumptionPsk = all[9];
+    this.initSecret = all[10];
+  }
+
+  private byte[][] all() {
+    return new byte[][] {joinerSecret, welcomeSecret, senderDataSecret, encryptionSecret, exporterSecret,
+        epochAuthenticator, externalSecret, confirmationKey, membershipKey, resumptionPsk, initSecret};
+  }
+
+  /** Writes every secret of the epoch, for {@link dev.parley.crypto.mls.group.GroupState}. */
+  public void writeState(dev.parley.crypto.mls.codec.TlsWriter w) {
+    for (byte[] s : all()) {
+      w.opaque(s);
+    }
+  }
+
+  /** An independent copy (its own arrays), for a group state saved beside the live one. */
+  public EpochSecrets copy() {
+    byte[][] all = all();
+    byte[][] copies = new byte[all.length][];
+    for (int i = 0; i < all.length; i++) {
+      copies[i] = all[i].clone();
+    }
+    return new EpochSecrets(suite, copies);
+  }
+
+  /** Reads what {@link #writeState} wrote. */
+  public static EpochSecrets readState(CipherSuite suite, dev.parley.crypto.mls.codec.TlsReader r) {
+    byte[][] all = new byte[11][];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = r.opaque();
+    }
+    return new EpochSecrets(suite, all);
+  }
+
   public byte[] joinerSecret() {
     return joinerSecret;
   }

@@ -99,6 +99,30 @@ public final class HashRatchet {
     return new RatchetKey(g, key, nonce);
   }
 
+  /**
+   * Writes this ratchet's whole state (current secret, next generation, retained keys) for
+   * {@link dev.parley.crypto.mls.group.GroupState}; the output is as secret as the ratchet.
+   */
+  public void writeState(dev.parley.crypto.mls.codec.TlsWriter w) {
+    w.opaque(secret).uint64(next);
+    w.list(java.util.List.copyOf(retained.values()), (v, k) -> v.uint32(k.generation()).opaque(k.key()).opaque(k.nonce()));
+  }
+
+  /** Reads what {@link #writeState} wrote. */
+  public static HashRatchet readState(CipherSuite suite, dev.parley.crypto.mls.codec.TlsReader r) {
+    HashRatchet h = new HashRatchet(suite, r.opaque());
+    h.next = r.uint64();
+    if (h.next < 0 || h.next > MAX_GENERATION + 1) {
+      throw new dev.parley.crypto.mls.MlsDecodeException("ratchet generation out of range");
+    }
+    for (RatchetKey k : r.list(v -> new RatchetKey(v.uint32(), v.opaque(), v.opaque()))) {
+      if (k.generation() >= h.next || h.retained.put(k.generation(), k) != null || h.retained.size() > MAX_RETAINED) {
+        throw new dev.parley.crypto.mls.MlsDecodeException("impossible retained ratchet key");
+      }
+    }
+    return h;
+  }
+
   /** Clears the current secret and every retained key; the ratchet is unusable afterwards. */
   public void wipe() {
     Zeroize.wipe(secret);

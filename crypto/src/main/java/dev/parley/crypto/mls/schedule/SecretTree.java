@@ -86,6 +86,53 @@ public final class SecretTree {
     return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
+  /**
+   * Writes the tree's whole state (node secrets not yet consumed, every ratchet in use) for
+   * {@link dev.parley.crypto.mls.group.GroupState}; the output is as secret as the tree.
+   */
+  public void writeState(dev.parley.crypto.mls.codec.TlsWriter w) {
+    w.uint32(leafCount);
+    w.vector(v -> {
+      for (int i = 0; i < nodeSecrets.length; i++) {
+        if (nodeSecrets[i] != null) {
+          v.uint32(i).opaque(nodeSecrets[i]);
+        }
+      }
+    });
+    w.vector(v -> new java.util.TreeMap<>(ratchets).forEach((leaf, pair) -> {
+      v.uint32(leaf);
+      pair[0].writeState(v);
+      pair[1].writeState(v);
+    }));
+  }
+
+  /** Reads what {@link #writeState} wrote. */
+  public static SecretTree readState(CipherSuite suite, dev.parley.crypto.mls.codec.TlsReader r) {
+    long leaves = r.uint32();
+    if (leaves < 1 || leaves > TreeMath.MAX_LEAVES || Long.bitCount(leaves) != 1) {
+      throw new dev.parley.crypto.mls.MlsDecodeException("secret tree leaf count " + leaves);
+    }
+    SecretTree t = new SecretTree(suite, new byte[0], leaves);
+    t.nodeSecrets[TreeMath.root(leaves)] = null;
+    dev.parley.crypto.mls.codec.TlsReader secrets = r.vector();
+    while (secrets.hasRemaining()) {
+      long node = secrets.uint32();
+      if (node >= t.nodeSecrets.length || t.nodeSecrets[(int) node] != null) {
+        throw new dev.parley.crypto.mls.MlsDecodeException("secret tree node " + node);
+      }
+      t.nodeSecrets[(int) node] = secrets.opaque();
+    }
+    dev.parley.crypto.mls.codec.TlsReader ratchets = r.vector();
+    while (ratchets.hasRemaining()) {
+      long leaf = ratchets.uint32();
+      HashRatchet[] pair = {HashRatchet.readState(suite, ratchets), HashRatchet.readState(suite, ratchets)};
+      if (leaf >= leaves || t.ratchets.put(leaf, pair) != null) {
+        throw new dev.parley.crypto.mls.MlsDecodeException("secret tree ratchet for leaf " + leaf);
+      }
+    }
+    return t;
+  }
+
   /** Clears every secret and ratchet of the tree, for when the epoch ends. */
   public void wipe() {
     for (byte[] s : nodeSecrets) {

@@ -62,6 +62,33 @@ public final class PathKeys {
     return c;
   }
 
+  /** Writes the leaf and every private key, for {@link dev.parley.crypto.mls.group.GroupState}. */
+  public void writeState(dev.parley.crypto.mls.codec.TlsWriter w) {
+    w.uint32(leaf);
+    w.vector(v -> new java.util.TreeMap<>(privateKeys).forEach((node, key) -> v.uint32(node).opaque(key)));
+  }
+
+  /** Reads what {@link #writeState} wrote; the leaf's own key must be among the keys. */
+  public static PathKeys readState(dev.parley.crypto.mls.codec.TlsReader r) {
+    long leaf = r.uint32();
+    Map<Integer, byte[]> keys = new HashMap<>();
+    dev.parley.crypto.mls.codec.TlsReader v = r.vector();
+    while (v.hasRemaining()) {
+      long node = v.uint32();
+      if (node > Integer.MAX_VALUE || keys.put((int) node, v.opaque()) != null) {
+        throw new dev.parley.crypto.mls.MlsDecodeException("path key node " + node);
+      }
+    }
+    byte[] own = keys.get(TreeMath.leafToNode(leaf));
+    if (own == null) {
+      throw new dev.parley.crypto.mls.MlsDecodeException("path keys without the leaf's own key");
+    }
+    PathKeys p = new PathKeys(leaf, own);
+    keys.forEach(p::put);
+    keys.values().forEach(Zeroize::wipe);
+    return p;
+  }
+
   public void wipe() {
     privateKeys.values().forEach(Zeroize::wipe);
     privateKeys.clear();

@@ -1,0 +1,146 @@
+package dev.parley.cli.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.ParleyServer;
+import dev.parley.server.config.SecurityConfig;
+import dev.parley.server.config.ServerConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command-line contract for end-to-end encrypted conversations, driven exactly as independent checks
+ * drive it: the built {@code parley.jar} run as a process per command, each account in its own
+ * {@code PARLEY_HOME}, against a real server.
+ */
+class E2eeCommandsIT {
+    @TempDir
+    Path dir;
+    ParleyServer server;
+    String url;
+
+    @BeforeEach
+    void start() {
+        server = ParleyServer.start(ServerConfig.embedded(dir.resolve("server"), 0).withSendRate(0)
+                .withPassword(new ServerConfig.PasswordConfig(64, 1))
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0)));
+        url = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    /** {@code parley <args>} as user {@code handle} with {@code PARLEY_HOME=<dir>/<home>}. */
+    private Run parley(String home, String handle, String... args) throws IOException, InterruptedException {
+        String jar = System.getProperty("parley.jar", "target/parley.jar");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-s", url, "-u", handle));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("PARLEY_HOME", dir.resolve(home).toString());
+        pb.environment().put("PARLEY_PASSWORD", "pw-" + handle + "-secret");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("parley " + String.join(" ", args) + " did not finish");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private Run ok(String home, String handle, String... args) throws Exception {
+        Run r = parley(home, handle, args);
+        assertThat(r.code()).as("parley %s: %s", String.join(" ", args), r.err()).isZero();
+        return r;
+    }
+
+    private List<JsonNode> tail(String home, String handle, String conv) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : ok(home, handle, "tail", "-c", conv, "--json", "-n", "100").out().split("\n")) {
+            if (!line.isBlank()) {
+                out.add(Json.mapper().readTree(line));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> bodies(List<JsonNode> entries) {
+        return entries.stream().filter(e -> "text".equals(e.path("kind").asText()) && e.has("body"))
+                .map(e -> e.get("body").asText()).toList();
+    }
+
+    @Test
+    void createSendTailAddAndRemoveInAnEncryptedConversation() throws Exception {
+        // Bob's device exists (and has uploaded KeyPackages) before alice adds him.
+        ok("bob", "bob", "tail", "--sign-up", "-n", "0");
+        String conv = ok("alice", "alice", "conversation", "create", "--sign-up", "--e2ee", "--title", "plans", "@bob")
+                .out().strip();
+        assertThat(conv).startsWith("cnv_").doesNotContain("\n");
+
+        ok("alice", "alice", "send", "-t", conv, "secret one from alice");
+        ok("bob", "bob", "send", "-t", "plans", "secret two from bob");
+        assertThat(bodies(tail("bob", "bob", conv))).containsExactly("secret one from alice", "secret two from bob");
+        assertThat(bodies(tail("alice", "alice", conv))).containsExactly("secret one from alice", "secret two from bob");
+
+        // Bob's second device: it sees the conversation (bob is a member) but cannot read what came before.
+        List<JsonNode> before = tail("bob-laptop", "bob", conv);
+        assertThat(before).filteredOn(e -> "text".equals(e.path("kind").asText())).hasSize(2)
+                .allSatisfy(e -> {
+                    assertThat(e.path("undecryptable").asBoolean()).isTrue();
+                    assertThat(e.has("body")).isFalse();
+                });
+        // Alice's add commits every device of bob's not yet in the group: the laptop joins and reads from now on.
+        ok("alice", "alice", "conversation", "add", conv, "@bob");
+        ok("bob-laptop", "bob", "send", "-t", conv, "secret three from the laptop");
+        assertThat(bodies(tail("alice", "alice", conv))).containsExactly("secret one from alice", "secret two from bob",
+                "secret three from the laptop");
+        List<JsonNode> laptop = tail("bob-laptop", "bob", conv);
+        assertThat(bodies(laptop)).containsExactly("secret three from the laptop");
+        assertThat(laptop).filteredOn(e -> e.path("undecryptable").asBoolean()).hasSize(2);
+
+        // Alice removes bob (both devices): what she says next is not readable by either.
+        ok("alice", "alice", "conversation", "remove", conv, "@bob");
+        ok("alice", "alice", "send", "-t", conv, "secret four after bob left");
+        assertThat(bodies(tail("alice", "alice", conv))).contains("secret four after bob left");
+        assertThat(ok("bob", "bob", "tail", "-c", conv, "--json", "-n", "100").out())
+                .doesNotContain("secret four after bob left");
+        assertThat(ok("bob-laptop", "bob", "tail", "-c", conv, "--json", "-n", "100").out())
+                .doesNotContain("secret four after bob left");
+
+        // The server never held a plaintext.
+        Path db = dir.resolve("server").resolve("parley.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT body FROM entries WHERE body IS NOT NULL")) {
+            while (rs.next()) {
+                assertThat(rs.getString(1)).doesNotContain("secret");
+            }
+        }
+        for (String f : new String[] {"parley.db", "parley.db-wal"}) {
+            if (Files.exists(db.resolveSibling(f))) {
+                assertThat(new String(Files.readAllBytes(db.resolveSibling(f)), StandardCharsets.ISO_8859_1))
+                        .doesNotContain("secret one", "secret two", "secret three", "secret four");
+            }
+        }
+    }
+}
