@@ -1,9 +1,7 @@
-package dev.parley.server.presence;
+package dev.parley.server.backplane.redis;
 
-import dev.parley.server.bus.TestRedisCluster;
-
-/** The presence contract on a real three-shard Redis Cluster (each user's keys in one slot by hash tag). */
-class ClusterRedisPresenceStoreTest extends RedisPresenceStoreTest {
+/** The session-snapshot contract on a real three-shard Redis Cluster. */
+class ClusterRedisSessionSnapshotsTest extends RedisSessionSnapshotsTest {
     @Override
     protected boolean cluster() {
         return true;

@@ -1,4 +1,4 @@
-package dev.parley.server.bus;
+package dev.parley.server.backplane;
 
 import dev.parley.core.Conversation;
 import dev.parley.core.event.BusEvent;

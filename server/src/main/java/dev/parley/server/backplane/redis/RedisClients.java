@@ -1,7 +1,5 @@
-package dev.parley.server.bus.redis;
+package dev.parley.server.backplane.redis;
 
-import dev.parley.server.presence.redis.RedisPresenceStore;
-import dev.parley.server.ratelimit.redis.RedisRateLimiter;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -24,17 +22,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's connections to Redis (standalone or Redis Cluster) and the three adapters on them: the event
- * bus, presence and rate limits.
+ * A node's connections to Redis (standalone or Redis Cluster) and the adapters on them: the event bus,
+ * presence, rate limits and session snapshots, each undecorated (contract tests use them as they are;
+ * {@link RedisBackplane} puts them together for a node).
  *
  * <p>Two clients share one set of threads. The bus client queues commands while Redis is away (bounded)
  * and replays them on reconnect, so a short outage only delays events. The state client (presence, rate
@@ -42,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * send: presence calls then do nothing and rate limits let traffic through. Both reconnect within about
  * a second of Redis coming back.
  */
-public final class RedisBackplane implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
+public final class RedisClients implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisClients.class);
     /** Publishes held while Redis is unreachable; beyond this they fail (and receivers heal from the store). */
     static final int PUBLISH_QUEUE = 50_000;
 
@@ -53,8 +49,7 @@ public final class RedisBackplane implements AutoCloseable {
     private final RedisEventBus bus;
     private final RedisPresenceStore presence;
     private final RedisRateLimiter rateLimiter;
-    private final ScheduledExecutorService timer;
-    private final Clock clock;
+    private final RedisSessionSnapshots sessions;
     private final AtomicBoolean lostConnection = new AtomicBoolean();
     private volatile boolean started;
 
@@ -68,9 +63,8 @@ public final class RedisBackplane implements AutoCloseable {
      * @param presenceTtl how long a connection stays online without a heartbeat (a crashed node's users go
      *                    offline after this); heartbeats run every third of it
      */
-    public RedisBackplane(String url, String prefix, boolean sharded, boolean cluster, Duration presenceTtl,
+    public RedisClients(String url, String prefix, boolean sharded, boolean cluster, Duration presenceTtl,
                           Clock clock) {
-        this.clock = clock;
         List<RedisURI> uris = new ArrayList<>();
         for (String part : url.split(",")) {
             RedisURI uri = RedisURI.create(part.strip());
@@ -129,15 +123,11 @@ public final class RedisBackplane implements AutoCloseable {
             }
             presence = new RedisPresenceStore(sync, async, prefix, presenceTtl, clock);
             rateLimiter = new RedisRateLimiter(sync, prefix, clock);
+            sessions = new RedisSessionSnapshots(sync, prefix);
         } catch (RuntimeException e) {
             shutdownClients();
             throw new IllegalStateException("cannot connect to Redis at " + where + ": " + e.getMessage(), e);
         }
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-presence");
-            t.setDaemon(true);
-            return t;
-        });
         started = true;
         log.info("connected to Redis {} at {} (prefix '{}', {} pub/sub)", cluster ? "Cluster" : "", where, prefix,
                 sharded ? "sharded" : "classic");
@@ -166,27 +156,13 @@ public final class RedisBackplane implements AutoCloseable {
         return rateLimiter;
     }
 
-    /**
-     * Starts the presence timer: heartbeats for this node's connections, and a sweep (by one node at a
-     * time) that takes connections of crashed nodes offline, calling {@code onExpired(userId, lastSeenMs)}
-     * for each user who thereby went offline.
-     */
-    public void startPresenceTimer(BiConsumer<String, Long> onExpired) {
-        long every = Math.max(100, presence.ttl().toMillis() / 3);
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                presence.heartbeat(clock.millis());
-                presence.sweep(clock.millis(), every, onExpired);
-            } catch (RuntimeException e) {
-                log.debug("presence timer: {}", e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+    public RedisSessionSnapshots sessions() {
+        return sessions;
     }
 
     @Override
     public void close() {
         started = false;
-        timer.shutdownNow();
         presence.close();
         bus.close();
         shutdownClients();

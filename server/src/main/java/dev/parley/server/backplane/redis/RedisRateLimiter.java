@@ -1,7 +1,6 @@
-package dev.parley.server.ratelimit.redis;
+package dev.parley.server.backplane.redis;
 
 import dev.parley.core.port.RateLimiter;
-import dev.parley.server.bus.redis.RedisScript;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package dev.parley.server.bus.redis;
+package dev.parley.server.backplane.redis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.core.event.BusEvent;

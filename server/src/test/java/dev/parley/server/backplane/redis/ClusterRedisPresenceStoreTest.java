@@ -1,9 +1,8 @@
-package dev.parley.server.ratelimit;
+package dev.parley.server.backplane.redis;
 
-import dev.parley.server.bus.TestRedisCluster;
 
-/** The rate-limiter contract on a real three-shard Redis Cluster. */
-class ClusterRedisRateLimiterTest extends RedisRateLimiterTest {
+/** The presence contract on a real three-shard Redis Cluster (each user's keys in one slot by hash tag). */
+class ClusterRedisPresenceStoreTest extends RedisPresenceStoreTest {
     @Override
     protected boolean cluster() {
         return true;

@@ -1,7 +1,6 @@
-package dev.parley.server.presence.redis;
+package dev.parley.server.backplane.redis;
 
 import dev.parley.core.port.PresenceStore;
-import dev.parley.server.bus.redis.RedisScript;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;

@@ -1,4 +1,4 @@
-package dev.parley.server.bus.redis;
+package dev.parley.server.backplane.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;

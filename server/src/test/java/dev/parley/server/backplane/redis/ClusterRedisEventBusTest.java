@@ -1,4 +1,4 @@
-package dev.parley.server.bus;
+package dev.parley.server.backplane.redis;
 
 /** The bus contract on a real three-shard Redis Cluster with sharded pub/sub (slot-routed SSUBSCRIBE/SPUBLISH). */
 class ClusterRedisEventBusTest extends RedisEventBusTest {

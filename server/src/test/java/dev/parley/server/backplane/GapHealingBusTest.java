@@ -1,4 +1,4 @@
-package dev.parley.server.bus;
+package dev.parley.server.backplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.parley.server.bus;
+package dev.parley.server.backplane.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;

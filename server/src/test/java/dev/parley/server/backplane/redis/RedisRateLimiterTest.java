@@ -1,12 +1,10 @@
-package dev.parley.server.ratelimit;
+package dev.parley.server.backplane.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.contract.RateLimiterContract;
 import dev.parley.core.port.RateLimiter;
-import dev.parley.server.bus.TestRedis;
-import dev.parley.server.bus.redis.RedisBackplane;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,11 +14,11 @@ import org.junit.jupiter.api.Test;
 
 class RedisRateLimiterTest extends RateLimiterContract {
     protected final String prefix = TestRedis.freshPrefix();
-    private final List<RedisBackplane> backplanes = new ArrayList<>();
+    private final List<RedisClients> backplanes = new ArrayList<>();
 
     @Override
     protected RateLimiter newLimiter(Clock clock) {
-        RedisBackplane b = new RedisBackplane(url(), prefix, false, cluster(), Duration.ofSeconds(30), clock);
+        RedisClients b = new RedisClients(url(), prefix, false, cluster(), Duration.ofSeconds(30), clock);
         backplanes.add(b);
         return b.rateLimiter();
     }
@@ -39,7 +37,7 @@ class RedisRateLimiterTest extends RateLimiterContract {
 
     @Test
     void withRedisGoneSendsAreLetThroughButFailClosedCallersAreRefused() {
-        RedisBackplane gone = new RedisBackplane(url(), prefix, false, cluster(), Duration.ofSeconds(30), clock);
+        RedisClients gone = new RedisClients(url(), prefix, false, cluster(), Duration.ofSeconds(30), clock);
         RateLimiter unreachable = gone.rateLimiter();
         gone.close();
         String k = key();
@@ -52,7 +50,7 @@ class RedisRateLimiterTest extends RateLimiterContract {
 
     @AfterEach
     void closeBackplanes() {
-        backplanes.forEach(RedisBackplane::close);
+        backplanes.forEach(RedisClients::close);
         deleteKeys();
     }
 }

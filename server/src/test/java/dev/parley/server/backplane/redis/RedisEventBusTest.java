@@ -1,8 +1,7 @@
-package dev.parley.server.bus;
+package dev.parley.server.backplane.redis;
 
 import dev.parley.core.contract.EventBusContract;
 import dev.parley.core.port.EventBus;
-import dev.parley.server.bus.redis.RedisBackplane;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 /** The Redis bus against the contract, each test with its own channel prefix; two backplanes act as two nodes. */
 class RedisEventBusTest extends EventBusContract {
     private final String prefix = TestRedis.freshPrefix();
-    private final List<RedisBackplane> backplanes = new ArrayList<>();
+    private final List<RedisClients> backplanes = new ArrayList<>();
 
     protected boolean sharded() {
         return false;
@@ -28,7 +27,7 @@ class RedisEventBusTest extends EventBusContract {
 
     @Override
     protected EventBus newBus() {
-        RedisBackplane b = new RedisBackplane(url(), prefix, sharded(), cluster(), Duration.ofSeconds(30),
+        RedisClients b = new RedisClients(url(), prefix, sharded(), cluster(), Duration.ofSeconds(30),
                 Clock.systemUTC());
         backplanes.add(b);
         return b.bus();
@@ -36,6 +35,6 @@ class RedisEventBusTest extends EventBusContract {
 
     @AfterEach
     void closeBackplanes() {
-        backplanes.forEach(RedisBackplane::close);
+        backplanes.forEach(RedisClients::close);
     }
 }

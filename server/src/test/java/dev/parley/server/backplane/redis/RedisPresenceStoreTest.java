@@ -1,12 +1,9 @@
-package dev.parley.server.presence;
+package dev.parley.server.backplane.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.contract.PresenceStoreContract;
 import dev.parley.core.port.PresenceStore;
-import dev.parley.server.bus.TestRedis;
-import dev.parley.server.bus.redis.RedisBackplane;
-import dev.parley.server.presence.redis.RedisPresenceStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,15 +15,15 @@ import org.junit.jupiter.api.Test;
 
 class RedisPresenceStoreTest extends PresenceStoreContract {
     protected final String prefix = TestRedis.freshPrefix();
-    private final List<RedisBackplane> backplanes = new ArrayList<>();
+    private final List<RedisClients> backplanes = new ArrayList<>();
 
     @Override
     protected PresenceStore newStore() {
         return backplane(Duration.ofSeconds(30)).presence();
     }
 
-    private RedisBackplane backplane(Duration ttl) {
-        RedisBackplane b = new RedisBackplane(url(), prefix, false, cluster(), ttl, Clock.systemUTC());
+    private RedisClients backplane(Duration ttl) {
+        RedisClients b = new RedisClients(url(), prefix, false, cluster(), ttl, Clock.systemUTC());
         backplanes.add(b);
         return b;
     }
@@ -45,7 +42,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
 
     @AfterEach
     void closeBackplanes() {
-        backplanes.forEach(RedisBackplane::close);
+        backplanes.forEach(RedisClients::close);
         deleteKeys();
     }
 
