@@ -177,7 +177,7 @@ public final class ParleyServer implements AutoCloseable {
                 connections.httpBodyIdleTimeoutMs());
         vertx.setPeriodic(60_000, t -> gate.sweep());
         mqtt = new MqttGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock, config.limits(),
-                config.mqtt(), connections.helloTimeoutMs(), addressLimits);
+                config.mqtt(), connections.helloTimeoutMs(), addressLimits, backplane.sessions());
         metrics.connections("mqtt", mqtt::openConnections);
         options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
         mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

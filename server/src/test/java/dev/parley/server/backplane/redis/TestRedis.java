@@ -47,6 +47,16 @@ public final class TestRedis {
         }
     }
 
+    /** The keys matching {@code pattern} (Redis glob), for tests that wait for state to be written. */
+    public static java.util.List<String> keys(String pattern) {
+        RedisClient client = RedisClient.create(url());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().keys(pattern);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+
     /** Deletes every key under {@code prefix}. */
     public static void deleteKeys(String prefix) {
         RedisClient client = RedisClient.create(url());
