@@ -36,7 +36,6 @@ import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
 import dev.parley.server.security.PooledPasswordHasher;
 import dev.parley.server.security.TrustedProxies;
-import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.Stores;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -78,7 +77,7 @@ public final class ParleyServer implements AutoCloseable {
         IdGenerator ids = new RandomIds(clock);
         DataDirectory.prepare(config.dataDir(),
                 ServerConfig.StoreConfig.SQLITE.equals(config.store().type()));
-        Stores stores = openStores(config);
+        Stores stores = Stores.open(config.store(), config.dataDir());
         closeables.add(stores);
 
         // Scale-out: what the nodes share besides the store (in-process, or Redis: docs/scaling.md).
@@ -244,15 +243,6 @@ public final class ParleyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start: " + e.getMessage(), e);
         }
-    }
-
-    private static Stores openStores(ServerConfig config) {
-        var s = config.store();
-        StoreOptions options = new StoreOptions(s.poolSize(), s.maxBatch(), s.fsync(), s.partitions());
-        if (ServerConfig.StoreConfig.POSTGRES.equals(s.type())) {
-            return Stores.postgres(s.url(), options);
-        }
-        return Stores.sqlite(config.dataDir().resolve("parley.db"), options);
     }
 
     /** The port the node listens on (useful when started with port 0). */

@@ -49,9 +49,7 @@ record ConfigFile(ServerSection server, String data, ServerConfig.StoreConfig st
             budgets.put(name.yamlKey(), RateBudgets.defaults().get(name));
         }
         return new ConfigFile(new ServerSection(e.host(), e.port(), e.nodeId(), List.of()), "data",
-                new ServerConfig.StoreConfig(ServerConfig.StoreConfig.SQLITE, null, e.store().poolSize(),
-                        e.store().maxBatch(), e.store().fsync(), ServerConfig.StoreConfig.DEFAULT_PARTITIONS),
-                e.bus(),
+                ServerConfig.StoreConfig.defaults(), e.bus(),
                 new LimitsSection(e.maxFrameBytes(), e.maxHttpBodyBytes(), l.maxBodyBytes(), l.minPasswordLength(),
                         l.maxTitleLength(), l.maxMembers(), l.maxPageSize(), l.sendPerSecond(), l.sendBurst(),
                         l.signInFailuresPerMinute(), l.typingTimeoutMs()),

@@ -1,5 +1,6 @@
-package dev.parley.core.media;
+package dev.parley.core.port;
 
+import dev.parley.core.media.Media;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;

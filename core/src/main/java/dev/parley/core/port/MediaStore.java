@@ -1,5 +1,7 @@
-package dev.parley.core.media;
+package dev.parley.core.port;
 
+import dev.parley.core.media.Media;
+import dev.parley.core.media.SigningKey;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

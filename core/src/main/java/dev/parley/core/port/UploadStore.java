@@ -1,4 +1,4 @@
-package dev.parley.server.media;
+package dev.parley.core.port;
 
 import java.nio.file.Path;
 import java.util.List;
