@@ -52,51 +52,61 @@ public final class Durations {
         return Math.round(n * unit);
     }
 
-    /** Reads a duration into milliseconds. */
-    public static final class Millis extends StdDeserializer<Long> {
-        public Millis() {
+    /** Reads a duration into a count of {@code unitMs} (whole units, rounded down). */
+    abstract static class Reader extends StdDeserializer<Long> {
+        private final long unitMs;
+
+        Reader(long unitMs) {
             super(Long.class);
+            this.unitMs = unitMs;
         }
 
         @Override
         public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            return parseMs(p.getValueAsString());
+            return parseMs(p.getValueAsString()) / unitMs;
+        }
+    }
+
+    /** Writes a count with its unit, so that what is written reads back the same. */
+    abstract static class Writer extends StdSerializer<Long> {
+        private final String unit;
+
+        Writer(String unit) {
+            super(Long.class);
+            this.unit = unit;
+        }
+
+        @Override
+        public void serialize(Long value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString(value + unit);
+        }
+    }
+
+    /** Reads a duration into milliseconds. */
+    public static final class Millis extends Reader {
+        public Millis() {
+            super(1);
         }
     }
 
     /** Reads a duration into whole seconds. */
-    public static final class Seconds extends StdDeserializer<Long> {
+    public static final class Seconds extends Reader {
         public Seconds() {
-            super(Long.class);
-        }
-
-        @Override
-        public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            return parseMs(p.getValueAsString()) / 1000;
+            super(1000);
         }
     }
 
-    /** Writes milliseconds as {@code <n>ms}, so that what is written reads back the same. */
-    public static final class MillisText extends StdSerializer<Long> {
+    /** Writes milliseconds as {@code <n>ms}. */
+    public static final class MillisText extends Writer {
         public MillisText() {
-            super(Long.class);
-        }
-
-        @Override
-        public void serialize(Long value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString(value + "ms");
+            super("ms");
         }
     }
 
     /** Writes seconds as {@code <n>s}. */
-    public static final class SecondsText extends StdSerializer<Long> {
+    public static final class SecondsText extends Writer {
         public SecondsText() {
-            super(Long.class);
-        }
-
-        @Override
-        public void serialize(Long value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString(value + "s");
+            super("s");
         }
     }
 }

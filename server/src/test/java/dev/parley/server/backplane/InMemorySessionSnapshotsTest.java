@@ -1,29 +1,10 @@
 package dev.parley.server.backplane;
 
-import java.time.Clock;
+import dev.parley.core.TestClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 class InMemorySessionSnapshotsTest extends SessionSnapshotsContract {
-    private long nowMs = 1_000_000;
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(nowMs);
-        }
-    };
+    private final TestClock clock = new TestClock();
     private InMemorySessionSnapshots shared;
 
     @Override
@@ -37,6 +18,6 @@ class InMemorySessionSnapshotsTest extends SessionSnapshotsContract {
 
     @Override
     protected void letPass(Duration d) {
-        nowMs += d.toMillis();
+        clock.advance(d.toMillis());
     }
 }
