@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Session snapshots of a single node, in memory (lost on restart, like the node's sockets). */
 public final class InMemorySessionSnapshots implements SessionSnapshots {
@@ -12,6 +13,7 @@ public final class InMemorySessionSnapshots implements SessionSnapshots {
     }
 
     private final Map<String, Saved> saved = new ConcurrentHashMap<>();
+    private final AtomicLong saves = new AtomicLong();
     private final Clock clock;
 
     public InMemorySessionSnapshots(Clock clock) {
@@ -35,8 +37,8 @@ public final class InMemorySessionSnapshots implements SessionSnapshots {
     public void save(String key, String value, Duration ttl) {
         long now = clock.millis();
         saved.put(key, new Saved(value, now + Math.max(1, ttl.toMillis())));
-        if (saved.size() % 1024 == 0) {
-            saved.values().removeIf(s -> now >= s.expiresAtMs());
+        if (saves.incrementAndGet() % 1024 == 0) {
+            saved.values().removeIf(s -> now >= s.expiresAtMs()); // expired ones nobody came back for
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ final class MqttSessions {
      */
     private final Object[] stripes = new Object[64];
     /** Persistent sessions whose last save failed: this node's copy is newer than the shared one. */
-    private final Set<String> unsaved = new java.util.HashSet<>();
+    private final Set<String> unsaved = new HashSet<>();
     private final int maxPerUser;
     private final SessionSnapshots shared;
     private final Clock clock;
