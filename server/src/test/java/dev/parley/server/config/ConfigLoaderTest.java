@@ -131,6 +131,20 @@ class ConfigLoaderTest {
         assertThat(c.media().budgets().quotaBytesPerUser()).isEqualTo(6000);
         assertThat(c.media().toolTimeout()).hasSeconds(9);
 
+        String token = "a".repeat(40);
+        var integration = load(Optional.empty(), Map.of("PARLEY_ADMIN_TOKEN", token, "PARLEY_JWT_SECRET", token,
+                "PARLEY_WEBHOOK_POLL", "250ms", "PARLEY_WEBHOOK_RETRY_FOR", "2h", "PARLEY_WEBHOOK_CONCURRENCY", "3",
+                "PARLEY_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1:9999", "PARLEY_OUTBOUND_CONNECT_TIMEOUT", "2s"));
+        assertThat(integration.integration().adminToken()).isEqualTo(token);
+        assertThat(integration.integration().jwtSecret()).isEqualTo(token);
+        assertThat(integration.integration().webhookPollMs()).isEqualTo(250);
+        assertThat(integration.integration().webhookRetryForMs()).isEqualTo(2 * 3_600_000L);
+        assertThat(integration.integration().webhookConcurrency()).isEqualTo(3);
+        assertThat(integration.outbound().allowedHosts()).containsExactly("127.0.0.1:9999");
+        assertThat(integration.outbound().connectTimeoutMs()).isEqualTo(2_000);
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_ADMIN_TOKEN", "short-secret")))
+                .hasMessageContaining("PARLEY_ADMIN_TOKEN").hasMessageNotContaining("short-secret");
+
         var off = load(Optional.empty(), Map.of("PARLEY_RATE_LIMITS", "off"));
         assertThat(off.limits().sendPerSecond()).isZero();
         assertThat(off.connections().maxConnectionsPerAddress()).isZero();
