@@ -1,11 +1,11 @@
 package dev.parley.core;
 
 import dev.parley.core.event.BusEvent;
-import dev.parley.core.media.MediaStore;
 import dev.parley.core.mls.MlsDelivery;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.MlsFraming;
 import dev.parley.core.port.MlsGroupStore;

@@ -78,6 +78,14 @@ public final class PresenceService {
         }
     }
 
+    /**
+     * A connection of the user was expired by the backplane (its node stopped heartbeating) and that was
+     * the user's last one: the user went offline at {@code lastSeenMs}. The store already recorded it.
+     */
+    public void expired(String userId, long lastSeenMs) {
+        publish(new BusEvent.PresenceChanged(userId, false, lastSeenMs), userId);
+    }
+
     /** Presence of everyone who shares a conversation with the user: online ones, and last seen of others. */
     public List<ServerFrame.Presence> snapshot(String userId) {
         Set<String> contacts = new HashSet<>();

@@ -8,16 +8,10 @@ import dev.parley.core.AccountSettings;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.event.BusEvent;
-import dev.parley.core.memory.InMemoryPresenceStore;
-import dev.parley.core.memory.InMemoryRateLimiter;
-import dev.parley.core.memory.LocalEventBus;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
-import dev.parley.core.port.PresenceStore;
 import dev.parley.core.port.RateLimiter;
-import dev.parley.server.bus.GapHealingBus;
-import dev.parley.server.bus.MembershipBroadcast;
-import dev.parley.server.bus.redis.RedisBackplane;
+import dev.parley.server.backplane.Backplane;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.AddressLimits;
 import dev.parley.server.gateway.Blocking;
@@ -42,7 +36,6 @@ import dev.parley.server.media.MediaModule;
 import dev.parley.server.security.Argon2PasswordHasher;
 import dev.parley.server.security.PooledPasswordHasher;
 import dev.parley.server.security.TrustedProxies;
-import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.Stores;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -50,7 +43,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -85,30 +77,14 @@ public final class ParleyServer implements AutoCloseable {
         IdGenerator ids = new RandomIds(clock);
         DataDirectory.prepare(config.dataDir(),
                 ServerConfig.StoreConfig.SQLITE.equals(config.store().type()));
-        Stores stores = openStores(config);
+        Stores stores = Stores.open(config.store(), config.dataDir());
         closeables.add(stores);
 
-        // Scale-out: on Redis the bus, presence and rate limits are shared by every node (docs/scaling.md).
-        EventBus bus;
-        PresenceStore presenceStore;
-        RateLimiter rateLimiter;
-        RedisBackplane redis = null;
-        if (ServerConfig.BusConfig.REDIS.equals(config.bus().type())) {
-            var b = config.bus();
-            redis = new RedisBackplane(b.url(), b.prefix(), b.sharded(), b.cluster(),
-                    Duration.ofMillis(b.presenceTtlMs()), clock);
-            closeables.add(redis);
-            GapHealingBus healing = new GapHealingBus(redis.bus(), GapHealingBus.EntrySource.of(stores.messages()));
-            redis.bus().onReconnect(healing::healAll);
-            bus = new MembershipBroadcast(healing);
-            presenceStore = redis.presence();
-            rateLimiter = redis.rateLimiter();
-        } else {
-            bus = new LocalEventBus();
-            presenceStore = new InMemoryPresenceStore();
-            rateLimiter = new InMemoryRateLimiter(clock);
-        }
-        closeables.add(bus);
+        // Scale-out: what the nodes share besides the store (in-process, or Redis: docs/scaling.md).
+        Backplane backplane = Backplane.open(config.bus(), stores.messages(), clock);
+        closeables.add(backplane);
+        EventBus bus = backplane.bus();
+        RateLimiter rateLimiter = backplane.rateLimiter();
 
         Blocking blocking = new Blocking();
         closeables.add(blocking);
@@ -127,19 +103,8 @@ public final class ParleyServer implements AutoCloseable {
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
-        PresenceService presence = new PresenceService(presenceStore, chat, bus, clock);
-        if (redis != null) {
-            closeables.add(MembershipBroadcast.subscribe(bus, chat::forgetMembers));
-            // Membership changes announced while Redis was away were missed: start from the store again.
-            redis.bus().onReconnect(chat::forgetAllMembers);
-            EventBus events = bus;
-            redis.startPresenceTimer((userId, lastSeenMs) -> {
-                for (String conversationId : chat.conversationIdsOf(userId)) {
-                    events.publish(EventBus.conversationTopic(conversationId),
-                            new BusEvent.PresenceChanged(userId, false, lastSeenMs));
-                }
-            });
-        }
+        PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock);
+        backplane.attach(chat, presence);
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
             if (e instanceof BusEvent.DeviceRevoked r) {
                 accounts.forgetDevice(r.deviceId());
@@ -155,10 +120,8 @@ public final class ParleyServer implements AutoCloseable {
                 config.allowedOrigins(), config.maxFrameBytes(), config.connections());
         var audit = webSockets.startSessionAudit(security.sessionAuditIntervalMs());
         closeables.add(audit);
-        if (redis != null) {
-            // Revocations and removals announced while Redis was away were missed: re-check open sockets.
-            redis.bus().onReconnect(audit::runSoon);
-        }
+        // Revocations and removals announced while the bus was away were missed: re-check open sockets.
+        backplane.onReconnect(audit::runSoon);
         SocketIoGateway socketIo = new SocketIoGateway(vertx, accounts, chat, presence, bus, blocking.executor(),
                 addresses, config.maxFrameBytes(), config.connections().helloTimeoutMs(),
                 config.connections().maxConnectionsPerAddress());
@@ -213,7 +176,7 @@ public final class ParleyServer implements AutoCloseable {
                 connections.httpBodyIdleTimeoutMs());
         vertx.setPeriodic(60_000, t -> gate.sweep());
         mqtt = new MqttGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock, config.limits(),
-                config.mqtt(), connections.helloTimeoutMs(), addressLimits);
+                config.mqtt(), connections.helloTimeoutMs(), addressLimits, backplane.sessions());
         metrics.connections("mqtt", mqtt::openConnections);
         options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
         mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -280,15 +243,6 @@ public final class ParleyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start: " + e.getMessage(), e);
         }
-    }
-
-    private static Stores openStores(ServerConfig config) {
-        var s = config.store();
-        StoreOptions options = new StoreOptions(s.poolSize(), s.maxBatch(), s.fsync(), s.partitions());
-        if (ServerConfig.StoreConfig.POSTGRES.equals(s.type())) {
-            return Stores.postgres(s.url(), options);
-        }
-        return Stores.sqlite(config.dataDir().resolve("parley.db"), options);
     }
 
     /** The port the node listens on (useful when started with port 0). */

@@ -1,5 +1,6 @@
 package dev.parley.core.media;
 
+import dev.parley.core.port.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package dev.parley.core.media;
 
+import dev.parley.core.port.MediaStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.parley.core.media;
 
+import dev.parley.core.port.BlobStore;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -3,7 +3,7 @@ package dev.parley.core.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import dev.parley.core.media.Media;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.media.Media;
 import dev.parley.core.media.MediaKind;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.media.Preview;
 import dev.parley.core.media.SigningKey;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package dev.parley.core.media;
 
 import dev.parley.core.contract.MediaStoreContract;
+import dev.parley.core.port.MediaStore;
 
 class InMemoryMediaStoreTest extends MediaStoreContract {
     @Override

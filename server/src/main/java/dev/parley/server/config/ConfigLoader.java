@@ -1,25 +1,36 @@
 package dev.parley.server.config;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.parley.core.Limits;
-import dev.parley.server.media.MediaConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * Reads the configuration: defaults, then the YAML file, then environment variables, then command-line
- * options (later wins). See {@code parley.sample.yml} for every key.
+ * Reads the configuration in one way: every key's default ({@link ConfigFile#defaults}), then the YAML
+ * file, then the environment ({@link EnvOverlay}: {@code PARLEY_<SECTION>_<KEY>} for every key, plus the
+ * earlier short names such as {@code PARLEY_PORT}), then command-line options (later wins); Jackson binds
+ * the result onto the config records, whose constructors validate it. A key the file does not know is a
+ * start-up error naming it, and every error names the key and where its value came from.
+ * {@code parley.sample.yml} lists every key.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** S3 credentials: from the environment only, never from a file that may be shared or committed. */
+    private static final List<String> ENV_ONLY = List.of("media.s3.accessKey", "media.s3.secretKey");
 
     private ConfigLoader() {
     }
@@ -35,138 +46,170 @@ public final class ConfigLoader {
         }
     }
 
+    /** {@code PARLEY_RATE_LIMITS=off} turns off every rate limit and per-address cap (load tests, benchmarks). */
+    public static boolean rateLimitsOff(Map<String, String> env) {
+        String v = env.get("PARLEY_RATE_LIMITS");
+        return v != null && (v.strip().equalsIgnoreCase("off") || v.strip().equalsIgnoreCase("false"));
+    }
+
+    /**
+     * The node's configuration.
+     *
+     * @throws IllegalArgumentException naming the key (and the variable or file that set it) when a key is
+     *                                  unknown or a value is malformed or out of range
+     */
     public static ServerConfig load(Optional<Path> file, Map<String, String> env, Overrides cli) {
-        JsonNode root = file.map(ConfigLoader::read).orElse(YAML.createObjectNode());
-        JsonNode server = root.path("server");
-        JsonNode store = root.path("store");
-        JsonNode bus = root.path("bus");
-        JsonNode limits = root.path("limits");
-        JsonNode password = root.path("password");
-        Limits d = Limits.defaults();
-        ServerConfig e = ServerConfig.embedded(Path.of("data"), 8080);
-
-        String host = first(cli.host(), env.get("PARLEY_HOST"), text(server, "host"), e.host());
-        int port = cli.port() != null ? cli.port()
-                : intOf(env.get("PARLEY_PORT"), "PARLEY_PORT", intNode(server, "port", e.port()));
-        Path data = cli.dataDir() != null ? cli.dataDir()
-                : Path.of(first(env.get("PARLEY_DATA"), text(root, "data"), "data"));
-        String nodeId = first(env.get("PARLEY_NODE_ID"), text(server, "nodeId"), e.nodeId());
-
-        String storeUrl = first(env.get("PARLEY_STORE_URL"), text(store, "url"), null);
-        String storeType = first(env.get("PARLEY_STORE_TYPE"), text(store, "type"),
-                storeUrl != null && storeUrl.startsWith("jdbc:postgresql:") ? ServerConfig.StoreConfig.POSTGRES
-                        : ServerConfig.StoreConfig.SQLITE);
-        var storeConfig = new ServerConfig.StoreConfig(storeType, storeUrl,
-                intNode(store, "poolSize", e.store().poolSize()), intNode(store, "maxBatch", e.store().maxBatch()),
-                boolNode(store, "fsync", e.store().fsync()),
-                env.get("PARLEY_STORE_PARTITIONS") != null
-                        ? intOf(env.get("PARLEY_STORE_PARTITIONS"), "PARLEY_STORE_PARTITIONS", 0)
-                        : intNode(store, "partitions", ServerConfig.StoreConfig.DEFAULT_PARTITIONS));
-
-        String redisUrl = first(env.get("PARLEY_REDIS_URL"), text(bus, "url"), null);
-        String busType = first(text(bus, "type"), null, redisUrl != null ? ServerConfig.BusConfig.REDIS
-                : ServerConfig.BusConfig.LOCAL);
-        var busConfig = new ServerConfig.BusConfig(busType, redisUrl,
-                first(env.get("PARLEY_REDIS_PREFIX"), text(bus, "prefix"), ServerConfig.BusConfig.DEFAULT_PREFIX),
-                env.get("PARLEY_REDIS_SHARDED") != null ? Boolean.parseBoolean(env.get("PARLEY_REDIS_SHARDED"))
-                        : boolNode(bus, "sharded", false),
-                env.get("PARLEY_REDIS_CLUSTER") != null ? Boolean.parseBoolean(env.get("PARLEY_REDIS_CLUSTER"))
-                        : boolNode(bus, "cluster", false),
-                bus.path("presenceTtlMs").asLong(ServerConfig.BusConfig.DEFAULT_PRESENCE_TTL_MS));
-
-        double sendRate = env.get("PARLEY_SEND_RATE") != null
-                ? doubleOf(env.get("PARLEY_SEND_RATE"), "PARLEY_SEND_RATE")
-                : limits.path("sendRate").asDouble(d.sendPerSecond());
-        Limits lim = new Limits(intNode(limits, "maxBodyBytes", d.maxBodyBytes()), d.maxHandleLength(),
-                intNode(limits, "minPasswordLength", d.minPasswordLength()), d.maxPasswordLength(),
-                intNode(limits, "maxTitleLength", d.maxTitleLength()), d.maxDisplayNameLength(),
-                intNode(limits, "maxMembers", d.maxMembers()), intNode(limits, "maxPageSize", d.maxPageSize()),
-                sendRate, intNode(limits, "sendBurst", d.sendBurst()),
-                intNode(limits, "signInFailuresPerMinute", d.signInFailuresPerMinute()),
-                limits.path("typingTimeoutMs").asLong(d.typingTimeoutMs()));
-
-        int maxFrame = env.get("PARLEY_MAX_FRAME_BYTES") != null
-                ? intOf(env.get("PARLEY_MAX_FRAME_BYTES"), "PARLEY_MAX_FRAME_BYTES", 0)
-                : intNode(limits, "maxFrameBytes", e.maxFrameBytes());
-        int maxBody = intNode(limits, "maxHttpBodyBytes", e.maxHttpBodyBytes());
-
-        List<String> origins = new ArrayList<>();
-        if (env.get("PARLEY_ALLOWED_ORIGINS") != null) {
-            Arrays.stream(env.get("PARLEY_ALLOWED_ORIGINS").split(",")).map(String::strip)
-                    .filter(s -> !s.isEmpty()).forEach(origins::add);
-        } else {
-            server.path("allowedOrigins").forEach(n -> origins.add(n.asText()));
+        JsonNode defaults = YAML.valueToTree(ConfigFile.defaults());
+        ObjectNode tree = defaults.deepCopy();
+        Map<String, String> origins = new HashMap<>();
+        if (file.isPresent()) {
+            JsonNode yaml = read(file.get());
+            checkKnown(yaml, defaults, "");
+            for (String key : ENV_ONLY) {
+                if (!at(yaml, key).isMissingNode()) {
+                    throw new IllegalArgumentException("config " + key + " is read from the environment only ("
+                            + EnvOverlay.nameOf(key) + "), never from the file");
+                }
+            }
+            merge(tree, yaml, defaults, "", origins, file.get().getFileName().toString());
         }
-        var pw = new ServerConfig.PasswordConfig(intNode(password, "memoryKib", e.password().memoryKib()),
-                intNode(password, "iterations", e.password().iterations()));
-        if (Settings.rateLimitsOff(env)) {
-            lim = lim.withSendRate(0);
+        EnvOverlay.apply(tree, defaults, env, origins);
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (cli.port() != null) {
+            setAt(tree, "server.port", f.numberNode(cli.port()), "--port", origins);
         }
-        return new ServerConfig(host, port, data, nodeId, storeConfig, busConfig, lim, maxFrame, maxBody, origins, pw,
-                MediaConfig.load(root.path("media"), env), ConnectionConfig.load(root.path("connections"), env),
-                SecurityConfig.load(root.path("security"), env), RateBudgetsConfig.load(root.path("budgets"), env),
-                MetricsConfig.load(root.path("metrics"), env),
-                MqttConfig.load(root.path("mqtt"), env, cli.mqttPort()),
-                OutboundConfig.load(root.path("outbound"), env),
-                IntegrationConfig.load(root.path("integration"), env), PushConfig.load(root.path("push"), env));
+        if (cli.dataDir() != null) {
+            setAt(tree, "data", f.textNode(cli.dataDir().toString()), "--data", origins);
+        }
+        if (cli.host() != null) {
+            setAt(tree, "server.host", f.textNode(cli.host()), "--host", origins);
+        }
+        if (cli.mqttPort() != null) {
+            setAt(tree, "mqtt.port", f.numberNode(cli.mqttPort()), "--mqtt-port", origins);
+        }
+        inferTypes(tree, origins);
+        return bind(tree, origins).toServerConfig(rateLimitsOff(env));
+    }
+
+    /** A URL or bucket alone picks its engine, unless the type was given. */
+    private static void inferTypes(ObjectNode tree, Map<String, String> origins) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (!origins.containsKey("store.type") && at(tree, "store.url").asText("").startsWith("jdbc:postgresql:")) {
+            setAt(tree, "store.type", f.textNode(ServerConfig.StoreConfig.POSTGRES), "store.url", origins);
+        }
+        if (!origins.containsKey("bus.type") && at(tree, "bus.url").isTextual()) {
+            setAt(tree, "bus.type", f.textNode(ServerConfig.BusConfig.REDIS), "bus.url", origins);
+        }
+        if (!origins.containsKey("media.type") && at(tree, "media.s3.bucket").isTextual()) {
+            setAt(tree, "media.type", f.textNode("s3"), "media.s3.bucket", origins);
+        }
+    }
+
+    private static ConfigFile bind(ObjectNode tree, Map<String, String> origins) {
+        try {
+            return YAML.treeToValue(tree, ConfigFile.class);
+        } catch (JsonMappingException e) {
+            String path = e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
+                    .filter(n -> n != null).collect(Collectors.joining("."));
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
+                cause = cause.getCause();
+            }
+            String what = cause instanceof IllegalArgumentException ? cause.getMessage()
+                    : e instanceof InvalidFormatException bad ? "'" + bad.getValue() + "' is not a valid "
+                    + bad.getTargetType().getSimpleName() : e.getOriginalMessage();
+            String from = origins.entrySet().stream()
+                    .filter(o -> o.getKey().equals(path) || o.getKey().startsWith(path + "."))
+                    .map(Map.Entry::getValue).distinct().sorted().collect(Collectors.joining(", "));
+            throw new IllegalArgumentException("config " + path + (from.isEmpty() ? "" : " (set by " + from + ")")
+                    + ": " + what, e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config: " + e.getMessage(), e);
+        }
     }
 
     private static JsonNode read(Path file) {
         try {
             JsonNode node = YAML.readTree(Files.readAllBytes(file));
-            return node == null || node.isMissingNode() || node.isNull() ? YAML.createObjectNode() : node;
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return YAML.createObjectNode();
+            }
+            if (!node.isObject()) {
+                throw new IllegalArgumentException("config file " + file + " must be a YAML mapping of sections");
+            }
+            return node;
         } catch (IOException ex) {
             throw new IllegalArgumentException("cannot read config file " + file + ": " + ex.getMessage(), ex);
         }
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.path(field);
-        return v.isMissingNode() || v.isNull() ? null : v.asText();
-    }
-
-    private static int intNode(JsonNode node, String field, int dflt) {
-        JsonNode v = node.path(field);
-        if (v.isMissingNode() || v.isNull()) {
-            return dflt;
-        }
-        if (!v.canConvertToInt()) {
-            throw new IllegalArgumentException("config " + field + " must be an integer");
-        }
-        return v.asInt();
-    }
-
-    private static boolean boolNode(JsonNode node, String field, boolean dflt) {
-        JsonNode v = node.path(field);
-        return v.isMissingNode() || v.isNull() ? dflt : v.asBoolean(dflt);
-    }
-
-    private static int intOf(String value, String name, int dflt) {
-        if (value == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException(name + " must be an integer, not '" + value + "'");
-        }
-    }
-
-    private static double doubleOf(String value, String name) {
-        try {
-            return Double.parseDouble(value.strip());
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException(name + " must be a number, not '" + value + "'");
-        }
-    }
-
-    @SafeVarargs
-    private static <T> T first(T... values) {
-        for (T v : values) {
-            if (v != null) {
-                return v;
+    /** Every key of the file must be one the defaults have, sections where they have sections. */
+    private static void checkKnown(JsonNode yaml, JsonNode defaults, String prefix) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = yaml.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String path = prefix + e.getKey();
+            JsonNode d = defaults.get(e.getKey());
+            if (d == null) {
+                List<String> known = iterable(defaults.fieldNames());
+                throw new IllegalArgumentException("unknown config key '" + path + "'" + (prefix.isEmpty()
+                        ? " (sections: " : " (keys in " + prefix.substring(0, prefix.length() - 1) + ": ")
+                        + String.join(", ", known) + ")");
+            }
+            JsonNode v = e.getValue();
+            if (d.isObject()) {
+                if (v.isObject()) {
+                    checkKnown(v, d, path + ".");
+                } else if (!v.isNull()) {
+                    throw new IllegalArgumentException("config key '" + path + "' is a section (keys: "
+                            + String.join(", ", iterable(d.fieldNames())) + "), not a value");
+                }
+            } else if (v.isObject()) {
+                throw new IllegalArgumentException("config key '" + path + "' takes a value, not a section");
             }
         }
-        return null;
+    }
+
+    /** Copies the file's values over the defaults; an empty value keeps the default. */
+    private static void merge(ObjectNode into, JsonNode from, JsonNode defaults, String prefix,
+                              Map<String, String> origins, String source) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode v = e.getValue();
+            JsonNode d = defaults.get(e.getKey());
+            String path = prefix + e.getKey();
+            if (v.isNull()) {
+                continue;
+            }
+            if (d.isObject()) {
+                merge((ObjectNode) into.get(e.getKey()), v, d, path + ".", origins, source);
+                continue;
+            }
+            into.set(e.getKey(), d.isArray() && v.isTextual() ? EnvOverlay.commaList(v.asText()) : v);
+            origins.put(path, source);
+        }
+    }
+
+    private static JsonNode at(JsonNode node, String path) {
+        for (String part : path.split("\\.")) {
+            node = node.path(part);
+        }
+        return node;
+    }
+
+    private static void setAt(ObjectNode tree, String path, JsonNode value, String origin,
+                              Map<String, String> origins) {
+        String[] parts = path.split("\\.");
+        ObjectNode section = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            section = (ObjectNode) section.get(parts[i]);
+        }
+        section.set(parts[parts.length - 1], value);
+        origins.put(path, origin);
+    }
+
+    private static List<String> iterable(Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 }

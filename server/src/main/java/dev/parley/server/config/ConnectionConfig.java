@@ -1,13 +1,12 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * How the node treats connections before and after they authenticate: liveness (pings), time limits
  * for sockets and HTTP requests that say nothing, how much may wait unread for one socket, and caps per
  * client address. Read from the {@code connections:} section of the YAML file, then the environment
- * (later wins); see {@link #load}. Every value is documented in {@code docs/security.md} ("Connections").
+ * (later wins); bound by {@link ConfigLoader}. Every value is documented in {@code docs/security.md} ("Connections").
  *
  * @param helloTimeoutMs           a WebSocket that has not sent {@code hello} within this is closed (4401)
  * @param pingIntervalMs           a WebSocket the server has heard nothing from for this long is sent a ping
@@ -26,9 +25,11 @@ import java.util.Map;
  * @param newConnectionsBurst      new connections one address may open at once before the rate applies
  */
 public record ConnectionConfig(long helloTimeoutMs, long pingIntervalMs, long pongTimeoutMs,
-                               long httpHeaderTimeoutMs, long httpBodyIdleTimeoutMs, long maxQueuedBytesPerSocket,
-                               int maxConnectionsPerAddress, double newConnectionsPerSecond,
-                               int newConnectionsBurst) {
+                               long httpHeaderTimeoutMs, long httpBodyIdleTimeoutMs,
+                               @JsonProperty("maxQueuedBytes") long maxQueuedBytesPerSocket,
+                               @JsonProperty("maxPerAddress") int maxConnectionsPerAddress,
+                               @JsonProperty("newPerSecond") double newConnectionsPerSecond,
+                               @JsonProperty("newBurst") int newConnectionsBurst) {
 
     public ConnectionConfig {
         if (helloTimeoutMs < 100 || pingIntervalMs < 100 || pongTimeoutMs < 100 || httpHeaderTimeoutMs < 100
@@ -78,28 +79,5 @@ public record ConnectionConfig(long helloTimeoutMs, long pingIntervalMs, long po
     public ConnectionConfig withMaxQueuedBytesPerSocket(long bytes) {
         return new ConnectionConfig(helloTimeoutMs, pingIntervalMs, pongTimeoutMs, httpHeaderTimeoutMs,
                 httpBodyIdleTimeoutMs, bytes, maxConnectionsPerAddress, newConnectionsPerSecond, newConnectionsBurst);
-    }
-
-    static ConnectionConfig load(JsonNode section, Map<String, String> env) {
-        ConnectionConfig d = defaults();
-        ConnectionConfig c = new ConnectionConfig(
-                Settings.longOf(env, "PARLEY_CONNECTIONS_HELLO_TIMEOUT_MS", section, "helloTimeoutMs",
-                        d.helloTimeoutMs()),
-                Settings.longOf(env, "PARLEY_CONNECTIONS_PING_INTERVAL_MS", section, "pingIntervalMs",
-                        d.pingIntervalMs()),
-                Settings.longOf(env, "PARLEY_CONNECTIONS_PONG_TIMEOUT_MS", section, "pongTimeoutMs",
-                        d.pongTimeoutMs()),
-                Settings.longOf(env, "PARLEY_CONNECTIONS_HTTP_HEADER_TIMEOUT_MS", section, "httpHeaderTimeoutMs",
-                        d.httpHeaderTimeoutMs()),
-                Settings.longOf(env, "PARLEY_CONNECTIONS_HTTP_BODY_IDLE_TIMEOUT_MS", section,
-                        "httpBodyIdleTimeoutMs", d.httpBodyIdleTimeoutMs()),
-                Settings.longOf(env, "PARLEY_CONNECTIONS_MAX_QUEUED_BYTES", section, "maxQueuedBytes",
-                        d.maxQueuedBytesPerSocket()),
-                Settings.intOf(env, "PARLEY_CONNECTIONS_MAX_PER_ADDRESS", section, "maxPerAddress",
-                        d.maxConnectionsPerAddress()),
-                Settings.doubleOf(env, "PARLEY_CONNECTIONS_NEW_PER_SECOND", section, "newPerSecond",
-                        d.newConnectionsPerSecond()),
-                Settings.intOf(env, "PARLEY_CONNECTIONS_NEW_BURST", section, "newBurst", d.newConnectionsBurst()));
-        return Settings.rateLimitsOff(env) ? c.withoutLimits() : c;
     }
 }

@@ -1,8 +1,9 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * How a host product drives Parley: the operator token of the admin API, the secret of host-signed JWT
@@ -20,8 +21,14 @@ import java.util.Map;
  *                          default 24h)
  * @param webhookConcurrency deliveries one node has in flight at once ({@code PARLEY_WEBHOOK_CONCURRENCY})
  */
-public record IntegrationConfig(String adminToken, String jwtSecret, long webhookPollMs, long webhookRetryBaseMs,
-                                long webhookRetryForMs, int webhookConcurrency) {
+public record IntegrationConfig(String adminToken, String jwtSecret,
+                                @JsonProperty("webhookPoll") @JsonDeserialize(using = Durations.Millis.class)
+                                @JsonSerialize(using = Durations.MillisText.class) long webhookPollMs,
+                                @JsonProperty("webhookRetryBase") @JsonDeserialize(using = Durations.Millis.class)
+                                @JsonSerialize(using = Durations.MillisText.class) long webhookRetryBaseMs,
+                                @JsonProperty("webhookRetryFor") @JsonDeserialize(using = Durations.Millis.class)
+                                @JsonSerialize(using = Durations.MillisText.class) long webhookRetryForMs,
+                                int webhookConcurrency) {
     public static final int MIN_SECRET_LENGTH = 32;
 
     public IntegrationConfig {
@@ -64,27 +71,5 @@ public record IntegrationConfig(String adminToken, String jwtSecret, long webhoo
                 + (jwtSecret == null ? "none" : "<set>") + ", webhookPollMs=" + webhookPollMs + ", webhookRetryBaseMs="
                 + webhookRetryBaseMs + ", webhookRetryForMs=" + webhookRetryForMs + ", webhookConcurrency="
                 + webhookConcurrency + "]";
-    }
-
-    static IntegrationConfig load(JsonNode section, Map<String, String> env) {
-        IntegrationConfig d = defaults();
-        return new IntegrationConfig(
-                text(env, "PARLEY_ADMIN_TOKEN", section, "adminToken"),
-                text(env, "PARLEY_JWT_SECRET", section, "jwtSecret"),
-                Settings.durationMsOf(env, "PARLEY_WEBHOOK_POLL", section, "webhookPoll", d.webhookPollMs()),
-                Settings.durationMsOf(env, "PARLEY_WEBHOOK_RETRY_BASE", section, "webhookRetryBase",
-                        d.webhookRetryBaseMs()),
-                Settings.durationMsOf(env, "PARLEY_WEBHOOK_RETRY_FOR", section, "webhookRetryFor",
-                        d.webhookRetryForMs()),
-                Settings.intOf(env, "PARLEY_WEBHOOK_CONCURRENCY", section, "webhookConcurrency",
-                        d.webhookConcurrency()));
-    }
-
-    private static String text(Map<String, String> env, String var, JsonNode section, String field) {
-        String v = env.get(var);
-        if (v == null && section.path(field).isTextual()) {
-            v = section.path(field).asText();
-        }
-        return v;
     }
 }

@@ -1,8 +1,5 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
-
 /**
  * The Prometheus endpoint {@code GET /metrics}. Read from the {@code metrics:} section of the YAML file, then
  * the environment (later wins).
@@ -23,13 +20,5 @@ public record MetricsConfig(boolean enabled, String token) {
     @Override
     public String toString() {
         return "MetricsConfig[enabled=" + enabled + ", token=" + (token == null ? "none" : "<set>") + "]";
-    }
-
-    static MetricsConfig load(JsonNode section, Map<String, String> env) {
-        String token = env.get("PARLEY_METRICS_TOKEN");
-        if (token == null && section.path("token").isTextual()) {
-            token = section.path("token").asText();
-        }
-        return new MetricsConfig(Settings.boolOf(env, "PARLEY_METRICS", section, "enabled", true), token);
     }
 }

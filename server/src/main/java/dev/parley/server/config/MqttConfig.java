@@ -1,12 +1,13 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * The MQTT gateway: MQTT 3.1.1 and 5.0 on its own TCP port (off unless a port is given) and over
  * WebSocket at {@code /v1/mqtt} on the main port. Read from the {@code mqtt:} section of the YAML
- * file, then the environment (later wins); see {@link #load}.
+ * file, then the environment (later wins); bound by {@link ConfigLoader}.
  *
  * @param port                TCP port for MQTT; {@link #OFF} (the default) = no TCP listener, 0 = any free port
  * @param webSocket           whether {@code /v1/mqtt} on the main port speaks MQTT over WebSocket
@@ -17,7 +18,9 @@ import java.util.Map;
  * @param maxSessionsPerUser  persistent sessions kept per user; the least recently used one goes beyond this
  * @param maxSubscriptions    topic filters one session may hold
  */
-public record MqttConfig(int port, boolean webSocket, int maxInflight, long maxSessionExpirySeconds,
+public record MqttConfig(int port, boolean webSocket, int maxInflight,
+                         @JsonProperty("maxSessionExpiry") @JsonDeserialize(using = Durations.Seconds.class)
+                         @JsonSerialize(using = Durations.SecondsText.class) long maxSessionExpirySeconds,
                          int maxSessionsPerUser, int maxSubscriptions) {
     public static final int OFF = -1;
 
@@ -40,23 +43,5 @@ public record MqttConfig(int port, boolean webSocket, int maxInflight, long maxS
     public MqttConfig withPort(int newPort) {
         return new MqttConfig(newPort, webSocket, maxInflight, maxSessionExpirySeconds, maxSessionsPerUser,
                 maxSubscriptions);
-    }
-
-    /**
-     * Loads the section; {@code cliPort} ({@code --mqtt-port}, null when not given) wins over
-     * {@code PARLEY_MQTT_PORT}, which wins over {@code mqtt.port}.
-     */
-    static MqttConfig load(JsonNode section, Map<String, String> env, Integer cliPort) {
-        MqttConfig d = defaults();
-        int port = cliPort != null ? cliPort : Settings.intOf(env, "PARLEY_MQTT_PORT", section, "port", d.port());
-        return new MqttConfig(port,
-                Settings.boolOf(env, "PARLEY_MQTT_WEBSOCKET", section, "webSocket", d.webSocket()),
-                Settings.intOf(env, "PARLEY_MQTT_MAX_INFLIGHT", section, "maxInflight", d.maxInflight()),
-                Settings.durationMsOf(env, "PARLEY_MQTT_MAX_SESSION_EXPIRY", section, "maxSessionExpiry",
-                        d.maxSessionExpirySeconds() * 1000) / 1000,
-                Settings.intOf(env, "PARLEY_MQTT_MAX_SESSIONS_PER_USER", section, "maxSessionsPerUser",
-                        d.maxSessionsPerUser()),
-                Settings.intOf(env, "PARLEY_MQTT_MAX_SUBSCRIPTIONS", section, "maxSubscriptions",
-                        d.maxSubscriptions()));
     }
 }

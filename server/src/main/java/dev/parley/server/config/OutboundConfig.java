@@ -1,9 +1,10 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Where the node may send requests of its own (push services, webhooks): only {@code https} URLs on public
@@ -17,7 +18,11 @@ import java.util.Map;
  * @param requestTimeoutMs a request whose answer has not fully arrived within this fails
  *                         ({@code PARLEY_OUTBOUND_REQUEST_TIMEOUT})
  */
-public record OutboundConfig(List<String> allowedHosts, long connectTimeoutMs, long requestTimeoutMs) {
+public record OutboundConfig(List<String> allowedHosts,
+                             @JsonProperty("connectTimeout") @JsonDeserialize(using = Durations.Millis.class)
+                             @JsonSerialize(using = Durations.MillisText.class) long connectTimeoutMs,
+                             @JsonProperty("requestTimeout") @JsonDeserialize(using = Durations.Millis.class)
+                             @JsonSerialize(using = Durations.MillisText.class) long requestTimeoutMs) {
 
     public OutboundConfig {
         allowedHosts = allowedHosts.stream().map(OutboundConfig::normalize).toList();
@@ -59,15 +64,5 @@ public record OutboundConfig(List<String> allowedHosts, long connectTimeoutMs, l
             host = host.substring(0, host.length() - 1);
         }
         return host + ":" + port;
-    }
-
-    static OutboundConfig load(JsonNode section, Map<String, String> env) {
-        OutboundConfig d = defaults();
-        return new OutboundConfig(
-                Settings.listOf(env, "PARLEY_OUTBOUND_ALLOWED_HOSTS", section, "allowedHosts"),
-                Settings.durationMsOf(env, "PARLEY_OUTBOUND_CONNECT_TIMEOUT", section, "connectTimeout",
-                        d.connectTimeoutMs()),
-                Settings.durationMsOf(env, "PARLEY_OUTBOUND_REQUEST_TIMEOUT", section, "requestTimeout",
-                        d.requestTimeoutMs()));
     }
 }

@@ -1,12 +1,10 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
- * Push notifications (docs/push.md). Read from the {@code push:} section of the YAML file, then the
- * environment (later wins). Web Push needs no setting (the VAPID key pair is made on first start); FCM and
+ * Push notifications (docs/push.md). The {@code push:} section of the YAML file (shaped by {@link PushSection}),
+ * then the environment (later wins). Web Push needs no setting (the VAPID key pair is made on first start); FCM and
  * APNs are on when their credentials are given.
  *
  * @param enabled      whether pushes are decided and sent at all ({@code PARLEY_PUSH}, default true)
@@ -87,34 +85,5 @@ public record PushConfig(boolean enabled, boolean preview, long coalesceMs, long
 
     public PushConfig withApns(Apns newApns) {
         return new PushConfig(enabled, preview, coalesceMs, ttlSeconds, vapidSubject, fcm, newApns);
-    }
-
-    static PushConfig load(JsonNode section, Map<String, String> env) {
-        PushConfig d = defaults();
-        JsonNode f = section.path("fcm");
-        String fcmCredentials = text(env, "PARLEY_FCM_CREDENTIALS", f, "credentialsFile");
-        Fcm fcm = fcmCredentials == null ? null : new Fcm(text(env, "PARLEY_FCM_URL", f, "url"),
-                Path.of(fcmCredentials), text(env, "PARLEY_FCM_TOKEN_URL", f, "tokenUrl"));
-        JsonNode a = section.path("apns");
-        String apnsKey = text(env, "PARLEY_APNS_KEY_FILE", a, "keyFile");
-        String apnsCa = text(env, "PARLEY_APNS_CA_FILE", a, "caFile");
-        Apns apns = apnsKey == null ? null : new Apns(text(env, "PARLEY_APNS_URL", a, "url"), Path.of(apnsKey),
-                text(env, "PARLEY_APNS_KEY_ID", a, "keyId"), text(env, "PARLEY_APNS_TEAM_ID", a, "teamId"),
-                text(env, "PARLEY_APNS_TOPIC", a, "topic"), apnsCa == null ? null : Path.of(apnsCa));
-        String subject = text(env, "PARLEY_VAPID_SUBJECT", section, "vapidSubject");
-        return new PushConfig(Settings.boolOf(env, "PARLEY_PUSH", section, "enabled", d.enabled()),
-                Settings.boolOf(env, "PARLEY_PUSH_PREVIEW", section, "preview", d.preview()),
-                Settings.durationMsOf(env, "PARLEY_PUSH_COALESCE_MS", section, "coalesceMs", d.coalesceMs()),
-                Settings.longOf(env, "PARLEY_PUSH_TTL_SECONDS", section, "ttlSeconds", d.ttlSeconds()),
-                subject == null ? d.vapidSubject() : subject, fcm, apns);
-    }
-
-    private static String text(Map<String, String> env, String var, JsonNode section, String field) {
-        String v = env.get(var);
-        if (v != null && !v.isBlank()) {
-            return v.strip();
-        }
-        JsonNode n = section.path(field);
-        return n.isMissingNode() || n.isNull() || n.asText().isBlank() ? null : n.asText().strip();
     }
 }

@@ -1,15 +1,16 @@
 package dev.parley.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.parley.core.AccountPolicy;
 import dev.parley.server.security.TrustedProxies;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Who the node believes about client addresses, how sessions live, and how much password hashing it
  * does at once. Read from the {@code security:} section of the YAML file, then the environment (later
- * wins); see {@link #load}. {@code PARLEY_RATE_LIMITS=off} lifts the sign-up limit and the sign-in throttle
+ * wins); bound by {@link ConfigLoader}. {@code PARLEY_RATE_LIMITS=off} lifts the sign-up limit and the sign-in throttle
  * (never the hashing bound, which protects memory rather than rationing clients).
  *
  * @param trustedProxies           addresses or CIDR blocks of load balancers whose {@code X-Forwarded-For}
@@ -32,9 +33,13 @@ import java.util.Map;
  *                                 against the store ({@code PARLEY_SESSION_AUDIT_INTERVAL}), so a revocation
  *                                 or removal whose bus message was lost still takes effect
  */
-public record SecurityConfig(List<String> trustedProxies, long sessionTtlMs, boolean proxyProtocol,
-                             int hashConcurrency, int hashQueue, int signUpsPerHourPerAddress,
-                             boolean throttleSignIns, long sessionAuditIntervalMs) {
+public record SecurityConfig(List<String> trustedProxies,
+                             @JsonProperty("sessionTtl") @JsonDeserialize(using = Durations.Millis.class)
+                             @JsonSerialize(using = Durations.MillisText.class) long sessionTtlMs,
+                             boolean proxyProtocol, int hashConcurrency, int hashQueue, int signUpsPerHourPerAddress,
+                             boolean throttleSignIns,
+                             @JsonProperty("sessionAuditInterval") @JsonDeserialize(using = Durations.Millis.class)
+                             @JsonSerialize(using = Durations.MillisText.class) long sessionAuditIntervalMs) {
 
     public SecurityConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -92,21 +97,5 @@ public record SecurityConfig(List<String> trustedProxies, long sessionTtlMs, boo
     /** What the core's account service enforces. */
     public AccountPolicy accountPolicy() {
         return new AccountPolicy(signUpsPerHourPerAddress, throttleSignIns, sessionTtlMs);
-    }
-
-    static SecurityConfig load(JsonNode section, Map<String, String> env) {
-        SecurityConfig d = defaults();
-        SecurityConfig c = new SecurityConfig(
-                Settings.listOf(env, "PARLEY_TRUSTED_PROXIES", section, "trustedProxies"),
-                Settings.durationMsOf(env, "PARLEY_SESSION_TTL", section, "sessionTtl", d.sessionTtlMs()),
-                Settings.boolOf(env, "PARLEY_PROXY_PROTOCOL", section, "proxyProtocol", d.proxyProtocol()),
-                Settings.intOf(env, "PARLEY_HASH_CONCURRENCY", section, "hashConcurrency", d.hashConcurrency()),
-                Settings.intOf(env, "PARLEY_HASH_QUEUE", section, "hashQueue", d.hashQueue()),
-                Settings.intOf(env, "PARLEY_SIGNUPS_PER_HOUR", section, "signUpsPerHourPerAddress",
-                        d.signUpsPerHourPerAddress()),
-                d.throttleSignIns(),
-                Settings.durationMsOf(env, "PARLEY_SESSION_AUDIT_INTERVAL", section, "sessionAuditInterval",
-                        d.sessionAuditIntervalMs()));
-        return Settings.rateLimitsOff(env) ? c.withoutRateLimits() : c;
     }
 }

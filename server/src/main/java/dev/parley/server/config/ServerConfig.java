@@ -74,6 +74,14 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
             this(type, url, poolSize, maxBatch, fsync, DEFAULT_PARTITIONS);
         }
 
+        /**
+         * SQLite under the data dir, four read connections, batches of up to 512 writes, an fsync on every
+         * commit: the one default for nodes and tests ({@code StoreOptions.defaults()} reads it from here).
+         */
+        public static StoreConfig defaults() {
+            return new StoreConfig(SQLITE, null, 4, 512, true, DEFAULT_PARTITIONS);
+        }
+
         @Override
         public String toString() {
             return "StoreConfig[type=" + type + ", poolSize=" + poolSize + ", maxBatch=" + maxBatch + ", fsync="
@@ -138,7 +146,7 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
     /** Embedded defaults: SQLite under {@code dataDir}, in-process bus, default limits, all interfaces. */
     public static ServerConfig embedded(Path dataDir, int port) {
         return new ServerConfig("0.0.0.0", port, dataDir, "node-1",
-                new StoreConfig(StoreConfig.SQLITE, null, 4, 512, true),
+                StoreConfig.defaults(),
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
                 PasswordConfig.defaults(), MediaConfig.defaults(), ConnectionConfig.defaults(),
                 SecurityConfig.defaults(), RateBudgets.defaults(), MetricsConfig.defaults(),

@@ -1,6 +1,6 @@
 package dev.parley.server.media;
 
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.media.SigningKey;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

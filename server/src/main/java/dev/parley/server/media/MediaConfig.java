@@ -1,16 +1,13 @@
 package dev.parley.server.media;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.server.config.Settings;
 import dev.parley.server.media.s3.S3BlobStore;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Media settings: where blobs live ({@code media.type: fs|s3}), upload and image limits, link lifetimes and
- * the external preview tools. Read from the {@code media:} section of the YAML file, then the environment
- * (later wins); see {@link #load}.
+ * the external preview tools. The {@code media:} section of the YAML file (shaped by
+ * {@code config.MediaSection}), then the environment (later wins).
  *
  * @param type           {@code fs} (a folder under the data dir, the default) or {@code s3}
  * @param dir            folder of the fs store and of partial uploads; null = {@code <data>/media}
@@ -166,108 +163,10 @@ public record MediaConfig(String type, Path dir, long maxUploadBytes, long maxIm
                 gifMaxFramePixels, budgets, orphanGrace, sweepInterval);
     }
 
-    /**
-     * Reads the {@code media:} YAML section ({@code node}, possibly missing) and then these environment
-     * variables: {@code PARLEY_MEDIA_TYPE}, {@code PARLEY_MEDIA_DIR}, {@code PARLEY_MEDIA_MAX_BYTES},
-     * {@code PARLEY_MEDIA_LINK_TTL_SECONDS}, {@code PARLEY_MEDIA_PUBLIC_URL}, {@code PARLEY_MEDIA_S3_BUCKET},
-     * {@code PARLEY_MEDIA_S3_ENDPOINT}, {@code PARLEY_MEDIA_S3_REGION}, {@code PARLEY_MEDIA_S3_ACCESS_KEY},
-     * {@code PARLEY_MEDIA_S3_SECRET_KEY} (credentials only ever from the environment; without them the AWS
-     * SDK's default chain applies), {@code PARLEY_MEDIA_S3_PATH_STYLE}, {@code PARLEY_MEDIA_S3_PRESIGN}.
-     * Setting {@code PARLEY_MEDIA_S3_BUCKET} alone switches {@code type} to {@code s3}. The hardening limits:
-     * {@code PARLEY_MEDIA_QUOTA_BYTES} ({@code quotaBytesPerUser}), {@code PARLEY_MEDIA_UPLOADS_PER_SECOND}
-     * ({@code uploadsPerSecond}), {@code PARLEY_MEDIA_UPLOAD_BURST} ({@code uploadBurst}),
-     * {@code PARLEY_MEDIA_ADDRESS_UPLOADS_PER_SECOND} ({@code addressUploadsPerSecond}),
-     * {@code PARLEY_MEDIA_ADDRESS_UPLOAD_BURST} ({@code addressUploadBurst}), {@code PARLEY_MEDIA_ORPHAN_GRACE}
-     * ({@code orphanGrace}, a duration such as {@code 24h}), {@code PARLEY_MEDIA_SWEEP_INTERVAL}
-     * ({@code sweepInterval}), {@code PARLEY_MEDIA_GIF_MAX_FRAME_PIXELS} ({@code gifMaxFramePixels}),
-     * {@code PARLEY_MEDIA_TOOL_MEMORY_BYTES} ({@code tools.memoryBytes}), {@code PARLEY_MEDIA_TOOL_TIMEOUT_SECONDS}
-     * ({@code tools.timeoutSeconds}). {@code PARLEY_RATE_LIMITS=off} lifts both upload rates.
-     */
-    public static MediaConfig load(JsonNode node, Map<String, String> env) {
-        MediaConfig d = defaults();
-        JsonNode s3 = node.path("s3");
-        String bucket = first(env.get("PARLEY_MEDIA_S3_BUCKET"), text(s3, "bucket"));
-        String type = first(env.get("PARLEY_MEDIA_TYPE"), text(node, "type"), bucket != null ? S3 : FS);
-        String dir = first(env.get("PARLEY_MEDIA_DIR"), text(node, "dir"));
-        long maxBytes = longOf(first(env.get("PARLEY_MEDIA_MAX_BYTES"), text(node, "maxUploadBytes")),
-                d.maxUploadBytes(), "media.maxUploadBytes");
-        long ttl = longOf(first(env.get("PARLEY_MEDIA_LINK_TTL_SECONDS"), text(node, "linkTtlSeconds")),
-                d.linkTtl().toSeconds(), "media.linkTtlSeconds");
-        S3BlobStore.Settings s3Settings = bucket == null ? null : new S3BlobStore.Settings(bucket,
-                first(env.get("PARLEY_MEDIA_S3_ENDPOINT"), text(s3, "endpoint")),
-                first(env.get("PARLEY_MEDIA_S3_REGION"), text(s3, "region"), "us-east-1"),
-                env.get("PARLEY_MEDIA_S3_ACCESS_KEY"), env.get("PARLEY_MEDIA_S3_SECRET_KEY"),
-                Boolean.parseBoolean(first(env.get("PARLEY_MEDIA_S3_PATH_STYLE"), text(s3, "pathStyle"), "true")),
-                Boolean.parseBoolean(first(env.get("PARLEY_MEDIA_S3_PRESIGN"), text(s3, "presign"), "true")),
-                Boolean.parseBoolean(first(text(s3, "createBucket"), "false")));
-        JsonNode tools = node.path("tools");
-        return new MediaConfig(type, dir == null ? null : Path.of(dir), maxBytes,
-                longOf(text(node, "maxImagePixels"), d.maxImagePixels(), "media.maxImagePixels"),
-                (int) longOf(text(node, "imageMaxEdge"), d.imageMaxEdge(), "media.imageMaxEdge"),
-                (int) longOf(text(node, "thumbnailEdge"), d.thumbnailEdge(), "media.thumbnailEdge"),
-                Duration.ofSeconds(ttl),
-                Duration.ofHours(longOf(text(node, "keyRotationHours"), d.keyRotation().toHours(),
-                        "media.keyRotationHours")),
-                Duration.ofHours(longOf(text(node, "uploadExpiryHours"), d.uploadExpiry().toHours(),
-                        "media.uploadExpiryHours")),
-                first(env.get("PARLEY_MEDIA_PUBLIC_URL"), text(node, "publicUrl")), s3Settings,
-                first(text(tools, "ffmpeg"), d.ffmpeg()), first(text(tools, "ffprobe"), d.ffprobe()),
-                first(text(tools, "pdftoppm"), d.pdftoppm()),
-                Duration.ofSeconds(Settings.longOf(env, "PARLEY_MEDIA_TOOL_TIMEOUT_SECONDS", tools, "timeoutSeconds",
-                        d.toolTimeout().toSeconds())),
-                Settings.longOf(env, "PARLEY_MEDIA_TOOL_MEMORY_BYTES", tools, "memoryBytes", d.toolMemoryBytes()),
-                Settings.longOf(env, "PARLEY_MEDIA_GIF_MAX_FRAME_PIXELS", node, "gifMaxFramePixels",
-                        d.gifMaxFramePixels()),
-                budgets(node, env),
-                Duration.ofMillis(Settings.durationMsOf(env, "PARLEY_MEDIA_ORPHAN_GRACE", node, "orphanGrace",
-                        d.orphanGrace().toMillis())),
-                Duration.ofMillis(Settings.durationMsOf(env, "PARLEY_MEDIA_SWEEP_INTERVAL", node, "sweepInterval",
-                        d.sweepInterval().toMillis())));
-    }
-
-    private static UploadBudgets budgets(JsonNode node, Map<String, String> env) {
-        UploadBudgets d = UploadBudgets.defaults();
-        UploadBudgets b = new UploadBudgets(
-                Settings.longOf(env, "PARLEY_MEDIA_QUOTA_BYTES", node, "quotaBytesPerUser", d.quotaBytesPerUser()),
-                Settings.doubleOf(env, "PARLEY_MEDIA_UPLOADS_PER_SECOND", node, "uploadsPerSecond",
-                        d.perUserPerSecond()),
-                Settings.intOf(env, "PARLEY_MEDIA_UPLOAD_BURST", node, "uploadBurst", d.perUserBurst()),
-                Settings.doubleOf(env, "PARLEY_MEDIA_ADDRESS_UPLOADS_PER_SECOND", node, "addressUploadsPerSecond",
-                        d.perAddressPerSecond()),
-                Settings.intOf(env, "PARLEY_MEDIA_ADDRESS_UPLOAD_BURST", node, "addressUploadBurst",
-                        d.perAddressBurst()));
-        return Settings.rateLimitsOff(env) ? b.unlimitedRates() : b;
-    }
-
     @Override
     public String toString() {
         return "MediaConfig[type=" + type + ", maxUploadBytes=" + maxUploadBytes + ", linkTtl=" + linkTtl
                 + ", quotaBytesPerUser=" + budgets.quotaBytesPerUser() + ", orphanGrace=" + orphanGrace
                 + (s3 == null ? "" : ", " + s3) + "]";
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.path(field);
-        return v == null || v.isMissingNode() || v.isNull() ? null : v.asText();
-    }
-
-    private static long longOf(String value, long dflt, String name) {
-        if (value == null || value.isBlank()) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, not '" + value + "'");
-        }
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null) {
-                return v;
-            }
-        }
-        return null;
     }
 }

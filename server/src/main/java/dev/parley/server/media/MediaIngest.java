@@ -1,10 +1,10 @@
 package dev.parley.server.media;
 
 import dev.parley.core.ChatException;
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import dev.parley.core.media.Media;
 import dev.parley.core.media.MediaKind;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.media.Preview;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.protocol.ErrorCode;

@@ -2,9 +2,10 @@ package dev.parley.server.media;
 
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
-import dev.parley.core.media.BlobStore;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.BlobStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.port.IdGenerator;
+import dev.parley.core.port.UploadStore;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.media.fs.FsBlobStore;
 import dev.parley.server.media.http.MediaApi;

@@ -1,8 +1,9 @@
 package dev.parley.server.media;
 
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import dev.parley.core.media.Media;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
+import dev.parley.core.port.UploadStore;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

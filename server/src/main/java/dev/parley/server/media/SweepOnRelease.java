@@ -1,7 +1,7 @@
 package dev.parley.server.media;
 
 import dev.parley.core.media.Media;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.media.SigningKey;
 import java.util.List;
 import java.util.Optional;

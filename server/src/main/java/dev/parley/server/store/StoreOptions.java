@@ -1,5 +1,7 @@
 package dev.parley.server.store;
 
+import dev.parley.server.config.ServerConfig;
+
 /**
  * Tuning of the SQL stores.
  *
@@ -11,7 +13,7 @@ package dev.parley.server.store;
  * @param partitions      PostgreSQL: hash partitions of {@code entries}, applied when the schema is created
  */
 public record StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit, int partitions) {
-    public static final int DEFAULT_PARTITIONS = 8;
+    public static final int DEFAULT_PARTITIONS = ServerConfig.StoreConfig.DEFAULT_PARTITIONS;
 
     public StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit) {
         this(poolSize, maxBatch, fsyncEachCommit, DEFAULT_PARTITIONS);
@@ -29,8 +31,13 @@ public record StoreOptions(int poolSize, int maxBatch, boolean fsyncEachCommit, 
         }
     }
 
-    /** Eight read connections, batches of up to 256 writes, an fsync on every commit. */
+    /** What a node runs with when {@code store:} says nothing ({@link ServerConfig.StoreConfig#defaults}). */
     public static StoreOptions defaults() {
-        return new StoreOptions(8, 256, true);
+        return of(ServerConfig.StoreConfig.defaults());
+    }
+
+    /** The options {@code config} sets. */
+    public static StoreOptions of(ServerConfig.StoreConfig config) {
+        return new StoreOptions(config.poolSize(), config.maxBatch(), config.fsync(), config.partitions());
     }
 }

@@ -4,15 +4,14 @@ import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.SearchIndex;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.jdbc.Database;
+import dev.parley.server.store.jdbc.JdbcAccountStore;
+import dev.parley.server.store.jdbc.JdbcMessageStore;
 import dev.parley.server.store.jdbc.JdbcMlsGroupStore;
-import dev.parley.server.store.postgres.PostgresAccountStore;
 import dev.parley.server.store.postgres.PostgresDialect;
-import dev.parley.server.store.postgres.PostgresMessageStore;
 import dev.parley.server.store.postgres.PostgresSearchIndex;
-import dev.parley.server.store.sqlite.SqliteAccountStore;
 import dev.parley.server.store.sqlite.SqliteDialect;
-import dev.parley.server.store.sqlite.SqliteMessageStore;
 import dev.parley.server.store.sqlite.SqliteSearchIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +20,8 @@ import java.nio.file.Path;
 
 /**
  * The message and account stores of one database, opened and migrated together; closing this closes
- * them (queued writes are committed first).
+ * them (queued writes are committed first). The engine is the {@code Dialect} (SQLite or PostgreSQL):
+ * the stores themselves are the same JDBC code on both.
  */
 public final class Stores implements AutoCloseable {
     private final Database db;
@@ -38,6 +38,18 @@ public final class Stores implements AutoCloseable {
         this.search = search;
     }
 
+    /**
+     * Opens the store {@code config} names: PostgreSQL at its URL, or the SQLite file {@code parley.db}
+     * under {@code dataDir}. The one way a node opens its store.
+     */
+    public static Stores open(ServerConfig.StoreConfig config, Path dataDir) {
+        StoreOptions options = StoreOptions.of(config);
+        if (ServerConfig.StoreConfig.POSTGRES.equals(config.type())) {
+            return postgres(config.url(), options);
+        }
+        return sqlite(dataDir.resolve("parley.db"), options);
+    }
+
     /** Opens (creating it and its parent folders if needed) and migrates an SQLite file. */
     public static Stores sqlite(Path databaseFile, StoreOptions options) {
         Path parent = databaseFile.toAbsolutePath().getParent();
@@ -49,14 +61,13 @@ public final class Stores implements AutoCloseable {
             throw new UncheckedIOException("cannot create " + parent, e);
         }
         Database db = Database.open(new SqliteDialect(databaseFile, options), options);
-        return new Stores(db, new SqliteMessageStore(db), new SqliteAccountStore(db), new SqliteSearchIndex(db));
+        return new Stores(db, new JdbcMessageStore(db), new JdbcAccountStore(db), new SqliteSearchIndex(db));
     }
 
     /** Connects to and migrates a PostgreSQL database ({@code jdbc:postgresql://host:port/db?user=…}). */
     public static Stores postgres(String jdbcUrl, StoreOptions options) {
         Database db = Database.open(new PostgresDialect(jdbcUrl, options), options);
-        return new Stores(db, new PostgresMessageStore(db), new PostgresAccountStore(db),
-                new PostgresSearchIndex(db));
+        return new Stores(db, new JdbcMessageStore(db), new JdbcAccountStore(db), new PostgresSearchIndex(db));
     }
 
     public MessageStore messages() {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The module rules that keep the core portable: the core decides, adapters do I/O. Maven already keeps
  * the core's classpath free of Vert.x, JDBC drivers and Redis; these rules also keep the JDK's own I/O
- * APIs (SQL, HTTP client) out of it, and gateways away from the stores.
+ * APIs (SQL, HTTP client) out of it, gateways away from the stores, and Redis inside the backplane.
  */
 class ArchitectureTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -36,6 +36,20 @@ class ArchitectureTest {
     void gatewaysReachStorageOnlyThroughTheCore() {
         noClasses().that().resideInAPackage("dev.parley.server.gateway..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.parley.server.store..", "java.sql..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void redisLivesInOnePackage() {
+        noClasses().that().resideOutsideOfPackage("dev.parley.server.backplane.redis..")
+                .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theNodeReachesRedisOnlyThroughTheBackplane() {
+        noClasses().that().resideOutsideOfPackage("dev.parley.server.backplane..")
+                .should().dependOnClassesThat().resideInAPackage("dev.parley.server.backplane.redis..")
                 .check(CLASSES);
     }
 }

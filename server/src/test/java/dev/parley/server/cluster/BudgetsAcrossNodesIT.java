@@ -6,7 +6,7 @@ import dev.parley.core.RateBudgets;
 import dev.parley.core.RateBudgets.Budget;
 import dev.parley.core.RateBudgets.Name;
 import dev.parley.server.ParleyServer;
-import dev.parley.server.bus.TestRedis;
+import dev.parley.server.backplane.redis.TestRedis;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.TestDatabases;
 import dev.parley.server.testing.Api;

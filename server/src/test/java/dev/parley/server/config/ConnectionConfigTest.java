@@ -3,17 +3,25 @@ package dev.parley.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 class ConnectionConfigTest {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    @TempDir
+    Path dir;
+
+    private ConnectionConfig load(String section, Map<String, String> env) throws Exception {
+        Path file = Files.writeString(dir.resolve("parley.yml"), "connections:\n" + section.indent(2));
+        return ConfigLoader.load(Optional.of(file), env, ConfigLoader.Overrides.none()).connections();
+    }
 
     @Test
     void readsEveryKeyFromYamlAndTheEnvironmentWins() throws Exception {
-        var section = YAML.readTree("""
+        var c = load("""
                 helloTimeoutMs: 5000
                 pingIntervalMs: 1000
                 pongTimeoutMs: 2000
@@ -23,21 +31,20 @@ class ConnectionConfigTest {
                 maxPerAddress: 7
                 newPerSecond: 2.5
                 newBurst: 9
-                """);
-        var c = ConnectionConfig.load(section, Map.of("PARLEY_CONNECTIONS_PING_INTERVAL_MS", "1500",
+                """, Map.of("PARLEY_CONNECTIONS_PING_INTERVAL_MS", "1500",
                 "PARLEY_CONNECTIONS_MAX_PER_ADDRESS", "8"));
         assertThat(c).isEqualTo(new ConnectionConfig(5000, 1500, 2000, 3000, 4000, 1048576, 8, 2.5, 9));
     }
 
     @Test
-    void defaultsWhenNothingIsSet() {
-        assertThat(ConnectionConfig.load(YAML.missingNode(), Map.of())).isEqualTo(ConnectionConfig.defaults());
+    void defaultsWhenNothingIsSet() throws Exception {
+        assertThat(load("", Map.of())).isEqualTo(ConnectionConfig.defaults());
         assertThat(ConnectionConfig.defaults().maxConnectionsPerAddress()).isEqualTo(512);
     }
 
     @Test
-    void rateLimitsOffLiftsTheAddressCapAndRateButNotTimeouts() {
-        var c = ConnectionConfig.load(YAML.missingNode(), Map.of("PARLEY_RATE_LIMITS", "off"));
+    void rateLimitsOffLiftsTheAddressCapAndRateButNotTimeouts() throws Exception {
+        var c = load("", Map.of("PARLEY_RATE_LIMITS", "off"));
         assertThat(c.maxConnectionsPerAddress()).isZero();
         assertThat(c.newConnectionsPerSecond()).isZero();
         assertThat(c.pingIntervalMs()).isEqualTo(ConnectionConfig.defaults().pingIntervalMs());
@@ -46,11 +53,11 @@ class ConnectionConfigTest {
 
     @Test
     void refusesNonsense() {
-        assertThatThrownBy(() -> ConnectionConfig.load(YAML.missingNode(),
+        assertThatThrownBy(() -> load("",
                 Map.of("PARLEY_CONNECTIONS_PONG_TIMEOUT_MS", "0"))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ConnectionConfig.load(YAML.missingNode(),
+        assertThatThrownBy(() -> load("",
                 Map.of("PARLEY_CONNECTIONS_NEW_BURST", "0"))).hasMessageContaining("burst");
-        assertThatThrownBy(() -> ConnectionConfig.load(YAML.missingNode(),
+        assertThatThrownBy(() -> load("",
                 Map.of("PARLEY_CONNECTIONS_MAX_PER_ADDRESS", "many"))).hasMessageContaining(
                 "PARLEY_CONNECTIONS_MAX_PER_ADDRESS");
     }

@@ -12,14 +12,14 @@ class SettingsTest {
 
     @Test
     void durationsTakeAUnitOrIso8601() {
-        assertThat(Settings.parseDurationMs("30d")).isEqualTo(30L * 86_400_000);
-        assertThat(Settings.parseDurationMs("12h")).isEqualTo(43_200_000);
-        assertThat(Settings.parseDurationMs("90s")).isEqualTo(90_000);
-        assertThat(Settings.parseDurationMs("250")).isEqualTo(250);
-        assertThat(Settings.parseDurationMs("1.5m")).isEqualTo(90_000);
-        assertThat(Settings.parseDurationMs("PT2H")).isEqualTo(7_200_000);
-        assertThatThrownBy(() -> Settings.parseDurationMs("soon")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Settings.parseDurationMs("5 weeks")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Durations.parseMs("30d")).isEqualTo(30L * 86_400_000);
+        assertThat(Durations.parseMs("12h")).isEqualTo(43_200_000);
+        assertThat(Durations.parseMs("90s")).isEqualTo(90_000);
+        assertThat(Durations.parseMs("250")).isEqualTo(250);
+        assertThat(Durations.parseMs("1.5m")).isEqualTo(90_000);
+        assertThat(Durations.parseMs("PT2H")).isEqualTo(7_200_000);
+        assertThatThrownBy(() -> Durations.parseMs("soon")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Durations.parseMs("5 weeks")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -4,7 +4,7 @@ import static dev.parley.server.integration.IntegrationServers.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.server.ParleyServer;
-import dev.parley.server.bus.TestRedis;
+import dev.parley.server.backplane.redis.TestRedis;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.TestDatabases;
 import dev.parley.server.testing.Api;

@@ -2,10 +2,9 @@ package dev.parley.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.parley.server.ParleyServer;
+import dev.parley.server.config.ConfigLoader;
 import dev.parley.server.config.ServerConfig;
-import dev.parley.server.media.MediaConfig;
 import dev.parley.server.testing.TestServers;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,8 +28,9 @@ class WebSecurityHeadersIT {
     @BeforeAll
     static void start() {
         ServerConfig base = ServerConfig.embedded(data, 0).withPassword(TestServers.FAST_PASSWORDS);
-        server = ParleyServer.start(base.withMedia(MediaConfig.load(MissingNode.getInstance(),
-                Map.of("PARLEY_MEDIA_PUBLIC_URL", "https://cdn.example.org/media"))));
+        server = ParleyServer.start(base.withMedia(ConfigLoader.load(Optional.empty(),
+                Map.of("PARLEY_MEDIA_PUBLIC_URL", "https://cdn.example.org/media"), ConfigLoader.Overrides.none())
+                .media()));
     }
 
     @AfterAll

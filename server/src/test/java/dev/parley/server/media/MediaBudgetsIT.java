@@ -2,18 +2,19 @@ package dev.parley.server.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.parley.server.ParleyServer;
+import dev.parley.server.config.ConfigLoader;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.testing.Api;
 import dev.parley.server.testing.TestServers;
 import dev.parley.server.testing.WsClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,15 +165,17 @@ class MediaBudgetsIT {
 
     @Test
     void rateLimitsOffLiftsBothUploadRatesButNotTheQuota() throws Exception {
-        var yaml = new ObjectMapper(new YAMLFactory()).readTree("""
-                uploadsPerSecond: 0.001
-                uploadBurst: 1
-                addressUploadsPerSecond: 0.001
-                addressUploadBurst: 1
-                quotaBytesPerUser: 100000
+        Path yaml = Files.writeString(data.resolve("budgets.yml"), """
+                media:
+                  uploadsPerSecond: 0.001
+                  uploadBurst: 1
+                  addressUploadsPerSecond: 0.001
+                  addressUploadBurst: 1
+                  quotaBytesPerUser: 100000
                 """);
-        MediaConfig off = MediaConfig.load(yaml, Map.of("PARLEY_RATE_LIMITS", "off"));
-        MediaConfig on = MediaConfig.load(yaml, Map.of());
+        MediaConfig off = ConfigLoader.load(Optional.of(yaml), Map.of("PARLEY_RATE_LIMITS", "off"),
+                ConfigLoader.Overrides.none()).media();
+        MediaConfig on = ConfigLoader.load(Optional.of(yaml), Map.of(), ConfigLoader.Overrides.none()).media();
         assertThat(on.budgets().perUserPerSecond()).isEqualTo(0.001);
         assertThat(off.budgets().perUserPerSecond()).isZero();
         assertThat(off.budgets().perAddressPerSecond()).isZero();

@@ -3,8 +3,6 @@ package dev.parley.server.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.parley.server.config.ConfigLoader;
 import dev.parley.server.config.ServerConfig;
 import java.nio.file.Files;
@@ -16,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MediaConfigTest {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     @TempDir
     Path dir;
 
@@ -57,10 +53,21 @@ class MediaConfigTest {
         assertThat(config.toString()).doesNotContain("SK-secret");
     }
 
+    private MediaConfig media(String section, Map<String, String> env) throws Exception {
+        Path file = Files.writeString(dir.resolve("media.yml"), "media:\n" + section.indent(2));
+        return ConfigLoader.load(Optional.of(file), env, ConfigLoader.Overrides.none()).media();
+    }
+
     @Test
     void s3WithoutABucketIsRefused() throws Exception {
-        assertThatThrownBy(() -> MediaConfig.load(YAML.readTree("type: s3"), Map.of()))
+        assertThatThrownBy(() -> media("type: s3", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucket");
+    }
+
+    @Test
+    void s3CredentialsInTheFileAreRefusedNamingTheVariableToUse() {
+        assertThatThrownBy(() -> media("s3:\n  bucket: b\n  secretKey: oops\n", Map.of()))
+                .hasMessageContaining("PARLEY_MEDIA_S3_SECRET_KEY").hasMessageNotContaining("oops");
     }
 
     @Test
@@ -70,7 +77,7 @@ class MediaConfigTest {
         assertThat(d.orphanGrace()).isEqualTo(Duration.ofHours(24));
         assertThat(d.toolMemoryBytes()).isEqualTo(1024L * 1024 * 1024);
 
-        MediaConfig m = MediaConfig.load(YAML.readTree("""
+        MediaConfig m = media("""
                 quotaBytesPerUser: 5000000
                 uploadsPerSecond: 0.5
                 uploadBurst: 4
@@ -82,7 +89,7 @@ class MediaConfigTest {
                 tools:
                   memoryBytes: 300000000
                   timeoutSeconds: 5
-                """), Map.of("PARLEY_MEDIA_UPLOAD_BURST", "6", "PARLEY_MEDIA_ORPHAN_GRACE", "90m",
+                """, Map.of("PARLEY_MEDIA_UPLOAD_BURST", "6", "PARLEY_MEDIA_ORPHAN_GRACE", "90m",
                 "PARLEY_MEDIA_TOOL_MEMORY_BYTES", "400000000"));
 
         assertThat(m.budgets()).isEqualTo(new MediaConfig.UploadBudgets(5_000_000, 0.5, 6, 2, 8));
@@ -91,7 +98,7 @@ class MediaConfigTest {
         assertThat(m.gifMaxFramePixels()).isEqualTo(1_000_000);
         assertThat(m.toolMemoryBytes()).isEqualTo(400_000_000);
         assertThat(m.toolTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(MediaConfig.load(YAML.readTree("uploadBurst: 4"), Map.of("PARLEY_RATE_LIMITS", "off"))
+        assertThat(media("uploadBurst: 4", Map.of("PARLEY_RATE_LIMITS", "off"))
                 .budgets().perUserPerSecond()).isZero();
     }
 }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.crypto.mls.group.CommitBuilder;
 import dev.parley.server.ParleyServer;
-import dev.parley.server.bus.TestRedis;
+import dev.parley.server.backplane.redis.TestRedis;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.TestDatabases;
 import dev.parley.server.testing.Api;

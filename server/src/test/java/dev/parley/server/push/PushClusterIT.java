@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.server.ParleyServer;
-import dev.parley.server.bus.TestRedis;
+import dev.parley.server.backplane.redis.TestRedis;
 import dev.parley.server.config.OutboundConfig;
 import dev.parley.server.config.PushConfig;
 import dev.parley.server.config.ServerConfig;

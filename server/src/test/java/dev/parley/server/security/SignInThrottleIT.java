@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.Limits;
 import dev.parley.server.ParleyServer;
-import dev.parley.server.bus.TestRedis;
+import dev.parley.server.backplane.redis.TestRedis;
 import dev.parley.server.config.ConnectionConfig;
 import dev.parley.server.config.SecurityConfig;
 import dev.parley.server.config.ServerConfig;

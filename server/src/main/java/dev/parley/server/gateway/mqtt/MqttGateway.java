@@ -6,6 +6,7 @@ import dev.parley.core.Limits;
 import dev.parley.core.PresenceService;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
+import dev.parley.server.backplane.SessionSnapshots;
 import dev.parley.server.config.MqttConfig;
 import dev.parley.server.gateway.AddressLimits;
 import dev.parley.server.gateway.ClientAddresses;
@@ -49,12 +50,13 @@ public final class MqttGateway implements AutoCloseable {
      * @param connectTimeoutMs a connection that has not sent CONNECT within this is closed
      * @param addressLimits    the node's per-address accounting (open cap, new-connection rate), shared with HTTP;
      *                         MQTT over WebSocket is counted there as the HTTP connection it is
+     * @param sessions         where persistent sessions are saved for every node (the backplane's)
      */
     public MqttGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence, EventBus bus,
                        ExecutorService blocking, IdGenerator ids, Clock clock, Limits limits, MqttConfig config,
-                       long connectTimeoutMs, AddressLimits addressLimits) {
+                       long connectTimeoutMs, AddressLimits addressLimits, SessionSnapshots sessions) {
         this.services = new MqttServices(vertx, accounts, chat, presence, bus, blocking, ids, clock, limits, config,
-                connectTimeoutMs, new MqttSessions(config.maxSessionsPerUser()), new AtomicBoolean());
+                connectTimeoutMs, new MqttSessions(config.maxSessionsPerUser(), sessions, clock), new AtomicBoolean());
         this.addressLimits = addressLimits;
         this.sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> {
             int dropped = services.sessions().sweep(clock.millis());

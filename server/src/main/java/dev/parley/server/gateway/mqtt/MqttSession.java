@@ -28,6 +28,20 @@ final class MqttSession {
     private record Inbound(long generation, long payloadHash) {
     }
 
+    /**
+     * What a persistent session carries from one node to another (saved as JSON through the backplane's
+     * {@code SessionSnapshots}): its subscriptions, the per-conversation acknowledged cursor (QoS 1
+     * deliveries beyond it come again from the log, by seq), and what recognises the client's
+     * retransmissions (epoch, packet-id generations, QoS 2 releases awaited).
+     */
+    record Snapshot(String epoch, long expirySeconds, List<SubscriptionState> subscriptions, Map<String, Long> acked,
+                    Map<Integer, long[]> inbound, List<Integer> awaitingRelease) {
+    }
+
+    /** A subscription as saved: the filter is parsed again on load. */
+    record SubscriptionState(String filter, int qos, boolean noLocal) {
+    }
+
     final String userId;
     final String clientId;
     /**
@@ -65,6 +79,29 @@ final class MqttSession {
     void keepFor(boolean keep, long seconds) {
         persistent = keep;
         expirySeconds = seconds;
+    }
+
+    /** The state to carry to another node (see {@link Snapshot}). */
+    synchronized Snapshot snapshot() {
+        Map<Integer, long[]> in = new HashMap<>();
+        inbound.forEach((id, i) -> in.put(id, new long[] {i.generation(), i.payloadHash()}));
+        return new Snapshot(epoch, expirySeconds, subscriptions.values().stream()
+                .map(x -> new SubscriptionState(x.filter(), x.qos(), x.noLocal())).toList(),
+                Map.copyOf(acked), in, List.copyOf(awaitingRelease));
+    }
+
+    /** A persistent session as another node left it, detached until a connection attaches. */
+    static MqttSession restore(String userId, String clientId, Snapshot saved, long nowMs) {
+        MqttSession s = new MqttSession(userId, clientId, saved.epoch(), true, saved.expirySeconds());
+        for (SubscriptionState sub : saved.subscriptions()) {
+            s.subscriptions.put(sub.filter(), new Subscription(sub.filter(), Topic.filter(sub.filter()), sub.qos(),
+                    sub.noLocal()));
+        }
+        s.acked.putAll(saved.acked());
+        saved.inbound().forEach((id, g) -> s.inbound.put(id, new Inbound(g[0], g[1])));
+        s.awaitingRelease.addAll(saved.awaitingRelease());
+        s.detachedAtMs = nowMs;
+        return s;
     }
 
     // ---- ownership ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 package dev.parley.server.media.fs;
 
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

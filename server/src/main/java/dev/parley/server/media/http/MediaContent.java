@@ -1,6 +1,6 @@
 package dev.parley.server.media.http;
 
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.media.fs.FsBlobStore;
 import io.vertx.core.Context;

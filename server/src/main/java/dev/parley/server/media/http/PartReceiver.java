@@ -2,7 +2,7 @@ package dev.parley.server.media.http;
 
 import dev.parley.core.ChatException;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.server.media.UploadStore;
+import dev.parley.core.port.UploadStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -6,7 +6,7 @@ import dev.parley.core.port.IdGenerator;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.media.MediaConfig;
 import dev.parley.server.media.MediaIngest;
-import dev.parley.server.media.UploadStore;
+import dev.parley.core.port.UploadStore;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;

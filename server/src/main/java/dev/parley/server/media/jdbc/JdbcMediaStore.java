@@ -2,7 +2,7 @@ package dev.parley.server.media.jdbc;
 
 import dev.parley.core.media.Media;
 import dev.parley.core.media.MediaKind;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.core.media.Preview;
 import dev.parley.core.media.SigningKey;
 import dev.parley.server.store.jdbc.Database;

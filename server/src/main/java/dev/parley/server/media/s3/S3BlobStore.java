@@ -1,6 +1,6 @@
 package dev.parley.server.media.s3;
 
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;

@@ -17,7 +17,7 @@ import java.util.Optional;
  * writer (SQLite allows one writer at a time); reads use the pool. Closing it releases nothing: the owning
  * {@code Stores} closes the database.
  */
-public abstract class JdbcAccountStore implements AccountStore {
+public final class JdbcAccountStore implements AccountStore {
 
     private static final String ACCOUNT_COLUMNS =
             "user_id, handle, handle_key, display_name, password_hash, created_at_ms";
@@ -29,7 +29,7 @@ public abstract class JdbcAccountStore implements AccountStore {
 
     private final Database db;
 
-    protected JdbcAccountStore(Database db) {
+    public JdbcAccountStore(Database db) {
         this.db = db;
     }
 

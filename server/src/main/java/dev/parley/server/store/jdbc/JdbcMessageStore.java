@@ -23,11 +23,11 @@ import java.util.concurrent.CompletableFuture;
  * group-committing writer; reads use the pool. Closing it releases nothing: the owning {@code Stores}
  * closes the database.
  */
-public abstract class JdbcMessageStore implements MessageStore {
+public final class JdbcMessageStore implements MessageStore {
 
     private final Database db;
 
-    protected JdbcMessageStore(Database db) {
+    public JdbcMessageStore(Database db) {
         this.db = db;
     }
 

@@ -1,10 +1,11 @@
 package dev.parley.server.gateway.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.ParleyServer;
-import dev.parley.server.bus.TestRedis;
+import dev.parley.server.backplane.redis.TestRedis;
 import dev.parley.server.config.MqttConfig;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.TestDatabases;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three nodes on one PostgreSQL schema and one Redis: an MQTT subscriber on the first node, a WebSocket
  * user on the second and an MQTT publisher on the third share conversations; everyone gets everything
- * once, in order, whichever node it was sent to.
+ * once, in order, whichever node it was sent to; and a persistent MQTT session follows its client from one
+ * node to another.
  */
 class MqttClusterIT {
     @TempDir
@@ -130,6 +132,54 @@ class MqttClusterIT {
             var p = (MqttPublishMessage) sub.awaitType(MqttMessageType.PUBLISH);
             assertThat(p.variableHeader().topicName()).isEqualTo("conversations/" + later);
             assertThat(p.payload().toString(StandardCharsets.UTF_8)).isEqualTo("a new conversation");
+        }
+    }
+
+    @Test
+    void persistentSessionLeftOnOneNodeResumesOnAnotherWithEveryMissedMessageOnceInOrder() {
+        Api api1 = new Api(nodes.get(0).port());
+        var phone = api1.user("cl_ps_phone");
+        var friend = api1.user("cl_ps_friend");
+        String c = api1.group(friend, "roaming", phone);
+        try (var ws = WsClient.connect(nodes.get(2).port(), friend.token())) {
+            try (var m = new RawMqttClient(nodes.get(0).mqttPort())) {
+                var ack = m.connect(4, "roamer", phone.handle(), phone.token(), false, 30, null);
+                assertThat(ack.variableHeader().isSessionPresent()).isFalse();
+                m.subscribe(1, 1, "conversations/" + c);
+                m.awaitType(MqttMessageType.SUBACK);
+                for (int i = 1; i <= 4; i++) {
+                    ws.call("send", "conversationId", c, "clientMsgId", "here" + i, "body", "here " + i);
+                }
+                for (int i = 1; i <= 4; i++) {
+                    var p = (MqttPublishMessage) m.awaitType(MqttMessageType.PUBLISH);
+                    assertThat(p.payload().toString(StandardCharsets.UTF_8)).isEqualTo("here " + i);
+                    if (i <= 3) {
+                        m.pubAck(p.variableHeader().packetId()); // the fourth stays in flight
+                    }
+                }
+                m.disconnect();
+                m.awaitClosed(10_000);
+            }
+            // Node 1 saves the session for every node once the connection is cleaned up.
+            await().atMost(Duration.ofSeconds(20)).until(() -> !TestRedis.keys(prefix + "s:mqtt:" + phone.userId()
+                    + ":roamer").isEmpty());
+            for (int i = 1; i <= 5; i++) {
+                ws.call("send", "conversationId", c, "clientMsgId", "away" + i, "body", "away " + i);
+            }
+        }
+        try (var m = new RawMqttClient(nodes.get(1).mqttPort())) {
+            var ack = m.connect(4, "roamer", phone.handle(), phone.token(), false, 30, null);
+            assertThat(ack.variableHeader().isSessionPresent()).as("session present on another node").isTrue();
+            // No SUBSCRIBE: the subscription came with the session.
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                var p = (MqttPublishMessage) m.awaitType(MqttMessageType.PUBLISH);
+                got.add(p.payload().toString(StandardCharsets.UTF_8));
+                m.pubAck(p.variableHeader().packetId());
+            }
+            // The one left in flight on node 1 first (from the log, by seq), then what arrived meanwhile.
+            assertThat(got).containsExactly("here 4", "away 1", "away 2", "away 3", "away 4", "away 5");
+            assertThat(m.awaitClosedOrNothing(1_000)).noneMatch(p -> p instanceof MqttPublishMessage);
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.parley.server.media.fs;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.contract.BlobStoreContract;
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.parley.server.media.jdbc;
 
 import dev.parley.core.contract.MediaStoreContract;
-import dev.parley.core.media.MediaStore;
+import dev.parley.core.port.MediaStore;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.Stores;
 import dev.parley.server.store.TestDatabases;

@@ -1,6 +1,6 @@
 package dev.parley.server.media.jdbc;
 
-import dev.parley.server.media.UploadStore;
+import dev.parley.core.port.UploadStore;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.Stores;
 import dev.parley.server.store.TestDatabases;

@@ -2,7 +2,7 @@ package dev.parley.server.media.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.server.media.UploadStore;
+import dev.parley.core.port.UploadStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.parley.server.media.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.contract.BlobStoreContract;
-import dev.parley.core.media.BlobStore;
+import dev.parley.core.port.BlobStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

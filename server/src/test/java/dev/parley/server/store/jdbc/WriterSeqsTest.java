@@ -8,7 +8,6 @@ import dev.parley.core.NewEntry;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.sqlite.SqliteDialect;
-import dev.parley.server.store.sqlite.SqliteMessageStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,14 +33,14 @@ class WriterSeqsTest {
     @TempDir
     Path dir;
     private Database db;
-    private SqliteMessageStore store;
+    private JdbcMessageStore store;
     private final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
     void open() {
         StoreOptions options = new StoreOptions(2, 512, true);
         db = Database.open(new SqliteDialect(dir.resolve("parley.db"), options), options);
-        store = new SqliteMessageStore(db);
+        store = new JdbcMessageStore(db);
         store.createConversation(new Conversation("cnv_1", "group", null, false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
     }

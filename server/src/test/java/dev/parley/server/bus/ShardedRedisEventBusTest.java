@@ -1,9 +1,0 @@
-package dev.parley.server.bus;
-
-/** The same contract on Redis 7 sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}). */
-class ShardedRedisEventBusTest extends RedisEventBusTest {
-    @Override
-    protected boolean sharded() {
-        return true;
-    }
-}
