@@ -29,6 +29,16 @@ public interface EventBus extends AutoCloseable {
     interface Subscription extends AutoCloseable {
         @Override
         void close();
+
+        /**
+         * Completes once the engine has confirmed the subscription: an event published anywhere after that
+         * reaches the handler. Until then, events published on other nodes may be missed, so a subscriber that
+         * reads "where the log ends" should read again once this completes. Completes (never fails) even when the
+         * engine refused, since subscribers recover from the store anyway. Already complete for in-process buses.
+         */
+        default java.util.concurrent.CompletableFuture<Void> ready() {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
     /** Topic every node subscribes to, so revoked tokens leave every node's cache at once. */

@@ -230,18 +230,10 @@ public final class PushService {
      * @return how many pushes were queued or folded into waiting ones
      */
     public int decide(Message entry) {
-        Optional<Conversation> found = messages.findConversation(entry.conversationId());
-        if (found.isEmpty()) {
-            return 0;
-        }
-        Conversation conversation = found.get();
+        // Cheapest first: most entries go to members who are all online or have no subscription at all, so the
+        // one read that usually ends the decision (subscriptions) comes before the conversation and mute reads.
         List<String> recipients = new ArrayList<>(chat.members(entry.conversationId()));
         recipients.remove(entry.senderId());
-        if (recipients.isEmpty()) {
-            return 0;
-        }
-        Set<String> muted = store.mutedUsers(entry.conversationId());
-        recipients.removeAll(muted);
         if (recipients.isEmpty()) {
             return 0;
         }
@@ -250,6 +242,18 @@ public final class PushService {
             log.debug("push not needed conversation={} seq={}: no subscription", entry.conversationId(), entry.seq());
             return 0;
         }
+        Set<String> muted = store.mutedUsers(entry.conversationId());
+        if (!muted.isEmpty()) {
+            subscriptions = subscriptions.stream().filter(s -> !muted.contains(s.userId())).toList();
+            if (subscriptions.isEmpty()) {
+                return 0;
+            }
+        }
+        Optional<Conversation> found = messages.findConversation(entry.conversationId());
+        if (found.isEmpty()) {
+            return 0;
+        }
+        Conversation conversation = found.get();
         String senderName = accounts.findAccountById(entry.senderId())
                 .map(PushService::nameOf)
                 .orElse(null);

@@ -108,6 +108,23 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void anEventPublishedOnAnotherNodeOnceTheSubscriptionIsReadyArrives() throws Exception {
+        String t = topic();
+        List<BusEvent> got = new CopyOnWriteArrayList<>();
+        EventBus.Subscription s = peer.subscribe(t, got::add);
+        s.ready().get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        // No probe first: ready() alone must be enough for the very first event from elsewhere.
+        BusEvent e = new BusEvent.ReceiptMoved(new Watermarks("c1", "u1", 1, 1));
+        bus.publish(t, e);
+        await().atMost(WAIT).until(() -> got.size() == 1);
+        assertThat(got).containsExactly(e);
+        EventBus.Subscription second = peer.subscribe(t, x -> { });
+        assertThat(second.ready()).as("a second local handler of a confirmed topic").isCompleted();
+        second.close();
+        s.close();
+    }
+
+    @Test
     void eventsReachSubscribersOfOtherNodes() {
         String t = topic();
         List<BusEvent> got = new CopyOnWriteArrayList<>();

@@ -91,10 +91,18 @@ public final class GapHealingBus implements EventBus {
         healers.add(healer);
         Subscription subscription = inner.subscribe(topic, healer::onEvent);
         submit(healer::init);
-        return () -> {
-            healer.closed = true;
-            healers.remove(healer);
-            subscription.close();
+        return new Subscription() {
+            @Override
+            public void close() {
+                healer.closed = true;
+                healers.remove(healer);
+                subscription.close();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> ready() {
+                return subscription.ready();
+            }
         };
     }
 

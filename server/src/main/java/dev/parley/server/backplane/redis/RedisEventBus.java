@@ -11,6 +11,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ public final class RedisEventBus implements EventBus {
     private final BaseRedisAsyncCommands<String, String> pub;
     /** Local handlers per topic; changed under {@code this}, read lock-free on delivery. */
     private final Map<String, CopyOnWriteArrayList<Consumer<BusEvent>>> topics = new ConcurrentHashMap<>();
+    /** Per topic: completes when Redis confirmed this node's subscription (see {@link Subscription#ready()}). */
+    private final Map<String, CompletableFuture<Void>> confirmations = new ConcurrentHashMap<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong publishFailures = new AtomicLong();
     private volatile long lastFailureLogMs;
@@ -125,24 +128,36 @@ public final class RedisEventBus implements EventBus {
     @Override
     public Subscription subscribe(String topic, Consumer<BusEvent> handler) {
         String channel = prefix + topic;
+        CompletableFuture<Void> ready;
         synchronized (this) {
             var handlers = topics.get(topic);
             if (handlers == null) {
                 handlers = new CopyOnWriteArrayList<>();
                 topics.put(topic, handlers);
+                CompletableFuture<Void> confirmed = new CompletableFuture<>();
+                confirmations.put(topic, confirmed);
                 if (!closed) {
                     var f = sharded ? sub.ssubscribe(channel) : sub.subscribe(channel);
                     f.whenComplete((v, e) -> {
                         if (e != null) {
                             log.warn("subscribe to {} failed: {}", topic, e.toString());
                         }
+                        confirmed.complete(null);
                     });
+                } else {
+                    confirmed.complete(null);
                 }
             }
             handlers.add(handler);
+            ready = confirmations.getOrDefault(topic, CompletableFuture.completedFuture(null));
         }
         return new Subscription() {
             private boolean done;
+
+            @Override
+            public CompletableFuture<Void> ready() {
+                return ready;
+            }
 
             @Override
             public void close() {
@@ -156,6 +171,7 @@ public final class RedisEventBus implements EventBus {
                         return;
                     }
                     topics.remove(topic);
+                    confirmations.remove(topic);
                         if (!closed) {
                         var f = sharded ? sub.sunsubscribe(channel) : sub.unsubscribe(channel);
                         f.whenComplete((v, e) -> {

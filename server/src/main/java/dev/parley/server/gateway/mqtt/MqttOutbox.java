@@ -179,8 +179,16 @@ final class MqttOutbox {
         }
         for (String c : wanted) {
             if (!watching.containsKey(c)) {
-                watching.put(c, s.bus().subscribe(EventBus.conversationTopic(c),
-                        e -> connection.lane.submit(() -> onConversationEvent(c, e))));
+                EventBus.Subscription sub = s.bus().subscribe(EventBus.conversationTopic(c),
+                        e -> connection.lane.submit(() -> onConversationEvent(c, e)));
+                watching.put(c, sub);
+                // Entries stored on other nodes before the engine confirmed the subscription never come as
+                // events: read the log once more when it has (the position was taken after subscribing).
+                sub.ready().thenRun(() -> connection.lane.submit(() -> {
+                    if (!stopped && watching.get(c) == sub && streams(c)) {
+                        pump(c);
+                    }
+                }));
             }
         }
         for (String c : List.copyOf(watching.keySet())) {
