@@ -152,7 +152,9 @@ class ConnectionLimitsIT {
 
     @Test
     void clientThatNeverReadsItsRepliesIsClosedWith1008AndItsCommandsStop() throws Exception {
-        start(c -> c.withMaxQueuedBytesPerSocket(256 * 1024));
+        // 1 MiB: room for the writer's own burst below (200 echoes of 2 KB arrive faster than a starved test client
+        // reads them), while the reader's 300 sync pages of ~450 KB go far past it.
+        start(c -> c.withMaxQueuedBytesPerSocket(1024 * 1024));
         var alice = api.user(handle("reader"));
         var bob = api.user(handle("writer"));
         String conv = api.direct(alice, bob);
