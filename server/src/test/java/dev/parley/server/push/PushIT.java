@@ -134,9 +134,11 @@ class PushIT {
         long lastSeq;
         try (WsClient ws = WsClient.connect(server.port(), alice.token())) {
             for (int i = 1; i <= 2; i++) {
-                ws.request("send", "conversationId", c, "clientMsgId", "m" + i, "body", "part " + i);
+                assertThat(ws.call("send", "conversationId", c, "clientMsgId", "m" + i, "body", "part " + i)
+                        .path("t").asText()).isEqualTo("sent");
             }
             JsonNode last = ws.call("send", "conversationId", c, "clientMsgId", "m3", "body", "the latest");
+            assertThat(last.path("t").asText()).isEqualTo("sent");
             lastSeq = last.path("seq").asLong();
         }
         await().atMost(WAIT).until(() -> !receiver.received("bob-phone").isEmpty());
