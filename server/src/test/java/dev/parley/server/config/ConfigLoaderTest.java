@@ -200,7 +200,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_BUS_TYPE", "redis")))
                 .hasMessageContaining("bus.url must be a redis://").hasMessageContaining("PARLEY_BUS_TYPE");
         assertThatThrownBy(() -> load(Optional.of(file("store:\n  type: mysql\n")), Map.of()))
-                .hasMessageContaining("store.type must be sqlite or postgres");
+                .hasMessageContaining("store.type must be sqlite, postgres or dynamodb");
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_CONNECTIONS_PONG_TIMEOUT_MS", "5")))
                 .hasMessageContaining("at least 100 ms");
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_PORT", "70000")))

@@ -1,0 +1,47 @@
+package dev.parley.server.store.dynamo;
+
+import dev.parley.core.port.AccountStore;
+import dev.parley.core.port.MessageStore;
+import dev.parley.server.config.ServerConfig;
+
+/**
+ * The DynamoDB message and account stores of one deployment (one endpoint, one table prefix), their tables
+ * created if missing. Only these two ports live on DynamoDB; see {@code docs/dynamodb.md} for why a node does
+ * not run on it yet ({@code Stores.open} refuses {@code store.type: dynamodb}).
+ */
+public final class DynamoStores implements AutoCloseable {
+    private final Dynamo db;
+    private final DynamoMessageStore messages;
+    private final DynamoAccountStore accounts;
+
+    private DynamoStores(Dynamo db, int maxBatch) {
+        this.db = db;
+        db.createTables();
+        this.messages = new DynamoMessageStore(db, maxBatch);
+        this.accounts = new DynamoAccountStore(db);
+    }
+
+    /**
+     * Opens the stores {@code config} names.
+     *
+     * @param staticKeys {@code id:secret} for an emulator; null uses the default AWS credential chain
+     */
+    public static DynamoStores open(ServerConfig.DynamoDbConfig config, int maxBatch, String staticKeys) {
+        return new DynamoStores(Dynamo.connect(config.endpoint(), config.region(), config.tablePrefix(), staticKeys),
+                maxBatch);
+    }
+
+    public MessageStore messages() {
+        return messages;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    @Override
+    public void close() {
+        messages.close();
+        db.close();
+    }
+}
