@@ -154,6 +154,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDynamoDbSettingsBindFromTheFileAndTheEnvironment() throws Exception {
+        Path f = file("store:\n  type: dynamodb\n  dynamodb:\n    tablePrefix: staging_\n");
+        var c = load(Optional.of(f), Map.of("PARLEY_STORE_DYNAMODB_ENDPOINT", "http://127.0.0.1:4567",
+                "PARLEY_STORE_DYNAMODB_REGION", "eu-west-1"));
+        assertThat(c.store().type()).isEqualTo("dynamodb");
+        assertThat(c.store().dynamodb()).isEqualTo(
+                new ServerConfig.DynamoDbConfig("http://127.0.0.1:4567", "eu-west-1", "staging_"));
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_STORE_DYNAMODB_ENDPOINT", "localhost:1")))
+                .hasMessageContaining("store.dynamodb.endpoint must be an http(s) URL");
+    }
+
+    @Test
     void everyShortNameNamesAKeyThatExists() {
         JsonNode defaults = new ObjectMapper().valueToTree(ConfigFile.defaults());
         List<String> keys = EnvOverlay.leaves(defaults, "");

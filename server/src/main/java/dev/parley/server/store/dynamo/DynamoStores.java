@@ -39,6 +39,11 @@ public final class DynamoStores implements AutoCloseable {
         return accounts;
     }
 
+    /** The tables, for tests that stage what a crashed writer leaves behind. */
+    Dynamo dynamo() {
+        return db;
+    }
+
     @Override
     public void close() {
         messages.close();
