@@ -11,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -75,6 +76,12 @@ public final class Dynamo implements AutoCloseable {
      * or with {@code staticKeys} ({@code id:secret}) when given (emulators accept any).
      */
     public static Dynamo connect(String endpoint, String region, String tablePrefix, String staticKeys) {
+        return connect(endpoint, region, tablePrefix, staticKeys, List.of());
+    }
+
+    /** As above, with interceptors on every request (tests meter the capacity each operation consumes). */
+    static Dynamo connect(String endpoint, String region, String tablePrefix, String staticKeys,
+                          List<ExecutionInterceptor> interceptors) {
         AwsCredentialsProvider credentials;
         if (staticKeys != null) {
             int colon = staticKeys.indexOf(':');
@@ -87,7 +94,8 @@ public final class Dynamo implements AutoCloseable {
                 .region(Region.of(region))
                 .credentialsProvider(credentials)
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64)
-                        .connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(30)));
+                        .connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(30)))
+                .overrideConfiguration(c -> interceptors.forEach(c::addExecutionInterceptor));
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));
         }

@@ -238,8 +238,10 @@ public final class DynamoMessageStore implements MessageStore {
         long unread = 0;
         Message lastMessage = null;
         long to = num(meta, "last");
+        // The first page covers just the unread part (at least the newest entry); later ones are full.
+        int size = (int) Math.max(1, Math.min(PAGE, to - read));
         while (to >= 1 && (lastMessage == null || to > read)) {
-            List<Message> page = range(cid, 1, to, false, PAGE);
+            List<Message> page = range(cid, 1, to, false, size);
             for (Message m : page) {
                 if (!m.kind().isMessage()) {
                     continue;
@@ -251,10 +253,11 @@ public final class DynamoMessageStore implements MessageStore {
                     unread++;
                 }
             }
-            if (page.size() < PAGE) {
+            if (page.size() < size) {
                 break;
             }
             to = page.getLast().seq() - 1;
+            size = PAGE;
         }
         List<Watermarks> receipts = members.stream()
                 .map(m -> new Watermarks(cid, str(m, "uid"), num(m, "dlv"), num(m, "rd"))).toList();

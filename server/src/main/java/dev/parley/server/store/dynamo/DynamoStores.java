@@ -3,6 +3,8 @@ package dev.parley.server.store.dynamo;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.server.config.ServerConfig;
+import java.util.List;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
  * The DynamoDB message and account stores of one deployment (one endpoint, one table prefix), their tables
@@ -29,6 +31,13 @@ public final class DynamoStores implements AutoCloseable {
     public static DynamoStores open(ServerConfig.DynamoDbConfig config, int maxBatch, String staticKeys) {
         return new DynamoStores(Dynamo.connect(config.endpoint(), config.region(), config.tablePrefix(), staticKeys),
                 maxBatch);
+    }
+
+    /** As {@link #open}, with interceptors on every request (tests meter capacity with one). */
+    static DynamoStores open(ServerConfig.DynamoDbConfig config, int maxBatch, String staticKeys,
+                             List<ExecutionInterceptor> interceptors) {
+        return new DynamoStores(Dynamo.connect(config.endpoint(), config.region(), config.tablePrefix(), staticKeys,
+                interceptors), maxBatch);
     }
 
     public MessageStore messages() {
