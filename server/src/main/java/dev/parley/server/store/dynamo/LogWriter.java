@@ -207,6 +207,10 @@ final class LogWriter implements AutoCloseable {
             Claim claim = claimed.get();
             if (claim.fx() < claim.last()) {
                 effects.redo(cid, claim.fx() + 1, claim.last(), version);
+                stamp(cid, version);
+                db.update(UpdateItemRequest.builder().tableName(db.conversations).key(Dynamo.key("id", cid))
+                        .updateExpression("SET fx = :fx").conditionExpression("ep = :ep")
+                        .expressionAttributeValues(Map.of(":fx", n(claim.last()), ":ep", n(claim.epoch()))).build());
             }
             Optional<List<Runnable>> done = appendClaimed(cid, ops, claim, version);
             if (done.isPresent()) {

@@ -96,9 +96,14 @@ class DynamoCrashWindowsIT {
                 .expressionAttributeValues(Map.of(":two", n(2))).build());
         assertThat(store.isMember("cnv_1", "usr_c")).as("committed, crashed before applying").isFalse();
 
-        append(text("c-2", "three"));
+        long before = store.changesSince("usr_a", 0).version();
+        assertThat(append(text("c-1", "again")).duplicate()).as("a batch of duplicates only still repairs").isTrue();
 
         assertThat(store.isMember("cnv_1", "usr_c")).isTrue();
+        assertThat(Dynamo.num(db.get(db.conversations, Dynamo.key("id", "cnv_1")).orElseThrow(), "fx"))
+                .as("the repair is recorded, not redone by every writer").isEqualTo(2);
+        assertThat(store.changesSince("usr_a", before).changed()).as("the repair is a change list sync sees")
+                .extracting(c -> c.conversation().conversationId()).containsExactly("cnv_1");
         assertThat(store.findConversation("cnv_1").orElseThrow().members()).containsExactly("usr_a", "usr_b", "usr_c");
         assertThat(store.summary("cnv_1", "usr_c").orElseThrow().readSeq()).isEqualTo(1);
         assertThat(store.conversationIdsOf("usr_c")).containsExactly("cnv_1");
