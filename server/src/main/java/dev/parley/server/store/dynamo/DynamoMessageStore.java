@@ -11,7 +11,11 @@ import dev.parley.core.ConversationChanges;
 import dev.parley.core.ConversationSummary;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
+import dev.parley.core.mls.MlsCommit;
+import dev.parley.core.mls.MlsGroupView;
+import dev.parley.core.mls.MlsLeaf;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * consistent and never look past {@code last}, so items a crashed writer left beyond it stay invisible until
  * the next holder overwrites them. {@code docs/dynamodb.md} has the tables, the crash windows and the cost.
  */
-public final class DynamoMessageStore implements MessageStore {
+public final class DynamoMessageStore implements MessageStore, MlsGroupStore {
     private static final int PAGE = 100;
 
     private final Dynamo db;
@@ -300,6 +304,36 @@ public final class DynamoMessageStore implements MessageStore {
             }
         }
         return new ConversationChanges(changed, removed, Math.max(horizon, 0));
+    }
+
+    // ---- MLS (the Delivery Service's view of each group) ---------------------------------------------
+
+    @Override
+    public Optional<MlsGroupView> group(String conversationId) {
+        return meta(conversationId).map(m -> {
+            long epoch = num(m, "mep");
+            List<MlsLeaf> leaves = epoch == 0 ? List.of()
+                    : db.get(db.keys, Dynamo.key("cid", conversationId, "k", s(EntryItems.leavesKey(epoch))))
+                            .map(EntryItems::leaves).orElse(List.of());
+            return new MlsGroupView(epoch, leaves);
+        });
+    }
+
+    @Override
+    public Optional<Long> epoch(String conversationId) {
+        return meta(conversationId).map(m -> num(m, "mep"));
+    }
+
+    /**
+     * Queued with the appends and committed by the same protocol: under the conversation's claim the epoch is
+     * checked, the new tree view is put as the item of the next epoch, and the commit moves {@code mep} together
+     * with {@code last} — one conditional write, so readers see the new epoch, its leaves and its entries at once.
+     */
+    @Override
+    public CompletableFuture<List<Appended>> appendCommit(MlsCommit commit) {
+        CompletableFuture<List<Appended>> done = new CompletableFuture<>();
+        writer.submit(new LogWriter.CommitOp(commit, done));
+        return done;
     }
 
     @Override

@@ -2,13 +2,14 @@ package dev.parley.server.store.dynamo;
 
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
+import dev.parley.core.port.MlsGroupStore;
 import dev.parley.server.config.ServerConfig;
 import java.util.List;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
- * The DynamoDB message and account stores of one deployment (one endpoint, one table prefix), their tables
- * created if missing. Only these two ports live on DynamoDB; see {@code docs/dynamodb.md} for why a node does
+ * The DynamoDB message, MLS group and account stores of one deployment (one endpoint, one table prefix), their tables
+ * created if missing. Only these three ports live on DynamoDB; see {@code docs/dynamodb.md} for why a node does
  * not run on it yet ({@code Stores.open} refuses {@code store.type: dynamodb}).
  */
 public final class DynamoStores implements AutoCloseable {
@@ -41,6 +42,11 @@ public final class DynamoStores implements AutoCloseable {
     }
 
     public MessageStore messages() {
+        return messages;
+    }
+
+    /** The MLS group store: the message store itself (epochs and tree views move with the log). */
+    public MlsGroupStore mlsGroups() {
         return messages;
     }
 

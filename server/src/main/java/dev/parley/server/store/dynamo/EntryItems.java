@@ -7,12 +7,15 @@ import static dev.parley.server.store.dynamo.Dynamo.str;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
+import dev.parley.core.mls.MlsLeaf;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -110,6 +113,32 @@ final class EntryItems {
 
     static Conversation conversation(Map<String, AttributeValue> meta, List<String> members) {
         return new Conversation(str(meta, "id"), str(meta, "kind"), str(meta, "title"), Dynamo.flag(meta, "e2ee"),
-                Dynamo.num(meta, "last"), str(meta, "by"), str(meta, "dk"), Dynamo.num(meta, "at"), members);
+                Dynamo.num(meta, "last"), str(meta, "by"), str(meta, "dk"), Dynamo.num(meta, "at"), members,
+                Dynamo.num(meta, "mep"));
+    }
+
+    /** The key of the MLS tree view (occupied leaves) at one epoch: written before the commit that reaches it. */
+    static String leavesKey(long mlsEpoch) {
+        return "g#" + mlsEpoch;
+    }
+
+    static Map<String, AttributeValue> leavesItem(String cid, long mlsEpoch, Collection<MlsLeaf> leaves,
+                                                  long claimEpoch) {
+        List<AttributeValue> list = leaves.stream().map(l -> AttributeValue.fromM(Map.of("i", n(l.index()),
+                "u", s(l.userId()), "d", s(l.deviceId()),
+                "s", AttributeValue.fromB(SdkBytes.fromByteArray(l.signatureKey()))))).toList();
+        return Map.of("cid", s(cid), "k", s(leavesKey(mlsEpoch)), "lv", AttributeValue.fromL(list),
+                "ep", n(claimEpoch));
+    }
+
+    static List<MlsLeaf> leaves(Map<String, AttributeValue> item) {
+        List<MlsLeaf> leaves = new ArrayList<>();
+        for (AttributeValue v : item.get("lv").l()) {
+            Map<String, AttributeValue> m = v.m();
+            leaves.add(new MlsLeaf(Long.parseLong(m.get("i").n()), m.get("u").s(), m.get("d").s(),
+                    m.get("s").b().asByteArray()));
+        }
+        leaves.sort(java.util.Comparator.comparingLong(MlsLeaf::index));
+        return leaves;
     }
 }

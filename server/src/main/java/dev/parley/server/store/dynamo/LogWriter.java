@@ -7,6 +7,9 @@ import static dev.parley.server.store.dynamo.Dynamo.s;
 import dev.parley.core.Appended;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
+import dev.parley.core.mls.MlsCommit;
+import dev.parley.core.mls.MlsLeaf;
+import dev.parley.core.port.EpochConflictException;
 import dev.parley.core.port.UnknownConversationException;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
@@ -49,17 +52,18 @@ final class LogWriter implements AutoCloseable {
     static final long LEASE_MS = 30_000;
     private static final long GIVE_UP_MS = 2 * LEASE_MS;
 
-    sealed interface Op permits AppendOp, MoveOp {
+    sealed interface Op permits AppendOp, MoveOp, CommitOp {
     }
 
     record AppendOp(NewEntry entry, CompletableFuture<Appended> done) implements Op {
     }
 
-    record MoveOp(String conversationId, String userId, long delivered, long read,
-                  CompletableFuture<Optional<Watermarks>> done) implements Op {
+    /** An MLS Commit: stored only on its epoch, moving the epoch and the leaves with its entries. */
+    record CommitOp(MlsCommit commit, CompletableFuture<List<Appended>> done) implements Op {
     }
 
-    private record Done(Runnable complete) {
+    record MoveOp(String conversationId, String userId, long delivered, long read,
+                  CompletableFuture<Optional<Watermarks>> done) implements Op {
     }
 
     private final Dynamo db;
@@ -115,17 +119,20 @@ final class LogWriter implements AutoCloseable {
         switch (op) {
             case AppendOp a -> a.done().completeExceptionally(e);
             case MoveOp m -> m.done().completeExceptionally(e);
+            case CommitOp c -> c.done().completeExceptionally(e);
         }
     }
 
     /** One batch: every group, then the moves, then the version is released, then the futures complete. */
     private void flush(List<Op> batch) throws InterruptedException {
         VersionClock.Reservation version = clock.reserve();
-        Map<String, List<AppendOp>> groups = new LinkedHashMap<>();
+        Map<String, List<Op>> groups = new LinkedHashMap<>();
         List<MoveOp> moves = new ArrayList<>();
         for (Op op : batch) {
             switch (op) {
                 case AppendOp a -> groups.computeIfAbsent(a.entry().conversationId(), c -> new ArrayList<>()).add(a);
+                case CommitOp c -> groups.computeIfAbsent(c.commit().entry().conversationId(),
+                        x -> new ArrayList<>()).add(c);
                 case MoveOp m -> moves.add(m);
             }
         }
@@ -140,8 +147,8 @@ final class LogWriter implements AutoCloseable {
                 completions.addAll(running.get(i).get());
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable cause = e.getCause();
-                for (AppendOp op : new ArrayList<>(groups.values()).get(i)) {
-                    completions.add(() -> op.done().completeExceptionally(cause));
+                for (Op op : new ArrayList<>(groups.values()).get(i)) {
+                    completions.add(() -> fail(op, cause));
                 }
             }
         }
@@ -165,7 +172,7 @@ final class LogWriter implements AutoCloseable {
 
     // ---- appends ------------------------------------------------------------------------------------
 
-    private record Claim(long epoch, long last, long fx) {
+    private record Claim(long epoch, long last, long fx, long mlsEpoch) {
     }
 
     /** Claims the conversation; empty while another writer holds it; throws if it does not exist. */
@@ -179,7 +186,7 @@ final class LogWriter implements AutoCloseable {
                 .returnValues("ALL_NEW").build());
         if (meta.isPresent()) {
             var m = meta.get();
-            return Optional.of(new Claim(num(m, "ep"), num(m, "last"), num(m, "fx")));
+            return Optional.of(new Claim(num(m, "ep"), num(m, "last"), num(m, "fx"), num(m, "mep")));
         }
         if (db.get(db.conversations, Dynamo.key("id", cid)).isEmpty()) {
             throw new UnknownConversationException(cid);
@@ -187,7 +194,7 @@ final class LogWriter implements AutoCloseable {
         return Optional.empty();
     }
 
-    private List<Runnable> appendGroup(String cid, List<AppendOp> ops, VersionClock.Reservation version) {
+    private List<Runnable> appendGroup(String cid, List<Op> ops, VersionClock.Reservation version) {
         long deadline = System.currentTimeMillis() + GIVE_UP_MS;
         int attempt = 0;
         while (true) {
@@ -198,7 +205,7 @@ final class LogWriter implements AutoCloseable {
             try {
                 claimed = claim(cid);
             } catch (UnknownConversationException e) {
-                return ops.stream().<Runnable>map(op -> () -> op.done().completeExceptionally(e)).toList();
+                return ops.stream().<Runnable>map(op -> () -> fail(op, e)).toList();
             }
             if (claimed.isEmpty()) {
                 Dynamo.backOff(++attempt);
@@ -221,30 +228,65 @@ final class LogWriter implements AutoCloseable {
     }
 
     /** The group under a claim; empty if the claim was lost on the way (nothing acknowledged, try again). */
-    private Optional<List<Runnable>> appendClaimed(String cid, List<AppendOp> ops, Claim claim,
+    private Optional<List<Runnable>> appendClaimed(String cid, List<Op> ops, Claim claim,
                                                    VersionClock.Reservation version) {
         // Idempotency: keys stored before (and committed), then keys repeated inside this batch.
         Map<String, Message> stored = storedByKey(cid, ops, claim.last());
         Map<String, Message> inBatch = new HashMap<>();
         List<Runnable> completions = new ArrayList<>();
         List<Map.Entry<NewEntry, Message>> fresh = new ArrayList<>();
-        List<AppendOp> freshOps = new ArrayList<>();
         long seq = claim.last();
-        for (AppendOp op : ops) {
-            NewEntry e = op.entry();
+        long mlsEpoch = claim.mlsEpoch();
+        java.util.TreeMap<Long, MlsLeaf> leaves = null;
+        for (Op op : ops) {
+            NewEntry e = op instanceof CommitOp c ? c.commit().entry() : ((AppendOp) op).entry();
             String key = EntryItems.clientKey(e.senderDeviceId(), e.clientMsgId());
             Message earlier = key == null ? null : stored.getOrDefault(key, inBatch.get(key));
-            if (earlier != null) {
-                completions.add(() -> op.done().complete(new Appended(earlier, true)));
-                continue;
+            if (op instanceof AppendOp a) {
+                if (earlier != null) {
+                    completions.add(() -> a.done().complete(new Appended(earlier, true)));
+                    continue;
+                }
+                Message message = e.toMessage(++seq);
+                if (key != null) {
+                    inBatch.put(key, message);
+                }
+                fresh.add(Map.entry(e, message));
+                completions.add(() -> a.done().complete(new Appended(message, false)));
+            } else if (op instanceof CommitOp c) {
+                if (earlier != null) {
+                    completions.add(() -> c.done().complete(List.of(new Appended(earlier, true))));
+                    continue;
+                }
+                if (c.commit().epoch() != mlsEpoch) {
+                    var conflict = new EpochConflictException(cid, c.commit().epoch());
+                    completions.add(() -> c.done().completeExceptionally(conflict));
+                    continue;
+                }
+                if (leaves == null) {
+                    leaves = loadLeaves(cid, mlsEpoch);
+                }
+                mlsEpoch++;
+                c.commit().cleared().forEach(leaves::remove);
+                for (MlsLeaf leaf : c.commit().set()) {
+                    leaves.put(leaf.index(), leaf);
+                }
+                List<Appended> out = new ArrayList<>();
+                for (NewEntry part : concat(e, c.commit().system())) {
+                    Message message = part.toMessage(++seq);
+                    String partKey = EntryItems.clientKey(part.senderDeviceId(), part.clientMsgId());
+                    if (partKey != null) {
+                        inBatch.put(partKey, message);
+                    }
+                    fresh.add(Map.entry(part, message));
+                    out.add(new Appended(message, false));
+                }
+                completions.add(() -> c.done().complete(List.copyOf(out)));
             }
-            Message message = e.toMessage(++seq);
-            if (key != null) {
-                inBatch.put(key, message);
-            }
-            fresh.add(Map.entry(e, message));
-            freshOps.add(op);
-            completions.add(() -> op.done().complete(new Appended(message, false)));
+        }
+        if (mlsEpoch != claim.mlsEpoch() && !db.putIf(db.keys, EntryItems.leavesItem(cid, mlsEpoch, leaves.values(),
+                claim.epoch()), "attribute_not_exists(cid) OR ep < :ep", null, Map.of(":ep", n(claim.epoch())))) {
+            return Optional.empty();
         }
         if (fresh.isEmpty()) {
             release(cid, claim, claim.last(), false);
@@ -253,12 +295,13 @@ final class LogWriter implements AutoCloseable {
         if (!putAll(cid, fresh, claim.epoch())) {
             return Optional.empty();
         }
+        Long newMlsEpoch = mlsEpoch == claim.mlsEpoch() ? null : mlsEpoch;
         boolean withEffects = fresh.stream().anyMatch(f -> Effects.has(f.getValue()));
         VersionClock.Reservation stamp = version;
         List<VersionClock.Reservation> extra = new ArrayList<>();
         try {
             while (true) {
-                Optional<Map<String, AttributeValue>> committed = commit(cid, claim, seq, stamp, !withEffects);
+                Optional<Map<String, AttributeValue>> committed = commit(cid, claim, seq, stamp, !withEffects, newMlsEpoch);
                 if (committed.isPresent()) {
                     break;
                 }
@@ -281,9 +324,10 @@ final class LogWriter implements AutoCloseable {
         return Optional.of(completions);
     }
 
-    private Map<String, Message> storedByKey(String cid, List<AppendOp> ops, long last) {
+    private Map<String, Message> storedByKey(String cid, List<Op> ops, long last) {
         List<Map<String, AttributeValue>> keys = ops.stream()
-                .map(op -> EntryItems.clientKey(op.entry().senderDeviceId(), op.entry().clientMsgId()))
+                .map(op -> op instanceof CommitOp c ? c.commit().entry() : ((AppendOp) op).entry())
+                .map(e -> EntryItems.clientKey(e.senderDeviceId(), e.clientMsgId()))
                 .filter(k -> k != null).distinct()
                 .map(k -> Dynamo.key("cid", cid, "k", s(k))).toList();
         if (keys.isEmpty()) {
@@ -339,14 +383,35 @@ final class LogWriter implements AutoCloseable {
     }
 
     private Optional<Map<String, AttributeValue>> commit(String cid, Claim claim, long end,
-                                                         VersionClock.Reservation version, boolean finish) {
-        String update = "SET #last = :end, ver = :v" + (finish ? ", fx = :end REMOVE lease" : "");
+                                                         VersionClock.Reservation version, boolean finish,
+                                                         Long newMlsEpoch) {
+        String update = "SET #last = :end, ver = :v" + (newMlsEpoch != null ? ", mep = :mep" : "")
+                + (finish ? ", fx = :end REMOVE lease" : "");
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":end", n(end), ":v", n(version.version()),
+                ":ep", n(claim.epoch()), ":last", n(claim.last())));
+        if (newMlsEpoch != null) {
+            values.put(":mep", n(newMlsEpoch));
+        }
         return db.update(UpdateItemRequest.builder().tableName(db.conversations).key(Dynamo.key("id", cid))
                 .updateExpression(update)
                 .conditionExpression("ep = :ep AND #last = :last AND (attribute_not_exists(ver) OR ver < :v)")
                 .expressionAttributeNames(Map.of("#last", "last"))
-                .expressionAttributeValues(Map.of(":end", n(end), ":v", n(version.version()), ":ep", n(claim.epoch()),
-                        ":last", n(claim.last()))).build());
+                .expressionAttributeValues(values).build());
+    }
+
+    /** The leaves at {@code mlsEpoch} (none at epoch 0), by index. */
+    private java.util.TreeMap<Long, MlsLeaf> loadLeaves(String cid, long mlsEpoch) {
+        java.util.TreeMap<Long, MlsLeaf> leaves = new java.util.TreeMap<>();
+        db.get(db.keys, Dynamo.key("cid", cid, "k", s(EntryItems.leavesKey(mlsEpoch))))
+                .ifPresent(item -> EntryItems.leaves(item).forEach(l -> leaves.put(l.index(), l)));
+        return leaves;
+    }
+
+    private static List<NewEntry> concat(NewEntry first, List<NewEntry> rest) {
+        List<NewEntry> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     /** Records the side effects as applied through {@code fx} and drops the lease (if still ours). */

@@ -40,8 +40,16 @@ final class Dynalite {
 
     /** Stores on a fresh set of tables. */
     static DynamoStores freshStores() {
-        var config = new ServerConfig.DynamoDbConfig(endpoint(), "us-east-1",
+        return open(freshConfig());
+    }
+
+    /** A fresh set of tables: open it as many times as there are nodes with {@link #open}. */
+    static ServerConfig.DynamoDbConfig freshConfig() {
+        return new ServerConfig.DynamoDbConfig(endpoint(), "us-east-1",
                 "t" + ProcessHandle.current().pid() + "_" + PREFIXES.incrementAndGet() + "_");
+    }
+
+    static DynamoStores open(ServerConfig.DynamoDbConfig config) {
         return DynamoStores.open(config, 256, "dummy:dummy");
     }
 
