@@ -23,8 +23,8 @@ class DynamoStoreRefusedTest {
         assertThatThrownBy(() -> ParleyServer.start(config))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("store.type dynamodb cannot run a node")
-                .hasMessageContaining("search").hasMessageContaining("MLS group store")
-                .hasMessageContaining("media catalog").hasMessageContaining("docs/dynamodb.md");
+                .hasMessageContaining("search").hasMessageContaining("key packages")
+                .hasMessageContaining("media catalog").hasMessageContaining("webhooks").hasMessageContaining("docs/dynamodb.md");
         assertThat(dir.resolve("parley.db")).as("no SQLite store was opened instead").doesNotExist();
     }
 
