@@ -31,12 +31,12 @@ public final class Stores implements AutoCloseable {
     private final MlsGroupStore mlsGroups;
 
     /**
-     * Why a node does not start on {@code store.type: dynamodb}: only the message, MLS group and account stores exist there
+     * Why a node does not start on {@code store.type: dynamodb}: only the message, MLS group, key package and account stores exist there
      * ({@code store.dynamo}), and a node needs the other ports too. Said at startup rather than half-working.
      */
     public static final String DYNAMODB_UNSUPPORTED = "store.type dynamodb cannot run a node yet: only the message,"
-            + " MLS group and account stores exist on DynamoDB, and a node also needs the full-text search index, the"
-            + " media catalog and uploads, MLS key packages, push subscriptions and queue, webhooks and host accounts,"
+            + " MLS group, MLS key package and account stores exist on DynamoDB, and a node also needs the full-text"
+            + " search index, the media catalog and uploads, push subscriptions and queue, webhooks and host accounts,"
             + " which exist only on SQLite and PostgreSQL. Use store.type sqlite or postgres; see docs/dynamodb.md";
 
     private Stores(Database db, MessageStore messages, AccountStore accounts, SearchIndex search) {

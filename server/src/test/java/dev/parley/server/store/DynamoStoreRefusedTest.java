@@ -23,7 +23,7 @@ class DynamoStoreRefusedTest {
         assertThatThrownBy(() -> ParleyServer.start(config))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("store.type dynamodb cannot run a node")
-                .hasMessageContaining("search").hasMessageContaining("key packages")
+                .hasMessageContaining("search").hasMessageContaining("push subscriptions")
                 .hasMessageContaining("media catalog").hasMessageContaining("webhooks").hasMessageContaining("docs/dynamodb.md");
         assertThat(dir.resolve("parley.db")).as("no SQLite store was opened instead").doesNotExist();
     }

@@ -57,6 +57,8 @@ public final class Dynamo implements AutoCloseable {
     final String accounts;
     /** Devices of a user: partition user id, sort device id. */
     final String userDevices;
+    /** MLS KeyPackages: partition device id, sort {@code n} (0 = the device's counter item, then 1, 2, … oldest first). */
+    final String keyPackages;
 
     private final DynamoDbClient client;
 
@@ -69,6 +71,7 @@ public final class Dynamo implements AutoCloseable {
         this.inbox = prefix + "inbox";
         this.accounts = prefix + "accounts";
         this.userDevices = prefix + "user_devices";
+        this.keyPackages = prefix + "key_packages";
     }
 
     /**
@@ -115,7 +118,8 @@ public final class Dynamo implements AutoCloseable {
         create(inbox, "uid", ScalarAttributeType.S, "cid");
         create(accounts, "id", null);
         create(userDevices, "uid", ScalarAttributeType.S, "did");
-        for (String table : List.of(conversations, entries, keys, members, inbox, accounts, userDevices)) {
+        create(keyPackages, "did", ScalarAttributeType.N, "n");
+        for (String table : List.of(conversations, entries, keys, members, inbox, accounts, userDevices, keyPackages)) {
             awaitActive(table);
         }
     }

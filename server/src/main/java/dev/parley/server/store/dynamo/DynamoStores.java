@@ -1,6 +1,7 @@
 package dev.parley.server.store.dynamo;
 
 import dev.parley.core.port.AccountStore;
+import dev.parley.core.port.KeyPackageStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.MlsGroupStore;
 import dev.parley.server.config.ServerConfig;
@@ -8,9 +9,9 @@ import java.util.List;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
- * The DynamoDB message, MLS group and account stores of one deployment (one endpoint, one table prefix), their tables
- * created if missing. Only these three ports live on DynamoDB; see {@code docs/dynamodb.md} for why a node does
- * not run on it yet ({@code Stores.open} refuses {@code store.type: dynamodb}).
+ * The DynamoDB message, MLS group, key package and account stores of one deployment (one endpoint, one table
+ * prefix), their tables created if missing. Only these four ports live on DynamoDB; see {@code docs/dynamodb.md}
+ * for why a node does not run on it yet ({@code Stores.open} refuses {@code store.type: dynamodb}).
  */
 public final class DynamoStores implements AutoCloseable {
     private final Dynamo db;
@@ -54,7 +55,12 @@ public final class DynamoStores implements AutoCloseable {
         return accounts;
     }
 
-    /** The tables, for tests that stage what a crashed writer leaves behind. */
+    /** The MLS KeyPackage directory, beside these accounts (it hands out packages of active devices only). */
+    public KeyPackageStore keyPackages() {
+        return new DynamoKeyPackageStore(this);
+    }
+
+    /** The tables, for the key package store and for tests that stage what a crashed writer leaves behind. */
     Dynamo dynamo() {
         return db;
     }
