@@ -31,7 +31,8 @@ public final class Stores implements AutoCloseable {
     private final MlsGroupStore mlsGroups;
 
     /**
-     * Why a node does not start on {@code store.type: dynamodb}: only the message, MLS group, key package and account stores exist there
+     * Why a node does not start on {@code store.type: dynamodb}: only the message, MLS group, key package and account
+     * stores exist there
      * ({@code store.dynamo}), and a node needs the other ports too. Said at startup rather than half-working.
      */
     public static final String DYNAMODB_UNSUPPORTED = "store.type dynamodb cannot run a node yet: only the message,"

@@ -57,7 +57,7 @@ public final class Dynamo implements AutoCloseable {
     final String accounts;
     /** Devices of a user: partition user id, sort device id. */
     final String userDevices;
-    /** MLS KeyPackages: partition device id, sort {@code n} (0 = the device's counter item, then 1, 2, … oldest first). */
+    /** MLS KeyPackages: partition device id, sort {@code n} (0 = the device's counter, then 1, 2, … oldest first). */
     final String keyPackages;
 
     private final DynamoDbClient client;

@@ -39,7 +39,8 @@ final class Effects {
     void redo(String cid, long from, long to, VersionClock.Reservation version) {
         List<Map<String, AttributeValue>> items = db.query(QueryRequest.builder().tableName(db.entries)
                 .keyConditionExpression("cid = :c AND seq BETWEEN :a AND :b")
-                .expressionAttributeValues(Map.of(":c", s(cid), ":a", n(from), ":b", n(to))).build(), Integer.MAX_VALUE);
+                .expressionAttributeValues(Map.of(":c", s(cid), ":a", n(from), ":b", n(to))).build(),
+                Integer.MAX_VALUE);
         for (var item : items) {
             List<String> added = EntryItems.strings(item, "madd");
             List<String> removed = EntryItems.strings(item, "mrem");

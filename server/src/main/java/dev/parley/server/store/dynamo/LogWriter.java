@@ -301,7 +301,8 @@ final class LogWriter implements AutoCloseable {
         List<VersionClock.Reservation> extra = new ArrayList<>();
         try {
             while (true) {
-                Optional<Map<String, AttributeValue>> committed = commit(cid, claim, seq, stamp, !withEffects, newMlsEpoch);
+                Optional<Map<String, AttributeValue>> committed =
+                        commit(cid, claim, seq, stamp, !withEffects, newMlsEpoch);
                 if (committed.isPresent()) {
                     break;
                 }

@@ -40,7 +40,8 @@ final class VersionClock {
     }
 
     void createIfMissing() {
-        db.putIf(db.conversations, Map.of("id", Dynamo.s(ITEM), "next", n(0), "pending", AttributeValue.fromM(Map.of())),
+        db.putIf(db.conversations,
+                Map.of("id", Dynamo.s(ITEM), "next", n(0), "pending", AttributeValue.fromM(Map.of())),
                 "attribute_not_exists(id)", null, null);
     }
 

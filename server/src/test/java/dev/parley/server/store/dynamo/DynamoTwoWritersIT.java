@@ -50,7 +50,8 @@ class DynamoTwoWritersIT {
             List<Long> stored = all.stream().filter(x -> !x.duplicate()).map(x -> x.entry().seq()).toList();
             int expected = 2 * perNode + perNode / 10;
             assertThat(stored).hasSize(expected).doesNotHaveDuplicates();
-            assertThat(new HashSet<>(stored)).isEqualTo(Set.copyOf(LongStream.rangeClosed(1, expected).boxed().toList()));
+            assertThat(new HashSet<>(stored))
+                    .isEqualTo(Set.copyOf(LongStream.rangeClosed(1, expected).boxed().toList()));
             assertThat(all.stream().filter(Appended::duplicate)).hasSize(perNode / 10)
                     .allSatisfy(d -> assertThat(d.entry().clientMsgId()).startsWith("both-"));
             assertThat(fromA.stream().filter(f -> !f.join().duplicate()).map(f -> f.join().entry().seq()).toList())
