@@ -48,16 +48,20 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
      *
      * @param partitions PostgreSQL only: hash partitions of the {@code entries} table, fixed when the schema
      *                   is first created
+     * @param dynamodb   {@code store.type: dynamodb} only: where the DynamoDB tables are
      */
-    public record StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync, int partitions) {
+    public record StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync, int partitions,
+                              DynamoDbConfig dynamodb) {
         public static final int DEFAULT_PARTITIONS = 8;
 
         public static final String SQLITE = "sqlite";
         public static final String POSTGRES = "postgres";
+        /** The message and account stores on DynamoDB ({@code docs/dynamodb.md}); a node refuses to start on it. */
+        public static final String DYNAMODB = "dynamodb";
 
         public StoreConfig {
-            if (!SQLITE.equals(type) && !POSTGRES.equals(type)) {
-                throw new IllegalArgumentException("store.type must be sqlite or postgres, not " + type);
+            if (!SQLITE.equals(type) && !POSTGRES.equals(type) && !DYNAMODB.equals(type)) {
+                throw new IllegalArgumentException("store.type must be sqlite, postgres or dynamodb, not " + type);
             }
             if (POSTGRES.equals(type) && (url == null || !url.startsWith("jdbc:postgresql:"))) {
                 throw new IllegalArgumentException("store.url must be a jdbc:postgresql: URL for store.type postgres");
@@ -68,6 +72,11 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
             if (partitions < 1 || partitions > 1024) {
                 throw new IllegalArgumentException("store.partitions must be 1-1024");
             }
+            dynamodb = dynamodb == null ? DynamoDbConfig.defaults() : dynamodb;
+        }
+
+        public StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync, int partitions) {
+            this(type, url, poolSize, maxBatch, fsync, partitions, DynamoDbConfig.defaults());
         }
 
         public StoreConfig(String type, String url, int poolSize, int maxBatch, boolean fsync) {
@@ -79,13 +88,41 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
          * commit: the one default for nodes and tests ({@code StoreOptions.defaults()} reads it from here).
          */
         public static StoreConfig defaults() {
-            return new StoreConfig(SQLITE, null, 4, 512, true, DEFAULT_PARTITIONS);
+            return new StoreConfig(SQLITE, null, 4, 512, true, DEFAULT_PARTITIONS, DynamoDbConfig.defaults());
         }
 
         @Override
         public String toString() {
             return "StoreConfig[type=" + type + ", poolSize=" + poolSize + ", maxBatch=" + maxBatch + ", fsync="
-                    + fsync + ", partitions=" + partitions + "]";
+                    + fsync + ", partitions=" + partitions + ", dynamodb=" + dynamodb + "]";
+        }
+    }
+
+    /**
+     * Where the DynamoDB tables of {@code store.type: dynamodb} are. Credentials come from the default AWS
+     * chain (environment, profile, instance role), never from this file.
+     *
+     * @param endpoint    null for the region's AWS endpoint, else e.g. an emulator's {@code http://127.0.0.1:4567}
+     * @param region      the AWS region
+     * @param tablePrefix prepended to every table name, so several deployments can share an account
+     */
+    public record DynamoDbConfig(String endpoint, String region, String tablePrefix) {
+        public static final String DEFAULT_REGION = "us-east-1";
+        public static final String DEFAULT_PREFIX = "parley_";
+
+        public DynamoDbConfig {
+            region = region == null || region.isBlank() ? DEFAULT_REGION : region;
+            tablePrefix = tablePrefix == null ? DEFAULT_PREFIX : tablePrefix;
+            if (!tablePrefix.matches("[A-Za-z0-9_.-]{0,200}")) {
+                throw new IllegalArgumentException("store.dynamodb.tablePrefix may hold only A-Z a-z 0-9 _ . -");
+            }
+            if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+                throw new IllegalArgumentException("store.dynamodb.endpoint must be an http(s) URL");
+            }
+        }
+
+        public static DynamoDbConfig defaults() {
+            return new DynamoDbConfig(null, DEFAULT_REGION, DEFAULT_PREFIX);
         }
     }
 

@@ -30,6 +30,16 @@ public final class Stores implements AutoCloseable {
     private final SearchIndex search;
     private final MlsGroupStore mlsGroups;
 
+    /**
+     * Why a node does not start on {@code store.type: dynamodb}: only the message, MLS group, key package and account
+     * stores exist there
+     * ({@code store.dynamo}), and a node needs the other ports too. Said at startup rather than half-working.
+     */
+    public static final String DYNAMODB_UNSUPPORTED = "store.type dynamodb cannot run a node yet: only the message,"
+            + " MLS group, MLS key package and account stores exist on DynamoDB, and a node also needs the full-text"
+            + " search index, the media catalog and uploads, push subscriptions and queue, webhooks and host accounts,"
+            + " which exist only on SQLite and PostgreSQL. Use store.type sqlite or postgres; see docs/dynamodb.md";
+
     private Stores(Database db, MessageStore messages, AccountStore accounts, SearchIndex search) {
         this.db = db;
         this.mlsGroups = new JdbcMlsGroupStore(db);
@@ -43,6 +53,9 @@ public final class Stores implements AutoCloseable {
      * under {@code dataDir}. The one way a node opens its store.
      */
     public static Stores open(ServerConfig.StoreConfig config, Path dataDir) {
+        if (ServerConfig.StoreConfig.DYNAMODB.equals(config.type())) {
+            throw new IllegalStateException(DYNAMODB_UNSUPPORTED);
+        }
         StoreOptions options = StoreOptions.of(config);
         if (ServerConfig.StoreConfig.POSTGRES.equals(config.type())) {
             return postgres(config.url(), options);

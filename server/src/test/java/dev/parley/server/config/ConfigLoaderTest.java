@@ -154,6 +154,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDynamoDbSettingsBindFromTheFileAndTheEnvironment() throws Exception {
+        Path f = file("store:\n  type: dynamodb\n  dynamodb:\n    tablePrefix: staging_\n");
+        var c = load(Optional.of(f), Map.of("PARLEY_STORE_DYNAMODB_ENDPOINT", "http://127.0.0.1:4567",
+                "PARLEY_STORE_DYNAMODB_REGION", "eu-west-1"));
+        assertThat(c.store().type()).isEqualTo("dynamodb");
+        assertThat(c.store().dynamodb()).isEqualTo(
+                new ServerConfig.DynamoDbConfig("http://127.0.0.1:4567", "eu-west-1", "staging_"));
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_STORE_DYNAMODB_ENDPOINT", "localhost:1")))
+                .hasMessageContaining("store.dynamodb.endpoint must be an http(s) URL");
+    }
+
+    @Test
     void everyShortNameNamesAKeyThatExists() {
         JsonNode defaults = new ObjectMapper().valueToTree(ConfigFile.defaults());
         List<String> keys = EnvOverlay.leaves(defaults, "");
@@ -200,7 +212,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_BUS_TYPE", "redis")))
                 .hasMessageContaining("bus.url must be a redis://").hasMessageContaining("PARLEY_BUS_TYPE");
         assertThatThrownBy(() -> load(Optional.of(file("store:\n  type: mysql\n")), Map.of()))
-                .hasMessageContaining("store.type must be sqlite or postgres");
+                .hasMessageContaining("store.type must be sqlite, postgres or dynamodb");
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_CONNECTIONS_PONG_TIMEOUT_MS", "5")))
                 .hasMessageContaining("at least 100 ms");
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_PORT", "70000")))
