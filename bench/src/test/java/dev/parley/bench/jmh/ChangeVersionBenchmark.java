@@ -34,9 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the change version costs durable appends on PostgreSQL when several nodes write at once: {@value #WRITERS}
+ * What the change version costs durable appends on PostgreSQL when several nodes write at once: {@code writers}
  * stores, each with its own writer (as many nodes would have), append to disjoint conversations of one schema,
- * {@value #IN_FLIGHT_PER_WRITER} appends in flight per writer. {@code versioning=counter} stamps changes from the
+ * {@value #IN_FLIGHT} appends in flight shared by the writers. {@code versioning=counter} stamps changes from the
  * one-row {@code counters} table as every write transaction did before (its row lock serialises the writers of
  * all nodes until each commits); {@code xid} is the current PostgreSQL dialect (the transaction's own id).
  * Everything else is the same code. Needs PostgreSQL at {@code PARLEY_TEST_PG_URL} (default the local test
@@ -49,14 +49,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 4, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class ChangeVersionBenchmark {
-    static final int IN_FLIGHT_PER_WRITER = 64;
+    /** Appends in flight in all, shared evenly by the writers. */
+    static final int IN_FLIGHT = 256;
     private static final int CONVERSATIONS_PER_WRITER = 50;
 
     @Param({"counter", "xid"})
     public String versioning;
 
-    /** Writers (nodes) appending at once. */
-    static final int WRITERS = 4;
+    /** Writers (nodes) appending at once; 1 shows the counter's cost without any waiting for it. */
+    @Param({"4", "1"})
+    public int writers;
 
     private String serverUrl;
     private String schema;
@@ -103,7 +105,7 @@ public class ChangeVersionBenchmark {
         }
         String url = serverUrl + (serverUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
         StoreOptions options = new StoreOptions(2, 512, true);
-        for (int w = 0; w < WRITERS; w++) {
+        for (int w = 0; w < writers; w++) {
             PostgresDialect pg = new PostgresDialect(url, options);
             Database db = Database.open("counter".equals(versioning) ? new CounterVersions(pg) : pg, options);
             databases.add(db);
@@ -125,12 +127,12 @@ public class ChangeVersionBenchmark {
     }
 
     @Benchmark
-    @OperationsPerInvocation(IN_FLIGHT_PER_WRITER * WRITERS)
+    @OperationsPerInvocation(IN_FLIGHT)
     public void appendFromEveryWriter() {
-        List<CompletableFuture<?>> pending = new ArrayList<>(IN_FLIGHT_PER_WRITER * WRITERS);
+        List<CompletableFuture<?>> pending = new ArrayList<>(IN_FLIGHT);
         long now = System.currentTimeMillis();
-        for (int i = 0; i < IN_FLIGHT_PER_WRITER; i++) {
-            for (int w = 0; w < WRITERS; w++) {
+        for (int i = 0; i < IN_FLIGHT / writers; i++) {
+            for (int w = 0; w < writers; w++) {
                 long n = counter++;
                 pending.add(stores.get(w).append(new NewEntry("cnv_" + w + "_" + (n % CONVERSATIONS_PER_WRITER),
                         "msg_" + n, "usr_0", "dev_" + (n % 16), "c" + n, EntryKind.TEXT, "x".repeat(200), null, null,
