@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             "  PARLEY_SEND_RATE    sustained sends/s per user (0 = no limit, for load tests)",
             "  PARLEY_ALLOWED_ORIGINS  comma-separated browser origins allowed besides the server's own",
             "  PARLEY_MQTT_PORT    as --mqtt-port",
+            "  PARLEY_ROLES        as --roles (gateway,api,media,worker; default all)",
             "  PARLEY_LOG_LEVEL    INFO (default), DEBUG, WARN", "",
             "Example: parley server --port 8080 --data ./data"})
 final class ServerCommand implements Runnable {
@@ -41,6 +42,10 @@ final class ServerCommand implements Runnable {
     @Option(names = "--mqtt-port", description = "TCP port for MQTT 3.1.1/5.0 (default: off; MQTT over WebSocket is at /v1/mqtt on --port)")
     Integer mqttPort;
 
+    @Option(names = "--roles", description = "what this node runs, comma-separated: gateway (WebSocket, MQTT,"
+            + " Socket.IO), api (HTTP API), media (uploads, downloads, previews), worker (push, webhooks); default all")
+    String roles;
+
     @Option(names = "--config", description = "YAML config file (see parley.sample.yml)")
     Path configFile;
 
@@ -54,7 +59,7 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("config file not found: " + configFile);
         }
         ServerConfig config = ConfigLoader.load(Optional.ofNullable(configFile), System.getenv(),
-                new ConfigLoader.Overrides(port, data, host, mqttPort));
+                new ConfigLoader.Overrides(port, data, host, mqttPort, roles));
         ParleyServer server = ParleyServer.start(config);
         serving = true;
         CountDownLatch stopped = new CountDownLatch(1);

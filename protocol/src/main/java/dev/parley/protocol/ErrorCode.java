@@ -17,6 +17,11 @@ public enum ErrorCode {
     QUOTA_EXCEEDED("quota_exceeded", 413),
     /** An upload whose sniffed content type is not allowed, or does not match the type the client declared. */
     UNSUPPORTED_MEDIA("unsupported_media", 415),
+    /**
+     * HTTP only: a request that reached a node that does not run the role serving it ({@code --roles}); the load
+     * balancer routes it wrongly.
+     */
+    MISDIRECTED("misdirected", 421),
     RATE_LIMITED("rate_limited", 429),
     UNAVAILABLE("unavailable", 503),
     INTERNAL("internal", 500);

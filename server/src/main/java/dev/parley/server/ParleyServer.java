@@ -12,11 +12,13 @@ import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.RateLimiter;
 import dev.parley.server.backplane.Backplane;
+import dev.parley.server.config.NodeRoles.Role;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.AddressLimits;
 import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.ClientAddresses;
 import dev.parley.server.gateway.ConnectionGate;
+import dev.parley.server.gateway.RoleGate;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
 import dev.parley.server.gateway.http.SearchApi;
@@ -100,6 +102,9 @@ public final class ParleyServer implements AutoCloseable {
         MediaModule media = MediaModule.open(config.media(), config.dataDir(), stores.database(), ids, clock,
                 rateLimiter);
         closeables.add(media);
+        if (config.roles().has(Role.MEDIA)) {
+            media.sweeper().start(); // needs the blob store and this node's scratch folder
+        }
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
@@ -133,6 +138,9 @@ public final class ParleyServer implements AutoCloseable {
         push = PushModule.open(config.push(), config.outbound(), vertx, stores.database(), chat, stores.messages(),
                 stores.accounts(), presence, ids, clock, metrics.pushOutcomes());
         metrics.pushQueued(push::queued);
+        if (config.roles().has(Role.WORKER)) {
+            push.startDelivery(); // decided on any node into the durable queue; delivered by workers
+        }
         HttpApi api = new HttpApi(accounts, chat, addresses, blocking.executor(), config.maxHttpBodyBytes(),
                 () -> running,
                 withIntegration(integration, new SecurityHeaders(config.media()), new OpenApiDocument(),
@@ -179,13 +187,21 @@ public final class ParleyServer implements AutoCloseable {
                 config.mqtt(), connections.helloTimeoutMs(), addressLimits, backplane.sessions());
         metrics.connections("mqtt", mqtt::openConnections);
         options.setWebSocketSubProtocols(List.of(MqttGateway.SUBPROTOCOL)); // MQTT over WebSocket at /v1/mqtt
-        mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        http = vertx.createHttpServer(options)
+        // Split roles (docs/scaling.md): a node without the gateway role takes no socket; an upgrade then reaches
+        // the request handler, whose RoleGate answers 421 like any route of a role the node does not run.
+        RoleGate roles = new RoleGate(config.roles());
+        if (roles.gateway()) {
+            mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(connection -> {
                     gate.accept(connection);
-                    webSockets.attach(connection); // /v1/ws is served by Netty directly, past Vert.x
-                })
-                .webSocketHandshakeHandler(h -> {
+                    if (roles.gateway()) {
+                        webSockets.attach(connection); // /v1/ws is served by Netty directly, past Vert.x
+                    }
+                });
+        if (roles.gateway()) {
+            server.webSocketHandshakeHandler(h -> {
                     if (SocketIoGateway.handles(h.path())) {
                         socketIo.handshake(h);
                     } else if (mqtt.handles(h.path())) {
@@ -202,12 +218,19 @@ public final class ParleyServer implements AutoCloseable {
                     } else {
                         ws.close(); // not reached: webSockets.handshake refuses every other path
                     }
-                })
-                .requestHandler(router)
+                });
+        }
+        http = server.requestHandler(roles.guard(router))
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        log.info("Parley node {} listening on {}:{} (store {}, bus {}, transport {}, data {})", config.nodeId(),
-                config.host(), http.actualPort(), config.store().type(), config.bus().type(),
-                vertx.isNativeTransportEnabled() ? "epoll" : "nio", config.dataDir());
+        log.info("Parley node {} listening on {}:{} (roles {}, store {}, bus {}, transport {}, data {})",
+                config.nodeId(), config.host(), http.actualPort(), config.roles(), config.store().type(),
+                config.bus().type(), vertx.isNativeTransportEnabled() ? "epoll" : "nio", config.dataDir());
+        if (!config.roles().isAll() && (ServerConfig.StoreConfig.SQLITE.equals(config.store().type())
+                || ServerConfig.BusConfig.LOCAL.equals(config.bus().type()))) {
+            log.warn("node {} runs only {} on an embedded store or bus: no other node can share them to run the"
+                    + " other roles (split roles need PostgreSQL and Redis, docs/scaling.md)", config.nodeId(),
+                    config.roles());
+        }
     }
 
     /** The route modules with the integration's routes right after the first (security headers). */

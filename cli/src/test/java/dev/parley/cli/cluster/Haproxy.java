@@ -46,6 +46,34 @@ final class Haproxy implements AutoCloseable {
     }
 
     static Haproxy start(Path dir, List<ClusterNode> nodes) throws IOException, InterruptedException {
+        return start(dir, "    default_backend nodes\n", Map.of("nodes", nodes));
+    }
+
+    /**
+     * HAProxy routing by path to the backends of a role-split cluster: {@code /v1/ws}, {@code /v1/mqtt} and
+     * Socket.IO to the gateways, {@code /v1/media} and {@code /v1/uploads} to the media nodes, the rest to the API
+     * nodes (the configuration docs/scaling.md shows).
+     */
+    static Haproxy split(Path dir, List<ClusterNode> gateways, List<ClusterNode> api, List<ClusterNode> media)
+            throws IOException, InterruptedException {
+        String rules = """
+                    acl to_gateway path /v1/ws /v1/mqtt
+                    acl to_gateway path_beg /socket.io
+                    acl to_media path /v1/media /v1/uploads
+                    acl to_media path_beg /v1/media/ /v1/uploads/
+                    use_backend gateways if to_gateway
+                    use_backend media if to_media
+                    default_backend api
+                """;
+        Map<String, List<ClusterNode>> backends = new java.util.LinkedHashMap<>();
+        backends.put("gateways", gateways);
+        backends.put("api", api);
+        backends.put("media", media);
+        return start(dir, rules, backends);
+    }
+
+    private static Haproxy start(Path dir, String routing, Map<String, List<ClusterNode>> backends)
+            throws IOException, InterruptedException {
         requireInstalled();
         int port = ClusterNode.freePort();
         StringBuilder cfg = new StringBuilder("""
@@ -67,22 +95,28 @@ final class Haproxy implements AutoCloseable {
 
                 frontend parley
                     bind 127.0.0.1:%d
-                    default_backend nodes
-
-                backend nodes
-                    balance roundrobin
-                    option httpchk GET /healthz
-                    default-server inter 300ms fall 2 rise 2
                 """.formatted(dir.resolve("haproxy.sock"), port));
-        for (ClusterNode n : nodes) {
-            cfg.append("    server ").append(n.name).append(" 127.0.0.1:").append(n.port).append(" check\n");
+        cfg.append(routing);
+        int servers = 0;
+        for (var backend : backends.entrySet()) {
+            cfg.append("""
+
+                    backend %s
+                        balance roundrobin
+                        option httpchk GET /healthz
+                        default-server inter 300ms fall 2 rise 2
+                    """.formatted(backend.getKey()));
+            for (ClusterNode n : backend.getValue()) {
+                cfg.append("    server ").append(n.name).append(" 127.0.0.1:").append(n.port).append(" check\n");
+                servers++;
+            }
         }
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg.toString());
         Process p = new ProcessBuilder(BINARY, "-db", "-f", file.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
         Haproxy h = new Haproxy(port, dir, p);
-        h.awaitUp(nodes.size());
+        h.awaitUp(servers);
         return h;
     }
 
@@ -94,7 +128,7 @@ final class Haproxy implements AutoCloseable {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                if (stats().values().stream().filter(st -> st.up).count() == servers) {
+                if (upServers() == servers) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -108,17 +142,32 @@ final class Haproxy implements AutoCloseable {
     record ServerStat(boolean up, int currentSessions, long totalSessions) {
     }
 
-    /** Per node: whether HAProxy sees it up, its current and total sessions. */
+    /** Per node: whether HAProxy sees it up (in every backend it is in), its current and total sessions. */
     Map<String, ServerStat> stats() throws IOException {
         String csv = command("show stat");
         Map<String, ServerStat> out = new HashMap<>();
         for (String line : csv.split("\n")) {
             String[] f = line.split(",", -1);
-            if (f.length > 17 && "nodes".equals(f[0]) && !"BACKEND".equals(f[1]) && !"FRONTEND".equals(f[1])) {
-                out.put(f[1], new ServerStat(f[17].startsWith("UP"), Integer.parseInt(f[4]), Long.parseLong(f[7])));
+            if (f.length > 17 && !f[0].startsWith("#") && !"parley".equals(f[0]) && !"BACKEND".equals(f[1])
+                    && !"FRONTEND".equals(f[1])) {
+                ServerStat s = new ServerStat(f[17].startsWith("UP"), Integer.parseInt(f[4]), Long.parseLong(f[7]));
+                out.merge(f[1], s, (x, y) -> new ServerStat(x.up && y.up, x.currentSessions + y.currentSessions,
+                        x.totalSessions + y.totalSessions));
             }
         }
         return out;
+    }
+
+    private long upServers() throws IOException {
+        long up = 0;
+        for (String line : command("show stat").split("\n")) {
+            String[] f = line.split(",", -1);
+            if (f.length > 17 && !f[0].startsWith("#") && !"parley".equals(f[0]) && !"BACKEND".equals(f[1])
+                    && !"FRONTEND".equals(f[1]) && f[17].startsWith("UP")) {
+                up++;
+            }
+        }
+        return up;
     }
 
     private String command(String cmd) throws IOException {

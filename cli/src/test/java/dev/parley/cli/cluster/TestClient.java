@@ -41,6 +41,8 @@ final class TestClient implements AutoCloseable {
     final String userId;
     private final String token;
     private final URI base;
+    /** Where the WebSocket goes (the base itself, or a gateway in a role-split cluster). */
+    private final URI wsBase;
     private final boolean reconnect;
     private final boolean syncOnGap;
     private final List<String> conversations = new CopyOnWriteArrayList<>();
@@ -63,11 +65,13 @@ final class TestClient implements AutoCloseable {
     private volatile WebSocket ws;
     private volatile boolean closed;
 
-    private TestClient(String name, String userId, String token, URI base, boolean reconnect, boolean syncOnGap) {
+    private TestClient(String name, String userId, String token, URI base, URI wsBase, boolean reconnect,
+                       boolean syncOnGap) {
         this.name = name;
         this.userId = userId;
         this.token = token;
         this.base = base;
+        this.wsBase = wsBase;
         this.reconnect = reconnect;
         this.syncOnGap = syncOnGap;
     }
@@ -90,6 +94,16 @@ final class TestClient implements AutoCloseable {
         return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
 
+    /** The body of a plain GET (no token). */
+    static String text(URI uri) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    String token() {
+        return token;
+    }
+
     /** The HTTP status of a request with this client's token, sent to {@code node}. */
     int status(URI node, String method, String path) throws IOException, InterruptedException {
         HttpRequest r = HttpRequest.newBuilder(node.resolve(path)).timeout(Duration.ofSeconds(15))
@@ -100,11 +114,18 @@ final class TestClient implements AutoCloseable {
 
     /** Signs up and in a new user (through {@code base}) and returns an unconnected client. */
     static TestClient signUp(URI base, String handle, boolean reconnect, boolean syncOnGap) throws Exception {
+        return signUp(base, base, handle, reconnect, syncOnGap);
+    }
+
+    /** As {@link #signUp(URI, String, boolean, boolean)}, with HTTP through {@code base} and the socket to {@code wsBase}. */
+    static TestClient signUp(URI base, URI wsBase, String handle, boolean reconnect, boolean syncOnGap)
+            throws Exception {
         String password = "correct-horse-" + handle;
         http(base, "POST", "/v1/accounts", null, Map.of("handle", handle, "password", password));
         JsonNode s = http(base, "POST", "/v1/sessions", null, Map.of("handle", handle, "password", password,
                 "deviceName", "test"));
-        return new TestClient(handle, s.get("userId").asText(), s.get("token").asText(), base, reconnect, syncOnGap);
+        return new TestClient(handle, s.get("userId").asText(), s.get("token").asText(), base, wsBase, reconnect,
+                syncOnGap);
     }
 
     /** Creates a group with {@code members} (besides the creator) and returns its id. */
@@ -118,7 +139,7 @@ final class TestClient implements AutoCloseable {
 
     /** Connects, says hello, then catches up on every known conversation. */
     void connect() throws Exception {
-        URI ws = URI.create(base.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
+        URI ws = URI.create(wsBase.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
         CompletableFuture<JsonNode> welcome = new CompletableFuture<>();
         answers.put("hello", welcome);
         this.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(3)).buildAsync(ws, new Listener())

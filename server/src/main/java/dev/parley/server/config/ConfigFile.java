@@ -23,8 +23,18 @@ record ConfigFile(ServerSection server, String data, ServerConfig.StoreConfig st
                   Map<String, RateBudgets.Budget> budgets, SecurityConfig security, OutboundConfig outbound,
                   IntegrationConfig integration, PushSection push) {
 
-    /** {@code server:}: where the node listens and who may open WebSockets from a browser. */
-    record ServerSection(String host, int port, String nodeId, List<String> allowedOrigins) {
+    /**
+     * {@code server:}: where the node listens, who may open WebSockets from a browser, and which roles the
+     * node runs ({@link NodeRoles}).
+     */
+    record ServerSection(String host, int port, String nodeId, List<String> allowedOrigins, List<String> roles) {
+        ServerSection {
+            try {
+                NodeRoles.parse(roles); // here, so that the error names the key and who set it
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("server.roles: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** {@code limits:}: the core's {@link Limits} that are configurable, plus the two transport sizes. */
@@ -48,7 +58,8 @@ record ConfigFile(ServerSection server, String data, ServerConfig.StoreConfig st
         for (RateBudgets.Name name : RateBudgets.Name.values()) {
             budgets.put(name.yamlKey(), RateBudgets.defaults().get(name));
         }
-        return new ConfigFile(new ServerSection(e.host(), e.port(), e.nodeId(), List.of()), "data",
+        return new ConfigFile(new ServerSection(e.host(), e.port(), e.nodeId(), List.of(),
+                NodeRoles.allNames()), "data",
                 ServerConfig.StoreConfig.defaults(), e.bus(),
                 new LimitsSection(e.maxFrameBytes(), e.maxHttpBodyBytes(), l.maxBodyBytes(), l.minPasswordLength(),
                         l.maxTitleLength(), l.maxMembers(), l.maxPageSize(), l.sendPerSecond(), l.sendBurst(),
@@ -71,6 +82,6 @@ record ConfigFile(ServerSection server, String data, ServerConfig.StoreConfig st
                 server.allowedOrigins() == null ? List.of() : server.allowedOrigins(), password,
                 media.toMediaConfig(rateLimitsOff), rateLimitsOff ? connections.withoutLimits() : connections,
                 rateLimitsOff ? security.withoutRateLimits() : security, rateLimitsOff ? RateBudgets.off() : rates,
-                metrics, mqtt, outbound, integration, push.toPushConfig());
+                metrics, mqtt, outbound, integration, push.toPushConfig(), NodeRoles.parse(server.roles()));
     }
 }

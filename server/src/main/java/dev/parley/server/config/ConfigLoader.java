@@ -36,13 +36,17 @@ public final class ConfigLoader {
     }
 
     /** Command-line values; null means "not given". */
-    public record Overrides(Integer port, Path dataDir, String host, Integer mqttPort) {
+    public record Overrides(Integer port, Path dataDir, String host, Integer mqttPort, String roles) {
+        public Overrides(Integer port, Path dataDir, String host, Integer mqttPort) {
+            this(port, dataDir, host, mqttPort, null);
+        }
+
         public Overrides(Integer port, Path dataDir, String host) {
-            this(port, dataDir, host, null);
+            this(port, dataDir, host, null, null);
         }
 
         public static Overrides none() {
-            return new Overrides(null, null, null, null);
+            return new Overrides(null, null, null, null, null);
         }
     }
 
@@ -86,6 +90,9 @@ public final class ConfigLoader {
         }
         if (cli.mqttPort() != null) {
             setAt(tree, "mqtt.port", f.numberNode(cli.mqttPort()), "--mqtt-port", origins);
+        }
+        if (cli.roles() != null) {
+            setAt(tree, "server.roles", EnvOverlay.commaList(cli.roles()), "--roles", origins);
         }
         inferTypes(tree, origins);
         return bind(tree, origins).toServerConfig(rateLimitsOff(env));

@@ -32,6 +32,7 @@ final class EnvOverlay {
         m.put("PARLEY_PORT", "server.port");
         m.put("PARLEY_NODE_ID", "server.nodeId");
         m.put("PARLEY_ALLOWED_ORIGINS", "server.allowedOrigins");
+        m.put("PARLEY_ROLES", "server.roles");
         m.put("PARLEY_DATA", "data");
         m.put("PARLEY_REDIS_URL", "bus.url");
         m.put("PARLEY_REDIS_PREFIX", "bus.prefix");

@@ -24,13 +24,14 @@ import java.util.List;
  * @param outbound        where the node's own requests (push, webhooks) may go
  * @param integration     admin API token, host-signed JWT sign-in, webhook delivery
  * @param push            push notifications: previews, coalescing, VAPID, FCM and APNs credentials
+ * @param roles           what this node runs (gateway, api, media, worker; all by default)
  */
 public record ServerConfig(String host, int port, Path dataDir, String nodeId, StoreConfig store, BusConfig bus,
                            Limits limits, int maxFrameBytes, int maxHttpBodyBytes, List<String> allowedOrigins,
                            PasswordConfig password, MediaConfig media, ConnectionConfig connections,
                            SecurityConfig security, RateBudgets budgets, MetricsConfig metrics,
                            MqttConfig mqtt, OutboundConfig outbound,
-                           IntegrationConfig integration, PushConfig push) {
+                           IntegrationConfig integration, PushConfig push, NodeRoles roles) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -41,6 +42,7 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
         }
         dataDir = dataDir.toAbsolutePath().normalize();
         allowedOrigins = List.copyOf(allowedOrigins);
+        roles = roles == null ? NodeRoles.all() : roles;
     }
 
     /**
@@ -187,12 +189,13 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
                 new BusConfig(BusConfig.LOCAL, null), Limits.defaults(), 1024 * 1024, 1024 * 1024, List.of(),
                 PasswordConfig.defaults(), MediaConfig.defaults(), ConnectionConfig.defaults(),
                 SecurityConfig.defaults(), RateBudgets.defaults(), MetricsConfig.defaults(),
-                MqttConfig.defaults(), OutboundConfig.defaults(), IntegrationConfig.defaults(), PushConfig.defaults());
+                MqttConfig.defaults(), OutboundConfig.defaults(), IntegrationConfig.defaults(), PushConfig.defaults(),
+                NodeRoles.all());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withSendRate(double perSecond) {
@@ -201,76 +204,82 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, newLimits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withBus(BusConfig newBus) {
         return new ServerConfig(host, port, dataDir, nodeId, store, newBus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(host, port, dataDir, nodeId, newStore, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                origins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                origins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, bytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withMedia(MediaConfig newMedia) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, newMedia, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, newMedia, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withPassword(PasswordConfig newPassword) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, newPassword, media, connections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, newPassword, media, connections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withConnections(ConnectionConfig newConnections) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, newConnections, security, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, newConnections, security, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withSecurity(SecurityConfig newSecurity) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, newSecurity, budgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, newSecurity, budgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withBudgets(RateBudgets newBudgets) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, newBudgets, metrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, newBudgets, metrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withMetrics(MetricsConfig newMetrics) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, newMetrics, mqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, newMetrics, mqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withMqtt(MqttConfig newMqtt) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, newMqtt, outbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, newMqtt, outbound, integration, push, roles);
     }
 
     public ServerConfig withOutbound(OutboundConfig newOutbound) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, newOutbound, integration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, newOutbound, integration, push, roles);
     }
 
     public ServerConfig withIntegration(IntegrationConfig newIntegration) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, newIntegration, push);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, newIntegration, push, roles);
     }
 
     public ServerConfig withPush(PushConfig newPush) {
         return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
-                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, newPush);
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, newPush, roles);
+    }
+
+    public ServerConfig withRoles(NodeRoles newRoles) {
+        return new ServerConfig(host, port, dataDir, nodeId, store, bus, limits, maxFrameBytes, maxHttpBodyBytes,
+                allowedOrigins, password, media, connections, security, budgets, metrics, mqtt, outbound, integration, push,
+                newRoles);
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.server.integration;
 import dev.parley.core.AccountService;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
+import dev.parley.server.config.NodeRoles;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.gateway.ClientAddresses;
 import dev.parley.server.gateway.http.HttpApi;
@@ -33,7 +34,7 @@ public final class IntegrationModule implements AutoCloseable {
         this.http = http;
     }
 
-    /** Builds the module and starts webhook delivery on this node. */
+    /** Builds the module and, on a node with the {@code worker} role, starts webhook delivery. */
     public static IntegrationModule start(ServerConfig config, Stores stores, AccountService accounts, EventBus bus,
                                           IdGenerator ids, Clock clock, Vertx vertx, MeterRegistry registry,
                                           ExecutorService blocking, ClientAddresses addresses) {
@@ -51,7 +52,9 @@ public final class IntegrationModule implements AutoCloseable {
         boolean sole = ServerConfig.StoreConfig.SQLITE.equals(config.store().type());
         var dispatcher = new WebhookDispatcher(webhookStore, new WebhookEvents(stores.messages(), hostStore), http,
                 integration, config.outbound(), clock, config.nodeId() + "/" + UUID.randomUUID(), sole, registry);
-        dispatcher.start();
+        if (config.roles().has(NodeRoles.Role.WORKER)) {
+            dispatcher.start(); // the outbox is in the database: any worker node delivers what any node stored
+        }
         return new IntegrationModule(List.of(sessions, admin), dispatcher, http);
     }
 

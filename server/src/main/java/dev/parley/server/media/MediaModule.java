@@ -57,8 +57,8 @@ public final class MediaModule implements AutoCloseable {
     }
 
     /**
-     * Opens the blob store and the catalog and starts the sweeper; nothing is served until {@link #api} is
-     * mounted.
+     * Opens the blob store and the catalog; nothing is served until {@link #api} is mounted, and nothing is
+     * swept until {@code sweeper().start()} (nodes with the {@code media} role).
      *
      * @param rateLimiter the node's limiter (shared through Redis in a cluster), for the upload rates
      */
@@ -74,7 +74,6 @@ public final class MediaModule implements AutoCloseable {
         log.info("media: {} (folder {})", config, mediaDir);
         MediaModule module = new MediaModule(config, mediaDir, blobs, catalog, ingest, ids, clock,
                 new JdbcUploadStore(db), rateLimiter);
-        module.sweeper.start();
         return module;
     }
 

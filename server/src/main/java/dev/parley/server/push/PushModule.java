@@ -89,7 +89,6 @@ public final class PushModule implements AutoCloseable {
         if (config.enabled()) {
             chat.onEntryStored(service::entryStored);
         }
-        delivery.start();
         log.info("push: web push on (VAPID key {}…), fcm {}, apns {}, preview {}, coalescing {} ms",
                 vapid.publicKey().substring(0, 8), config.fcm() != null ? "on" : "off",
                 config.apns() != null ? "on" : "off", config.preview(), config.coalesceMs());
@@ -97,7 +96,7 @@ public final class PushModule implements AutoCloseable {
 
     /**
      * Opens push for a node. When {@code config.enabled()} is false the routes still work (devices may register)
-     * but nothing is decided; pushes already queued are still delivered.
+     * but nothing is decided; pushes already queued are still delivered (once {@link #startDelivery} is called).
      */
     public static PushModule open(PushConfig config, OutboundConfig outbound, Vertx vertx, Database db,
                                   ChatService chat, MessageStore messages, AccountStore accounts,
@@ -141,6 +140,14 @@ public final class PushModule implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("push.apns.keyFile is not a PKCS#8 EC key (.p8)", e);
         }
+    }
+
+    /**
+     * Starts delivering from the durable queue on this node (nodes with the {@code worker} role). Decisions are
+     * taken wherever entries are stored and wait in the queue, in the database, for a worker.
+     */
+    public void startDelivery() {
+        delivery.start();
     }
 
     public PushService service() {

@@ -9,8 +9,10 @@
  * and {@code postgres} hold the small {@link dev.parley.server.store.jdbc.Dialect} of each engine and the
  * named adapters. The SQL is the same on both engines.
  *
- * <p>Ordering across nodes: every write transaction that changes a conversation first bumps the one-row
- * {@code counters} table; its row lock serialises writers of all nodes, makes the change versions commit in
- * order (so list sync never misses a change) and keeps {@code seq} allocation race-free.
+ * <p>Ordering across nodes: {@code seq} is reserved under the conversation's row lock, which orders the
+ * appenders of one conversation (and only of that one). Every write transaction that changes a conversation
+ * stamps a change version for list sync: on SQLite from the one-row {@code counters} table, on PostgreSQL
+ * its own transaction id, with readers asking from one below the oldest running transaction, so no global
+ * row serialises the writers of all nodes ({@link dev.parley.server.store.jdbc.Dialect#changeVersionSql}).
  */
 package dev.parley.server.store;

@@ -93,6 +93,11 @@ public final class Database implements AutoCloseable {
         return writer.queued();
     }
 
+    /** See {@link Dialect#changesVisibleUpTo}. */
+    long changesVisibleUpTo(java.sql.Connection c) throws java.sql.SQLException {
+        return dialect.changesVisibleUpTo(c);
+    }
+
     /** What the engine needs to lock rows read in a write transaction (see {@link Dialect#lockRows()}). */
     public String lockRows() {
         return dialect.lockRows();

@@ -2,6 +2,8 @@ package dev.parley.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -40,5 +42,32 @@ public interface Dialect {
      */
     default boolean soleWriter() {
         return false;
+    }
+
+    /**
+     * The statement (one row, one {@code BIGINT}) that gives a write transaction the change version it stamps on
+     * the conversations and members it changes, for list sync ({@code changesSince}). Its only requirement: a
+     * change not yet visible to a reader has a version above what {@link #changesVisibleUpTo} told that reader.
+     * By default the one-row {@code counters} table, whose row lock orders the writers (fine for SQLite's one
+     * writer).
+     */
+    default String changeVersionSql() {
+        return "UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value";
+    }
+
+    /**
+     * Run on a read connection before the changes are read: the highest version up to which every change is
+     * already visible (a change not visible yet has a higher version), so a list sync that next asks for what is
+     * above it misses nothing. By default the counter's value (writers bump it under its row lock and commit
+     * before the new value can be read).
+     */
+    default long changesVisibleUpTo(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = 'version'");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the counters table has no 'version' row");
+            }
+            return rs.getLong(1);
+        }
     }
 }

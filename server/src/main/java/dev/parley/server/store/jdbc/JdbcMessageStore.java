@@ -40,10 +40,23 @@ public final class JdbcMessageStore implements MessageStore {
     private static Conversation create(Tx tx, Conversation conversation) throws SQLException {
         long version = tx.version();
         Connection c = tx.connection();
-        int inserted;
+        if (conversation.directKey() != null) {
+            // One direct conversation per pair: claimed in direct_pairs (keyed by the pair, so no unique constraint
+            // spans the conversations' shards on Citus); a concurrent creator waits for our commit, then finds ours.
+            int claimed;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO direct_pairs (direct_key, conversation_id)"
+                    + " VALUES (?, ?) ON CONFLICT (direct_key) DO NOTHING")) {
+                ps.setString(1, conversation.directKey());
+                ps.setString(2, conversation.conversationId());
+                claimed = ps.executeUpdate();
+            }
+            if (claimed == 0) {
+                return Queries.direct(c, conversation.directKey()).orElseThrow(
+                        () -> new SQLException("direct conversation vanished: " + conversation.directKey()));
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversations (id, kind, title, e2ee, last_seq,"
-                + " created_by, direct_key, created_at_ms, updated_version) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)"
-                + " ON CONFLICT (direct_key) DO NOTHING")) {
+                + " created_by, direct_key, created_at_ms, updated_version) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)")) {
             ps.setString(1, conversation.conversationId());
             ps.setString(2, conversation.kind());
             EntryRows.setString(ps, 3, conversation.title());
@@ -52,11 +65,7 @@ public final class JdbcMessageStore implements MessageStore {
             EntryRows.setString(ps, 6, conversation.directKey());
             ps.setLong(7, conversation.createdAtMs());
             ps.setLong(8, version);
-            inserted = ps.executeUpdate();
-        }
-        if (inserted == 0) {
-            return Queries.direct(c, conversation.directKey()).orElseThrow(
-                    () -> new SQLException("direct conversation vanished: " + conversation.directKey()));
+            ps.executeUpdate();
         }
         List<String> members = List.copyOf(new LinkedHashSet<>(conversation.members()));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO members (conversation_id, user_id, role, ordinal,"
@@ -163,18 +172,15 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     /**
-     * Reads the counter before the changes: a writer stamps its version under the counter's row lock and
-     * commits before the counter value is visible, so anything committed later has a higher version.
+     * Reads how far every change is visible before reading the changes ({@link Dialect#changesVisibleUpTo}):
+     * anything not visible then has a higher version, so a sync from any version up to that misses nothing. The
+     * version returned is the newest this user has seen, capped there: a sync that finds nothing new returns the
+     * version it was given, and the next one does not see this one's changes again.
      */
     @Override
     public ConversationChanges changesSince(String userId, long sinceVersion) {
         return db.read("changes of " + userId, c -> {
-            long version;
-            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = 'version'");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                version = rs.getLong(1);
-            }
+            long visibleUpTo = db.changesVisibleUpTo(c);
             List<String> changedIds;
             try (PreparedStatement ps = c.prepareStatement("SELECT m.conversation_id FROM members m"
                     + " JOIN conversations c ON c.id = m.conversation_id"
@@ -193,6 +199,19 @@ public final class JdbcMessageStore implements MessageStore {
                 ps.setLong(2, sinceVersion);
                 removed = strings(ps);
             }
+            long newest;
+            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COALESCE(MAX(CASE WHEN c.updated_version"
+                    + " > m.updated_version THEN c.updated_version ELSE m.updated_version END), 0) FROM members m"
+                    + " JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?),"
+                    + " (SELECT COALESCE(MAX(version), 0) FROM member_removals WHERE user_id = ?)")) {
+                ps.setString(1, userId);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    newest = Math.max(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            long version = Math.max(sinceVersion, Math.min(visibleUpTo, Math.max(sinceVersion, newest)));
             // Leaves out a conversation the user left in between: that removal has a version above ours.
             List<ConversationSummary> changed = Summaries.load(c, userId, changedIds);
             return new ConversationChanges(changed, removed, version);

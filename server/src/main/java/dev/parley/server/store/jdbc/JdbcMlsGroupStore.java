@@ -96,7 +96,7 @@ public final class JdbcMlsGroupStore implements MlsGroupStore {
         if (stored.isPresent()) {
             return new Outcome(List.of(new Appended(stored.get(), true)), null);
         }
-        tx.version(); // the counter's lock first, as every writer does (Tx)
+        tx.version(); // the version first, as every writer takes it (Tx)
         int moved;
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE conversations SET mls_epoch = mls_epoch + 1 WHERE id = ? AND mls_epoch = ?")) {

@@ -25,8 +25,14 @@ final class Queries {
         return conversationWhere(c, "id = ?", conversationId);
     }
 
+    /** The direct conversation of a pair, through {@code direct_pairs} (the table that keeps it unique). */
     static Optional<Conversation> direct(Connection c, String directKey) throws SQLException {
-        return conversationWhere(c, "direct_key = ?", directKey);
+        try (PreparedStatement ps = c.prepareStatement("SELECT conversation_id FROM direct_pairs WHERE direct_key = ?")) {
+            ps.setString(1, directKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? conversation(c, rs.getString(1)) : Optional.empty();
+            }
+        }
     }
 
     private static Optional<Conversation> conversationWhere(Connection c, String where, String key)

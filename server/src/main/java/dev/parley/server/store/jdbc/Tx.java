@@ -6,18 +6,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * One write transaction of the writer thread. The global change version is taken lazily, at most once,
- * and before any conversation row is touched: the counter's row lock then orders every writer (on every
- * node) the same way, so versions become visible in commit order and writers never deadlock.
+ * One write transaction of the writer thread. Its change version ({@link Dialect#changeVersionSql}) is taken
+ * lazily, at most once, before any conversation row is touched. On SQLite it comes from the one-row counter,
+ * whose lock orders the (single) writer's transactions; on PostgreSQL it is the transaction's own id, so the
+ * writers of different nodes no longer queue behind one row: they meet only on the rows they share (a
+ * conversation's row, which orders its appends), and a rare deadlock between two batches is resolved by
+ * PostgreSQL aborting one, which the writer then redoes write by write.
  */
 public final class Tx {
     private final Connection connection;
     private final boolean lookUpFirst;
     private final Statements statements;
     private final LastSeqs lastSeqs;
+    private final String versionSql;
     private long version = -1;
 
-    Tx(Connection connection, boolean lookUpFirst, Statements statements, LastSeqs lastSeqs) {
+    Tx(Connection connection, boolean lookUpFirst, Statements statements, LastSeqs lastSeqs, String versionSql) {
+        this.versionSql = versionSql;
         this.connection = connection;
         this.lookUpFirst = lookUpFirst;
         this.statements = statements;
@@ -46,14 +51,13 @@ public final class Tx {
         return connection;
     }
 
-    /** This transaction's change version, taken from the counter on first use. */
+    /** This transaction's change version, taken on first use. */
     public long version() throws SQLException {
         if (version < 0) {
-            PreparedStatement ps = prepare("UPDATE counters SET value = value + 1 WHERE name = 'version'"
-                    + " RETURNING value");
+            PreparedStatement ps = prepare(versionSql);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new SQLException("the counters table has no 'version' row");
+                    throw new SQLException("no change version (the counters table has no 'version' row?)");
                 }
                 version = rs.getLong(1);
             }

@@ -137,7 +137,7 @@ public final class Writer implements AutoCloseable {
         boolean committing = false;
         long started = System.nanoTime();
         try {
-            WriteBatch.apply(new Tx(c, lookUpFirst, statements, lastSeqs), batch);
+            WriteBatch.apply(new Tx(c, lookUpFirst, statements, lastSeqs, dialect.changeVersionSql()), batch);
             committing = true;
             c.commit();
             lastSeqs.committed();
