@@ -130,8 +130,9 @@ public final class ParleyServer implements AutoCloseable {
                 metrics.registry(), blocking.executor(), addresses);
         closeables.add(integration);
         // Push: decided when entries are stored, delivered from a durable queue (docs/push.md).
-        push = PushModule.open(config.push(), config.outbound(), vertx, stores.database(), chat, stores.messages(),
-                stores.accounts(), presence, ids, clock, metrics.pushOutcomes());
+        push = PushModule.open(config.push(), config.outbound(), vertx, stores.database(), bus, chat,
+                stores.messages(), stores.accounts(), presence, ids, clock, metrics.pushOutcomes());
+        backplane.onReconnect(push::reloadSubscribers);
         metrics.pushQueued(push::queued);
         HttpApi api = new HttpApi(accounts, chat, addresses, blocking.executor(), config.maxHttpBodyBytes(),
                 () -> running,

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class WsPeer {
     private static final Logger log = LoggerFactory.getLogger(WsPeer.class);
     /** How long a socket may stay past its outbound bound (below the hard bound) before it is closed as too slow. */
-    static final long SLOW_GRACE_MS = 2_000;
+    static final long SLOW_GRACE_MS = 500;
 
     final String id;
     final ClientSocket socket;
@@ -42,6 +42,8 @@ final class WsPeer {
     private volatile long lastHeardNanos = System.nanoTime();
     /** Whether a grace period for being past the outbound bound is running ({@link #write}). */
     private volatile boolean slowCheckPending;
+    /** Whether the socket was seen back under its bound since the grace period began. */
+    private volatile boolean caughtUp;
 
     WsPeer(String id, ClientSocket socket, Executor executor) {
         this.id = id;
@@ -153,7 +155,7 @@ final class WsPeer {
      *
      * <p>A healthy client starved of CPU for a moment also stops reading, so crossing the bound only starts a
      * grace period of {@link #SLOW_GRACE_MS}: frames are still written meanwhile, and the client is closed if
-     * it is still past the bound when the period ends, or at once if it gets past the hard bound
+     * it stayed past the bound (no write found it back under) until the period ends, or at once if it gets past the hard bound
      * ({@link ClientSocket#HARD_BOUND_FACTOR} times the bound). The frame that crosses the bound is written, so
      * one large reply (a full sync page) always fits an otherwise empty queue.
      */
@@ -168,16 +170,19 @@ final class WsPeer {
             }
             if (!slowCheckPending) {
                 slowCheckPending = true;
+                caughtUp = false;
                 socket.schedule(SLOW_GRACE_MS, this::endOfGrace);
             }
+        } else if (slowCheckPending) {
+            caughtUp = true;
         }
         socket.write(frame);
     }
 
-    /** The grace period after crossing the bound is over: still past it is too slow. Runs on the loop. */
+    /** The grace period after crossing the bound is over: past it all along is too slow. Runs on the loop. */
     private void endOfGrace() {
         slowCheckPending = false;
-        if (!closed && !socket.writable()) {
+        if (!closed && !caughtUp && !socket.writable()) {
             closeSlow("past the bound for " + SLOW_GRACE_MS + " ms");
         }
     }

@@ -194,6 +194,30 @@ class WebSocketGatewayTest {
     }
 
     @Test
+    void aSocketSeenBackUnderTheBoundDuringTheGracePeriodIsNotClosedWhenItEnds() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        String conv = direct(alice, bob);
+        Peer a = signedIn(alice);
+        Peer b = signedIn(bob);
+        b.socket.writable = false;
+        send(a, conv, "m1");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 1);
+        b.socket.writable = true;
+        send(a, conv, "m2");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 2);
+        // Past the bound again at the end, but not all along: no close now.
+        b.socket.writable = false;
+        b.socket.fireTimers();
+        assertThat(b.socket.closedWith).isNull();
+        // A new period starts with the next frame past the bound; past it all along, the socket is closed.
+        send(a, conv, "m3");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 3);
+        b.socket.fireTimers();
+        assertThat(b.socket.closedWith).isEqualTo(CloseCode.TOO_SLOW);
+    }
+
+    @Test
     void aSocketPastTheHardBoundIsClosedAtOnceInsteadOfBuffered() {
         var alice = f.user("alice");
         var bob = f.user("bob");
