@@ -29,7 +29,7 @@ public interface ClientSocket {
     boolean pastHardBound();
 
     /** The hard bound as a multiple of the outbound bound. */
-    int HARD_BOUND_FACTOR = 4;
+    int HARD_BOUND_FACTOR = 2;
 
     /** Sends a ping (liveness). */
     void ping();
