@@ -488,6 +488,11 @@ public final class ChatService implements AutoCloseable {
         return members.members(conversationId).orElse(Set.of());
     }
 
+    /** Current members if they are cached now, never reading the store (for threads that must not block). */
+    public Optional<Set<String>> cachedMembers(String conversationId) {
+        return members.cached(conversationId);
+    }
+
     /** Drops cached members after a change made elsewhere (another node). */
     public void forgetMembers(String conversationId) {
         members.invalidate(conversationId);

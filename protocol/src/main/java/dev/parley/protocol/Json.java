@@ -82,6 +82,22 @@ public final class Json {
      *                        {@code t}, a missing field or a field of the wrong type
      */
     public static ClientFrame decodeClientFrame(String text) {
+        // The common case, a valid frame, in one pass straight into its record. Anything this refuses (and a
+        // numeric id, which it refuses too) is decoded again below through the tree, which gives the typed
+        // error or the lenient reading, so both paths accept and refuse exactly the same frames.
+        try {
+            ClientFrame direct = MAPPER.readValue(text, ClientFrame.class);
+            if (direct != null) {
+                return direct;
+            }
+        } catch (JsonProcessingException | RuntimeException e) {
+            // fall through to the tree for the precise answer
+        }
+        return decodeThroughTree(text);
+    }
+
+    /** The tree path alone (tests compare both paths). */
+    static ClientFrame decodeThroughTree(String text) {
         JsonNode tree;
         try {
             tree = MAPPER.readTree(text);

@@ -114,6 +114,56 @@ class JsonTest {
     }
 
     @Test
+    void theOnePassDecodeAcceptsAndRefusesExactlyWhatTheTreeDoes() {
+        String[] frames = {
+            "{\"t\":\"send\",\"id\":\"1\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"hi\"}",
+            "{\"id\":\"1\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":\"hi\",\"t\":\"send\"}",
+            "{\"t\":\"send\",\"id\":\"1\",\"conversationId\":\"c\",\"body\":\"a\",\"body\":\"b\"}",
+            "{\"t\":\"send\",\"id\":\"1\",\"conversationId\":\"c\",\"body\":\"\"}",
+            "{\"t\":\"send\",\"id\":\"1\",\"conversationId\":\"c\",\"body\":5}",
+            "{\"t\":\"send\",\"id\":\"1\",\"conversationId\":\"c\",\"body\":\"x\",\"kind\":\"nope\"}",
+            "{\"t\":\"send\",\"id\":\"1\"}",
+            "{\"t\":\"ping\",\"id\":7}",
+            "{\"t\":\"ping\",\"id\":7.5}",
+            "{\"t\":\"ping\",\"id\":true}",
+            "{\"t\":\"ping\"}",
+            "{\"t\":5,\"id\":\"2\"}",
+            "{\"t\":\"nope\",\"id\":\"2\"}",
+            "{\"id\":\"2\"}",
+            "{\"t\":\"sync\",\"id\":\"9\",\"conversationId\":\"c\",\"afterSeq\":5,\"limit\":10}",
+            "{\"t\":\"sync\",\"id\":\"9\",\"conversationId\":\"c\",\"afterSeq\":\"5\"}",
+            "{\"t\":\"sync\",\"id\":\"9\",\"conversationId\":\"c\",\"afterSeq\":5.5}",
+            "{\"t\":\"read\",\"id\":\"3\",\"conversationId\":\"c\",\"seq\":4}",
+            "{\"t\":\"delivered\",\"id\":\"3\",\"conversationId\":\"c\",\"seq\":null}",
+            "{\"t\":\"typing\",\"conversationId\":\"c\",\"state\":\"start\"}",
+            "{\"t\":\"react\",\"id\":\"4\",\"conversationId\":\"c\",\"seq\":1,\"emoji\":\"x\",\"on\":true}",
+            "{\"t\":\"edit\",\"id\":\"5\",\"conversationId\":\"c\",\"seq\":1,\"body\":\"new\"}",
+            "{\"t\":\"delete\",\"id\":\"6\",\"conversationId\":\"c\",\"seq\":1}",
+            "{\"t\":\"hello\",\"id\":\"h\",\"token\":\"tok\"}",
+            "{\"t\":\"ping\",\"id\":\"1\"} {}",
+            "{\"t\":\"ping\",\"id\":\"1\"",
+            "[1,2]",
+            "null",
+            "\"text\"",
+            "",
+        };
+        for (String text : frames) {
+            Object direct = outcome(() -> Json.decodeClientFrame(text));
+            Object tree = outcome(() -> Json.decodeThroughTree(text));
+            assertThat(direct).as(text).isEqualTo(tree);
+        }
+    }
+
+    /** The decoded frame, or the refusal's code, frame id and message. */
+    private static Object outcome(java.util.function.Supplier<ClientFrame> decode) {
+        try {
+            return decode.get();
+        } catch (FrameException e) {
+            return java.util.List.of(e.code(), String.valueOf(e.frameId()), String.valueOf(e.getMessage()));
+        }
+    }
+
+    @Test
     void numericIdsAreAnsweredAsStrings() {
         assertThat(Json.decodeClientFrame("{\"t\":\"ping\",\"id\":7}").id()).isEqualTo("7");
     }

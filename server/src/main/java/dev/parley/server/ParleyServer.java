@@ -135,8 +135,9 @@ public final class ParleyServer implements AutoCloseable {
                 metrics.registry(), blocking.executor(), addresses);
         closeables.add(integration);
         // Push: decided when entries are stored, delivered from a durable queue (docs/push.md).
-        push = PushModule.open(config.push(), config.outbound(), vertx, stores.database(), chat, stores.messages(),
-                stores.accounts(), presence, ids, clock, metrics.pushOutcomes());
+        push = PushModule.open(config.push(), config.outbound(), vertx, stores.database(), bus, chat,
+                stores.messages(), stores.accounts(), presence, ids, clock, metrics.pushOutcomes());
+        backplane.onReconnect(push::reloadSubscribers);
         metrics.pushQueued(push::queued);
         if (config.roles().has(Role.WORKER)) {
             push.startDelivery(); // decided on any node into the durable queue; delivered by workers

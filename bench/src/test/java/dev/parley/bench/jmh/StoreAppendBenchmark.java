@@ -6,10 +6,12 @@ import dev.parley.core.port.MessageStore;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.jdbc.CommitObserver;
+import dev.parley.server.store.jdbc.WriteOp;
 import dev.parley.server.store.Stores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +52,22 @@ public class StoreAppendBenchmark {
     @Param({"true", "false"})
     public boolean fsync;
 
+    /**
+     * Whether the search index's triggers (sqlite V11) run in the writer's transaction; {@code false} drops them
+     * after the migration, to measure what indexing costs an append.
+     */
+    @Param({"true", "false"})
+    public boolean search;
+
     private Path dir;
     private Stores stores;
     private MessageStore store;
     private long counter;
-    private final String body = "x".repeat(200);
+    /** Like the load generator's bodies: a few unique words (sender, counter, time), padded to 200 bytes. */
+    private String body(long n) {
+        String head = "usr" + (n % 10) + "." + n + "." + System.nanoTime() + ".";
+        return head + "x".repeat(Math.max(0, 200 - head.length()));
+    }
 
     /**
      * Prints what the trial cost the process in file I/O per append (from {@code /proc/self/io}: bytes and
@@ -66,12 +79,22 @@ public class StoreAppendBenchmark {
         if (appends == 0 || now.isEmpty()) {
             return;
         }
-        System.out.printf("%n[io] fsync=%s appends=%d in %d commits (%.0f per commit); per append: %.0f bytes"
-                        + " written in %.2f write calls, %.2f read calls%n", fsync, appends, batches.sum(),
+        System.out.printf("%n[io] fsync=%s search=%s appends=%d in %d commits (%.0f per commit); per append: %.0f bytes"
+                        + " written in %.2f write calls, %.2f read calls%n", fsync, search, appends, batches.sum(),
                 appends / (double) Math.max(1, batches.sum()),
                 (now.get("wchar") - ioAtStart.getOrDefault("wchar", 0L)) / (double) appends,
                 (now.get("syscw") - ioAtStart.getOrDefault("syscw", 0L)) / (double) appends,
                 (now.get("syscr") - ioAtStart.getOrDefault("syscr", 0L)) / (double) appends);
+        // CPU time moves much less with the machine's load than the rate does.
+        System.out.printf("[cpu] fsync=%s search=%s: %.1f CPU-us per append (whole fork, warm-up included)%n", fsync,
+                search, (cpuNanos() - cpuAtStart) / 1000.0 / appends);
+    }
+
+    private long cpuAtStart;
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private Map<String, Long> ioAtStart = Map.of();
@@ -94,6 +117,15 @@ public class StoreAppendBenchmark {
         dir = Files.createTempDirectory("parley-jmh-store");
         stores = Stores.sqlite(dir.resolve("bench.db"), new StoreOptions(4, 512, fsync));
         store = stores.messages();
+        if (!search) {
+            stores.database().writeAndWait(new WriteOp.InTransaction<>("drop search triggers", tx -> {
+                try (Statement s = tx.connection().createStatement()) {
+                    s.execute("DROP TRIGGER search_index_message");
+                    s.execute("DROP TRIGGER search_index_edit");
+                }
+                return null;
+            }));
+        }
         for (int c = 0; c < CONVERSATIONS; c++) {
             store.createConversation(new Conversation("cnv_" + c, "group", null, false, 0, "usr_0", null, 0,
                     List.of("usr_0", "usr_1")));
@@ -109,6 +141,7 @@ public class StoreAppendBenchmark {
             }
         });
         ioAtStart = readIo();
+        cpuAtStart = cpuNanos();
     }
 
     @TearDown(Level.Trial)
@@ -128,7 +161,7 @@ public class StoreAppendBenchmark {
         for (int i = 0; i < IN_FLIGHT; i++) {
             long n = counter++;
             pending[i] = store.append(new NewEntry("cnv_" + (n % CONVERSATIONS), "msg_" + n, "usr_0",
-                    "dev_" + (n % 64), "c" + n, EntryKind.TEXT, body, null, null, null, null, null, null, null, null,
+                    "dev_" + (n % 64), "c" + n, EntryKind.TEXT, body(n), null, null, null, null, null, null, null, null,
                     now));
         }
         CompletableFuture.allOf(pending).join();

@@ -19,6 +19,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = BusEvent.PresenceChanged.class, name = "presence"),
     @JsonSubTypes.Type(value = BusEvent.MembershipChanged.class, name = "membership"),
     @JsonSubTypes.Type(value = BusEvent.DeviceRevoked.class, name = "revoked"),
+    @JsonSubTypes.Type(value = BusEvent.PushSubscribed.class, name = "push-subscribed"),
 })
 public sealed interface BusEvent {
 
@@ -48,4 +49,15 @@ public sealed interface BusEvent {
     /** A session was revoked: sockets opened with it must close (4401). Published on the user topic. */
     record DeviceRevoked(String userId, String deviceId) implements BusEvent {
     }
+
+    /**
+     * A device is registering a push subscription: every node adds it to its in-memory table of devices that
+     * may hold one ({@code core.push.PushSubscribers}). Published on {@link #PUSH_TOPIC}, before the store
+     * write and again after it.
+     */
+    record PushSubscribed(String userId, String deviceId) implements BusEvent {
+    }
+
+    /** Topic every node with push decisions subscribes to. */
+    String PUSH_TOPIC = "sys.push";
 }

@@ -3,6 +3,7 @@ package dev.parley.core.port;
 import dev.parley.core.push.PushSubscription;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,6 +25,9 @@ public interface PushStore {
 
     /** Every subscription of these users' devices. */
     List<PushSubscription> subscriptionsOfUsers(Collection<String> userIds);
+
+    /** Every user holding a subscription, with the devices that hold them (read once at start). */
+    Map<String, Set<String>> subscribedDevices();
 
     /** Deletes one of the device's subscriptions (and its queued pushes); false if the device has no such one. */
     boolean deleteSubscription(String deviceId, String subscriptionId);

@@ -58,6 +58,14 @@ public final class PushService {
     private final Clock clock;
     private final Options options;
     private final Executor executor;
+    private final PushSubscribers subscribers = new PushSubscribers();
+    private final Announcer announcer;
+
+    /** Tells every node (the bus) that a device is registering a subscription ({@link #subscribed}). */
+    @FunctionalInterface
+    public interface Announcer {
+        void subscribing(String userId, String deviceId);
+    }
 
     /**
      * @param preview       whether pushes carry a preview of the text ({@code push.preview})
@@ -85,7 +93,7 @@ public final class PushService {
 
     public PushService(PushStore store, PushQueue queue, MessageStore messages, AccountStore accounts,
                        ChatService chat, PresenceService presence, EndpointCheck endpoints, IdGenerator ids,
-                       Clock clock, Options options, Executor executor) {
+                       Clock clock, Options options, Executor executor, Announcer announcer) {
         this.store = store;
         this.queue = queue;
         this.messages = messages;
@@ -97,6 +105,27 @@ public final class PushService {
         this.clock = clock;
         this.options = options;
         this.executor = executor;
+        this.announcer = announcer;
+    }
+
+    // ---- the in-memory table of subscribed devices -----------------------------------------------
+
+    /**
+     * Reads every subscribed device from the store into the table (it only grows: see {@link PushSubscribers}).
+     * Called at start, once the bus subscription for {@link #subscribed} is confirmed, and after a bus outage.
+     */
+    public void loadSubscribers() {
+        subscribers.addAll(store.subscribedDevices());
+    }
+
+    /** A device registers a subscription on some node (from the bus): it may hold one from now on. */
+    public void subscribed(String userId, String deviceId) {
+        subscribers.add(userId, deviceId);
+    }
+
+    /** Users with a device that may hold a subscription (tests and metrics). */
+    public int subscribedUsers() {
+        return subscribers.users();
     }
 
     // ---- commands behind the HTTP routes --------------------------------------------------------
@@ -115,7 +144,12 @@ public final class PushService {
             throw ChatException.badRequest("a device may hold at most " + options.maxPerDevice()
                     + " push subscriptions");
         }
+        // Into every node's table before the row exists (so no decision misses it) and again once it is
+        // stored (for a node that was still reading its table from the store when the first one went out).
+        subscribed(caller.userId(), caller.deviceId());
+        announcer.subscribing(caller.userId(), caller.deviceId());
         PushSubscription stored = store.addSubscription(s);
+        announcer.subscribing(caller.userId(), caller.deviceId());
         log.info("push subscription {} type={} userId={} deviceId={}", stored.subscriptionId(), type.wire(),
                 caller.userId(), caller.deviceId());
         return stored;
@@ -211,6 +245,11 @@ public final class PushService {
         if (!entry.kind().isMessage()) {
             return;
         }
+        // Most entries go to members none of whom has a subscribed device: decided here, without a read or a hop.
+        Optional<Set<String>> members = chat.cachedMembers(entry.conversationId());
+        if (members.isPresent() && !subscribers.anyOf(members.get(), entry.senderId())) {
+            return;
+        }
         try {
             executor.execute(() -> {
                 try {
@@ -230,11 +269,26 @@ public final class PushService {
      * @return how many pushes were queued or folded into waiting ones
      */
     public int decide(Message entry) {
-        // Cheapest first: most entries go to members who are all online or have no subscription at all, so the
-        // one read that usually ends the decision (subscriptions) comes before the conversation and mute reads.
-        List<String> recipients = new ArrayList<>(chat.members(entry.conversationId()));
-        recipients.remove(entry.senderId());
+        // Cheapest first: only recipients with a device that may hold a subscription and is not connected (on any
+        // node) need the store; when there are none, the decision ends here without a read.
+        Map<String, Set<String>> online = new HashMap<>();
+        List<String> recipients = new ArrayList<>();
+        for (String user : chat.members(entry.conversationId())) {
+            Set<String> devices = user.equals(entry.senderId()) ? Set.of() : subscribers.devicesOf(user);
+            if (devices.isEmpty()) {
+                continue;
+            }
+            Set<String> live = online.computeIfAbsent(user, presence::onlineDevices);
+            for (String d : devices) {
+                if (!PresenceService.isOnline(live, d)) {
+                    recipients.add(user);
+                    break;
+                }
+            }
+        }
         if (recipients.isEmpty()) {
+            log.debug("push not needed conversation={} seq={}: no subscribed device offline", entry.conversationId(),
+                    entry.seq());
             return 0;
         }
         List<PushSubscription> subscriptions = store.subscriptionsOfUsers(recipients);
@@ -260,7 +314,6 @@ public final class PushService {
         String preview = options.preview() && !conversation.e2ee() ? PushPayload.previewOf(entry.body()) : null;
         PushPayload payload = new PushPayload(entry.conversationId(), entry.seq(), entry.senderId(), senderName,
                 conversation.title(), preview, 1);
-        Map<String, Set<String>> online = new HashMap<>();
         long now = clock.millis();
         List<QueuedPush> pushes = new ArrayList<>();
         for (PushSubscription s : subscriptions) {

@@ -151,7 +151,8 @@ public abstract class EventBusContract {
                 new BusEvent.PresenceChanged("u1", true, null),
                 new BusEvent.PresenceChanged("u1", false, 1234L),
                 new BusEvent.MembershipChanged("c1", List.of("u2", "u3"), List.of()),
-                new BusEvent.DeviceRevoked("u1", "dev_1"));
+                new BusEvent.DeviceRevoked("u1", "dev_1"),
+                new BusEvent.PushSubscribed("u1", "dev_1"));
         events.forEach(e -> bus.publish(t, e));
         await().atMost(WAIT).until(() -> got.size() == events.size());
         assertThat(got).containsExactlyElementsOf(events);

@@ -50,6 +50,22 @@ public abstract class PushStoreContract {
     }
 
     @Test
+    void subscribedDevicesListsEveryUserWithTheDevicesHoldingSubscriptions() {
+        String user = id("usr");
+        String other = id("usr");
+        store().addSubscription(web(user, "dev_s1_" + user, "https://push.example/s1", "k"));
+        store().addSubscription(web(user, "dev_s1_" + user, "https://push.example/s2", "k"));
+        PushSubscription gone = store().addSubscription(web(user, "dev_s2_" + user, "https://push.example/s3", "k"));
+        store().addSubscription(web(other, "dev_s3_" + other, "https://push.example/s4", "k"));
+        var devices = store().subscribedDevices();
+        assertThat(devices.get(user)).containsExactlyInAnyOrder("dev_s1_" + user, "dev_s2_" + user);
+        assertThat(devices.get(other)).containsExactly("dev_s3_" + other);
+        assertThat(store().deleteSubscription("dev_s2_" + user, gone.subscriptionId())).isTrue();
+        assertThat(store().subscribedDevices().get(user)).containsExactly("dev_s1_" + user);
+        assertThat(store().subscribedDevices()).doesNotContainKey(id("usr"));
+    }
+
+    @Test
     void onlyTheOwningDeviceDeletesASubscriptionAndItsQueuedPushesGoWithIt() {
         PushSubscription s = store().addSubscription(web("usr_c", "dev_c1", "https://push.example/c", "k"));
         queue().enqueue(List.of(push(s, "cnv_1", 1, "hi")), 0);

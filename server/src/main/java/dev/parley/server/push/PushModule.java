@@ -3,6 +3,8 @@ package dev.parley.server.push;
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
 import dev.parley.core.PresenceService;
+import dev.parley.core.event.BusEvent;
+import dev.parley.core.port.EventBus;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
@@ -58,9 +60,9 @@ public final class PushModule implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ExecutorService decisions = Executors.newVirtualThreadPerTaskExecutor();
 
-    private PushModule(PushConfig config, OutboundConfig outbound, Vertx vertx, Database db, ChatService chat,
-                       MessageStore messages, AccountStore accounts, PresenceService presence, IdGenerator ids,
-                       Clock clock, PushDelivery.Outcomes outcomes) {
+    private PushModule(PushConfig config, OutboundConfig outbound, Vertx vertx, Database db, EventBus bus,
+                       ChatService chat, MessageStore messages, AccountStore accounts, PresenceService presence,
+                       IdGenerator ids, Clock clock, PushDelivery.Outcomes outcomes) {
         JdbcPushStore store = new JdbcPushStore(db, clock);
         this.queue = new JdbcPushQueue(db);
         this.vapid = Vapid.load(store, config.vapidSubject(), clock);
@@ -83,7 +85,18 @@ public final class PushModule implements AutoCloseable {
             } catch (OutboundRefused e) {
                 return Optional.of(e.getMessage());
             }
-        }, ids, clock, new PushService.Options(config.preview(), config.coalesceMs(), 10), decisions);
+        }, ids, clock, new PushService.Options(config.preview(), config.coalesceMs(), 10), decisions,
+                (userId, deviceId) -> bus.publish(BusEvent.PUSH_TOPIC, new BusEvent.PushSubscribed(userId, deviceId)));
+        // The table of subscribed devices: devices registering on any node come over the bus; the store is read
+        // now and again once the bus confirms the subscription (a device registered meanwhile on another node).
+        EventBus.Subscription announcements = bus.subscribe(BusEvent.PUSH_TOPIC, e -> {
+            if (e instanceof BusEvent.PushSubscribed s) {
+                service.subscribed(s.userId(), s.deviceId());
+            }
+        });
+        closeables.add(announcements);
+        service.loadSubscribers();
+        announcements.ready().thenRunAsync(this::reloadSubscribers, decisions);
         this.delivery = new PushDelivery(queue, store, accounts, presence, senders, clock,
                 PushDelivery.Options.defaults(), outcomes);
         if (config.enabled()) {
@@ -99,10 +112,23 @@ public final class PushModule implements AutoCloseable {
      * but nothing is decided; pushes already queued are still delivered (once {@link #startDelivery} is called).
      */
     public static PushModule open(PushConfig config, OutboundConfig outbound, Vertx vertx, Database db,
-                                  ChatService chat, MessageStore messages, AccountStore accounts,
+                                  EventBus bus, ChatService chat, MessageStore messages, AccountStore accounts,
                                   PresenceService presence, IdGenerator ids, Clock clock,
                                   PushDelivery.Outcomes outcomes) {
-        return new PushModule(config, outbound, vertx, db, chat, messages, accounts, presence, ids, clock, outcomes);
+        return new PushModule(config, outbound, vertx, db, bus, chat, messages, accounts, presence, ids, clock,
+                outcomes);
+    }
+
+    /**
+     * Reads the subscribed devices from the store again, e.g. after a bus outage during which announcements of
+     * devices registering on other nodes may have been missed.
+     */
+    public void reloadSubscribers() {
+        try {
+            service.loadSubscribers();
+        } catch (RuntimeException e) {
+            log.warn("cannot read the devices with push subscriptions", e);
+        }
     }
 
     private static FcmPushSender fcm(PushConfig.Fcm c, OutboundHttp http, Clock clock) {

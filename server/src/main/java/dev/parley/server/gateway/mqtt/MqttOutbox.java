@@ -240,6 +240,8 @@ final class MqttOutbox {
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
             case BusEvent.DeviceRevoked r -> {
             }
+            case BusEvent.PushSubscribed ignored -> {
+            }
         }
     }
 

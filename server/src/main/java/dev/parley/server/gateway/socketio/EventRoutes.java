@@ -142,6 +142,8 @@ final class EventRoutes {
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
             case BusEvent.DeviceRevoked ignored -> {
             }
+            case BusEvent.PushSubscribed ignored -> {
+            }
         }
     }
 

@@ -22,6 +22,15 @@ public interface ClientSocket {
      */
     boolean writable();
 
+    /**
+     * True while more than {@link #HARD_BOUND_FACTOR} times the outbound bound waits unsent: past this a client
+     * is closed at once, without the grace a briefly slow one gets.
+     */
+    boolean pastHardBound();
+
+    /** The hard bound as a multiple of the outbound bound. */
+    int HARD_BOUND_FACTOR = 2;
+
     /** Sends a ping (liveness). */
     void ping();
 

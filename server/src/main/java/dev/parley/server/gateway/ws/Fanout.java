@@ -157,6 +157,8 @@ final class Fanout {
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
             case BusEvent.DeviceRevoked ignored -> {
             }
+            case BusEvent.PushSubscribed ignored -> {
+            }
         }
     }
 

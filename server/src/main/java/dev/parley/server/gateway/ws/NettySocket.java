@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -171,6 +172,12 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
     @Override
     public boolean writable() {
         return closing || !ctx.channel().isActive() || ctx.channel().isWritable();
+    }
+
+    @Override
+    public boolean pastHardBound() {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return !closing && out != null && out.totalPendingWriteBytes() > maxQueuedBytes * HARD_BOUND_FACTOR;
     }
 
     @Override

@@ -4,13 +4,17 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.ServerFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One server frame encoded once, however many sockets it goes to: its JSON text and, made on first use, the
- * complete WebSocket text frame as it goes on the wire (a server's frames are not masked, so the bytes are
- * the same for every recipient). Immutable and safe to share across threads.
+ * One server frame encoded once, however many sockets it goes to: the complete WebSocket text frame as it goes
+ * on the wire (a server's frames are not masked, so the bytes are the same for every recipient). The JSON is
+ * written as UTF-8 straight into that buffer, after room left for the frame header, so a frame costs one
+ * buffer and no intermediate text or byte array. Immutable and safe to share across threads.
  *
  * <p>The wire buffer is never released by hand: every socket writes a retained duplicate of it (released by
  * Netty once written), and the buffer itself is freed when the frame becomes garbage (an unpooled direct
@@ -20,57 +24,75 @@ public final class OutFrame {
     /** Direct buffers freed by the garbage collector (no "no-cleaner" allocation, no leak tracking). */
     private static final ByteBufAllocator WIRE = new UnpooledByteBufAllocator(true, true, false);
     private static final int TEXT_FINAL = 0x81;
+    /** The longest header (64-bit length); the payload is written after this much room. */
+    private static final int MAX_HEADER = 10;
+    private static final int INITIAL_CAPACITY = 512;
 
-    private final String json;
-    private volatile ByteBuf wire;
+    /** The whole frame, header first: readable bytes are exactly what goes on the wire. */
+    private final ByteBuf wire;
+    private final int headerBytes;
+    private volatile String json;
 
-    private OutFrame(String json) {
-        this.json = json;
+    private OutFrame(ByteBuf wire, int headerBytes) {
+        this.wire = wire;
+        this.headerBytes = headerBytes;
     }
 
     public static OutFrame of(ServerFrame frame) {
-        return new OutFrame(Json.encode(frame));
+        ByteBuf buf = WIRE.directBuffer(INITIAL_CAPACITY);
+        buf.writerIndex(MAX_HEADER);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            Json.mapper().writeValue((OutputStream) out, frame);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + frame.getClass().getSimpleName(), e);
+        }
+        return framed(buf);
     }
 
     /** A frame already in its JSON text form. */
     public static OutFrame ofJson(String json) {
-        return new OutFrame(json);
+        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+        ByteBuf buf = WIRE.directBuffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length);
+        buf.writerIndex(MAX_HEADER);
+        buf.writeBytes(payload);
+        return framed(buf);
     }
 
+    /** Puts the header right before the payload that starts at {@link #MAX_HEADER}. */
+    private static OutFrame framed(ByteBuf buf) {
+        int n = buf.writerIndex() - MAX_HEADER;
+        int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+        int at = MAX_HEADER - header;
+        buf.setByte(at, TEXT_FINAL);
+        if (n < 126) {
+            buf.setByte(at + 1, n);
+        } else if (n < 65_536) {
+            buf.setByte(at + 1, 126);
+            buf.setShort(at + 2, n);
+        } else {
+            buf.setByte(at + 1, 127);
+            buf.setLong(at + 2, n);
+        }
+        buf.readerIndex(at);
+        return new OutFrame(buf, header);
+    }
+
+    /** The frame's JSON text, decoded on first use (tests and logs; the wire path never needs it). */
     public String json() {
-        return json;
+        String j = json;
+        if (j == null) {
+            j = wire.toString(wire.readerIndex() + headerBytes, wire.readableBytes() - headerBytes,
+                    StandardCharsets.UTF_8);
+            json = j;
+        }
+        return j;
     }
 
     /**
-     * The WebSocket frame's bytes for one more recipient: a retained duplicate of the one encoding, which the
-     * caller hands to the channel (that releases it). Two threads asking first may both encode; either copy
-     * is right and the spare one is garbage.
+     * The WebSocket frame's bytes for one more recipient: a retained slice of the one encoding (index 0 is the
+     * frame's first byte), which the caller hands to the channel (that releases it).
      */
     ByteBuf wire() {
-        ByteBuf w = wire;
-        if (w == null) {
-            w = encode(json);
-            wire = w;
-        }
-        return w.retainedDuplicate();
-    }
-
-    private static ByteBuf encode(String json) {
-        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-        int n = payload.length;
-        int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-        ByteBuf buf = WIRE.directBuffer(header + n, header + n);
-        buf.writeByte(TEXT_FINAL);
-        if (n < 126) {
-            buf.writeByte(n);
-        } else if (n < 65_536) {
-            buf.writeByte(126);
-            buf.writeShort(n);
-        } else {
-            buf.writeByte(127);
-            buf.writeLong(n);
-        }
-        buf.writeBytes(payload);
-        return buf;
+        return wire.retainedSlice();
     }
 }

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WsPeer {
     private static final Logger log = LoggerFactory.getLogger(WsPeer.class);
+    /** How long a socket may stay past its outbound bound (below the hard bound) before it is closed as too slow. */
+    static final long SLOW_GRACE_MS = 500;
 
     final String id;
     final ClientSocket socket;
@@ -38,6 +40,10 @@ final class WsPeer {
     private volatile boolean closed;
     /** When the client was last heard from (any frame), for the ping timer; written on the event loop. */
     private volatile long lastHeardNanos = System.nanoTime();
+    /** Whether a grace period for being past the outbound bound is running ({@link #write}). */
+    private volatile boolean slowCheckPending;
+    /** Whether the socket was seen back under its bound since the grace period began. */
+    private volatile boolean caughtUp;
 
     WsPeer(String id, ClientSocket socket, Executor executor) {
         this.id = id;
@@ -145,20 +151,46 @@ final class WsPeer {
      * Every frame to the client goes through here, so one bound covers replies and events alike. A client
      * that lets more than the bound pile up unread is disconnected (1008) instead of being buffered without
      * bound; from then on its lane drops its remaining commands ({@link #isClosed}), and it catches up with
-     * {@code sync} when it reconnects. The frame that crosses the bound is still written, so one large
-     * reply (a full sync page) always fits an otherwise empty queue.
+     * {@code sync} when it reconnects.
+     *
+     * <p>A healthy client starved of CPU for a moment also stops reading, so crossing the bound only starts a
+     * grace period of {@link #SLOW_GRACE_MS}: frames are still written meanwhile, and the client is closed if
+     * it stayed past the bound (no write found it back under) until the period ends, or at once if it gets past the hard bound
+     * ({@link ClientSocket#HARD_BOUND_FACTOR} times the bound). The frame that crosses the bound is written, so
+     * one large reply (a full sync page) always fits an otherwise empty queue.
      */
     private void write(OutFrame frame) {
         if (closed) {
             return;
         }
         if (!socket.writable()) {
-            log.info("closing slow connection userId={} deviceId={}", caller == null ? null : caller.userId(),
-                    caller == null ? null : caller.deviceId());
-            close(CloseCode.TOO_SLOW, "too slow: reconnect and sync");
-            return;
+            if (socket.pastHardBound()) {
+                closeSlow("past the hard bound");
+                return;
+            }
+            if (!slowCheckPending) {
+                slowCheckPending = true;
+                caughtUp = false;
+                socket.schedule(SLOW_GRACE_MS, this::endOfGrace);
+            }
+        } else if (slowCheckPending) {
+            caughtUp = true;
         }
         socket.write(frame);
+    }
+
+    /** The grace period after crossing the bound is over: past it all along is too slow. Runs on the loop. */
+    private void endOfGrace() {
+        slowCheckPending = false;
+        if (!closed && !caughtUp && !socket.writable()) {
+            closeSlow("past the bound for " + SLOW_GRACE_MS + " ms");
+        }
+    }
+
+    private void closeSlow(String why) {
+        log.info("closing slow connection userId={} deviceId={}: {}", caller == null ? null : caller.userId(),
+                caller == null ? null : caller.deviceId(), why);
+        close(CloseCode.TOO_SLOW, "too slow: reconnect and sync");
     }
 
     void close(CloseCode code, String reason) {

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -89,6 +91,20 @@ public final class JdbcPushStore implements PushStore {
             }));
         }
         return out;
+    }
+
+    @Override
+    public Map<String, Set<String>> subscribedDevices() {
+        return db.read("devices with push subscriptions", c -> {
+            Map<String, Set<String>> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT user_id, device_id FROM push_subscriptions");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), u -> new HashSet<>()).add(rs.getString(2));
+                }
+            }
+            return out;
+        });
     }
 
     @Override

@@ -278,7 +278,7 @@ class NettySocketTest {
     }
 
     @Test
-    void aClientThatLetsMoreThanTheBoundPileUpIsClosedWith1008() {
+    void aClientThatStaysPastTheBoundForTheGracePeriodIsClosedWith1008() {
         upgrade();
         clientSends(new TextWebSocketFrame(hello(f.user("carol"))));
         assertThat(serverTexts()).hasSize(1);
@@ -292,7 +292,17 @@ class NettySocketTest {
         // The client stops reading: its bytes pile up past the bound and the channel turns unwritable.
         ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
         assertThat(socket.writable()).isFalse();
+        assertThat(socket.pastHardBound()).isFalse();
+        // Within the grace period frames are still written: a client starved of CPU for a moment catches up.
         socket.peer().push(frame);
+        assertThat(serverTexts()).hasSize(1);
+        assertThat(socket.peer().isClosed()).isFalse();
+        ch.advanceTimeBy(WsPeer.SLOW_GRACE_MS - 100, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(socket.peer().isClosed()).isFalse();
+        // Still past the bound when the period ends: closed with 1008.
+        ch.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
         assertThat(socket.peer().isClosed()).isTrue();
         List<WebSocketFrame> frames = serverFrames();
         assertThat(frames).singleElement().isInstanceOf(CloseWebSocketFrame.class);
@@ -300,6 +310,45 @@ class NettySocketTest {
         frames.forEach(WebSocketFrame::release);
         socket.peer().push(frame);
         assertThat(serverFrames()).as("nothing after the close").isEmpty();
+    }
+
+    @Test
+    void aClientBackUnderTheBoundWithinTheGracePeriodStaysOpen() {
+        upgrade();
+        clientSends(new TextWebSocketFrame(hello(f.user("carol"))));
+        assertThat(serverTexts()).hasSize(1);
+        NettySocket socket = (NettySocket) ch.pipeline().get(NettySocket.NAME);
+        OutFrame frame = OutFrame.ofJson("\"y\"");
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        socket.peer().push(frame);
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.advanceTimeBy(WsPeer.SLOW_GRACE_MS, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(socket.peer().isClosed()).isFalse();
+        socket.peer().push(frame);
+        assertThat(serverTexts()).hasSize(2);
+    }
+
+    @Test
+    void pastTheHardBoundCountsTheBytesWaitingUnsent() {
+        upgrade();
+        clientSends(new TextWebSocketFrame(hello(f.user("carol"))));
+        assertThat(serverTexts()).hasSize(1);
+        NettySocket socket = (NettySocket) ch.pipeline().get(NettySocket.NAME);
+        // Written but not flushed: the bytes wait in the channel's outbound buffer.
+        int chunk = (int) MAX_QUEUED - 1_000; // each entry also counts Netty's per-entry overhead
+        for (int i = 0; i < ClientSocket.HARD_BOUND_FACTOR; i++) {
+            ch.write(Unpooled.wrappedBuffer(new byte[chunk]));
+        }
+        assertThat(socket.pastHardBound()).isFalse();
+        ch.write(Unpooled.wrappedBuffer(new byte[4_000]));
+        assertThat(socket.pastHardBound()).isTrue();
+        ch.flushOutbound();
+        assertThat(socket.pastHardBound()).isFalse();
+        Object o;
+        while ((o = ch.readOutbound()) != null) {
+            ReferenceCountUtil.release(o);
+        }
     }
 
     @Test

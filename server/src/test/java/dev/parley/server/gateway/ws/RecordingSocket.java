@@ -15,6 +15,7 @@ final class RecordingSocket implements ClientSocket {
     volatile CloseCode closedWith;
     volatile boolean abandoned;
     volatile boolean writable = true;
+    volatile boolean pastHardBound;
     volatile boolean paused;
     volatile int pings;
 
@@ -28,6 +29,11 @@ final class RecordingSocket implements ClientSocket {
     @Override
     public boolean writable() {
         return writable;
+    }
+
+    @Override
+    public boolean pastHardBound() {
+        return pastHardBound;
     }
 
     @Override

@@ -151,19 +151,91 @@ class WebSocketGatewayTest {
     }
 
     @Test
-    void aSocketPastItsOutboundBoundIsClosedAsTooSlowInsteadOfBuffered() {
+    void aSocketPastItsOutboundBoundGetsAGracePeriodThenIsClosedAsTooSlow() {
         var alice = f.user("alice");
         var bob = f.user("bob");
         String conv = direct(alice, bob);
         Peer a = signedIn(alice);
         Peer b = signedIn(bob);
         b.socket.writable = false;
-        f.gateway.text(a.peer, "{\"t\":\"send\",\"id\":\"s1\",\"conversationId\":\"" + conv
-                + "\",\"clientMsgId\":\"m1\",\"body\":\"hi\"}");
+        int timersBefore = b.socket.timers.size();
+        send(a, conv, "m1");
+        // Still written within the grace period (a starved client catches up), and the grace timer is set.
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 1);
+        assertThat(b.socket.closedWith).isNull();
+        assertThat(b.socket.timers).hasSize(timersBefore + 1);
+        send(a, conv, "m2");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 2);
+        assertThat(b.socket.timers).as("one grace timer however many frames").hasSize(timersBefore + 1);
+        // Still past the bound when the period ends: closed, and nothing more is written.
+        b.socket.fireTimers();
+        assertThat(b.socket.closedWith).isEqualTo(CloseCode.TOO_SLOW);
+        send(a, conv, "m3");
+        await().atMost(WAIT).until(() -> a.socket.ofType("message").size() == 3);
+        assertThat(b.socket.ofType("message")).hasSize(2);
+    }
+
+    @Test
+    void aSocketThatCatchesUpWithinTheGracePeriodStaysOpen() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        String conv = direct(alice, bob);
+        Peer a = signedIn(alice);
+        Peer b = signedIn(bob);
+        b.socket.writable = false;
+        send(a, conv, "m1");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 1);
+        b.socket.writable = true;
+        b.socket.fireTimers();
+        assertThat(b.socket.closedWith).isNull();
+        send(a, conv, "m2");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 2);
+        assertThat(b.socket.closedWith).isNull();
+    }
+
+    @Test
+    void aSocketSeenBackUnderTheBoundDuringTheGracePeriodIsNotClosedWhenItEnds() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        String conv = direct(alice, bob);
+        Peer a = signedIn(alice);
+        Peer b = signedIn(bob);
+        b.socket.writable = false;
+        send(a, conv, "m1");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 1);
+        b.socket.writable = true;
+        send(a, conv, "m2");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 2);
+        // Past the bound again at the end, but not all along: no close now.
+        b.socket.writable = false;
+        b.socket.fireTimers();
+        assertThat(b.socket.closedWith).isNull();
+        // A new period starts with the next frame past the bound; past it all along, the socket is closed.
+        send(a, conv, "m3");
+        await().atMost(WAIT).until(() -> b.socket.ofType("message").size() == 3);
+        b.socket.fireTimers();
+        assertThat(b.socket.closedWith).isEqualTo(CloseCode.TOO_SLOW);
+    }
+
+    @Test
+    void aSocketPastTheHardBoundIsClosedAtOnceInsteadOfBuffered() {
+        var alice = f.user("alice");
+        var bob = f.user("bob");
+        String conv = direct(alice, bob);
+        Peer a = signedIn(alice);
+        Peer b = signedIn(bob);
+        b.socket.writable = false;
+        b.socket.pastHardBound = true;
+        send(a, conv, "m1");
         await().atMost(WAIT).until(() -> b.socket.closedWith != null);
         assertThat(b.socket.closedWith).isEqualTo(CloseCode.TOO_SLOW);
         assertThat(b.socket.ofType("message")).isEmpty();
         await().atMost(WAIT).until(() -> a.socket.ofType("message").size() == 1);
+    }
+
+    private void send(Peer from, String conv, String clientMsgId) {
+        f.gateway.text(from.peer, "{\"t\":\"send\",\"id\":\"" + clientMsgId + "\",\"conversationId\":\"" + conv
+                + "\",\"clientMsgId\":\"" + clientMsgId + "\",\"body\":\"hi\"}");
     }
 
     @Test
