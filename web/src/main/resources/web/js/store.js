@@ -120,7 +120,8 @@ export class ConversationState {
     const changes = (this.changes.get(seq) || []).slice().sort((a, b) => a.seq - b.seq);
     for (const c of changes) {
       if (c.kind === 'edit' && c.senderId === entry.senderId && readable(c)) { body = c.body; edited = true; }
-      else if (c.kind === 'delete' && c.senderId === entry.senderId) deleted = true;
+      // In a group an owner or admin may delete anyone's message; the server checked the role when it stored it.
+      else if (c.kind === 'delete' && (c.senderId === entry.senderId || this.kind === 'group')) deleted = true;
       else if (c.kind === 'reaction' && c.emoji) {
         if (!reactions.has(c.emoji)) reactions.set(c.emoji, new Map());
         reactions.get(c.emoji).set(c.senderId, c.on !== false);
