@@ -15,7 +15,7 @@ import org.openqa.selenium.WebElement;
 
 /**
  * Group info in two real headless Chromiums against a real server: owner alice promotes bob to admin, renames the
- * group, removes dave and deletes a message of carol's; carol, a plain member, sees no controls and the server's
+ * group, adds erin, removes dave and deletes a message of carol's; carol, a plain member, sees no controls and the server's
  * refusal when she tries anyway; alice leaves and bob, the admin, becomes owner — all live in carol's open panel.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -63,6 +63,7 @@ class WebGroupRolesIT {
     void ownerAdminAndMemberRunAGroupFromGroupInfo() throws Exception {
         ApiClient.Session bob = api.signUpAndIn("bob_roles", "Bob Admin", PASSWORD);
         ApiClient.Session dave = api.signUpAndIn("dave_roles", "Dave Leaving", PASSWORD);
+        ApiClient.Session erin = api.signUpAndIn("erin_roles", "Erin Added", PASSWORD);
         carol.resize(1280, 900);
         carol.freshStart(server.baseUrl());
         carol.signUp("carol_roles", "Carol Member", PASSWORD);
@@ -79,16 +80,19 @@ class WebGroupRolesIT {
         assertThat(alice.visible("[data-testid=group-rename-input]")).isTrue();
         assertThat(alice.visible("[data-testid=group-add-input]")).isTrue();
 
-        // Promote bob, rename the group, remove dave.
+        // Promote bob, rename the group, add erin, remove dave.
         eventually(() -> buttonsOf(alice, bob.userId()).stream()
                 .filter(b -> "member-make-admin".equals(b.getAttribute("data-testid"))).findFirst().orElseThrow().click());
         eventually(() -> assertThat(panel(alice)).containsEntry(bob.userId(), "admin"));
         alice.type("[data-testid=group-rename-input]", "Lagoon trip");
         alice.click("[data-testid=group-rename-save]");
         eventually(() -> assertThat(alice.text("[data-testid=chat-title]")).isEqualTo("Lagoon trip"));
+        alice.type("[data-testid=group-add-input]", "@erin_roles");
+        alice.click("[data-testid=group-add-save]");
+        eventually(() -> assertThat(panel(alice)).hasSize(5).containsEntry(erin.userId(), "member"));
         eventually(() -> buttonsOf(alice, dave.userId()).stream()
                 .filter(b -> "member-remove".equals(b.getAttribute("data-testid"))).findFirst().orElseThrow().click());
-        eventually(() -> assertThat(panel(alice)).hasSize(3).doesNotContainKey(dave.userId()));
+        eventually(() -> assertThat(panel(alice)).hasSize(4).doesNotContainKey(dave.userId()));
         assertThat(api.get("/v1/conversations", dave).path("conversations")).isEmpty();
         alice.screenshot("roles-01-owner-group-info");
 
@@ -96,7 +100,7 @@ class WebGroupRolesIT {
         carol.openConversation("Lagoon trip");
         carol.click("[data-testid=group-info-open]");
         eventually(() -> assertThat(panel(carol)).containsEntry(bob.userId(), "admin").containsEntry(carolId, "member")
-                .hasSize(3));
+                .containsEntry(erin.userId(), "member").hasSize(4));
         assertThat(carol.visible("[data-testid=group-rename-input]")).isFalse();
         assertThat(carol.visible("[data-testid=group-add-input]")).isFalse();
         assertThat(carol.driver.findElements(By.cssSelector("[data-testid=group-member] button"))).isEmpty();
@@ -124,11 +128,11 @@ class WebGroupRolesIT {
 
         // Alice leaves: bob, the longest-standing admin, becomes owner, live in carol's open panel.
         carol.click("[data-testid=group-info-open]");
-        eventually(() -> assertThat(panel(carol)).hasSize(3));
+        eventually(() -> assertThat(panel(carol)).hasSize(4));
         alice.click("[data-testid=group-info-open]");
         alice.click("[data-testid=group-leave]");
         alice.click("[data-testid=confirm]");
-        eventually(() -> assertThat(panel(carol)).hasSize(2).containsEntry(bob.userId(), "owner")
+        eventually(() -> assertThat(panel(carol)).hasSize(3).containsEntry(bob.userId(), "owner")
                 .containsEntry(carolId, "member"));
         eventually(() -> assertThat(carol.text(".timeline")).contains("Bob Admin is now owner"));
         carol.screenshot("roles-04-succession");
