@@ -98,5 +98,8 @@ class GroupCommandsIT {
         ok("bob", "conversation", "remove", g, "@dave");
         ok("alice", "conversation", "leave", "Summer plans");
         assertThat(members("carol", g)).containsExactly("@bob owner", "@carol member");
+        String log = ok("carol", "tail", "-c", g, "-n", "20").out();
+        assertThat(log).contains("made bob admin").contains("renamed the group to \"Summer plans\"")
+                .contains("left alice; bob is now owner");
     }
 }
