@@ -6,8 +6,10 @@ import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +97,7 @@ public final class GroupAdmin {
         }
         if (GroupRoles.OWNER.equals(theirs) && c.memberRoles().values().stream()
                 .filter(GroupRoles.OWNER::equals).count() == 1) {
-            throw new ChatException(dev.parley.protocol.ErrorCode.CONFLICT,
+            throw new ChatException(ErrorCode.CONFLICT,
                     "the group's last owner must make someone else owner before stepping down");
         }
         chat.chargeGroupChange(caller);
@@ -121,7 +123,7 @@ public final class GroupAdmin {
                 if (!c.e2ee()) {
                     chat.removeMember(caller, conversationId, caller.userId());
                 } else if (!GroupRoles.MEMBER.equals(c.roleOf(caller.userId()))) {
-                    Map<String, String> roles = new java.util.LinkedHashMap<>();
+                    Map<String, String> roles = new LinkedHashMap<>();
                     roles.put(caller.userId(), GroupRoles.MEMBER);
                     GroupRoles.successor(c.members(), c.memberRoles(), List.of(caller.userId()))
                             .ifPresent(s -> roles.put(s, GroupRoles.OWNER));
