@@ -3,6 +3,8 @@
 // it and the UI reads it. Every entry is stored once, keyed by its seq, which is what makes
 // at-least-once delivery show exactly once.
 
+import { foldGroupChange } from './groups.js';
+
 const MESSAGE_KINDS = new Set(['text', 'media']);
 const CHANGE_KINDS = new Set(['edit', 'delete', 'reaction']);
 
@@ -31,6 +33,8 @@ export class ConversationState {
     this.kind = view.kind;
     this.title = view.title || '';
     this.members = view.members || [];
+    this.roles = view.roles || null;                       // group roles {userId: role} (../groups.js)
+    this.viewSeq = Math.max(this.viewSeq || 0, view.lastSeq || 0); // system entries up to here are in the view
     this.e2ee = !!view.e2ee;
     this.lastSeq = Math.max(this.lastSeq || 0, view.lastSeq || 0);
     this.readSeq = Math.max(this.readSeq || 0, view.readSeq || 0);
@@ -77,6 +81,7 @@ export class ConversationState {
         if (!this.threads.has(e.threadRoot)) this.threads.set(e.threadRoot, new Set());
         this.threads.get(e.threadRoot).add(e.seq);
       }
+      if (e.kind === 'system') foldGroupChange(this, e);
       if (e.clientMsgId) this.pending.delete(e.clientMsgId);
       if (e.seq > this.lastSeq) this.lastSeq = e.seq;
       if (isMessage(e) && (!this.lastMessage || e.seq >= this.lastMessage.seq)) this.lastMessage = e;
@@ -115,7 +120,8 @@ export class ConversationState {
     const changes = (this.changes.get(seq) || []).slice().sort((a, b) => a.seq - b.seq);
     for (const c of changes) {
       if (c.kind === 'edit' && c.senderId === entry.senderId && readable(c)) { body = c.body; edited = true; }
-      else if (c.kind === 'delete' && c.senderId === entry.senderId) deleted = true;
+      // In a group an owner or admin may delete anyone's message; the server checked the role when it stored it.
+      else if (c.kind === 'delete' && (c.senderId === entry.senderId || this.kind === 'group')) deleted = true;
       else if (c.kind === 'reaction' && c.emoji) {
         if (!reactions.has(c.emoji)) reactions.set(c.emoji, new Map());
         reactions.get(c.emoji).set(c.senderId, c.on !== false);

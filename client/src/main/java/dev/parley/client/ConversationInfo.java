@@ -18,6 +18,8 @@ import java.util.Map;
  * @param unread         text/media entries from others after {@code readSeq}
  * @param receipts       every member's watermarks, by user id
  * @param lastMessage    the newest text/media message held, or null
+ * @param roles          in a group, each member's role ({@code owner}, {@code admin} or {@code member}); empty for a
+ *                       direct conversation
  */
 public record ConversationInfo(
         String conversationId,
@@ -30,11 +32,29 @@ public record ConversationInfo(
         long readSeq,
         long unread,
         Map<String, Receipt> receipts,
-        ChatMessage lastMessage) {
+        ChatMessage lastMessage,
+        Map<String, String> roles) {
 
     public ConversationInfo {
         members = members == null ? List.of() : List.copyOf(members);
         receipts = receipts == null ? Map.of() : Map.copyOf(receipts);
+        roles = roles == null ? Map.of() : Map.copyOf(roles);
+    }
+
+    /** A conversation without roles (a direct one). */
+    public ConversationInfo(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long lastSeq, long serverLastSeq, long readSeq, long unread, Map<String, Receipt> receipts,
+                            ChatMessage lastMessage) {
+        this(conversationId, kind, title, members, e2ee, lastSeq, serverLastSeq, readSeq, unread, receipts,
+                lastMessage, Map.of());
+    }
+
+    /** A member's role in a group: {@code owner}, {@code admin} or {@code member}; null for a non-member. */
+    public String roleOf(String userId) {
+        if (!members.contains(userId)) {
+            return null;
+        }
+        return roles.getOrDefault(userId, "member");
     }
 
     /** True when every entry the server is known to have is held locally. */

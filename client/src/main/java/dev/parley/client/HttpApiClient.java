@@ -93,6 +93,16 @@ final class HttpApiClient {
                 ConversationView.class);
     }
 
+    ConversationView rename(String token, String conversationId, String title) {
+        return call("PATCH", "/v1/conversations/" + enc(conversationId), token, new Http.ConversationChange(title),
+                ConversationView.class);
+    }
+
+    ConversationView setRole(String token, String conversationId, String userId, String role) {
+        return call("PUT", "/v1/conversations/" + enc(conversationId) + "/members/" + enc(userId), token,
+                new Http.MemberRole(role), ConversationView.class);
+    }
+
     void removeMember(String token, String conversationId, String userId) {
         call("DELETE", "/v1/conversations/" + enc(conversationId) + "/members/" + enc(userId), token, null, Void.class);
     }

@@ -35,6 +35,8 @@ import java.util.TreeMap;
 final class LocalStore implements AutoCloseable {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
+    private static final TypeReference<LinkedHashMap<String, String>> ROLES = new TypeReference<>() {
+    };
 
     private final Connection db;
 
@@ -140,6 +142,10 @@ final class LocalStore implements AutoCloseable {
                   client_msg_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, state BLOB NOT NULL)""",
                 "ALTER TABLE entries ADD COLUMN undecryptable INTEGER NOT NULL DEFAULT 0",
                 "ALTER TABLE entries ADD COLUMN ciphertext TEXT"
+            },
+            // 5: group roles ({userId: role} as JSON), so a group's admins show while the server cannot be reached.
+            new String[] {
+                "ALTER TABLE conversations ADD COLUMN roles TEXT"
             });
 
     /** The schema version this code writes; a store from a newer release is refused rather than damaged. */
@@ -419,6 +425,38 @@ final class LocalStore implements AutoCloseable {
                 ps.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /** Replaces a group's roles ({userId: role}). */
+    void saveRoles(String conversationId, Map<String, String> roles) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE conversations SET roles=? WHERE id=?")) {
+                ps.setString(1, Json.encode(roles == null ? Map.of() : roles));
+                ps.setString(2, conversationId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** A group's roles as last saved; empty when none are known. */
+    Map<String, String> roles(String conversationId) {
+        return tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("SELECT roles FROM conversations WHERE id=?")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    String json = rs.next() ? rs.getString(1) : null;
+                    if (json == null) {
+                        return Map.<String, String>of();
+                    }
+                    try {
+                        return Json.mapper().readValue(json, ROLES);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new SQLException("corrupt roles", e);
+                    }
+                }
+            }
         });
     }
 

@@ -556,6 +556,29 @@ public final class ParleyClient implements AutoCloseable {
         return conversation(conversationId).map(ConversationInfo::e2ee).orElse(false);
     }
 
+    /**
+     * Renames a group (owners and admins; docs/security.md, "Group roles"). Every member sees a {@code renamed}
+     * system entry. Blocks on HTTP.
+     *
+     * @throws ParleyException {@code forbidden} for a plain member, {@code bad_request} for a direct conversation
+     *                         or a blank or overlong title, {@code not_found} for a conversation this user is not in
+     */
+    public ConversationInfo rename(String conversationId, String title) {
+        return created(api.rename(session.token(), conversationId, title));
+    }
+
+    /**
+     * Sets a member's role in a group: {@code owner}, {@code admin} or {@code member} (see docs/security.md,
+     * "Group roles", for who may give which). Every member sees a {@code role} system entry. Blocks on HTTP.
+     *
+     * @throws ParleyException {@code forbidden} when this user's role does not allow it, {@code bad_request} for an
+     *                         unknown role or a direct conversation, {@code not_found} for a non-member, {@code
+     *                         conflict} when the last owner would step down
+     */
+    public ConversationInfo setRole(String conversationId, String userId, String role) {
+        return created(api.setRole(session.token(), conversationId, userId, role));
+    }
+
     /** Leaves a conversation. Blocks on HTTP. */
     public void leave(String conversationId) {
         api.removeMember(session.token(), conversationId, userId().orElseGet(() -> me().userId()));

@@ -9,6 +9,7 @@ import dev.parley.protocol.ServerFrame;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -284,6 +285,9 @@ final class Replica implements AutoCloseable {
             return;
         }
         store.upsertConversation(v.conversationId(), v.kind(), v.title(), v.members(), v.e2ee(), v.lastSeq());
+        if (v.roles() != null) {
+            store.saveRoles(v.conversationId(), v.roles());
+        }
         c.row = store.conversation(v.conversationId()).orElseThrow();
         c.removed = false;
         if (v.receipts() != null) {
@@ -388,15 +392,26 @@ final class Replica implements AutoCloseable {
             return;
         }
         Set<String> members = new LinkedHashSet<>(c.row.members());
+        String title = c.row.title();
         switch (change.action() == null ? "" : change.action()) {
             case Message.SystemChange.ADDED -> members.addAll(change.userIds());
             case Message.SystemChange.REMOVED, Message.SystemChange.LEFT -> change.userIds().forEach(members::remove);
+            case Message.SystemChange.RENAMED -> title = change.title() == null ? title : change.title();
+            case Message.SystemChange.ROLE -> { }
             default -> {
                 return;
             }
         }
         LocalStore.ConversationRow r = c.row;
-        store.upsertConversation(c.id, r.kind(), r.title(), List.copyOf(members), r.e2ee(), c.known);
+        store.upsertConversation(c.id, r.kind(), title, List.copyOf(members), r.e2ee(), c.known);
+        if (ConversationView.GROUP.equals(r.kind())) {
+            Map<String, String> roles = new LinkedHashMap<>(store.roles(c.id));
+            roles.keySet().retainAll(members);
+            if (change.roles() != null) {
+                roles.putAll(change.roles());
+            }
+            store.saveRoles(c.id, roles);
+        }
         c.row = store.conversation(c.id).orElse(r);
     }
 
@@ -638,7 +653,8 @@ final class Replica implements AutoCloseable {
         ChatMessage last = store.latestMessage(c.id).map(sm -> chatMessage(c, sm)).orElse(null);
         return new ConversationInfo(c.id, r == null ? null : r.kind(), r == null ? null : r.title(),
                 r == null ? List.of() : r.members(), r != null && r.e2ee(), c.held, c.known, readSeq,
-                store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last);
+                store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last,
+                r == null || !ConversationView.GROUP.equals(r.kind()) ? Map.of() : store.roles(c.id));
     }
 
     ChatMessage chatMessage(Conv c, LocalStore.StoredMessage sm) {

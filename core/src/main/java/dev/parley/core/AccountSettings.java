@@ -6,6 +6,8 @@ import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ErrorCode;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,7 @@ public final class AccountSettings {
     private final PasswordHasher hasher;
     private final RateLimiter limiter;
     private final AccountPolicy policy;
+    private final List<Consumer<Caller>> deletionListeners = new CopyOnWriteArrayList<>();
 
     public AccountSettings(AccountStore accounts, AccountService sessions, PasswordHasher hasher, RateLimiter limiter,
                            AccountPolicy policy) {
@@ -36,6 +39,15 @@ public final class AccountSettings {
         this.hasher = hasher;
         this.limiter = limiter;
         this.policy = policy;
+    }
+
+    /**
+     * Runs {@code listener} with the caller of every {@link #deleteAccount} before the account is erased (the
+     * groups the account leaves, {@link GroupAdmin#accountDeleted}).
+     */
+    public AccountSettings onAccountDeleted(Consumer<Caller> listener) {
+        deletionListeners.add(listener);
+        return this;
     }
 
     /** One signed-in device, as its owner sees it. */
@@ -136,6 +148,9 @@ public final class AccountSettings {
      * as from a deleted account.
      */
     public void deleteAccount(Caller caller) {
+        for (Consumer<Caller> listener : deletionListeners) {
+            listener.accept(caller); // while the caller can still act: e.g. leave groups, handing ownership on
+        }
         List<Device> devices = accounts.activeDevicesOf(caller.userId());
         accounts.eraseAccount(caller.userId(), "deleted-" + caller.userId());
         for (Device d : devices) {

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -191,6 +192,9 @@ public final class ChatService implements AutoCloseable {
      */
     public ConversationView addMembers(Caller caller, String conversationId, List<String> userIds) {
         Conversation c = requireGroupMember(caller, conversationId);
+        if (!GroupRoles.manages(c.roleOf(caller.userId()))) {
+            throw ChatException.forbidden("only owners and admins may add members");
+        }
         if (userIds == null || userIds.isEmpty()) {
             throw ChatException.badRequest("userIds is required");
         }
@@ -209,33 +213,44 @@ public final class ChatService implements AutoCloseable {
         }
         if (!added.isEmpty()) {
             changeMembers(caller, conversationId, Message.SystemChange.ADDED, added,
-                    new NewEntry.MembershipChange(added, List.of()));
+                    new NewEntry.MembershipChange(added, List.of()), null);
         }
         return view(conversationId, caller.userId());
     }
 
     /**
-     * Removes a member from a group; a member may always remove themselves (leave), only the creator may
-     * remove others.
+     * Removes a member from a group. A member may always remove themselves (leave); removing someone else takes
+     * a role above theirs ({@link GroupRoles#mayRemove}). When the last owner leaves, the entry also names the
+     * new owner ({@link GroupRoles#successor}).
      */
     public void removeMember(Caller caller, String conversationId, String userId) {
         Conversation c = requireGroupMember(caller, conversationId);
+        boolean self = userId.equals(caller.userId());
+        if (!self && !GroupRoles.manages(c.roleOf(caller.userId()))) {
+            throw ChatException.forbidden("only owners and admins may remove members");
+        }
         if (!c.members().contains(userId)) {
             throw ChatException.notFound("member " + userId);
         }
-        boolean self = userId.equals(caller.userId());
-        if (!self && !caller.userId().equals(c.createdBy())) {
-            throw ChatException.forbidden("only the creator of a group may remove other members");
+        if (!self && !GroupRoles.mayRemove(c.roleOf(caller.userId()), c.roleOf(userId))) {
+            throw ChatException.forbidden("only a member of a higher role may remove this member");
         }
+        Map<String, String> successor = GroupRoles.successor(c.members(), c.memberRoles(), List.of(userId))
+                .map(s -> Map.of(s, GroupRoles.OWNER)).orElse(null);
         changeMembers(caller, conversationId, self ? Message.SystemChange.LEFT : Message.SystemChange.REMOVED,
-                List.of(userId), new NewEntry.MembershipChange(List.of(), List.of(userId)));
+                List.of(userId), new NewEntry.MembershipChange(List.of(), List.of(userId)), successor);
+    }
+
+    /** Charges a group change (rename, role) to the caller's {@code memberAdds} budget. */
+    void chargeGroupChange(Caller caller) {
+        budgets.take(RateBudgets.Name.MEMBER_ADDS, caller.userId());
     }
 
     private void changeMembers(Caller caller, String conversationId, String action, List<String> userIds,
-                               NewEntry.MembershipChange change) {
+                               NewEntry.MembershipChange change, Map<String, String> roles) {
         NewEntry entry = new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), null,
                 EntryKind.SYSTEM, null, null, null, null, null, null, null,
-                new Message.SystemChange(action, userIds, null), change, clock.millis());
+                new Message.SystemChange(action, userIds, null, roles), change, clock.millis());
         Appended appended = join(store.append(entry));
         members.invalidate(conversationId);
         bus.publish(EventBus.conversationTopic(conversationId), new BusEvent.EntryAdded(appended.entry()));
@@ -385,7 +400,10 @@ public final class ChatService implements AutoCloseable {
                 edit.target(), null, null));
     }
 
-    /** Deletes the caller's own message: a {@code delete} entry, and the body is removed from storage. */
+    /**
+     * Deletes a message: a {@code delete} entry (its sender is whoever deleted), and the body is removed from
+     * storage. The sender may delete their own; an owner or admin of a group may delete anyone's.
+     */
     public CompletableFuture<Appended> delete(Caller caller, ClientFrame.Delete delete) {
         requireMember(caller, delete.conversationId());
         Optional<CompletableFuture<Appended>> again = alreadyStored(caller, delete.conversationId(),
@@ -393,7 +411,10 @@ public final class ChatService implements AutoCloseable {
         if (again.isPresent()) {
             return again.get(); // before the checks: the target of a stored delete is no longer "live"
         }
-        Message target = requireOwnLiveMessage(caller, delete.conversationId(), delete.target());
+        Message target = requireLiveMessage(delete.conversationId(), delete.target());
+        if (!target.senderId().equals(caller.userId()) && !moderates(caller, delete.conversationId())) {
+            throw ChatException.forbidden("only the sender, or an owner or admin of the group, may delete this entry");
+        }
         rateLimit(caller);
         releaseMedia(target);
         return appendAndPublish(change(caller, delete.conversationId(), delete.clientMsgId(), EntryKind.DELETE, null,
@@ -619,14 +640,27 @@ public final class ChatService implements AutoCloseable {
     }
 
     private Message requireOwnLiveMessage(Caller caller, String conversationId, long target) {
-        Message m = requireMessage(conversationId, target, "target");
+        Message m = requireLiveMessage(conversationId, target);
         if (!m.senderId().equals(caller.userId())) {
             throw ChatException.forbidden("only the sender may change this entry");
         }
+        return m;
+    }
+
+    private Message requireLiveMessage(String conversationId, long target) {
+        Message m = requireMessage(conversationId, target, "target");
         if (Boolean.TRUE.equals(m.deleted())) {
             throw ChatException.notFound("entry " + target);
         }
         return m;
+    }
+
+    /** Whether the caller is an owner or admin of this group (moderators delete anyone's message). */
+    private boolean moderates(Caller caller, String conversationId) {
+        return store.findConversation(conversationId)
+                .filter(c -> ConversationView.GROUP.equals(c.kind()))
+                .map(c -> GroupRoles.manages(c.roleOf(caller.userId())))
+                .orElse(false);
     }
 
     /**

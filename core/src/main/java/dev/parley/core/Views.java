@@ -2,6 +2,7 @@ package dev.parley.core;
 
 import dev.parley.protocol.ConversationView;
 import java.util.List;
+import java.util.Map;
 
 /** Turns core records into wire views. */
 public final class Views {
@@ -15,13 +16,18 @@ public final class Views {
                 .toList();
         return new ConversationView(c.conversationId(), c.kind(), c.title(), c.members(), c.e2ee(), c.lastSeq(),
                 s.readSeq(), s.deliveredSeq(), s.unread(), receipts, s.lastMessage().orElse(null), c.createdAtMs(),
-                epoch(c));
+                epoch(c), roles(c));
     }
 
     /** A view for someone who is no longer a member: shared fields only, no watermarks or preview. */
     public static ConversationView formerMember(Conversation c) {
         return new ConversationView(c.conversationId(), c.kind(), c.title(), c.members(), c.e2ee(), c.lastSeq(),
-                0, 0, 0, List.of(), null, c.createdAtMs(), epoch(c));
+                0, 0, 0, List.of(), null, c.createdAtMs(), epoch(c), roles(c));
+    }
+
+    /** Every member's role, shown for groups only (a direct conversation has no roles). */
+    private static Map<String, String> roles(Conversation c) {
+        return ConversationView.GROUP.equals(c.kind()) ? c.memberRoles() : null;
     }
 
     /** The MLS epoch, shown for e2ee conversations only. */

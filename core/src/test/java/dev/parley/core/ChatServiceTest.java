@@ -201,10 +201,12 @@ class ChatServiceTest {
     }
 
     @Test
-    void membershipChangesAreSystemEntriesAndOnlyTheCreatorRemovesOthers() {
+    void membershipChangesAreSystemEntriesAndOnlyOwnersAndAdminsChangeOthers() {
         String c = group(alice, bob);
         var carolEvents = f.record(dev.parley.core.port.EventBus.userTopic(carol.userId()));
-        f.chat.addMembers(bob, c, List.of(carol.userId()));
+        assertThatThrownBy(() -> f.chat.addMembers(bob, c, List.of(carol.userId())))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.FORBIDDEN));
+        f.chat.addMembers(alice, c, List.of(carol.userId()));
         assertThat(carolEvents).singleElement().isInstanceOf(BusEvent.MembershipChanged.class);
         Message sys = f.store.entriesAfter(c, 0, 10).getFirst();
         assertThat(sys.kind()).isEqualTo(EntryKind.SYSTEM);

@@ -1,7 +1,10 @@
 package dev.parley.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A conversation as one member sees it: the shared fields plus that member's own watermarks and unread
@@ -11,6 +14,8 @@ import java.util.List;
  * @param receipts every member's watermarks, so a client can draw delivered/read ticks after a reload
  * @param lastMessage the newest text or media entry, for list previews (null when there is none)
  * @param epoch the MLS epoch of an e2ee conversation (0 until the first Commit); null for other conversations
+ * @param roles each member's role in a group ({@code owner}, {@code admin} or {@code member}); null for a direct
+ *              conversation, which has no roles
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConversationView(
@@ -26,18 +31,34 @@ public record ConversationView(
         List<MemberReceipt> receipts,
         Message lastMessage,
         Long createdAtMs,
-        Long epoch) implements ServerFrame {
+        Long epoch,
+        Map<String, String> roles) implements ServerFrame {
+
+    public ConversationView {
+        roles = roles == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(roles));
+    }
+
+    /** A view without roles (a direct conversation). */
+    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
+                            Message lastMessage, Long createdAtMs, Long epoch) {
+        this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
+                lastMessage, createdAtMs, epoch, null);
+    }
 
     /** A view without an MLS epoch (a conversation without e2ee). */
     public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
                             long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
                             Message lastMessage, Long createdAtMs) {
         this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
-                lastMessage, createdAtMs, null);
+                lastMessage, createdAtMs, null, null);
     }
 
     public static final String DIRECT = "direct";
     public static final String GROUP = "group";
+    public static final String OWNER = "owner";
+    public static final String ADMIN = "admin";
+    public static final String MEMBER = "member";
 
     /** One member's watermarks. */
     public record MemberReceipt(String userId, long deliveredSeq, long readSeq) {

@@ -43,6 +43,14 @@ public final class Http {
     public record AddMembers(List<String> userIds) {
     }
 
+    /** Body of {@code PATCH /v1/conversations/{id}}: the group's new title. */
+    public record ConversationChange(String title) {
+    }
+
+    /** Body of {@code PUT /v1/conversations/{id}/members/{userId}}: {@code owner}, {@code admin} or {@code member}. */
+    public record MemberRole(String role) {
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ConversationList(List<ConversationView> conversations, List<String> removed, String syncToken) {
     }

@@ -2,6 +2,7 @@ package dev.parley.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One entry of a conversation log, exactly as sync, history and live delivery return it. Entries are
@@ -50,12 +51,27 @@ public record Message(
                 replyTo, threadRoot, attachments, system, deleted, sentAtMs, null, null);
     }
 
-    /** A membership change recorded as a {@code system} entry. */
+    /**
+     * A change to a group recorded as a {@code system} entry: members added, removed or leaving, a new title, or
+     * new roles. {@code roles} maps user ids to the role they hold from this entry on: the target of a
+     * {@code role} change, or, on a {@code left}/{@code removed} entry, the member who became owner because the
+     * last owner went (docs/protocol.md, "Roles").
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SystemChange(String action, List<String> userIds, String title) {
+    public record SystemChange(String action, List<String> userIds, String title, Map<String, String> roles) {
         public static final String ADDED = "added";
         public static final String REMOVED = "removed";
         public static final String LEFT = "left";
         public static final String RENAMED = "renamed";
+        public static final String ROLE = "role";
+
+        public SystemChange {
+            roles = roles == null || roles.isEmpty() ? null : Map.copyOf(roles);
+        }
+
+        /** A change that sets no roles. */
+        public SystemChange(String action, List<String> userIds, String title) {
+            this(action, userIds, title, null);
+        }
     }
 }

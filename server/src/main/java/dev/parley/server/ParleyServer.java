@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
+import dev.parley.core.GroupAdmin;
 import dev.parley.core.KeyPackageService;
 import dev.parley.core.SearchService;
 import dev.parley.core.AccountSettings;
@@ -19,6 +20,7 @@ import dev.parley.server.gateway.Blocking;
 import dev.parley.server.gateway.ClientAddresses;
 import dev.parley.server.gateway.ConnectionGate;
 import dev.parley.server.gateway.RoleGate;
+import dev.parley.server.gateway.http.GroupApi;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
 import dev.parley.server.gateway.http.SearchApi;
@@ -108,6 +110,7 @@ public final class ParleyServer implements AutoCloseable {
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
+        GroupAdmin groups = new GroupAdmin(chat, stores.messages(), bus, ids, clock, config.limits());
         PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock);
         backplane.attach(chat, presence);
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
@@ -152,7 +155,9 @@ public final class ParleyServer implements AutoCloseable {
                         new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,
                                 config.budgets()), accounts, blocking.executor()),
                         new AccountApi(new AccountSettings(stores.accounts(), accounts, hasher, rateLimiter,
-                                security.accountPolicy()), accounts, blocking.executor(), config.maxHttpBodyBytes()),
+                                security.accountPolicy()).onAccountDeleted(groups::accountDeleted), accounts,
+                                blocking.executor(), config.maxHttpBodyBytes()),
+                        new GroupApi(groups, accounts, blocking.executor(), config.maxHttpBodyBytes()),
                         media.api(vertx, accounts, chat, blocking.executor(), addresses), socketIo.routes(),
                         push.api(accounts, blocking.executor(), config.maxHttpBodyBytes())));
         HttpServerOptions options = new HttpServerOptions()

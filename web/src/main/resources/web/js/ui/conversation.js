@@ -6,6 +6,7 @@ import { lastSeen } from '../format.js';
 import { Composer } from './composer.js';
 import { QUICK_REACTIONS, avatar, timelineItems, updateProgress } from './messages.js';
 import { confirmDialog } from './dialogs.js';
+import { groupInfoDialog } from './group-info.js';
 import { openViewer } from './viewer.js';
 import { messageSummary } from '../media.js';
 
@@ -27,9 +28,13 @@ export class ConversationView {
     this.titleEl = h('h2', { class: 'chat-title', 'data-testid': 'chat-title' });
     this.subtitleEl = h('div', { class: 'chat-subtitle', 'data-testid': 'chat-subtitle' });
     this.avatarSlot = h('div', { class: 'chat-avatar' });
+    this.infoButton = h('button', {
+      type: 'button', class: 'icon-button group-info-button', 'aria-label': 'Group info', title: 'Group info', hidden: true,
+      'data-testid': 'group-info-open', onclick: () => groupInfoDialog(app, this.convId),
+    }, icon('group'));
     this.header = h('header', { class: 'chat-header' },
       h('button', { type: 'button', class: 'icon-button back', 'aria-label': 'Back to conversations', onclick: () => app.closeConversation() }, icon('back')),
-      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl));
+      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl), this.infoButton);
 
     this.loader = h('div', { class: 'history-loader', 'aria-hidden': 'true' });
     this.list = h('div', { class: 'timeline-list' });
@@ -220,6 +225,7 @@ export class ConversationView {
       class: 'lock-mark', title: 'End-to-end encrypted: only the members’ devices can read these messages', 'data-testid': 'e2ee-mark',
     }, icon('lock'))] : []), title);
     const peer = this.store.peerOf(conv);
+    this.infoButton.hidden = conv.kind !== 'group';
     this.avatarSlot.replaceChildren(conv.kind === 'group'
       ? h('span', { class: 'avatar group', style: `--hue:${0}`, 'aria-hidden': 'true' }, icon('group'))
       : avatar(title, peer || conv.id));

@@ -2,6 +2,7 @@
 // bubbles with their reply quote, reactions, ticks and actions. Each item has a key and a
 // signature so the timeline can be reconciled without rebuilding what did not change.
 
+import { manages } from '../groups.js';
 import { h, icon } from '../dom.js';
 import { clockTime, dayKey, dayLabel, hueFor, initials, linkParts, preview } from '../format.js';
 import { formatSize, guessKind, kindLabel, messageSummary } from '../media.js';
@@ -87,8 +88,22 @@ function systemItem(store, e) {
     : action === 'removed' ? `${who} removed ${names}`
     : action === 'left' ? `${names || who} left`
     : action === 'renamed' ? `${who} renamed the group to “${e.system.title}”`
+    : action === 'role' ? roleText(store, who, e.system.roles)
     : 'The conversation changed';
+  const successor = action !== 'role' && e.system?.roles
+    ? Object.keys(e.system.roles).map((u) => store.userName(u)).join(', ') : '';
+  if (successor) return systemLine(e, `${text}; ${successor} ${successor === 'You' ? 'are' : 'is'} now owner`);
+  return systemLine(e, text);
+}
+
+function systemLine(e, text) {
   return { key: `m-${e.seq}`, sig: text, build: () => h('div', { class: 'system-line' }, h('span', {}, text)) };
+}
+
+/** "Alice made Bob admin" (several at once when an account's deletion handed ownership on). */
+function roleText(store, who, roles) {
+  const parts = Object.entries(roles || {}).map(([u, r]) => `${store.userName(u)} ${r === 'admin' ? 'an admin' : r === 'owner' ? 'an owner' : 'a member'}`);
+  return `${who} made ${parts.join(', ') || 'a change'}`;
 }
 
 function messageItem(ctx, e, firstInRun, group) {
@@ -183,7 +198,7 @@ function buildMessage(ctx, m) {
       toolButton('reply', 'Reply', () => actions.reply(e.seq)),
       ctx.inThread ? null : toolButton('thread', 'Reply in thread', () => actions.openThread(e.seq)),
       mine && !ctx.conv.e2ee ? toolButton('edit', 'Edit', () => actions.edit(e.seq)) : null,
-      mine ? toolButton('trash', 'Delete', () => actions.remove(e.seq)) : null);
+      mine || manages(ctx.conv, store.me.userId) ? toolButton('trash', 'Delete', () => actions.remove(e.seq)) : null);
   }
 
   return h('div', {

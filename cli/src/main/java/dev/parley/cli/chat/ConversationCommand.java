@@ -11,17 +11,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code parley conversation create|add|remove}: conversations and their members, from scripts. */
+/**
+ * {@code parley conversation create|add|remove|leave|rename|role|members}: conversations, their members and their
+ * roles, from scripts.
+ */
 @Command(name = "conversation", mixinStandardHelpOptions = true,
-        description = {"Creates conversations and changes their members.", "",
+        description = {"Creates conversations, changes their members, titles and roles.", "",
+            "In a group, owners and admins add and remove members, rename it and set roles; an owner acts on admins "
+                + "and members, an admin on members (docs/security.md, \"Group roles\"). Anyone may leave.", "",
             "In an end-to-end encrypted conversation (--e2ee) every change of members is an MLS Commit made by "
                 + "this device: adding a user adds every one of their devices (each joins from a Welcome), removing "
                 + "one removes all of them, and from then on they cannot read what is said.", ""},
-        subcommands = {ConversationCommand.Create.class, ConversationCommand.Add.class, ConversationCommand.Remove.class},
+        subcommands = {ConversationCommand.Create.class, ConversationCommand.Add.class, ConversationCommand.Remove.class,
+            GroupCommands.Leave.class, GroupCommands.Rename.class, GroupCommands.Role.class,
+            GroupCommands.Members.class},
         footer = {"", "Examples:",
             "  parley conversation create -u alice --e2ee --title plans @bob @carol     (prints the id)",
             "  parley conversation add -u alice plans @dave",
-            "  parley conversation remove -u alice cnv_01h... @bob"})
+            "  parley conversation remove -u alice cnv_01h... @bob",
+            "  parley conversation rename -u alice plans \"Summer plans\"",
+            "  parley conversation role -u alice \"Summer plans\" @carol admin",
+            "  parley conversation members -u alice \"Summer plans\"",
+            "  parley conversation leave -u bob \"Summer plans\""})
 public final class ConversationCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

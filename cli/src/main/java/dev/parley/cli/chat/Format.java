@@ -37,8 +37,18 @@ final class Format {
             String who = m.system() == null || m.system().userIds() == null ? ""
                     : m.system().userIds().stream().map(names::of).collect(Collectors.joining(", "));
             String action = m.system() == null ? "changed" : verbs.getOrDefault(m.system().action(), m.system().action());
-            return b.append("* ").append(names.of(m.senderId())).append(' ').append(action).append(' ').append(who)
-                    .toString();
+            b.append("* ").append(names.of(m.senderId())).append(' ');
+            if (m.system() != null && "renamed".equals(m.system().action())) {
+                return b.append("renamed the group to \"").append(m.system().title()).append('"').toString();
+            }
+            Map<String, String> roles = m.system() == null || m.system().roles() == null ? Map.of() : m.system().roles();
+            if (m.system() != null && "role".equals(m.system().action())) {
+                return b.append("made ").append(roles.entrySet().stream()
+                        .map(e -> names.of(e.getKey()) + " " + e.getValue()).collect(Collectors.joining(", "))).toString();
+            }
+            b.append(action).append(' ').append(who);
+            roles.keySet().forEach(u -> b.append("; ").append(names.of(u)).append(" is now owner"));
+            return b.toString();
         }
         b.append(names.of(m.senderId())).append(": ");
         if (m.replyTo() != null) {

@@ -4,6 +4,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.ConversationChanges;
 import dev.parley.core.ConversationSummary;
+import dev.parley.core.GroupRoles;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
 import dev.parley.core.mls.MlsCommit;
@@ -54,6 +55,8 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
             Log log = new Log(conversation, v);
             for (String userId : conversation.members()) {
                 log.members.putIfAbsent(userId, new Member(0, 0, v));
+                log.members.get(userId).role = userId.equals(conversation.createdBy()) ? GroupRoles.OWNER
+                        : GroupRoles.MEMBER;
             }
             conversations.put(conversation.conversationId(), log);
             if (conversation.directKey() != null) {
@@ -193,6 +196,29 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
                 && entry.system().title() != null) {
             log.title = entry.system().title();
         }
+        if (entry.system() != null && entry.system().roles() != null) {
+            entry.system().roles().forEach((userId, role) -> {
+                Member m = log.members.get(userId);
+                if (m != null && GroupRoles.valid(role)) {
+                    m.role = role;
+                    m.version = v;
+                }
+            });
+        }
+        keepAnOwner(log, v);
+    }
+
+    /** A group with members always has an owner: the longest-standing admin, else member, when none is left. */
+    private static void keepAnOwner(Log log, long v) {
+        if (log.directKey != null || log.members.values().stream().anyMatch(m -> GroupRoles.OWNER.equals(m.role))) {
+            return;
+        }
+        log.members.values().stream().filter(m -> GroupRoles.ADMIN.equals(m.role)).findFirst()
+                .or(() -> log.members.values().stream().findFirst())
+                .ifPresent(m -> {
+                    m.role = GroupRoles.OWNER;
+                    m.version = v;
+                });
     }
 
     @Override
@@ -327,6 +353,7 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
         long delivered;
         long read;
         long version;
+        String role = GroupRoles.MEMBER;
 
         Member(long delivered, long read, long version) {
             this.delivered = delivered;
@@ -363,8 +390,10 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
         }
 
         Conversation view() {
+            Map<String, String> roles = new LinkedHashMap<>();
+            members.forEach((u, m) -> roles.put(u, m.role));
             return new Conversation(conversationId, kind, title, e2ee, entries.size(), createdBy, directKey,
-                    createdAtMs, List.copyOf(members.keySet()), epoch);
+                    createdAtMs, List.copyOf(members.keySet()), epoch, roles);
         }
 
         Message entry(long seq) {

@@ -4,6 +4,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.ConversationChanges;
 import dev.parley.core.ConversationSummary;
+import dev.parley.core.GroupRoles;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
 import dev.parley.core.port.MessageStore;
@@ -13,8 +14,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -68,12 +71,16 @@ public final class JdbcMessageStore implements MessageStore {
             ps.executeUpdate();
         }
         List<String> members = List.copyOf(new LinkedHashSet<>(conversation.members()));
+        Map<String, String> roles = new LinkedHashMap<>();
+        for (String member : members) {
+            roles.put(member, member.equals(conversation.createdBy()) ? GroupRoles.OWNER : GroupRoles.MEMBER);
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO members (conversation_id, user_id, role, ordinal,"
                 + " delivered_seq, read_seq, joined_seq, updated_version) VALUES (?, ?, ?, ?, 0, 0, 0, ?)")) {
             for (int i = 0; i < members.size(); i++) {
                 ps.setString(1, conversation.conversationId());
                 ps.setString(2, members.get(i));
-                ps.setString(3, members.get(i).equals(conversation.createdBy()) ? "owner" : "member");
+                ps.setString(3, roles.get(members.get(i)));
                 ps.setInt(4, i);
                 ps.setLong(5, version);
                 ps.addBatch();
@@ -84,7 +91,7 @@ public final class JdbcMessageStore implements MessageStore {
         }
         return new Conversation(conversation.conversationId(), conversation.kind(), conversation.title(),
                 conversation.e2ee(), 0, conversation.createdBy(), conversation.directKey(),
-                conversation.createdAtMs(), members);
+                conversation.createdAtMs(), members, 0, roles);
     }
 
     @Override

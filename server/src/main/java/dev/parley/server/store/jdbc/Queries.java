@@ -9,7 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The read queries, on a caller's connection: the read pool's, or the writer's inside its transaction. */
@@ -41,8 +43,23 @@ final class Queries {
         if (row.isEmpty()) {
             return row;
         }
-        List<String> members = watermarks(c, row.get().conversationId()).stream().map(Watermarks::userId).toList();
-        return Optional.of(withMembers(row.get(), members));
+        Map<String, String> roles = roles(c, row.get().conversationId());
+        return Optional.of(withMembers(row.get(), List.copyOf(roles.keySet())).withRoles(roles));
+    }
+
+    /** Every member's role, in join order. */
+    static Map<String, String> roles(Connection c, String conversationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT user_id, role FROM members"
+                + " WHERE conversation_id = ? ORDER BY ordinal")) {
+            ps.setString(1, conversationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                Map<String, String> all = new LinkedHashMap<>();
+                while (rs.next()) {
+                    all.put(rs.getString(1), rs.getString(2));
+                }
+                return all;
+            }
+        }
     }
 
     /** The conversation's own row, with no members filled in. */

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +59,8 @@ final class Summaries {
             }
         }
         Map<String, List<Watermarks>> receipts = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT conversation_id, user_id, delivered_seq, read_seq"
+        Map<String, Map<String, String>> roles = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT conversation_id, user_id, delivered_seq, read_seq, role"
                 + " FROM members WHERE conversation_id IN " + in + " ORDER BY conversation_id, ordinal")) {
             bind(ps, 1, ids);
             try (ResultSet rs = ps.executeQuery()) {
@@ -66,6 +68,7 @@ final class Summaries {
                     String id = rs.getString(1);
                     receipts.computeIfAbsent(id, k -> new ArrayList<>())
                             .add(new Watermarks(id, rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                    roles.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(5));
                 }
             }
         }
@@ -94,7 +97,7 @@ final class Summaries {
             }
             Conversation conversation = new Conversation(row.conversationId(), row.kind(), row.title(), row.e2ee(),
                     row.lastSeq(), row.createdBy(), row.directKey(), row.createdAtMs(),
-                    members.stream().map(Watermarks::userId).toList(), row.epoch());
+                    members.stream().map(Watermarks::userId).toList(), row.epoch(), roles.get(id));
             summaries.add(new ConversationSummary(conversation, mine.deliveredSeq(), mine.readSeq(),
                     unread.getOrDefault(id, 0L), List.copyOf(members), Optional.ofNullable(lastMessages.get(id))));
         }

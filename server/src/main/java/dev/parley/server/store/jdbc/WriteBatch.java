@@ -1,6 +1,7 @@
 package dev.parley.server.store.jdbc;
 
 import dev.parley.core.Appended;
+import dev.parley.core.GroupRoles;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
 import dev.parley.core.port.UnknownConversationException;
@@ -272,6 +273,43 @@ final class WriteBatch {
                 ps.setString(2, e.conversationId());
                 ps.executeUpdate();
             }
+        }
+        if (e.system() != null && e.system().roles() != null) {
+            for (var role : e.system().roles().entrySet()) {
+                if (GroupRoles.valid(role.getValue())) {
+                    setRole(e.conversationId(), role.getKey(), role.getValue(), version);
+                }
+            }
+        }
+        keepAnOwner(e.conversationId(), version);
+    }
+
+    private void setRole(String conversationId, String userId, String role, long version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE members SET role = ?, updated_version = ?"
+                + " WHERE conversation_id = ? AND user_id = ?")) {
+            ps.setString(1, role);
+            ps.setLong(2, version);
+            ps.setString(3, conversationId);
+            ps.setString(4, userId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * A group with members always has an owner: when the last one went (a leave raced another, or an MLS commit
+     * removed them), the longest-standing admin, else member, becomes owner in the same transaction.
+     */
+    private void keepAnOwner(String conversationId, long version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE members SET role = 'owner', updated_version = ?"
+                + " WHERE conversation_id = ? AND user_id = (SELECT m.user_id FROM members m"
+                + " JOIN conversations k ON k.id = m.conversation_id"
+                + " WHERE m.conversation_id = ? AND k.direct_key IS NULL AND NOT EXISTS (SELECT 1 FROM members o"
+                + " WHERE o.conversation_id = m.conversation_id AND o.role = 'owner')"
+                + " ORDER BY CASE WHEN m.role = 'admin' THEN 0 ELSE 1 END, m.ordinal LIMIT 1)")) {
+            ps.setLong(1, version);
+            ps.setString(2, conversationId);
+            ps.setString(3, conversationId);
+            ps.executeUpdate();
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.parley.cli.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.server.ParleyServer;
+import dev.parley.server.config.SecurityConfig;
+import dev.parley.server.config.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code parley conversation rename|role|members|leave} (and {@code add}/{@code remove} under roles) driven as the
+ * command-line contract is: the built {@code parley.jar} run as a process per command, each account in its own
+ * {@code PARLEY_HOME}, against a real server.
+ */
+class GroupCommandsIT {
+    @TempDir
+    Path dir;
+    ParleyServer server;
+    String url;
+
+    @BeforeEach
+    void start() {
+        server = ParleyServer.start(ServerConfig.embedded(dir.resolve("server"), 0).withSendRate(0)
+                .withPassword(new ServerConfig.PasswordConfig(64, 1))
+                .withSecurity(SecurityConfig.defaults().withSignUpsPerHourPerAddress(0)));
+        url = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run parley(String handle, String... args) throws IOException, InterruptedException {
+        String jar = System.getProperty("parley.jar", "target/parley.jar");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-s", url, "-u", handle));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("PARLEY_HOME", dir.resolve(handle).toString());
+        pb.environment().put("PARLEY_PASSWORD", "pw-" + handle + "-secret");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("parley " + String.join(" ", args) + " did not finish");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private Run ok(String handle, String... args) throws Exception {
+        Run r = parley(handle, args);
+        assertThat(r.code()).as("parley %s: %s", String.join(" ", args), r.err()).isZero();
+        return r;
+    }
+
+    private List<String> members(String handle, String target) throws Exception {
+        return ok(handle, "conversation", "members", target).out().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Test
+    void ownersAndAdminsRunAGroupAndAPlainMemberIsRefused() throws Exception {
+        for (String h : List.of("bob", "carol", "dave")) {
+            ok(h, "tail", "--sign-up", "-n", "0");
+        }
+        String g = ok("alice", "conversation", "create", "--sign-up", "--title", "plans", "@bob", "@carol")
+                .out().strip();
+        assertThat(members("carol", g)).containsExactly("@alice owner", "@bob member", "@carol member");
+
+        ok("alice", "conversation", "role", "plans", "@bob", "admin");
+        ok("bob", "conversation", "rename", g, "Summer plans");
+        ok("bob", "conversation", "add", "Summer plans", "@dave");
+        assertThat(members("alice", g)).containsExactly("@alice owner", "@bob admin", "@carol member",
+                "@dave member");
+
+        Run refused = parley("carol", "conversation", "rename", g, "mine");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("only owners and admins may rename");
+        Run demote = parley("bob", "conversation", "role", g, "@alice", "member");
+        assertThat(demote.code()).isEqualTo(2);
+        assertThat(parley("carol", "conversation", "remove", g, "@dave").code()).isEqualTo(2);
+        assertThat(parley("alice", "conversation", "role", g, "@carol", "emperor").code()).isEqualTo(2);
+
+        ok("bob", "conversation", "remove", g, "@dave");
+        ok("alice", "conversation", "leave", "Summer plans");
+        assertThat(members("carol", g)).containsExactly("@bob owner", "@carol member");
+        String log = ok("carol", "tail", "-c", g, "-n", "20").out();
+        assertThat(log).contains("made bob admin").contains("renamed the group to \"Summer plans\"")
+                .contains("left alice; bob is now owner");
+    }
+}
