@@ -276,7 +276,7 @@ public final class ChatService implements AutoCloseable {
             if (send.kind() == EntryKind.MLS_WELCOME) {
                 mls.checkWelcome(caller, send.conversationId(), send);
             } else if (send.body() != null) {
-                mls.checkApplication(send.conversationId(), send.body());
+                mls.checkApplication(caller, send.conversationId(), send.body());
             }
         }
         if (send.replyTo() != null || send.threadRoot() != null) {
@@ -293,6 +293,9 @@ public final class ChatService implements AutoCloseable {
         }
         // Last check before the append: records where the media was posted only for a send that goes ahead.
         if (send.attachments() != null && !send.attachments().isEmpty()) {
+            if (e2ee) {
+                requireEncryptedMedia(send.attachments());
+            }
             attachMedia(caller, send.conversationId(), send.clientMsgId(), send.attachments());
         }
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
@@ -377,7 +380,7 @@ public final class ChatService implements AutoCloseable {
         }
         checkBody(edit.body(), limits.maxBodyBytes());
         if (mls != null && mls.isE2ee(edit.conversationId())) {
-            mls.checkApplication(edit.conversationId(), edit.body());
+            mls.checkApplication(caller, edit.conversationId(), edit.body());
         }
         requireOwnLiveMessage(caller, edit.conversationId(), edit.target());
         rateLimit(caller);
@@ -622,6 +625,19 @@ public final class ChatService implements AutoCloseable {
             throw ChatException.notFound("entry " + target);
         }
         return m;
+    }
+
+    /**
+     * Media posted in an e2ee conversation must have been uploaded as {@code encrypted} (client-side ciphertext):
+     * a plaintext file would be readable by the server and sniffed, re-encoded and thumbnailed by it.
+     */
+    private void requireEncryptedMedia(List<String> mediaIds) {
+        for (String id : mediaIds) {
+            media.find(id).filter(m -> m.kind() != dev.parley.core.media.MediaKind.ENCRYPTED).ifPresent(m -> {
+                throw ChatException.badRequest("attachments of an end-to-end encrypted conversation must be uploaded"
+                        + " as encrypted media (medium " + id + " is not)");
+            });
+        }
     }
 
     /**

@@ -61,6 +61,7 @@ public final class MlsDelivery {
     private final IdGenerator ids;
     private final Clock clock;
     private final Limits limits;
+    private final LeafDevices leafDevices = new LeafDevices();
     /** Whether a conversation is e2ee never changes: cached without invalidation (bounded LRU). */
     private final Map<String, Boolean> e2ee = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -117,15 +118,21 @@ public final class MlsDelivery {
 
     /**
      * An application body ({@code text}, {@code media}, {@code edit}) of an e2ee conversation: a PrivateMessage
-     * framed for this group at an epoch no later than the current one.
+     * framed for this group at an epoch no later than the current one, from a device that is a leaf of the group
+     * ({@code forbidden} otherwise).
      */
-    public void checkApplication(String conversationId, String body) {
+    public void checkApplication(Caller caller, String conversationId, String body) {
         MlsFraming.Framed f = read(() -> framing.application(base64(body, "body")));
         requireGroup(conversationId, f.groupId());
         long current = groups.epoch(conversationId).orElseThrow(() -> ChatException.notFound("conversation"));
         if (Long.compareUnsigned(f.epoch(), current) > 0) {
             throw ChatException.badRequest("the message is for epoch " + Long.toUnsignedString(f.epoch())
                     + ", later than the conversation's epoch " + current);
+        }
+        // Only a device that is a leaf now may write: a removed (or never added) device is refused, whatever
+        // it still knows. Which leaf encrypted is sealed in the message; members check it is the sender.
+        if (!leafDevices.isLeaf(conversationId, current, caller.deviceId(), () -> group(conversationId))) {
+            throw ChatException.forbidden("this device is not in the conversation's MLS group");
         }
     }
 
