@@ -98,7 +98,7 @@ export class ConversationView {
   setUpDrop() {
     let depth = 0;
     const hasFiles = (ev) => [...(ev.dataTransfer?.types || [])].includes('Files');
-    const canDrop = () => this.conv && !this.conv.e2ee;
+    const canDrop = () => this.conv && (!this.conv.e2ee || !this.client.e2ee.problem);
     this.el.addEventListener('dragenter', (ev) => {
       if (!hasFiles(ev) || !canDrop()) return;
       ev.preventDefault();
@@ -243,7 +243,7 @@ export class ConversationView {
   /**
    * An e2ee conversation can be written in once this device is in its MLS group (it joins from the
    * Welcome another member sent it); until then, or if this browser cannot do it, the note says why.
-   * Attachments are not encrypted by this client yet, so it offers none there.
+   * Attachments are offered when this browser can encrypt them (e2ee/files.js).
    */
   renderE2ee(conv) {
     const e2ee = this.client.e2ee;
@@ -255,7 +255,7 @@ export class ConversationView {
       else if (status === 'removed') note = 'This device was removed from the conversation’s encryption: it cannot read or send new messages.';
     }
     this.composer.el.hidden = !!note;
-    this.composer.setAttachments?.(!conv.e2ee);
+    this.composer.setAttachments?.(!conv.e2ee || !e2ee.problem); // e2ee files are encrypted here (e2ee/files.js)
     this.e2eeNote.hidden = !note;
     this.e2eeText.textContent = note || '';
   }
