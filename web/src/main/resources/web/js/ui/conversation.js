@@ -8,6 +8,7 @@ import { QUICK_REACTIONS, avatar, timelineItems, updateProgress } from './messag
 import { confirmDialog } from './dialogs.js';
 import { openViewer } from './viewer.js';
 import { messageSummary } from '../media.js';
+import { e2eeMembersButton } from './e2ee-members.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -29,7 +30,8 @@ export class ConversationView {
     this.avatarSlot = h('div', { class: 'chat-avatar' });
     this.header = h('header', { class: 'chat-header' },
       h('button', { type: 'button', class: 'icon-button back', 'aria-label': 'Back to conversations', onclick: () => app.closeConversation() }, icon('back')),
-      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl));
+      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl),
+      this.headerTools = h('span', { class: 'chat-header-tools' }));
 
     this.loader = h('div', { class: 'history-loader', 'aria-hidden': 'true' });
     this.list = h('div', { class: 'timeline-list' });
@@ -238,6 +240,12 @@ export class ConversationView {
       this.subtitleEl.classList.remove('online');
     }
     this.subtitleEl.textContent = sub;
+    // e2ee groups: members change by Commits made here (ui/e2ee-members.js).
+    const members = conv.e2ee && conv.kind === 'group' && this.client.e2ee.statusOf(conv.id) === 'member';
+    if (members !== !!this.headerTools.firstChild || this.headerTools.dataset.conv !== conv.id) {
+      this.headerTools.dataset.conv = conv.id;
+      this.headerTools.replaceChildren(...(members ? [e2eeMembersButton(this.client, conv.id)] : []));
+    }
   }
 
   /**

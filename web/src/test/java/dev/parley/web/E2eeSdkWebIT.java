@@ -208,6 +208,107 @@ class E2eeSdkWebIT {
         alice.screenshot("e2ee-sdk-04-altered-original-refused");
     }
 
+    private ParleyClient sdk(String handle) {
+        ParleyClient c = ParleyClient.builder().serverUrl(server.baseUrl()).store(work.resolve(handle + ".db"))
+                .requestTimeout(Duration.ofSeconds(30)).build();
+        extra.add(c);
+        c.signUp(handle, PASSWORD, handle);
+        c.signIn(handle, PASSWORD);
+        c.connect();
+        c.ensureKeyPackages();
+        return c;
+    }
+
+    private final List<ParleyClient> extra = new ArrayList<>();
+
+    @AfterAll
+    void closeExtra() {
+        extra.forEach(ParleyClient::close);
+    }
+
+    private Object browserEpoch(String conv) {
+        return alice.script("return window.parley.client.e2ee.epochOf(arguments[0])", conv);
+    }
+
+    private static void awaitEpoch(ParleyClient c, String conv, long epoch) {
+        eventually(SLOW, () -> assertThat(c.e2eeEpoch(conv)).hasValue(epoch));
+    }
+
+    private static void awaitReads(ParleyClient c, String conv, String text) {
+        eventually(SLOW, () -> assertThat(c.history(conv, Long.MAX_VALUE, 200)).anyMatch(m -> text.equals(m.body())));
+    }
+
+    /**
+     * The browser changes the members of an existing e2ee group by Commits of its own: it adds a user while
+     * another member's Commit wins the epoch (the browser is held back from seeing it), so its first Commit gets
+     * {@code conflict}; it applies the winner, rebuilds and is accepted. Then it removes a member, who can no
+     * longer read. Every other member is a Java SDK client that checks what it reads.
+     */
+    @Test
+    void theBrowserAddsAndRemovesMembersAndRetriesACommitThatLostTheEpochRace() throws Exception {
+        alice.freshStart(server.baseUrl());
+        alice.signUp("alice7", "Alice Seven", PASSWORD);
+        assertThat(String.valueOf(alice.script(
+                "return window.parley.client.e2ee.ready.then(() => window.parley.client.e2ee.problem || 'ok')"))).isEqualTo("ok");
+        ParleyClient bob7 = sdk("bob7");
+        ParleyClient carol7 = sdk("carol7");
+        ParleyClient dave7 = sdk("dave7");
+        String bobId = bob7.userId().orElseThrow();
+
+        alice.click("[data-testid=new-group]");
+        alice.type("[data-testid=group-title]", "Night shift");
+        alice.type("[data-testid=group-members]", "bob7");
+        alice.click("[data-testid=group-e2ee]");
+        alice.click("[data-testid=group-submit]");
+        eventually(SLOW, () -> assertThat(alice.visible("[data-testid=composer]")).isTrue());
+        String conv = String.valueOf(alice.script("return window.parley.client.activeId"));
+        awaitEpoch(bob7, conv, 2);
+
+        // The browser is held back from following the log; meanwhile Bob's SDK commits an Add of Dave (epoch 3).
+        alice.script("const e = window.parley.client.e2ee; window.__catchUp = e.catchUp; e.catchUp = () => Promise.resolve();");
+        bob7.addMembers(conv, List.of(dave7.userId().orElseThrow()));
+        awaitEpoch(dave7, conv, 3);
+        assertThat(browserEpoch(conv)).isEqualTo(2L);
+
+        // Alice adds Carol from the members dialog: her Commit on epoch 2 loses, she applies Bob's and retries.
+        alice.click("[data-testid=e2ee-members]");
+        alice.type("[data-testid=e2ee-add-handle]", "carol7");
+        alice.click("[data-testid=e2ee-add-submit]");
+        eventually(SLOW, () -> assertThat(alice.text("[data-testid=e2ee-members-status]")).contains("retried 1"));
+        alice.script("const e = window.parley.client.e2ee; e.catchUp = window.__catchUp;");
+        assertThat(browserEpoch(conv)).isEqualTo(4L);
+        for (ParleyClient c : List.of(bob7, carol7, dave7)) {
+            awaitEpoch(c, conv, 4);
+        }
+        assertThat(bob7.e2eeAuthenticator(conv)).isEqualTo(carol7.e2eeAuthenticator(conv))
+                .isEqualTo(dave7.e2eeAuthenticator(conv));
+        eventually(SLOW, () -> assertThat(alice.driver.findElements(By.cssSelector("[data-testid=e2ee-member]"))).hasSize(4));
+        alice.screenshot("e2ee-sdk-05-members-dialog");
+
+        alice.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        alice.send("Night shift starts at ten");
+        for (ParleyClient c : List.of(bob7, carol7, dave7)) {
+            awaitReads(c, conv, "Night shift starts at ten");
+        }
+
+        // Alice removes Bob: his device leaves the group and cannot read what follows.
+        alice.click("[data-testid=e2ee-members]");
+        alice.click("[data-testid=e2ee-member][data-user-id='" + bobId + "'] [data-testid=e2ee-remove]");
+        eventually(SLOW, () -> assertThat(browserEpoch(conv)).isEqualTo(5L));
+        eventually(SLOW, () -> assertThat(alice.driver.findElements(By.cssSelector("[data-testid=e2ee-member]"))).hasSize(3));
+        alice.screenshot("e2ee-sdk-06-member-removed");
+        alice.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        eventually(SLOW, () -> assertThat(bob7.e2eeEpoch(conv)).isEmpty());
+        awaitEpoch(carol7, conv, 5);
+        alice.send("Bob is off the rota");
+        awaitReads(carol7, conv, "Bob is off the rota");
+        awaitReads(dave7, conv, "Bob is off the rota");
+        assertThat(bob7.history(conv, Long.MAX_VALUE, 200)).noneMatch(m -> "Bob is off the rota".equals(m.body()));
+        dave7.send(conv, "Dave from Java: copy").sent().get(60, TimeUnit.SECONDS);
+        eventually(SLOW, () -> assertThat(alice.bodies()).contains("Dave from Java: copy"));
+        assertThat(alice.securityPolicyViolations()).isEmpty();
+    }
+
     private static byte[] fetch(String url) throws Exception {
         var res = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
