@@ -407,7 +407,10 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
-    /** Tops up this device's KeyPackages on the server (on every connection, and every 5 minutes while online). */
+    /**
+     * Tops up this device's KeyPackages on the server and removes revoked devices from its e2ee groups (on every
+     * connection, and every 5 minutes while online).
+     */
     private void replenishKeyPackages() {
         Thread.ofVirtual().name("parley-key-packages").start(() -> {
             try {
@@ -415,6 +418,12 @@ public final class ParleyClient implements AutoCloseable {
             } catch (RuntimeException e) {
                 // The next connection tries again.
                 org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("KeyPackage upload failed: {}", e.toString());
+            }
+            try {
+                mlsCommits.removeRevoked();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("removing revoked devices failed: {}",
+                        e.toString());
             }
         });
     }
@@ -541,6 +550,18 @@ public final class ParleyClient implements AutoCloseable {
      */
     public int ensureKeyPackages() {
         return mlsDevice.replenish();
+    }
+
+    /**
+     * Removes from this device's e2ee groups the devices whose sessions were revoked (signed out, password
+     * changed, account disabled or erased), by one Commit per conversation, as the server reports them. The client
+     * also does this by itself on every connection and every 5 minutes while online. Blocks on HTTP and on the
+     * server's answers.
+     *
+     * @return how many conversations had revoked devices removed by this call
+     */
+    public int removeRevokedDevices() {
+        return mlsCommits.removeRevoked();
     }
 
     /** The MLS epoch this device is in for an end-to-end encrypted conversation; empty if not in its group. */

@@ -246,6 +246,11 @@ public final class ChatService implements AutoCloseable {
         log.info("members {} conversationId={} count={}", action, conversationId, userIds.size());
     }
 
+    /** The leaves of revoked devices in the caller's e2ee conversations ({@link MlsDelivery#revokedLeaves}). */
+    public List<dev.parley.core.mls.MlsDelivery.RevokedLeaves> revokedLeaves(Caller caller) {
+        return mls == null ? List.of() : mls.revokedLeaves(caller);
+    }
+
     // ---- the log -------------------------------------------------------------------------------
 
     /**

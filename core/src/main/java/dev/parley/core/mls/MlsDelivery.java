@@ -111,6 +111,49 @@ public final class MlsDelivery {
         return c.map(Conversation::e2ee).orElse(false);
     }
 
+    /** A leaf of an e2ee group whose device's session was revoked. */
+    public record RevokedLeaf(long leafIndex, String userId, String deviceId) {
+    }
+
+    /** The revoked leaves of one e2ee conversation at its current epoch. */
+    public record RevokedLeaves(String conversationId, long epoch, List<RevokedLeaf> leaves) {
+    }
+
+    /**
+     * For each e2ee conversation of the caller whose group holds a leaf of a revoked device (signed out, password
+     * changed, account disabled or erased): those leaves. A member device commits their removal; the server never
+     * does (it cannot make a Commit). Costs one read of the leaves per e2ee conversation and one device query.
+     */
+    public List<RevokedLeaves> revokedLeaves(Caller caller) {
+        Map<String, MlsGroupView> views = new LinkedHashMap<>();
+        Set<String> devices = new java.util.HashSet<>();
+        for (String id : store.conversationIdsOf(caller.userId())) {
+            if (!isE2ee(id)) {
+                continue;
+            }
+            groups.group(id).ifPresent(v -> {
+                views.put(id, v);
+                v.leaves().forEach(l -> devices.add(l.deviceId()));
+            });
+        }
+        if (devices.isEmpty()) {
+            return List.of();
+        }
+        Set<String> active = new java.util.HashSet<>();
+        for (Device d : accounts.findActiveDevices(devices)) {
+            active.add(d.deviceId());
+        }
+        List<RevokedLeaves> out = new ArrayList<>();
+        views.forEach((id, v) -> {
+            List<RevokedLeaf> gone = v.leaves().stream().filter(l -> !active.contains(l.deviceId()))
+                    .map(l -> new RevokedLeaf(l.index(), l.userId(), l.deviceId())).toList();
+            if (!gone.isEmpty()) {
+                out.add(new RevokedLeaves(id, v.epoch(), gone));
+            }
+        });
+        return out;
+    }
+
     /** The byte limit of a body of this kind. */
     public int maxBodyBytes(EntryKind kind) {
         return kind.isMls() ? limits.maxBodyBytes() * HANDSHAKE_BODY_FACTOR : limits.maxBodyBytes();

@@ -356,6 +356,45 @@ abstract class MlsDeliveryIT {
         }
     }
 
+    @Test
+    void leavesOfRevokedDevicesAreReportedToMembersUntilACommitRemovesThem() {
+        var alice = api.user("xal");
+        var bob = api.user("xbob");
+        var bobLaptop = api.signIn("xbob");
+        var eve = api.user("xeve");
+        String c = e2ee(alice, bob);
+        try (var a = device(alice); var b1 = device(bob); var b2 = device(bobLaptop)) {
+            a.create(c);
+            CommitBuilder.Result add = a.commit(kps(b1, b2), List.of());
+            assertSent(a.sendCommit(c, add), 1);
+            add.pending().merge();
+            assertThat(api.get("/v1/mls/revoked-leaves", alice.token()).body().path("conversations")).isEmpty();
+
+            assertThat(api.delete("/v1/sessions/current", bobLaptop.token()).status()).isEqualTo(204);
+            for (Api.Session member : List.of(alice, bob)) {
+                JsonNode found = api.get("/v1/mls/revoked-leaves", member.token()).body().path("conversations");
+                assertThat(found).hasSize(1);
+                assertThat(found.get(0).path("conversationId").asText()).isEqualTo(c);
+                assertThat(found.get(0).path("epoch").asLong()).isEqualTo(1);
+                assertThat(found.get(0).path("leaves")).hasSize(1);
+                assertThat(found.get(0).path("leaves").get(0).path("leafIndex").asLong()).isEqualTo(2);
+                assertThat(found.get(0).path("leaves").get(0).path("deviceId").asText()).isEqualTo(bobLaptop.deviceId());
+                assertThat(found.get(0).path("leaves").get(0).path("userId").asText()).isEqualTo(bob.userId());
+            }
+            // A stranger learns nothing of the group; a revoked session and no session are refused.
+            assertThat(api.get("/v1/mls/revoked-leaves", eve.token()).body().path("conversations")).isEmpty();
+            assertThat(api.get("/v1/mls/revoked-leaves", bobLaptop.token()).status()).isEqualTo(401);
+            assertThat(api.get("/v1/mls/revoked-leaves", null).status()).isEqualTo(401);
+
+            // A member commits the removal: nothing is reported any more, and bob stays a member.
+            CommitBuilder.Result remove = a.commit(List.of(), List.of(2L));
+            assertSent(a.sendCommit(c, remove), 2);
+            assertThat(api.get("/v1/mls/revoked-leaves", alice.token()).body().path("conversations")).isEmpty();
+            assertThat(api.get("/v1/conversations/" + c, alice.token()).body().path("members").toString())
+                    .contains(bob.userId());
+        }
+    }
+
     /** A real Welcome (of a throwaway group) for {@code to}, to test the recipient checks with. */
     private byte[] welcomeFor(Api.Session creator, MlsDevice to) {
         try (var scratch = device(creator)) {
