@@ -95,6 +95,11 @@ export class Api {
     return this.request('GET', '/v1/mls/key-packages/count');
   }
 
+  /** Leaves of revoked devices in this user's e2ee conversations (a member commits their removal). */
+  revokedLeaves() {
+    return this.request('GET', '/v1/mls/revoked-leaves');
+  }
+
   /** One KeyPackage for each device of each user: {keyPackages: [{userId, deviceId, keyPackage}]}. */
   claimKeyPackages(userIds) {
     return this.request('POST', '/v1/mls/key-packages/claim', { userIds });

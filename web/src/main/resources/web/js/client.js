@@ -6,6 +6,7 @@ import { isMessage } from './store.js';
 import { MediaLinks } from './media.js';
 import { E2ee } from './e2ee/groups.js';
 import { mediaIdsOf, sealAndUpload } from './e2ee/files.js';
+import { removeRevoked } from './e2ee/members.js';
 import { seedSealed } from './ui/sealed-media.js';
 
 const SYNC_PAGE = 200;
@@ -97,6 +98,7 @@ export class Client extends EventTarget {
       for (const c of this.store.conversations.values()) this.ackDelivered(c, c.lastSeq);
       // Every e2ee group follows its log, opened or not: Welcomes are joined and Commits applied in order.
       for (const c of this.store.conversations.values()) if (c.e2ee) this.e2ee.catchUp(c.id);
+      removeRevoked(this.e2ee).catch((e) => console.warn('e2ee: removing revoked devices failed', e));
       const loaded = [...this.store.conversations.values()].filter((c) => c.loaded);
       await Promise.all(loaded.map((c) => this.syncConversation(c.id)));
       if (this.activeId) {

@@ -21,7 +21,7 @@ export function leavesOf(state) {
 }
 
 /** The proposals that make the change on this state (devices already in are not added twice). */
-function plan(e2ee, state, claimed, removeUserIds) {
+function plan(e2ee, state, claimed, removeUserIds, removeIdentities) {
   const leaves = leavesOf(state);
   const present = new Set(leaves.map((l) => l.identity));
   const own = state.privatePath.leafIndex;
@@ -41,7 +41,7 @@ function plan(e2ee, state, claimed, removeUserIds) {
     recipients.push(k.deviceId);
   }
   for (const l of leaves) {
-    if (l.index !== own && removeUserIds.some((u) => l.identity.startsWith(`${u}/`))) {
+    if (l.index !== own && (removeIdentities.has(l.identity) || removeUserIds.some((u) => l.identity.startsWith(`${u}/`)))) {
       proposals.push({ proposalType: 'remove', remove: { removed: l.index } });
     }
   }
@@ -52,7 +52,7 @@ function plan(e2ee, state, claimed, removeUserIds) {
  * Commits the change: `add` and `remove` are user ids. Resolves with {added, removed, attempts} (devices
  * added, leaves removed, Commits sent), or throws (not in the group, refused, or lost the race too often).
  */
-export async function changeMembers(e2ee, conversationId, { add = [], remove = [] } = {}) {
+export async function changeMembers(e2ee, conversationId, { add = [], remove = [], removeDevices = new Set() } = {}) {
   await e2ee.ready;
   if (e2ee.problem) throw new Error(e2ee.problem);
   const claimed = add.length ? (await e2ee.api.claimKeyPackages(add)).keyPackages || [] : [];
@@ -63,7 +63,7 @@ export async function changeMembers(e2ee, conversationId, { add = [], remove = [
       if (!g.state || e2ee.statusOf(conversationId) !== 'member') {
         throw new Error('This device is not in the conversation’s encryption group.');
       }
-      const { proposals, recipients } = plan(e2ee, g.state, claimed, remove);
+      const { proposals, recipients } = plan(e2ee, g.state, claimed, remove, removeDevices);
       if (!proposals.length) return { added: 0, removed: 0, attempts: attempt - 1 };
       let r;
       try {
@@ -89,4 +89,28 @@ export async function changeMembers(e2ee, conversationId, { add = [], remove = [
   e2ee.catchUp(conversationId);
   e2ee.onChange(conversationId);
   return result;
+}
+
+/**
+ * Removes the leaves of revoked devices (signed out, password changed, disabled) that the server reports in the
+ * groups this device is in: one Commit per conversation (nothing to do if another member was first). Run after
+ * every connection. Resolves with how many conversations were changed.
+ */
+export async function removeRevoked(e2ee) {
+  await e2ee.ready;
+  if (e2ee.problem) return 0;
+  const { conversations = [] } = await e2ee.api.revokedLeaves();
+  let changed = 0;
+  for (const r of conversations) {
+    await e2ee.catchUp(r.conversationId);
+    if (e2ee.statusOf(r.conversationId) !== 'member') continue; // not in this group: its members will do it
+    const removeDevices = new Set(r.leaves.map((l) => `${l.userId}/${l.deviceId}`));
+    try {
+      const res = await changeMembers(e2ee, r.conversationId, { removeDevices });
+      if (res.removed) changed++;
+    } catch (e) {
+      console.warn('e2ee: could not remove revoked devices from', r.conversationId, e);
+    }
+  }
+  return changed;
 }

@@ -242,7 +242,8 @@ class E2eeSdkWebIT {
      * The browser changes the members of an existing e2ee group by Commits of its own: it adds a user while
      * another member's Commit wins the epoch (the browser is held back from seeing it), so its first Commit gets
      * {@code conflict}; it applies the winner, rebuilds and is accepted. Then it removes a member, who can no
-     * longer read. Every other member is a Java SDK client that checks what it reads.
+     * longer read; and when a member signs out of their only device, the page removes that revoked device by
+     * itself on its next connection. Every other member is a Java SDK client that checks what it reads.
      */
     @Test
     void theBrowserAddsAndRemovesMembersAndRetriesACommitThatLostTheEpochRace() throws Exception {
@@ -306,6 +307,18 @@ class E2eeSdkWebIT {
         assertThat(bob7.history(conv, Long.MAX_VALUE, 200)).noneMatch(m -> "Bob is off the rota".equals(m.body()));
         dave7.send(conv, "Dave from Java: copy").sent().get(60, TimeUnit.SECONDS);
         eventually(SLOW, () -> assertThat(alice.bodies()).contains("Dave from Java: copy"));
+
+        // Carol signs out of her only device: when Alice's page connects again it commits the removal of that
+        // revoked device's leaf by itself (GET /v1/mls/revoked-leaves), and Carol is no longer a member.
+        String carolId = carol7.userId().orElseThrow();
+        carol7.signOut();
+        alice.reload();
+        alice.openConversation("Night shift");
+        eventually(SLOW, () -> assertThat(browserEpoch(conv)).isEqualTo(6L));
+        awaitEpoch(dave7, conv, 6);
+        eventually(SLOW, () -> assertThat(dave7.conversation(conv).orElseThrow().members()).doesNotContain(carolId));
+        alice.send("Carol has signed out");
+        awaitReads(dave7, conv, "Carol has signed out");
         assertThat(alice.securityPolicyViolations()).isEmpty();
     }
 
