@@ -95,6 +95,11 @@ export class Api {
     return this.request('GET', '/v1/mls/key-packages/count');
   }
 
+  /** Leaves of revoked devices in this user's e2ee conversations (a member commits their removal). */
+  revokedLeaves() {
+    return this.request('GET', '/v1/mls/revoked-leaves');
+  }
+
   /** One KeyPackage for each device of each user: {keyPackages: [{userId, deviceId, keyPackage}]}. */
   claimKeyPackages(userIds) {
     return this.request('POST', '/v1/mls/key-packages/claim', { userIds });
@@ -106,10 +111,11 @@ export class Api {
    * answer; rejects with an ApiError (413 too_large, 415 unsupported_media, 0 network, 'aborted').
    * `signal` (an AbortSignal) cancels it.
    */
-  uploadMedia(file, { onProgress, signal } = {}) {
+  uploadMedia(file, { onProgress, signal, encrypted = false } = {}) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      const q = file.name ? `?filename=${encodeURIComponent(file.name)}` : '';
+      // Encrypted (e2ee) uploads go without a name: the name travels inside the MLS message.
+      const q = encrypted ? '?encrypted=true' : file.name ? `?filename=${encodeURIComponent(file.name)}` : '';
       xhr.open('POST', `/v1/media${q}`);
       const token = this.tokenProvider();
       if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);

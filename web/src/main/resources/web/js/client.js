@@ -5,6 +5,9 @@ import { Outbox } from './outbox.js';
 import { isMessage } from './store.js';
 import { MediaLinks } from './media.js';
 import { E2ee } from './e2ee/groups.js';
+import { mediaIdsOf, sealAndUpload } from './e2ee/files.js';
+import { removeRevoked } from './e2ee/members.js';
+import { seedSealed } from './ui/sealed-media.js';
 
 const SYNC_PAGE = 200;
 const HISTORY_PAGE = 50;
@@ -95,6 +98,7 @@ export class Client extends EventTarget {
       for (const c of this.store.conversations.values()) this.ackDelivered(c, c.lastSeq);
       // Every e2ee group follows its log, opened or not: Welcomes are joined and Commits applied in order.
       for (const c of this.store.conversations.values()) if (c.e2ee) this.e2ee.catchUp(c.id);
+      removeRevoked(this.e2ee).catch((e) => console.warn('e2ee: removing revoked devices failed', e));
       const loaded = [...this.store.conversations.values()].filter((c) => c.loaded);
       await Promise.all(loaded.map((c) => this.syncConversation(c.id)));
       if (this.activeId) {
@@ -344,12 +348,20 @@ export class Client extends EventTarget {
         file = up.files[i];
         if (!item.attachments[i]) {
           const start = base;
-          const res = await this.api.uploadMedia(file, {
+          const options = {
             signal: up.controller.signal,
             onProgress: (loaded) => this.progress(item, up, start + Math.min(loaded, file.size)),
-          });
-          item.attachments[i] = res.mediaId;
-          this.media.seedLocal(res.mediaId, file, res);
+          };
+          if (this.store.conversations.get(item.conversationId)?.e2ee) {
+            // e2ee: encrypted here, uploaded opaque; the key travels in the MLS message (e2ee/files.js).
+            (item.sealed ||= [])[i] = await sealAndUpload(this.api, file, options);
+            item.attachments[i] = item.sealed[i].mediaId;
+            seedSealed(item.sealed[i], file);
+          } else {
+            const res = await this.api.uploadMedia(file, options);
+            item.attachments[i] = res.mediaId;
+            this.media.seedLocal(res.mediaId, file, res);
+          }
           await this.outbox.put(item); // from here on a reload can still send it
         }
         base += file.size;
@@ -395,17 +407,17 @@ export class Client extends EventTarget {
     try {
       if (e2ee && !item.cipher) {
         // Encrypted once; a resend after a lost answer carries the same ciphertext and clientMsgId.
-        item.cipher = await this.e2ee.encrypt(item.conversationId, item.body || '', item.clientMsgId);
+        item.cipher = await this.e2ee.encrypt(item.conversationId, item.body || '', item.clientMsgId, item.sealed);
         await this.outbox.put(item);
       }
       const sent = await this.conn.request({
         t: 'send', conversationId: item.conversationId, clientMsgId: item.clientMsgId,
         body: (e2ee ? item.cipher : item.body) || undefined,
-        kind: media ? 'media' : 'text', attachments: media ? item.attachments : undefined,
+        kind: media ? 'media' : 'text', attachments: media ? (e2ee ? mediaIdsOf(item.sealed) : item.attachments) : undefined,
         replyTo: item.replyTo, threadRoot: item.threadRoot,
       });
       this.uploads.delete(item.clientMsgId);
-      if (e2ee) await this.e2ee.sent(item.conversationId, sent.seq, item.clientMsgId, item.body || '');
+      if (e2ee) await this.e2ee.sent(item.conversationId, sent.seq, item.clientMsgId, item.body || '', item.sealed);
       await this.outbox.remove(item.clientMsgId);
       const conv = this.store.conversations.get(item.conversationId);
       if (conv) {
@@ -414,7 +426,7 @@ export class Client extends EventTarget {
           senderId: this.store.me.userId, senderDeviceId: this.session.deviceId, clientMsgId: item.clientMsgId,
           kind: media ? 'media' : 'text', body: item.body || undefined, attachments: media ? item.attachments : undefined,
           replyTo: item.replyTo, threadRoot: item.threadRoot, sentAtMs: sent.sentAtMs,
-          ...(e2ee ? { mls: 'ok', cipher: item.cipher } : {}),
+          ...(e2ee ? { mls: 'ok', cipher: item.cipher, sealed: item.sealed } : {}),
         }], false);
         if (sent.seq > conv.highSeq + 1 && conv.loaded) this.syncConversation(conv.id);
       }

@@ -168,6 +168,22 @@ final class HttpApiClient {
         return a == null || a.keyPackages() == null ? List.of() : a.keyPackages();
     }
 
+    /** A leaf of a revoked device in one of the caller's e2ee conversations. */
+    record RevokedLeaf(long leafIndex, String userId, String deviceId) {
+    }
+
+    record RevokedLeaves(String conversationId, long epoch, List<RevokedLeaf> leaves) {
+    }
+
+    record RevokedAnswer(List<RevokedLeaves> conversations) {
+    }
+
+    /** The caller's e2ee conversations whose groups hold leaves of revoked devices ({@code GET /v1/mls/revoked-leaves}). */
+    List<RevokedLeaves> revokedLeaves(String token) {
+        RevokedAnswer a = call("GET", "/v1/mls/revoked-leaves", token, null, RevokedAnswer.class);
+        return a == null || a.conversations() == null ? List.of() : a.conversations();
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

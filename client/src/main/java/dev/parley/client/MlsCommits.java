@@ -66,12 +66,39 @@ final class MlsCommits {
     void change(String conversationId, List<String> addUserIds, List<String> removeUserIds) {
         List<HttpApiClient.ClaimedKeyPackage> claimed = addUserIds.isEmpty() ? List.of()
                 : checked(api.claimKeyPackages(session.token(), addUserIds), addUserIds);
+        commit(conversationId, claimed, id -> removeUserIds.contains(userOf(id)));
+    }
+
+    /**
+     * Removes the leaves of revoked devices from every e2ee group this device is in, as the server reports them
+     * ({@code GET /v1/mls/revoked-leaves}): one Commit per conversation. Another member doing the same first is
+     * fine: the rebuilt Commit then has nothing left to remove. Returns how many conversations were changed.
+     */
+    int removeRevoked() {
+        int changed = 0;
+        for (HttpApiClient.RevokedLeaves r : api.revokedLeaves(session.token())) {
+            if (groups.epoch(r.conversationId()).isEmpty()) {
+                continue; // not in this group (yet): its members will do it
+            }
+            Set<String> gone = new java.util.HashSet<>();
+            r.leaves().forEach(l -> gone.add(l.userId() + "/" + l.deviceId()));
+            try {
+                commit(r.conversationId(), List.of(), gone::contains);
+                changed++;
+            } catch (ParleyException e) {
+                LOG.debug("removing revoked devices from {} failed: {}", r.conversationId(), e.code());
+            }
+        }
+        return changed;
+    }
+
+    private void commit(String conversationId, List<HttpApiClient.ClaimedKeyPackage> claimed,
+                        java.util.function.Predicate<String> remove) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             String clientMsgId = UUID.randomUUID().toString();
             Optional<MlsConversations.Built> built;
             try {
-                built = groups.buildCommit(conversationId, clientMsgId, claimed,
-                        id -> removeUserIds.contains(userOf(id)));
+                built = groups.buildCommit(conversationId, clientMsgId, claimed, remove);
             } catch (MlsConversations.NotReady e) {
                 throw new ParleyException(ErrorCode.CONFLICT, "this device is not in the conversation's MLS group");
             }

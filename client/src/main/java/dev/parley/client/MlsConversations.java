@@ -40,11 +40,13 @@ import org.slf4j.LoggerFactory;
  * groups (the replica thread already holds it while it applies entries). Nothing here blocks on the network
  * while holding it. Not for use outside the SDK.
  *
- * <p>Application data is the message text in UTF-8, as the web client writes it (see docs/e2ee.md), padded by MLS.
+ * <p>Application data is the message text in UTF-8, or 0xFF and a small JSON object for a message with encrypted
+ * files ({@link E2eeContent}, docs/e2ee.md), as the web client writes it; padded by MLS.
  */
 final class MlsConversations {
     private static final Logger LOG = LoggerFactory.getLogger(MlsConversations.class);
     private static final PskStore NO_PSKS = id -> Optional.empty();
+    private static final String FILE_SECRET = "file/";
 
     /** A send that cannot be encrypted yet: this device is not (yet) in the conversation's group. */
     static final class NotReady extends RuntimeException {
@@ -239,9 +241,11 @@ final class MlsConversations {
     String seal(String conversationId, String clientMsgId, String plaintext) {
         return store.tx(() -> {
             Group g = group(conversationId).orElseThrow(() -> new NotReady(conversationId));
-            MlsMessage m = ApplicationMessages.encrypt(g, plaintext.getBytes(StandardCharsets.UTF_8), new byte[0]);
+            E2eeContent.Content content = E2eeContent.decode(plaintext); // refuses a malformed one before sending
+            MlsMessage m = ApplicationMessages.encrypt(g, E2eeContent.toBytes(plaintext), new byte[0]);
             save(conversationId, g);
             tables.putOwnPlaintext(clientMsgId, plaintext);
+            keepFiles(content);
             return b64(m.encode());
         });
     }
@@ -308,7 +312,11 @@ final class MlsConversations {
             try {
                 MlsMessage msg = MlsMessage.decode(Base64.getDecoder().decode((String) row[1]));
                 if (msg.wireFormat() == WireFormat.PRIVATE_MESSAGE && msg.privateMessage().epoch() == g.epoch()) {
-                    tables.markDecrypted(conv, (Long) row[0], text(ApplicationMessages.decrypt(g, msg).data()));
+                    E2eeContent.Content content = E2eeContent.decode(
+                            E2eeContent.fromBytes(ApplicationMessages.decrypt(g, msg).data()));
+                    keepFiles(content);
+                    tables.markDecrypted(conv, (Long) row[0], content.text(),
+                            content.files().isEmpty() ? null : content.fileIds());
                 }
             } catch (MlsException | IllegalArgumentException e) {
                 // stays undecryptable
@@ -383,7 +391,7 @@ final class MlsConversations {
         if (ownDevice != null && ownDevice.equals(m.senderDeviceId()) && m.clientMsgId() != null) {
             Optional<String> mine = tables.takeOwnPlaintext(m.clientMsgId());
             if (mine.isPresent()) {
-                return new Shown(withBody(m, mine.get()), false, null);
+                return new Shown(reveal(m, mine.get()), false, null);
             }
         }
         Optional<Group> held = group(conv);
@@ -404,7 +412,43 @@ final class MlsConversations {
         if (!leafIdentity.equals(m.senderId() + "/" + m.senderDeviceId())) {
             throw new MlsException("the encrypting leaf is not the sending device");
         }
-        return new Shown(withBody(m, text(got.data())), false, null);
+        return new Shown(reveal(m, E2eeContent.fromBytes(got.data())), false, null);
+    }
+
+    /**
+     * The entry as shown: its text, and for a message with encrypted files, the files' media ids as its
+     * attachments (not their thumbnails'), whose keys are kept, sealed, for {@link #file}.
+     */
+    private Message reveal(Message m, String contentString) {
+        E2eeContent.Content content = E2eeContent.decode(contentString);
+        if (content.files().isEmpty()) {
+            return withBody(m, content.text());
+        }
+        keepFiles(content);
+        Message shown = withBody(m, content.text());
+        return new Message(shown.conversationId(), shown.seq(), shown.messageId(), shown.senderId(),
+                shown.senderDeviceId(), shown.clientMsgId(), shown.kind(), shown.body(), shown.target(), shown.emoji(),
+                shown.on(), shown.replyTo(), shown.threadRoot(), content.fileIds(), shown.system(), shown.deleted(),
+                shown.sentAtMs(), shown.epoch(), shown.recipients());
+    }
+
+    private void keepFiles(E2eeContent.Content content) {
+        for (E2eeContent.SealedFile f : content.files()) {
+            tables.putSecret(FILE_SECRET + f.mediaId(), dev.parley.protocol.Json.encodeBytes(f));
+        }
+    }
+
+    /** The key and description of an encrypted file this device has seen in a message (or sent). */
+    Optional<E2eeContent.SealedFile> file(String mediaId) {
+        return store.tx(() -> tables.secret(FILE_SECRET + mediaId).map(b -> {
+            try {
+                return dev.parley.protocol.Json.mapper().readValue(b, E2eeContent.SealedFile.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a kept file key does not decode", e);
+            } finally {
+                Zeroize.wipe(b);
+            }
+        }));
     }
 
     /** Keeps an entry's ciphertext and marks it undecryptable (it may open later, once this device joins). */
@@ -420,11 +464,6 @@ final class MlsConversations {
 
     static String identity(LeafNode leaf) {
         return new String(leaf.credential().identity(), StandardCharsets.UTF_8);
-    }
-
-    /** The text of application data: UTF-8, as the web client writes and reads it. */
-    private static String text(byte[] data) {
-        return new String(data, StandardCharsets.UTF_8);
     }
 
     private static String b64(byte[] bytes) {

@@ -170,9 +170,14 @@ final class MlsTables {
     }
 
     /** A late decryption succeeded: the entry now holds the plaintext. */
-    void markDecrypted(String conversationId, long seq, String body) {
-        update("UPDATE entries SET undecryptable=0, ciphertext=NULL, body=? WHERE conversation_id=? AND seq=?",
-                body, conversationId, seq);
+    void markDecrypted(String conversationId, long seq, String body, List<String> attachments) {
+        if (attachments == null) {
+            update("UPDATE entries SET undecryptable=0, ciphertext=NULL, body=? WHERE conversation_id=? AND seq=?",
+                    body, conversationId, seq);
+        } else {
+            update("UPDATE entries SET undecryptable=0, ciphertext=NULL, body=?, attachments=? WHERE conversation_id=? "
+                    + "AND seq=?", body, dev.parley.protocol.Json.encode(attachments), conversationId, seq);
+        }
     }
 
     private void update(String sql, Object... args) {

@@ -133,9 +133,27 @@ final class Outbox {
     }
 
     static ChatMessage pendingMessage(LocalStore.OutboxItem row, String me) {
-        return new ChatMessage(row.conversationId(), 0, null, me, row.clientMsgId(), row.kind(), row.body(), false,
-                false, Map.of(), row.replyTo(), row.threadRoot(), row.attachments(), null, row.createdAtMs(),
+        return new ChatMessage(row.conversationId(), 0, null, me, row.clientMsgId(), row.kind(), shownBody(row), false,
+                false, Map.of(), row.replyTo(), row.threadRoot(), shownAttachments(row), null, row.createdAtMs(),
                 Tick.PENDING);
+    }
+
+    /** The text of a queued message (for an e2ee one with files: its caption, not the keys). */
+    static String shownBody(LocalStore.OutboxItem row) {
+        return E2eeContent.shown(row.body());
+    }
+
+    /** The attachments of a queued message as the app sees them (an e2ee one's files, not their thumbnails). */
+    static java.util.List<String> shownAttachments(LocalStore.OutboxItem row) {
+        String b = row.body();
+        if (b != null && !b.isEmpty() && b.charAt(0) == E2eeContent.MARK) {
+            try {
+                return E2eeContent.decode(b).fileIds();
+            } catch (IllegalArgumentException e) {
+                return row.attachments();
+            }
+        }
+        return row.attachments();
     }
 
     /**
@@ -288,7 +306,7 @@ final class Outbox {
         if (item != null) {
             LocalStore.OutboxItem r = item.row;
             ChatMessage stored = new ChatMessage(r.conversationId(), seq, messageId, me.get(), r.clientMsgId(), r.kind(),
-                    r.body(), false, false, Map.of(), r.replyTo(), r.threadRoot(), r.attachments(), null, sentAtMs,
+                    shownBody(r), false, false, Map.of(), r.replyTo(), r.threadRoot(), shownAttachments(r), null, sentAtMs,
                     Tick.SENT);
             item.done.complete(stored);
             if (r.isMessage()) {

@@ -62,6 +62,7 @@ public final class ParleyClient implements AutoCloseable {
     private final HttpClient http;
     private final HttpApiClient api;
     private final MediaTransfer media;
+    private final E2eeAttachments sealedMedia;
     private final LocalStore store;
     private final Callbacks callbacks;
     private final ScheduledExecutorService timer;
@@ -105,6 +106,7 @@ public final class ParleyClient implements AutoCloseable {
         MlsTables mlsTables = new MlsTables(store, stateCipher);
         this.mlsDevice = new MlsDevice(mlsTables, api, session, b.clock);
         this.mls = new MlsConversations(store, mlsTables, mlsDevice);
+        this.sealedMedia = new E2eeAttachments(media, mls);
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), session::userId, timer,
                 b.requestTimeout, b.maxInFlight, this::sealForSending);
         outbox.load();
@@ -405,7 +407,10 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
-    /** Tops up this device's KeyPackages on the server (on every connection, and every 5 minutes while online). */
+    /**
+     * Tops up this device's KeyPackages on the server and removes revoked devices from its e2ee groups (on every
+     * connection, and every 5 minutes while online).
+     */
     private void replenishKeyPackages() {
         Thread.ofVirtual().name("parley-key-packages").start(() -> {
             try {
@@ -413,6 +418,12 @@ public final class ParleyClient implements AutoCloseable {
             } catch (RuntimeException e) {
                 // The next connection tries again.
                 org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("KeyPackage upload failed: {}", e.toString());
+            }
+            try {
+                mlsCommits.removeRevoked();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("removing revoked devices failed: {}",
+                        e.toString());
             }
         });
     }
@@ -423,7 +434,9 @@ public final class ParleyClient implements AutoCloseable {
                 .orElse(false)) {
             return row.body();
         }
-        return mls.seal(row.conversationId(), row.clientMsgId(), row.body());
+        // A media row's body is the content built by sendMedia (text and file keys); others are text as typed.
+        String content = row.kind() == dev.parley.protocol.EntryKind.MEDIA ? row.body() : E2eeContent.plain(row.body());
+        return mls.seal(row.conversationId(), row.clientMsgId(), content);
     }
 
     private void flushQuietly() {
@@ -539,6 +552,18 @@ public final class ParleyClient implements AutoCloseable {
         return mlsDevice.replenish();
     }
 
+    /**
+     * Removes from this device's e2ee groups the devices whose sessions were revoked (signed out, password
+     * changed, account disabled or erased), by one Commit per conversation, as the server reports them. The client
+     * also does this by itself on every connection and every 5 minutes while online. Blocks on HTTP and on the
+     * server's answers.
+     *
+     * @return how many conversations had revoked devices removed by this call
+     */
+    public int removeRevokedDevices() {
+        return mlsCommits.removeRevoked();
+    }
+
     /** The MLS epoch this device is in for an end-to-end encrypted conversation; empty if not in its group. */
     public Optional<Long> e2eeEpoch(String conversationId) {
         return mls.epoch(conversationId);
@@ -619,6 +644,14 @@ public final class ParleyClient implements AutoCloseable {
         if ((body == null || body.isEmpty()) && options.attachments().isEmpty()) {
             throw new IllegalArgumentException("a message needs a body or attachments");
         }
+        if (!options.attachments().isEmpty() && isE2ee(conversationId)) {
+            throw new IllegalArgumentException("attachments of an end-to-end encrypted conversation must be encrypted "
+                    + "on this device: use sendMedia(conversationId, file, mime, caption, progress)");
+        }
+        return enqueue(conversationId, isE2ee(conversationId) ? E2eeContent.plain(body) : body, options);
+    }
+
+    private OutgoingMessage enqueue(String conversationId, String body, SendOptions options) {
         typing.stop(conversationId);
         String clientMsgId = UUID.randomUUID().toString();
         LocalStore.OutboxItem row;
@@ -790,6 +823,43 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     /**
+     * Uploads a file and queues a {@code media} message carrying it, in any conversation. In an end-to-end
+     * encrypted one the file is encrypted here first (AES-256-GCM under a fresh random key and nonce; an image
+     * also gets a thumbnail made here and encrypted the same way) and uploaded as {@code encrypted} media without
+     * its name; the key, the nonce, the plaintext's SHA-256, its type and name travel inside the MLS message
+     * (docs/e2ee.md). Elsewhere it is {@link #upload(Path, String, ProgressListener)} then
+     * {@link #sendMedia(String, List, String)}. Blocks until the upload is done; call it off the UI thread.
+     *
+     * @param mime     the file's type, e.g. {@code image/png}
+     * @param caption  the message text, or null
+     * @param progress told the bytes of the file sent so far, or null
+     */
+    public OutgoingMessage sendMedia(String conversationId, Path file, String mime, String caption,
+                                     ProgressListener progress) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(mime, "mime");
+        ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        Path name = file.getFileName();
+        if (!isE2ee(conversationId)) {
+            MediaInfo up = media.upload(file, mime, name == null ? null : name.toString(), false, p);
+            return sendMedia(conversationId, List.of(up.mediaId()), caption);
+        }
+        E2eeAttachments.Prepared prepared = sealedMedia.prepare(file, mime, name == null ? null : name.toString(), p);
+        String content = E2eeContent.encode(caption, List.of(prepared.file()));
+        return enqueue(conversationId, content, SendOptions.withAttachments(prepared.mediaIds()));
+    }
+
+    /**
+     * What this device knows of an attachment of an end-to-end encrypted conversation (from a message it read or
+     * sent): the plaintext's type, size, SHA-256, name and dimensions, and whether it has a thumbnail. Empty for
+     * other media (ask the server: {@link #mediaLink}).
+     */
+    public Optional<MediaInfo> e2eeAttachment(String mediaId) {
+        return sealedMedia.describe(Objects.requireNonNull(mediaId, "mediaId"));
+    }
+
+    /**
      * A short-lived signed link to a medium's bytes ({@code GET /v1/media/{id}}), for handing to an image
      * view or player that fetches URLs itself. Allowed for the uploader and for members of a conversation the
      * medium was posted in. Blocks on HTTP.
@@ -808,13 +878,23 @@ public final class ParleyClient implements AutoCloseable {
      * is asked for if the old one has expired), up to {@link Builder#transferAttempts(int)} failures in a row
      * without progress. Blocks until done; call it off the UI thread.
      *
+     * <p>An attachment of an end-to-end encrypted conversation (one this device read or sent) is downloaded as
+     * ciphertext, decrypted and checked against the SHA-256 its message carries; {@code target} then holds the
+     * plaintext, and the returned link describes it (the thumbnail variant is the thumbnail made by the sender).
+     *
      * @param progress told the bytes written so far (use {@link ProgressListener#NONE} to ignore)
      * @return the link that was used, describing the bytes (type, size, dimensions)
      * @throws ParleyException {@code not_found} for an unknown medium, one the user may not see, or a missing
-     *                         thumbnail; {@code unavailable} when the transfer kept failing
+     *                         thumbnail; {@code unavailable} when the transfer kept failing; {@code bad_request}
+     *                         for an encrypted attachment whose bytes were altered (nothing is written)
      */
     public MediaLink download(String mediaId, MediaVariant variant, Path target, ProgressListener progress) {
         Objects.requireNonNull(target, "target");
+        Optional<MediaLink> opened = sealedMedia.download(Objects.requireNonNull(mediaId, "mediaId"),
+                Objects.requireNonNull(variant, "variant"), target, progress == null ? ProgressListener.NONE : progress);
+        if (opened.isPresent()) {
+            return opened.get();
+        }
         return media.download(Objects.requireNonNull(mediaId, "mediaId"), Objects.requireNonNull(variant, "variant"),
                 target, progress == null ? ProgressListener.NONE : progress);
     }

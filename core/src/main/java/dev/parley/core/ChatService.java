@@ -261,6 +261,11 @@ public final class ChatService implements AutoCloseable {
         log.info("members {} conversationId={} count={}", action, conversationId, userIds.size());
     }
 
+    /** The leaves of revoked devices in the caller's e2ee conversations ({@link MlsDelivery#revokedLeaves}). */
+    public List<dev.parley.core.mls.MlsDelivery.RevokedLeaves> revokedLeaves(Caller caller) {
+        return mls == null ? List.of() : mls.revokedLeaves(caller);
+    }
+
     // ---- the log -------------------------------------------------------------------------------
 
     /**
@@ -291,7 +296,7 @@ public final class ChatService implements AutoCloseable {
             if (send.kind() == EntryKind.MLS_WELCOME) {
                 mls.checkWelcome(caller, send.conversationId(), send);
             } else if (send.body() != null) {
-                mls.checkApplication(send.conversationId(), send.body());
+                mls.checkApplication(caller, send.conversationId(), send.body());
             }
         }
         if (send.replyTo() != null || send.threadRoot() != null) {
@@ -308,6 +313,9 @@ public final class ChatService implements AutoCloseable {
         }
         // Last check before the append: records where the media was posted only for a send that goes ahead.
         if (send.attachments() != null && !send.attachments().isEmpty()) {
+            if (e2ee) {
+                requireEncryptedMedia(send.attachments());
+            }
             attachMedia(caller, send.conversationId(), send.clientMsgId(), send.attachments());
         }
         NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
@@ -392,7 +400,7 @@ public final class ChatService implements AutoCloseable {
         }
         checkBody(edit.body(), limits.maxBodyBytes());
         if (mls != null && mls.isE2ee(edit.conversationId())) {
-            mls.checkApplication(edit.conversationId(), edit.body());
+            mls.checkApplication(caller, edit.conversationId(), edit.body());
         }
         requireOwnLiveMessage(caller, edit.conversationId(), edit.target());
         rateLimit(caller);
@@ -661,6 +669,19 @@ public final class ChatService implements AutoCloseable {
                 .filter(c -> ConversationView.GROUP.equals(c.kind()))
                 .map(c -> GroupRoles.manages(c.roleOf(caller.userId())))
                 .orElse(false);
+    }
+
+    /**
+     * Media posted in an e2ee conversation must have been uploaded as {@code encrypted} (client-side ciphertext):
+     * a plaintext file would be readable by the server and sniffed, re-encoded and thumbnailed by it.
+     */
+    private void requireEncryptedMedia(List<String> mediaIds) {
+        for (String id : mediaIds) {
+            media.find(id).filter(m -> m.kind() != dev.parley.core.media.MediaKind.ENCRYPTED).ifPresent(m -> {
+                throw ChatException.badRequest("attachments of an end-to-end encrypted conversation must be uploaded"
+                        + " as encrypted media (medium " + id + " is not)");
+            });
+        }
     }
 
     /**

@@ -150,7 +150,7 @@ public final class ParleyServer implements AutoCloseable {
                 withIntegration(integration, new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
-                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
+                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), chat, accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
                         new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,
                                 config.budgets()), accounts, blocking.executor()),

@@ -13,6 +13,7 @@
 // So what was read, and what this device sent, is kept in the Vault by seq, encrypted at rest.
 
 import { Vault } from './vault.js';
+import { decodeContent, encodeContent } from './files.js';
 
 const SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 const VENDOR = '../../vendor/ts-mls/dist/src/';
@@ -35,6 +36,11 @@ export function toBase64(bytes) {
 
 export function fromBase64(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** What is kept of a readable message: its text, and its files when it has any. */
+function plainOf(text, attachments) {
+  return attachments?.length ? { text, attachments } : { text };
 }
 
 let libPromise = null;
@@ -245,7 +251,7 @@ export class E2ee {
     if (e.senderDeviceId === this.session.deviceId) {
       // Our own message: MLS cannot decrypt it here, but we kept what we wrote.
       const sent = e.clientMsgId && await this.vault.get(`sent:${this.me}:${e.clientMsgId}`);
-      await this.keepPlain(conversationId, e.seq, sent ? { text: sent.text } : { undecryptable: 'own-lost' });
+      await this.keepPlain(conversationId, e.seq, sent ? plainOf(sent.text, sent.attachments) : { undecryptable: 'own-lost' });
       if (sent) await this.vault.delete(`sent:${this.me}:${e.clientMsgId}`);
       return;
     }
@@ -258,7 +264,8 @@ export class E2ee {
       const r = await this.mls.processMessage(message, g.state, this.mls.emptyPskIndex, this.mls.acceptAll, this.mls.impl);
       g.state = r.newState;
       if (r.kind !== 'applicationMessage') throw new Error('not an application message');
-      await this.keepPlain(conversationId, e.seq, { text: fromUtf8.decode(r.message) });
+      const content = decodeContent(r.message);
+      await this.keepPlain(conversationId, e.seq, plainOf(content.text, content.attachments));
     } catch (err) {
       await this.keepPlain(conversationId, e.seq, { undecryptable: 'failed' });
     }
@@ -272,7 +279,8 @@ export class E2ee {
       const r = await this.mls.processMessage(message, g.state, this.mls.emptyPskIndex, this.mls.acceptAll, this.mls.impl);
       g.state = r.newState;
       if (r.kind === 'applicationMessage') {
-        await this.keepPlain(conversationId, e.seq, { text: fromUtf8.decode(r.message) });
+        const content = decodeContent(r.message);
+        await this.keepPlain(conversationId, e.seq, plainOf(content.text, content.attachments));
         this.redo.add(`${conversationId}:${e.seq}`); // shown as undecryptable already: show it again
       }
     } catch {
@@ -321,6 +329,7 @@ export class E2ee {
       if (value?.text !== undefined) {
         e.cipher = e.body;
         e.body = value.text;
+        if (value.attachments) e.sealed = value.attachments; // files: keys and descriptions (e2ee/files.js)
         e.mls = 'ok';
       } else {
         e.mls = 'undecryptable';
@@ -335,20 +344,23 @@ export class E2ee {
   // ---- writing ----------------------------------------------------------------------------------
 
   /** Our message was accepted at `seq`: keep its plaintext there (MLS cannot decrypt it for us later). */
-  async sent(conversationId, seq, clientMsgId, text) {
-    await this.keepPlain(conversationId, seq, { text });
+  async sent(conversationId, seq, clientMsgId, text, attachments) {
+    await this.keepPlain(conversationId, seq, plainOf(text, attachments));
     await this.vault.delete(`sent:${this.me}:${clientMsgId}`);
   }
 
-  /** Encrypts one application message for the conversation's current epoch: the base64 MLSMessage. */
-  async encrypt(conversationId, text, clientMsgId) {
+  /**
+   * Encrypts one application message for the conversation's current epoch: the base64 MLSMessage.
+   * `attachments`: what e2ee/files.js sealAndUpload returned for each file, if any.
+   */
+  async encrypt(conversationId, text, clientMsgId, attachments) {
     await this.catchUp(conversationId);
     return this.serial(conversationId, async () => {
       if (this.problem) throw new Error(this.problem);
       const g = await this.group(conversationId);
       if (!g.state) throw new Error('This device has not received the keys of this conversation yet.');
-      await this.vault.put(`sent:${this.me}:${clientMsgId}`, { text });
-      const r = await this.mls.createApplicationMessage(g.state, utf8.encode(text), this.mls.impl);
+      await this.vault.put(`sent:${this.me}:${clientMsgId}`, plainOf(text, attachments));
+      const r = await this.mls.createApplicationMessage(g.state, encodeContent(text, attachments), this.mls.impl);
       g.state = r.newState;
       await this.saveGroup(conversationId, g);
       return toBase64(this.mls.encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: r.privateMessage }));

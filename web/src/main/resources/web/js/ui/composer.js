@@ -121,7 +121,7 @@ export class Composer {
     this.input.focus({ preventScroll: true });
   }
 
-  /** Offers attachments or not (e2ee conversations: this client does not encrypt files yet). */
+  /** Offers attachments or not (not in e2ee conversations a browser cannot encrypt in). */
   setAttachments(on) {
     this.attachButton.hidden = !on;
     if (!on && this.files.length) this.clearFiles();

@@ -9,6 +9,7 @@ import { confirmDialog } from './dialogs.js';
 import { groupInfoDialog } from './group-info.js';
 import { openViewer } from './viewer.js';
 import { messageSummary } from '../media.js';
+import { e2eeMembersButton } from './e2ee-members.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -34,7 +35,9 @@ export class ConversationView {
     }, icon('group'));
     this.header = h('header', { class: 'chat-header' },
       h('button', { type: 'button', class: 'icon-button back', 'aria-label': 'Back to conversations', onclick: () => app.closeConversation() }, icon('back')),
-      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl), this.infoButton);
+      this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl),
+      h('div', { class: 'chat-header-actions' }, this.infoButton,
+        this.headerTools = h('span', { class: 'chat-header-tools' })));
 
     this.loader = h('div', { class: 'history-loader', 'aria-hidden': 'true' });
     this.list = h('div', { class: 'timeline-list' });
@@ -103,7 +106,7 @@ export class ConversationView {
   setUpDrop() {
     let depth = 0;
     const hasFiles = (ev) => [...(ev.dataTransfer?.types || [])].includes('Files');
-    const canDrop = () => this.conv && !this.conv.e2ee;
+    const canDrop = () => this.conv && (!this.conv.e2ee || !this.client.e2ee.problem);
     this.el.addEventListener('dragenter', (ev) => {
       if (!hasFiles(ev) || !canDrop()) return;
       ev.preventDefault();
@@ -244,12 +247,18 @@ export class ConversationView {
       this.subtitleEl.classList.remove('online');
     }
     this.subtitleEl.textContent = sub;
+    // e2ee groups: members change by Commits made here (ui/e2ee-members.js).
+    const members = conv.e2ee && conv.kind === 'group' && this.client.e2ee.statusOf(conv.id) === 'member';
+    if (members !== !!this.headerTools.firstChild || this.headerTools.dataset.conv !== conv.id) {
+      this.headerTools.dataset.conv = conv.id;
+      this.headerTools.replaceChildren(...(members ? [e2eeMembersButton(this.client, conv.id)] : []));
+    }
   }
 
   /**
    * An e2ee conversation can be written in once this device is in its MLS group (it joins from the
    * Welcome another member sent it); until then, or if this browser cannot do it, the note says why.
-   * Attachments are not encrypted by this client yet, so it offers none there.
+   * Attachments are offered when this browser can encrypt them (e2ee/files.js).
    */
   renderE2ee(conv) {
     const e2ee = this.client.e2ee;
@@ -261,7 +270,7 @@ export class ConversationView {
       else if (status === 'removed') note = 'This device was removed from the conversation’s encryption: it cannot read or send new messages.';
     }
     this.composer.el.hidden = !!note;
-    this.composer.setAttachments?.(!conv.e2ee);
+    this.composer.setAttachments?.(!conv.e2ee || !e2ee.problem); // e2ee files are encrypted here (e2ee/files.js)
     this.e2eeNote.hidden = !note;
     this.e2eeText.textContent = note || '';
   }

@@ -40,7 +40,7 @@ export function confirmDialog({ title, text, confirm = 'OK', danger = false }) {
 function e2eeCheckbox(id) {
   const box = h('input', { type: 'checkbox', id, 'data-testid': id });
   const row = h('label', { class: 'check-row', for: id }, box, icon('lock'),
-    h('span', {}, 'End-to-end encrypted', h('small', {}, 'Only the members’ devices can read the messages. Text only for now.')));
+    h('span', {}, 'End-to-end encrypted', h('small', {}, 'Only the members’ devices can read the messages and files.')));
   return { box, row };
 }
 

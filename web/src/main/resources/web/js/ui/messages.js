@@ -6,6 +6,7 @@ import { manages } from '../groups.js';
 import { h, icon } from '../dom.js';
 import { clockTime, dayKey, dayLabel, hueFor, initials, linkParts, preview } from '../format.js';
 import { formatSize, guessKind, kindLabel, messageSummary } from '../media.js';
+import { sealedAttachments } from './sealed-media.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
 const RUN_GAP_MS = 5 * 60_000;
@@ -116,7 +117,7 @@ function messageItem(ctx, e, firstInRun, group) {
   const replies = ctx.inThread ? 0 : (conv.threads.get(e.seq)?.size || 0);
   const senderName = store.userName(e.senderId);
   const key = mine && e.clientMsgId ? `c-${e.clientMsgId}` : `m-${e.seq}`;
-  const sig = JSON.stringify([f.body, f.locked, f.lockedWhy, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments,
+  const sig = JSON.stringify([f.body, f.locked, f.lockedWhy, f.edited, f.deleted, f.reactions, tick, firstInRun, senderName, e.attachments, !!e.sealed,
     quoted && [quoted.body, quoted.deleted, store.userName(quoted.entry.senderId)], !!e.replyTo, replies, ctx.highlight === e.seq]);
   return {
     key, sig,
@@ -149,8 +150,9 @@ function buildMessage(ctx, m) {
   const time = clockTime(e.sentAtMs || Date.now());
   const label = `${senderName}, ${time}${f.deleted ? ', deleted' : ''}`;
 
-  const attachments = f.deleted || ctx.conv.e2ee ? null
+  const attachments = f.deleted ? null
     : pending?.files ? pendingAttachments(ctx, pending)
+      : ctx.conv.e2ee ? (e.sealed?.length && !f.locked ? sealedAttachments(ctx, e.sealed) : null)
       : e.attachments?.length ? h('div', { class: 'attachments', 'data-testid': 'attachments' },
         e.attachments.map((id) => attachmentNode(ctx, id))) : null;
   const bubble = h('div', { class: `bubble${attachments ? ' has-media' : ''}${attachments && !f.body ? ' media-only' : ''}` },

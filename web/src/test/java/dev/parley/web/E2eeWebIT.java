@@ -124,7 +124,12 @@ class E2eeWebIT {
         assertThat(filesContaining(server.dataDir(), FIRST, REPLY, "old mill", "lantern")).isEmpty();
 
         // A message no member can decrypt (right group and epoch, random ciphertext) says so on both sides.
-        api.sendAll(observer, conversationId, List.of(forgedPrivateMessage(conversationId, view.path("epoch").asLong())));
+        // Sent with the session of Alice's browser: the server takes application messages only from a device in
+        // the group (another sign-in of Alice's is refused with forbidden).
+        ApiClient.Session aliceBrowser = new ApiClient.Session(
+                String.valueOf(alice.script("return window.parley.client.session.token")), observer.userId(),
+                String.valueOf(alice.script("return window.parley.client.session.deviceId")));
+        api.sendAll(aliceBrowser, conversationId, List.of(forgedPrivateMessage(conversationId, view.path("epoch").asLong())));
         eventually(SLOW, () -> {
             assertThat(bob.visible("[data-testid=locked][data-state=undecryptable]")).isTrue();
             assertThat(alice.visible("[data-testid=locked][data-state=undecryptable]")).isTrue();

@@ -61,6 +61,7 @@ public final class MlsDelivery {
     private final IdGenerator ids;
     private final Clock clock;
     private final Limits limits;
+    private final LeafDevices leafDevices = new LeafDevices();
     /** Whether a conversation is e2ee never changes: cached without invalidation (bounded LRU). */
     private final Map<String, Boolean> e2ee = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -110,6 +111,49 @@ public final class MlsDelivery {
         return c.map(Conversation::e2ee).orElse(false);
     }
 
+    /** A leaf of an e2ee group whose device's session was revoked. */
+    public record RevokedLeaf(long leafIndex, String userId, String deviceId) {
+    }
+
+    /** The revoked leaves of one e2ee conversation at its current epoch. */
+    public record RevokedLeaves(String conversationId, long epoch, List<RevokedLeaf> leaves) {
+    }
+
+    /**
+     * For each e2ee conversation of the caller whose group holds a leaf of a revoked device (signed out, password
+     * changed, account disabled or erased): those leaves. A member device commits their removal; the server never
+     * does (it cannot make a Commit). Costs one read of the leaves per e2ee conversation and one device query.
+     */
+    public List<RevokedLeaves> revokedLeaves(Caller caller) {
+        Map<String, MlsGroupView> views = new LinkedHashMap<>();
+        Set<String> devices = new java.util.HashSet<>();
+        for (String id : store.conversationIdsOf(caller.userId())) {
+            if (!isE2ee(id)) {
+                continue;
+            }
+            groups.group(id).ifPresent(v -> {
+                views.put(id, v);
+                v.leaves().forEach(l -> devices.add(l.deviceId()));
+            });
+        }
+        if (devices.isEmpty()) {
+            return List.of();
+        }
+        Set<String> active = new java.util.HashSet<>();
+        for (Device d : accounts.findActiveDevices(devices)) {
+            active.add(d.deviceId());
+        }
+        List<RevokedLeaves> out = new ArrayList<>();
+        views.forEach((id, v) -> {
+            List<RevokedLeaf> gone = v.leaves().stream().filter(l -> !active.contains(l.deviceId()))
+                    .map(l -> new RevokedLeaf(l.index(), l.userId(), l.deviceId())).toList();
+            if (!gone.isEmpty()) {
+                out.add(new RevokedLeaves(id, v.epoch(), gone));
+            }
+        });
+        return out;
+    }
+
     /** The byte limit of a body of this kind. */
     public int maxBodyBytes(EntryKind kind) {
         return kind.isMls() ? limits.maxBodyBytes() * HANDSHAKE_BODY_FACTOR : limits.maxBodyBytes();
@@ -117,15 +161,21 @@ public final class MlsDelivery {
 
     /**
      * An application body ({@code text}, {@code media}, {@code edit}) of an e2ee conversation: a PrivateMessage
-     * framed for this group at an epoch no later than the current one.
+     * framed for this group at an epoch no later than the current one, from a device that is a leaf of the group
+     * ({@code forbidden} otherwise).
      */
-    public void checkApplication(String conversationId, String body) {
+    public void checkApplication(Caller caller, String conversationId, String body) {
         MlsFraming.Framed f = read(() -> framing.application(base64(body, "body")));
         requireGroup(conversationId, f.groupId());
         long current = groups.epoch(conversationId).orElseThrow(() -> ChatException.notFound("conversation"));
         if (Long.compareUnsigned(f.epoch(), current) > 0) {
             throw ChatException.badRequest("the message is for epoch " + Long.toUnsignedString(f.epoch())
                     + ", later than the conversation's epoch " + current);
+        }
+        // Only a device that is a leaf now may write: a removed (or never added) device is refused, whatever
+        // it still knows. Which leaf encrypted is sealed in the message; members check it is the sender.
+        if (!leafDevices.isLeaf(conversationId, current, caller.deviceId(), () -> group(conversationId))) {
+            throw ChatException.forbidden("this device is not in the conversation's MLS group");
         }
     }
 

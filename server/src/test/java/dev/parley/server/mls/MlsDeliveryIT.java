@@ -313,6 +313,88 @@ abstract class MlsDeliveryIT {
         }
     }
 
+    @Test
+    void anApplicationMessageFromADeviceThatIsNotALeafIsForbidden() {
+        var alice = api.user("lal");
+        var bob = api.user("lbob");
+        var bobPhone = api.signIn("lbob");
+        var bobTablet = api.signIn("lbob");
+        String c = e2ee(alice, bob);
+        try (var a = device(alice); var b1 = device(bob); var b2 = device(bobPhone); var b3 = device(bobTablet)) {
+            a.create(c);
+            CommitBuilder.Result add = a.commit(kps(b1, b2), List.of());
+            assertSent(a.sendCommit(c, add), 1);
+            add.pending().merge();
+            assertSent(a.sendWelcome(c, add, bob.deviceId(), bobPhone.deviceId()), 2);
+            String welcome = add.welcome().map(w -> b64(w.encode())).orElseThrow();
+            b1.join(welcome);
+            b2.join(welcome);
+            assertSent(a.sendText(c, "from a leaf"), 3);
+            assertSent(b2.sendText(c, "from the phone while a leaf"), 4);
+
+            // Bob's tablet: a device of a member, never added. Even a well-framed ciphertext (replayed) is refused.
+            String replayed = a.encrypt("replayed by the tablet");
+            assertError(b3.ws.call("send", "conversationId", c, "clientMsgId", "t1", "body", replayed), "forbidden",
+                    "not in the conversation's MLS group");
+            assertError(b3.ws.call("edit", "conversationId", c, "target", 4, "body", replayed), "forbidden", "");
+
+            // Alice removes bob's phone (leaf 2); bob stays a member through his first device.
+            String late = b2.encrypt("written before the removal");
+            CommitBuilder.Result remove = a.commit(List.of(), List.of(2L));
+            assertSent(a.sendCommit(c, remove), 5);
+            remove.pending().merge();
+            String oldEpoch = b1.encrypt("sent late from the epoch before");
+            b1.apply(b64(remove.commit().encode()));
+            assertError(b2.ws.call("send", "conversationId", c, "clientMsgId", "p1", "body", late), "forbidden",
+                    "MLS group");
+            assertError(b2.sendText(c, "after the removal"), "forbidden", "MLS group");
+            // The devices still in the group go on writing, at the new epoch and with a late message of the old one.
+            assertSent(b1.sendText(c, "bob's first device, still a leaf"), 6);
+            assertSent(b1.ws.call("send", "conversationId", c, "clientMsgId", "o1", "body", oldEpoch), 7);
+            assertSent(a.sendText(c, "alice after the removal"), 8);
+            assertThat(b1.decrypt(b1.ws.await(message(c, 8)).path("body").asText())).isEqualTo("alice after the removal");
+        }
+    }
+
+    @Test
+    void leavesOfRevokedDevicesAreReportedToMembersUntilACommitRemovesThem() {
+        var alice = api.user("xal");
+        var bob = api.user("xbob");
+        var bobLaptop = api.signIn("xbob");
+        var eve = api.user("xeve");
+        String c = e2ee(alice, bob);
+        try (var a = device(alice); var b1 = device(bob); var b2 = device(bobLaptop)) {
+            a.create(c);
+            CommitBuilder.Result add = a.commit(kps(b1, b2), List.of());
+            assertSent(a.sendCommit(c, add), 1);
+            add.pending().merge();
+            assertThat(api.get("/v1/mls/revoked-leaves", alice.token()).body().path("conversations")).isEmpty();
+
+            assertThat(api.delete("/v1/sessions/current", bobLaptop.token()).status()).isEqualTo(204);
+            for (Api.Session member : List.of(alice, bob)) {
+                JsonNode found = api.get("/v1/mls/revoked-leaves", member.token()).body().path("conversations");
+                assertThat(found).hasSize(1);
+                assertThat(found.get(0).path("conversationId").asText()).isEqualTo(c);
+                assertThat(found.get(0).path("epoch").asLong()).isEqualTo(1);
+                assertThat(found.get(0).path("leaves")).hasSize(1);
+                assertThat(found.get(0).path("leaves").get(0).path("leafIndex").asLong()).isEqualTo(2);
+                assertThat(found.get(0).path("leaves").get(0).path("deviceId").asText()).isEqualTo(bobLaptop.deviceId());
+                assertThat(found.get(0).path("leaves").get(0).path("userId").asText()).isEqualTo(bob.userId());
+            }
+            // A stranger learns nothing of the group; a revoked session and no session are refused.
+            assertThat(api.get("/v1/mls/revoked-leaves", eve.token()).body().path("conversations")).isEmpty();
+            assertThat(api.get("/v1/mls/revoked-leaves", bobLaptop.token()).status()).isEqualTo(401);
+            assertThat(api.get("/v1/mls/revoked-leaves", null).status()).isEqualTo(401);
+
+            // A member commits the removal: nothing is reported any more, and bob stays a member.
+            CommitBuilder.Result remove = a.commit(List.of(), List.of(2L));
+            assertSent(a.sendCommit(c, remove), 2);
+            assertThat(api.get("/v1/mls/revoked-leaves", alice.token()).body().path("conversations")).isEmpty();
+            assertThat(api.get("/v1/conversations/" + c, alice.token()).body().path("members").toString())
+                    .contains(bob.userId());
+        }
+    }
+
     /** A real Welcome (of a throwaway group) for {@code to}, to test the recipient checks with. */
     private byte[] welcomeFor(Api.Session creator, MlsDevice to) {
         try (var scratch = device(creator)) {

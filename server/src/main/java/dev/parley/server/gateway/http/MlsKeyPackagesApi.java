@@ -21,12 +21,14 @@ import java.util.concurrent.ExecutorService;
  */
 public final class MlsKeyPackagesApi implements HttpApi.RouteModule {
     private final KeyPackageService keyPackages;
+    private final dev.parley.core.ChatService chat;
     private final BlockingJsonRoute route;
     private final int maxBodyBytes;
 
-    public MlsKeyPackagesApi(KeyPackageService keyPackages, AccountService accounts, ExecutorService blocking,
-                             int maxBodyBytes) {
+    public MlsKeyPackagesApi(KeyPackageService keyPackages, dev.parley.core.ChatService chat, AccountService accounts,
+                             ExecutorService blocking, int maxBodyBytes) {
         this.keyPackages = keyPackages;
+        this.chat = chat;
         this.route = new BlockingJsonRoute(accounts, blocking);
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -40,6 +42,9 @@ public final class MlsKeyPackagesApi implements HttpApi.RouteModule {
                 (r, caller) -> Map.of("keyPackages", keyPackages.claim(caller, strings(r, "userIds")))));
         router.get("/v1/mls/key-packages/count").handler(route.handler(200,
                 (r, caller) -> Map.of("count", keyPackages.count(caller))));
+        // Leaves of revoked devices in the caller's e2ee conversations: a member device commits their removal.
+        router.get("/v1/mls/revoked-leaves").handler(route.handler(200,
+                (r, caller) -> Map.of("conversations", chat.revokedLeaves(caller))));
     }
 
     /** The JSON body's array of strings named {@code field}; {@code bad_request} for anything else. */

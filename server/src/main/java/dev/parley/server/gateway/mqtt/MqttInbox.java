@@ -80,6 +80,10 @@ final class MqttInbox {
             log.info("mqtt retained publish refused connection={}", connection.id);
             throw new Refusal(() -> connection.refuseConnection(Packets.RETAIN_NOT_SUPPORTED, "retained messages are not supported"));
         }
+        String mlsConversation = Topic.mlsPublish(vh.topicName());
+        if (mlsConversation != null) {
+            return storeHandshake(qos, pid, header, mlsConversation, payload);
+        }
         if (!(Topic.name(vh.topicName()) instanceof Topic.Messages target)) {
             throw new Refusal(() -> refusePublish(qos, pid, Packets.TOPIC_NAME_INVALID));
         }
@@ -94,6 +98,47 @@ final class MqttInbox {
         String clientMsgId = qos == 0 ? s.ids().newId("mq0") : session.inboundKey(pid, header.isDup(), payload);
         return s.chat().send(caller, new ClientFrame.Send(null, target.conversationId(), clientMsgId, body,
                 EntryKind.TEXT, null, null, null));
+    }
+
+    /**
+     * {@code conversations/{id}/mls}: {@code {"kind":"mls-commit","body","epoch","groupContext"}} or
+     * {@code {"kind":"mls-welcome","body","recipients":[...]}}, stored exactly like the WebSocket's {@code send} of
+     * that kind (the same Delivery Service checks; {@code conflict} is PUBACK 0x83 in MQTT 5).
+     */
+    private CompletableFuture<Appended> storeHandshake(int qos, int pid, MqttFixedHeader header, String conversationId,
+                                                       byte[] payload) {
+        if (payload.length > s.limits().maxBodyBytes() * dev.parley.core.mls.MlsDelivery.HANDSHAKE_BODY_FACTOR
+                + MqttServices.MLS_FRAME_OVERHEAD) {
+            throw new Refusal(() -> connection.refuseConnection(Packets.PACKET_TOO_LARGE, "handshake payload too large"));
+        }
+        com.fasterxml.jackson.databind.JsonNode o;
+        try {
+            o = dev.parley.protocol.Json.mapper().readTree(payload);
+        } catch (java.io.IOException e) {
+            o = null;
+        }
+        if (o == null || !o.isObject() || !o.path("body").isTextual()) {
+            throw new Refusal(() -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID));
+        }
+        String clientMsgId = qos == 0 ? s.ids().newId("mq0") : session.inboundKey(pid, header.isDup(), payload);
+        String body = o.get("body").asText();
+        ClientFrame.Send send;
+        switch (o.path("kind").asText()) {
+            case "mls-commit" -> {
+                if (!o.path("epoch").canConvertToLong() || !o.path("groupContext").isTextual()) {
+                    throw new Refusal(() -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID));
+                }
+                send = ClientFrame.Send.mlsCommit(null, conversationId, clientMsgId, body, o.get("epoch").asLong(),
+                        o.get("groupContext").asText());
+            }
+            case "mls-welcome" -> {
+                java.util.List<String> recipients = new java.util.ArrayList<>();
+                o.path("recipients").forEach(r -> recipients.add(r.asText()));
+                send = ClientFrame.Send.mlsWelcome(null, conversationId, clientMsgId, body, recipients);
+            }
+            default -> throw new Refusal(() -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID));
+        }
+        return s.chat().send(caller, send);
     }
 
     private void acknowledge(int qos, int pid) {
@@ -111,6 +156,7 @@ final class MqttInbox {
             switch (ce.code()) {
                 case NOT_FOUND, FORBIDDEN -> refusePublish(qos, pid, Packets.NOT_AUTHORIZED);
                 case RATE_LIMITED -> refusePublish(qos, pid, Packets.QUOTA_EXCEEDED);
+                case CONFLICT -> refusePublish(qos, pid, Packets.IMPLEMENTATION_SPECIFIC_ERROR); // an MLS epoch race
                 case TOO_LARGE -> connection.refuseConnection(Packets.PACKET_TOO_LARGE, "payload too large");
                 case BAD_REQUEST -> refusePublish(qos, pid, Packets.PAYLOAD_FORMAT_INVALID);
                 default -> refusePublish(qos, pid, Packets.UNSPECIFIED_ERROR);

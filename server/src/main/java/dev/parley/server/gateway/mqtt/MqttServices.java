@@ -22,6 +22,8 @@ record MqttServices(Vertx vertx, AccountService accounts, ChatService chat, Pres
 
     /** Topic names, properties and headers around the payload: room allowed beyond the body limit. */
     static final int PACKET_OVERHEAD = 1024;
+    /** The JSON around a handshake body on conversations/{id}/mls: epoch, groupContext, up to 1000 recipients. */
+    static final int MLS_FRAME_OVERHEAD = 64 * 1024;
     /** Longest client identifier accepted. */
     static final int MAX_CLIENT_ID = 128;
     /** Keep-alive the server asks of a 5.0 client that proposes none (seconds). */
@@ -30,6 +32,8 @@ record MqttServices(Vertx vertx, AccountService accounts, ChatService chat, Pres
     static final int MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 
     int maxPacketBytes() {
-        return limits.maxBodyBytes() + PACKET_OVERHEAD;
+        // A Commit or Welcome for a large group (conversations/{id}/mls) may be 16 times the body limit.
+        return limits.maxBodyBytes() * dev.parley.core.mls.MlsDelivery.HANDSHAKE_BODY_FACTOR + MLS_FRAME_OVERHEAD
+                + PACKET_OVERHEAD;
     }
 }

@@ -31,6 +31,7 @@ final class Packets {
     static final byte UNSPECIFIED_ERROR = (byte) 0x80;
     static final byte MALFORMED_PACKET = (byte) 0x81;
     static final byte PROTOCOL_ERROR = (byte) 0x82;
+    static final byte IMPLEMENTATION_SPECIFIC_ERROR = (byte) 0x83;
     static final byte NOT_AUTHORIZED = (byte) 0x87;
     static final byte SERVER_SHUTTING_DOWN = (byte) 0x8B;
     static final byte KEEP_ALIVE_TIMEOUT = (byte) 0x8D;

@@ -10,6 +10,7 @@ sealed interface Topic {
 
     String PREFIX = "conversations/";
     String LOG_SUFFIX = "/log";
+    String MLS_SUFFIX = "/mls";
     String EVENTS = "users/me/events";
     String ALL = "conversations/+";
 
@@ -96,6 +97,18 @@ sealed interface Topic {
 
     private static boolean validId(String id) {
         return !id.isEmpty() && id.indexOf('/') < 0;
+    }
+
+    /**
+     * {@code conversations/{id}/mls} (publish only): an MLS handshake message (Commit or Welcome) as a small JSON
+     * object. Not a {@link Topic} of its own (nothing subscribes to it); the conversation id, or null.
+     */
+    static String mlsPublish(String name) {
+        if (name == null || name.length() > MAX_LENGTH || !name.startsWith(PREFIX) || !name.endsWith(MLS_SUFFIX)) {
+            return null;
+        }
+        String id = name.substring(PREFIX.length(), name.length() - MLS_SUFFIX.length());
+        return validId(id) && id.indexOf('+') < 0 && id.indexOf('#') < 0 ? id : null;
     }
 
     /** The topic a message of {@code conversationId} is published on. */
