@@ -109,7 +109,7 @@ public final class ParleyClient implements AutoCloseable {
                 b.requestTimeout, b.maxInFlight, this::sealForSending);
         outbox.load();
         this.replica = new Replica(store, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
-                timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
+                b.initialHistory, timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
         this.mlsCommits = new MlsCommits(api, session, mls, () -> replica().online(), b.clock, b.requestTimeout);
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
@@ -629,13 +629,47 @@ public final class ParleyClient implements AutoCloseable {
                 .map(sm -> replica.chatMessage(c, sm)).toList();
     }
 
+    /**
+     * Whether the conversation has entries older than those held on this device: a device that met a long
+     * conversation holds only its newest part (see {@link Builder#initialHistory}) until {@link #loadOlder} is
+     * called, e.g. when the user scrolls to the top of what {@link #history} returns.
+     */
+    public boolean hasOlder(String conversationId) {
+        return replica.hasOlder(conversationId);
+    }
+
+    /**
+     * Fetches up to {@code limit} (1 to 200) entries older than those held and stores them, with the edits,
+     * deletes and reactions held for them already applied; {@link #history} then includes them. Blocks on the
+     * network; call it off the UI thread.
+     *
+     * @return how many entries were added (0 when the whole log is held)
+     * @throws ParleyException when the server refuses or cannot be reached
+     */
+    public int loadOlder(String conversationId, int limit) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        if (limit < 1 || limit > 200) {
+            throw new IllegalArgumentException("limit must be 1 to 200");
+        }
+        try {
+            return replica.loadOlder(conversationId, limit,
+                    (id, before, n) -> api.messagesBefore(session.token(), id, before, n));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ParleyException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
+    }
+
     /** One message held locally, with its current folded state and tick. */
     public Optional<ChatMessage> message(String conversationId, long seq) {
         Replica.Conv c = replica.conv(conversationId);
         return store.message(conversationId, seq).map(sm -> replica.chatMessage(c, sm));
     }
 
-    /** Every raw log entry held for a conversation, in {@code seq} order (1, 2, 3 … with no gap). */
+    /**
+     * Every raw log entry held for a conversation, in {@code seq} order: with no gap from the first entry
+     * held on (from 1 unless the device holds only the newest part, see {@link #hasOlder}).
+     */
     public List<Message> entries(String conversationId) {
         return store.entries(conversationId);
     }
@@ -861,6 +895,7 @@ public final class ParleyClient implements AutoCloseable {
         private Duration typingIdle = Duration.ofSeconds(5);
         private int maxInFlight = 16;
         private int syncPageSize = 200;
+        private int initialHistory = 200;
         private boolean durableWrites;
         private byte[] stateKey;
         private final List<ParleyListener> listeners = new java.util.ArrayList<>();
@@ -1000,6 +1035,20 @@ public final class ParleyClient implements AutoCloseable {
         /** Entries asked for per {@code sync} page. */
         public Builder syncPageSize(int n) {
             this.syncPageSize = n;
+            return this;
+        }
+
+        /**
+         * How many of a conversation's newest entries this device fetches when it first meets the conversation
+         * (default 200); older ones come page by page through {@link ParleyClient#loadOlder}. {@code 0} fetches
+         * every conversation's whole log from the start. End-to-end encrypted conversations are always followed
+         * from the device's first entry, whatever this says.
+         */
+        public Builder initialHistory(int entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("initialHistory must be 0 or more");
+            }
+            this.initialHistory = entries;
             return this;
         }
 
