@@ -709,12 +709,36 @@ final class Replica implements AutoCloseable {
         return Optional.ofNullable(presence.get(userId));
     }
 
-    Optional<Conv> existing(String id) {
-        return Optional.ofNullable(convs.get(id));
+    /** The conversations the app sees: described by the server at least once, and not left or removed. */
+    List<ConversationInfo> shown() {
+        return convs.values().stream().filter(c -> !c.removed && c.row != null && c.row.kind() != null)
+                .map(this::info).toList();
     }
 
-    List<Conv> all() {
-        return List.copyOf(convs.values());
+    /** One conversation as the app sees it, if it is held and not left or removed. */
+    Optional<ConversationInfo> shown(String id) {
+        return Optional.ofNullable(convs.get(id)).filter(c -> !c.removed && c.row != null).map(this::info);
+    }
+
+    /** A conversation as held now (the server's description once applied). */
+    ConversationInfo info(String id) {
+        return info(conv(id));
+    }
+
+    /** Marks a conversation left by this user, and waits until that is stored. */
+    void forget(String id) throws InterruptedException {
+        submitAndWait(after -> markRemoved(conv(id), after));
+    }
+
+    /** Turns stored messages of one conversation into what the app sees (folded state and tick). */
+    java.util.function.Function<LocalStore.StoredMessage, ChatMessage> shaper(String conversationId) {
+        Conv c = conv(conversationId);
+        return sm -> chatMessage(c, sm);
+    }
+
+    /** The highest seq held without a gap. */
+    long held(String id) {
+        return conv(id).held;
     }
 
     ConversationInfo info(Conv c) {
