@@ -112,6 +112,11 @@ final class HttpApiClient {
         return call("GET", "/v1/conversations" + q, token, null, Http.ConversationList.class);
     }
 
+    Http.MessagePage messagesBefore(String token, String conversationId, long beforeSeq, int limit) {
+        return call("GET", "/v1/conversations/" + enc(conversationId) + "/messages?before=" + beforeSeq + "&limit=" + limit,
+                token, null, Http.MessagePage.class);
+    }
+
     Http.SearchResults search(String token, String words, String conversationId, int limit) {
         String q = "?q=" + enc(words) + "&limit=" + limit + (conversationId == null ? "" : "&conversationId=" + enc(conversationId));
         return call("GET", "/v1/search" + q, token, null, Http.SearchResults.class);

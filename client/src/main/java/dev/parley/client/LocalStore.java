@@ -54,9 +54,12 @@ final class LocalStore implements AutoCloseable {
     record Change(long target, String emoji, Boolean on) {
     }
 
-    /** What the store knows of a conversation, without the log. */
+    /**
+     * What the store knows of a conversation, without the log. Entries from {@code floorSeq} to {@code heldSeq} are all here (except those
+     * this device may not see); below {@code floorSeq} some may be missing until they are fetched.
+     */
     record ConversationRow(String conversationId, String kind, String title, List<String> members, boolean e2ee,
-                           long heldSeq, long knownSeq, boolean removed) {
+                           long heldSeq, long knownSeq, boolean removed, long floorSeq) {
     }
 
     LocalStore(Path file, boolean durableWrites) {
@@ -146,6 +149,12 @@ final class LocalStore implements AutoCloseable {
             // 5: group roles ({userId: role} as JSON), so a group's admins show while the server cannot be reached.
             new String[] {
                 "ALTER TABLE conversations ADD COLUMN roles TEXT"
+            },
+            // 6: a new device holds only the newest part of a long conversation: entries from floor_seq up to
+            // held_seq are held without a gap, older ones are fetched page by page when the app scrolls back.
+            // Installs from before hold everything from 1, which is what the default says.
+            new String[] {
+                "ALTER TABLE conversations ADD COLUMN floor_seq INTEGER NOT NULL DEFAULT 1"
             });
 
     /** The schema version this code writes; a store from a newer release is refused rather than damaged. */
@@ -405,7 +414,8 @@ final class LocalStore implements AutoCloseable {
             throw new SQLException("corrupt members", e);
         }
         return new ConversationRow(rs.getString("id"), rs.getString("kind"), rs.getString("title"), list,
-                rs.getInt("e2ee") != 0, rs.getLong("held_seq"), rs.getLong("known_seq"), rs.getInt("removed") != 0);
+                rs.getInt("e2ee") != 0, rs.getLong("held_seq"), rs.getLong("known_seq"), rs.getInt("removed") != 0,
+                rs.getLong("floor_seq"));
     }
 
     /** Inserts or updates a conversation's shared fields; never moves {@code held_seq}, raises {@code known_seq}. */
@@ -485,6 +495,20 @@ final class LocalStore implements AutoCloseable {
         });
     }
 
+    /** Sets where the gap-free part of a conversation's log begins (see {@link ConversationRow#floorSeq}). */
+    void setFloor(String conversationId, long floorSeq) {
+        tx(() -> {
+            try (PreparedStatement ps = db.prepareStatement("""
+                    INSERT INTO conversations(id, floor_seq) VALUES(?, ?)
+                    ON CONFLICT(id) DO UPDATE SET floor_seq=excluded.floor_seq""")) {
+                ps.setString(1, conversationId);
+                ps.setLong(2, floorSeq);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     // ---- the log -----------------------------------------------------------------------------------
 
     /**
@@ -494,63 +518,115 @@ final class LocalStore implements AutoCloseable {
      */
     Optional<Long> applyEntry(Message m) {
         return tx(() -> {
-            try (PreparedStatement ps = db.prepareStatement("""
-                    INSERT OR IGNORE INTO entries(conversation_id, seq, message_id, sender_id, sender_device_id,
-                      client_msg_id, kind, body, target, emoji, reaction_on, reply_to, thread_root, attachments,
-                      system, deleted, sent_at_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                ps.setString(1, m.conversationId());
-                ps.setLong(2, m.seq());
-                ps.setString(3, m.messageId());
-                ps.setString(4, m.senderId());
-                ps.setString(5, m.senderDeviceId());
-                ps.setString(6, m.clientMsgId());
-                ps.setString(7, m.kind().wire());
-                ps.setString(8, m.body());
-                setLong(ps, 9, m.target());
-                ps.setString(10, m.emoji());
-                if (m.on() == null) {
-                    ps.setNull(11, Types.INTEGER);
-                } else {
-                    ps.setInt(11, m.on() ? 1 : 0);
-                }
-                setLong(ps, 12, m.replyTo());
-                setLong(ps, 13, m.threadRoot());
-                ps.setString(14, m.attachments() == null || m.attachments().isEmpty() ? null : Json.encode(m.attachments()));
-                ps.setString(15, m.system() == null ? null : Json.encode(m.system()));
-                ps.setInt(16, Boolean.TRUE.equals(m.deleted()) ? 1 : 0);
-                ps.setLong(17, m.sentAtMs());
-                if (ps.executeUpdate() == 0) {
-                    return Optional.<Long>empty();
-                }
-            }
-            if (m.target() == null) {
+            if (insertEntry(m) == 0) {
                 return Optional.<Long>empty();
             }
-            long target = m.target();
-            int changed = switch (m.kind()) {
-                case EDIT -> update("""
-                        UPDATE entries SET body=?, edited_seq=? WHERE conversation_id=? AND seq=? AND sender_id IS ?
-                          AND kind IN ('text','media') AND deleted=0 AND (edited_seq IS NULL OR edited_seq < ?)""",
-                        m.body(), m.seq(), m.conversationId(), target, m.senderId(), m.seq());
-                case DELETE -> {
-                    int n = update("""
-                            UPDATE entries SET body=NULL, deleted=1 WHERE conversation_id=? AND seq=? AND sender_id IS ?
-                              AND kind IN ('text','media')""", m.conversationId(), target, m.senderId());
-                    // The bodies of the target's edits go too, as on the server.
-                    update("UPDATE entries SET body=NULL WHERE conversation_id=? AND kind='edit' AND target=?",
-                            m.conversationId(), target);
-                    yield n;
-                }
-                case REACTION -> m.emoji() == null || m.senderId() == null ? 0 : update("""
-                        INSERT INTO reactions(conversation_id, target, user_id, emoji, seq, on_) VALUES(?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(conversation_id, target, user_id, emoji) DO UPDATE SET seq=excluded.seq, on_=excluded.on_
-                          WHERE excluded.seq > reactions.seq""",
-                        m.conversationId(), target, m.senderId(), m.emoji(), m.seq(),
-                        Boolean.FALSE.equals(m.on()) ? 0 : 1);
-                default -> 0;
-            };
-            return changed > 0 ? Optional.of(target) : Optional.<Long>empty();
+            return fold(m) ? Optional.of(m.target()) : Optional.<Long>empty();
         });
+    }
+
+    /** Inserts one entry as it came from the server; 0 if it was already held. */
+    private int insertEntry(Message m) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("""
+                INSERT OR IGNORE INTO entries(conversation_id, seq, message_id, sender_id, sender_device_id,
+                  client_msg_id, kind, body, target, emoji, reaction_on, reply_to, thread_root, attachments,
+                  system, deleted, sent_at_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, m.conversationId());
+            ps.setLong(2, m.seq());
+            ps.setString(3, m.messageId());
+            ps.setString(4, m.senderId());
+            ps.setString(5, m.senderDeviceId());
+            ps.setString(6, m.clientMsgId());
+            ps.setString(7, m.kind().wire());
+            ps.setString(8, m.body());
+            setLong(ps, 9, m.target());
+            ps.setString(10, m.emoji());
+            if (m.on() == null) {
+                ps.setNull(11, Types.INTEGER);
+            } else {
+                ps.setInt(11, m.on() ? 1 : 0);
+            }
+            setLong(ps, 12, m.replyTo());
+            setLong(ps, 13, m.threadRoot());
+            ps.setString(14, m.attachments() == null || m.attachments().isEmpty() ? null : Json.encode(m.attachments()));
+            ps.setString(15, m.system() == null ? null : Json.encode(m.system()));
+            ps.setInt(16, Boolean.TRUE.equals(m.deleted()) ? 1 : 0);
+            ps.setLong(17, m.sentAtMs());
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores an entry older than the held part of the log (fetched when scrolling back), then folds into it the
+     * edits and deletes already held that target it: they arrived before their target did. Reactions need no
+     * refold (they are kept by target whether or not the target is here), and folding is order-safe (an edit
+     * applies only over an older one, a delete is final), so the result is the same as in log order.
+     *
+     * @return whether the entry was new
+     */
+    boolean applyOlderEntry(Message m) {
+        return tx(() -> {
+            if (insertEntry(m) == 0) {
+                return false;
+            }
+            fold(m);
+            for (Message change : heldChanges(m.conversationId(), m.seq(), "'edit','delete'")) {
+                fold(change);
+            }
+            if (m.kind() == EntryKind.EDIT && m.target() != null) {
+                // An edit of a message deleted later: its text goes, as the delete took it from the other edits.
+                for (Message delete : heldChanges(m.conversationId(), m.target(), "'delete'")) {
+                    fold(delete);
+                }
+            }
+            return true;
+        });
+    }
+
+    private List<Message> heldChanges(String conversationId, long target, String kinds) throws SQLException {
+        List<Message> changes = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT * FROM entries WHERE conversation_id=? AND target=? AND kind IN (" + kinds + ") ORDER BY seq")) {
+            ps.setString(1, conversationId);
+            ps.setLong(2, target);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    changes.add(storedMessage(rs).raw());
+                }
+            }
+        }
+        return changes;
+    }
+
+    /** Applies a change entry (edit, delete, reaction) to its target; whether anything changed. */
+    private boolean fold(Message m) throws SQLException {
+        if (m.target() == null) {
+            return false;
+        }
+        long target = m.target();
+        int changed = switch (m.kind()) {
+            case EDIT -> update("""
+                    UPDATE entries SET body=?, edited_seq=? WHERE conversation_id=? AND seq=? AND sender_id IS ?
+                      AND kind IN ('text','media') AND deleted=0 AND (edited_seq IS NULL OR edited_seq < ?)""",
+                    m.body(), m.seq(), m.conversationId(), target, m.senderId(), m.seq());
+            case DELETE -> {
+                int n = update("""
+                        UPDATE entries SET body=NULL, deleted=1 WHERE conversation_id=? AND seq=? AND sender_id IS ?
+                          AND kind IN ('text','media')""", m.conversationId(), target, m.senderId());
+                // The bodies of the target's edits go too, as on the server.
+                update("UPDATE entries SET body=NULL WHERE conversation_id=? AND kind='edit' AND target=?",
+                        m.conversationId(), target);
+                yield n;
+            }
+            case REACTION -> m.emoji() == null || m.senderId() == null ? 0 : update("""
+                    INSERT INTO reactions(conversation_id, target, user_id, emoji, seq, on_) VALUES(?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(conversation_id, target, user_id, emoji) DO UPDATE SET seq=excluded.seq, on_=excluded.on_
+                      WHERE excluded.seq > reactions.seq""",
+                    m.conversationId(), target, m.senderId(), m.emoji(), m.seq(),
+                    Boolean.FALSE.equals(m.on()) ? 0 : 1);
+            default -> 0;
+        };
+        return changed > 0;
     }
 
     private int update(String sql, Object... args) throws SQLException {

@@ -10,7 +10,6 @@ import dev.parley.protocol.ServerFrame;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.random.RandomGenerator;
 
 /**
  * The Parley Java SDK: an offline-first chat client for one account on one device.
@@ -55,9 +53,8 @@ import java.util.random.RandomGenerator;
  */
 public final class ParleyClient implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
-    private static final String META_SYNC_TOKEN = "syncToken";
 
-    private final Builder config;
+    private final ParleyClientBuilder config;
     private final URI baseUri;
     private final HttpClient http;
     private final HttpApiClient api;
@@ -79,7 +76,7 @@ public final class ParleyClient implements AutoCloseable {
     private Thread loopThread;
     private volatile boolean closed;
 
-    private ParleyClient(Builder b) {
+    ParleyClient(ParleyClientBuilder b) {
         this.config = b;
         this.baseUri = b.serverUrl;
         int n = INSTANCES.incrementAndGet();
@@ -111,13 +108,14 @@ public final class ParleyClient implements AutoCloseable {
                 b.requestTimeout, b.maxInFlight, this::sealForSending);
         outbox.load();
         this.replica = new Replica(store, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
-                timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
+                b.initialHistory, timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
         this.mlsCommits = new MlsCommits(api, session, mls, () -> replica().online(), b.clock, b.requestTimeout);
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
         this.loop = new ConnectionLoop(http, ws, session, replica, outbox,
                 new Backoff(b.backoffBase, b.backoffCap, b.random), b.clock, b.connectTimeout, b.pingInterval,
-                b.pingTimeout, this::setState, this::catchUp);
+                b.pingTimeout, this::setState,
+                new CatchUp(api, session, store, replica, this::replenishKeyPackages)::start);
         // Others' claims use this device's KeyPackages up while it stays connected: check the stock now and then.
         timer.scheduleWithFixedDelay(() -> {
             if (replica.online() != null) {
@@ -133,8 +131,8 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     /** Starts configuring a client. */
-    public static Builder builder() {
-        return new Builder();
+    public static ParleyClientBuilder builder() {
+        return new ParleyClientBuilder();
     }
 
     // ---- account -----------------------------------------------------------------------------------
@@ -365,48 +363,6 @@ public final class ParleyClient implements AutoCloseable {
         callbacks.fire(l -> l.onConnectionState(s));
     }
 
-    private void catchUp(ServerLink c) {
-        Thread.ofVirtual().name("parley-catch-up").start(() -> {
-            try {
-                String t = session.token();
-                String since = store.meta(META_SYNC_TOKEN).orElse(null);
-                Http.ConversationList list;
-                try {
-                    list = api.conversations(t, since);
-                } catch (ParleyException e) {
-                    if (since == null || e.code() != ErrorCode.BAD_REQUEST) {
-                        throw e;
-                    }
-                    list = api.conversations(t, null);
-                }
-                Http.ConversationList changes = list;
-                replica.submitAndWait(after -> {
-                    if (changes.conversations() != null) {
-                        for (ConversationView v : changes.conversations()) {
-                            replica.applyView(v, after);
-                        }
-                    }
-                    if (changes.removed() != null) {
-                        for (String id : changes.removed()) {
-                            replica.markRemoved(replica.conv(id), after);
-                        }
-                    }
-                    if (changes.syncToken() != null) {
-                        store.putMeta(META_SYNC_TOKEN, changes.syncToken());
-                    }
-                });
-                replica.listRefreshed(c);
-                replenishKeyPackages();
-            } catch (RuntimeException e) {
-                if (c.isOpen()) {
-                    c.abort("catch-up failed: " + e.getMessage());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-    }
-
     /**
      * Tops up this device's KeyPackages on the server and removes revoked devices from its e2ee groups (on every
      * connection, and every 5 minutes while online).
@@ -451,9 +407,7 @@ public final class ParleyClient implements AutoCloseable {
 
     /** The conversations held locally, most recently active first. */
     public List<ConversationInfo> conversations() {
-        return replica.all().stream()
-                .filter(c -> !c.removed && c.row != null && c.row.kind() != null)
-                .map(replica::info)
+        return replica.shown().stream()
                 .sorted(Comparator.comparingLong((ConversationInfo i) ->
                         i.lastMessage() == null ? 0 : i.lastMessage().sentAtMs()).reversed())
                 .toList();
@@ -461,7 +415,7 @@ public final class ParleyClient implements AutoCloseable {
 
     /** One conversation held locally. */
     public Optional<ConversationInfo> conversation(String conversationId) {
-        return replica.existing(conversationId).filter(c -> !c.removed && c.row != null).map(replica::info);
+        return replica.shown(conversationId);
     }
 
     /** Creates a group with the given other members (the user is always a member). Blocks on HTTP. */
@@ -608,7 +562,7 @@ public final class ParleyClient implements AutoCloseable {
     public void leave(String conversationId) {
         api.removeMember(session.token(), conversationId, userId().orElseGet(() -> me().userId()));
         try {
-            replica.submitAndWait(after -> replica.markRemoved(replica.conv(conversationId), after));
+            replica.forget(conversationId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -624,7 +578,7 @@ public final class ParleyClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ParleyException(ErrorCode.UNAVAILABLE, "interrupted");
         }
-        return replica.info(replica.conv(v.conversationId()));
+        return replica.info(v.conversationId());
     }
 
     // ---- messages ----------------------------------------------------------------------------------
@@ -680,25 +634,57 @@ public final class ParleyClient implements AutoCloseable {
      * {@link Long#MAX_VALUE} for the latest page, then the first {@code seq} of a page to scroll further back.
      */
     public List<ChatMessage> history(String conversationId, long beforeSeq, int limit) {
-        Replica.Conv c = replica.conv(conversationId);
         return store.messagesBefore(conversationId, beforeSeq, limit).stream()
-                .map(sm -> replica.chatMessage(c, sm)).toList();
+                .map(replica.shaper(conversationId)).toList();
+    }
+
+    /**
+     * Whether the conversation has entries older than those held on this device: a device that met a long
+     * conversation holds only its newest part (see {@link ParleyClientBuilder#initialHistory}) until {@link #loadOlder} is
+     * called, e.g. when the user scrolls to the top of what {@link #history} returns.
+     */
+    public boolean hasOlder(String conversationId) {
+        return replica.hasOlder(conversationId);
+    }
+
+    /**
+     * Fetches up to {@code limit} (1 to 200) entries older than those held and stores them, with the edits,
+     * deletes and reactions held for them already applied; {@link #history} then includes them. Blocks on the
+     * network; call it off the UI thread.
+     *
+     * @return how many entries were added (0 when the whole log is held)
+     * @throws ParleyException when the server refuses or cannot be reached
+     */
+    public int loadOlder(String conversationId, int limit) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        if (limit < 1 || limit > 200) {
+            throw new IllegalArgumentException("limit must be 1 to 200");
+        }
+        try {
+            return replica.loadOlder(conversationId, limit,
+                    (id, before, n) -> api.messagesBefore(session.token(), id, before, n));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ParleyException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
     }
 
     /** One message held locally, with its current folded state and tick. */
     public Optional<ChatMessage> message(String conversationId, long seq) {
-        Replica.Conv c = replica.conv(conversationId);
-        return store.message(conversationId, seq).map(sm -> replica.chatMessage(c, sm));
+        return store.message(conversationId, seq).map(replica.shaper(conversationId));
     }
 
-    /** Every raw log entry held for a conversation, in {@code seq} order (1, 2, 3 … with no gap). */
+    /**
+     * Every raw log entry held for a conversation, in {@code seq} order: with no gap from the first entry
+     * held on (from 1 unless the device holds only the newest part, see {@link #hasOlder}).
+     */
     public List<Message> entries(String conversationId) {
         return store.entries(conversationId);
     }
 
     /** Marks everything held in the conversation as read. */
     public void markRead(String conversationId) {
-        markRead(conversationId, replica.conv(conversationId).held);
+        markRead(conversationId, replica.held(conversationId));
     }
 
     /** Marks everything up to {@code seq} as read; sent with the next receipt flush (and after reconnects). */
@@ -780,10 +766,10 @@ public final class ParleyClient implements AutoCloseable {
      * {@link MediaInfo#mediaId()} goes into {@link #sendMedia}). Blocks until done; call it off the UI thread.
      *
      * <p>The file is streamed from disk, never read whole into memory. Files up to
-     * {@link Builder#resumableUploads(long, long) the resumable threshold} (8 MiB by default) go in one
+     * {@link ParleyClientBuilder#resumableUploads(long, long) the resumable threshold} (8 MiB by default) go in one
      * {@code POST /v1/media}; larger ones use the resumable (tus 1.0) upload in chunks, and after a broken
      * connection or server error the upload asks the server how many bytes it holds ({@code HEAD}) and goes
-     * on from there, up to {@link Builder#transferAttempts(int)} failures in a row without progress.
+     * on from there, up to {@link ParleyClientBuilder#transferAttempts(int)} failures in a row without progress.
      *
      * <p>The server sniffs the real type from the bytes; images are re-encoded (metadata such as EXIF is
      * dropped), so {@link MediaInfo#size()} and {@link MediaInfo#sha256()} describe the stored bytes.
@@ -875,7 +861,7 @@ public final class ParleyClient implements AutoCloseable {
      * Downloads a medium to a file: asks for a signed link, then streams the bytes to {@code target + ".part"}
      * and moves that onto {@code target} when complete (so {@code target} never holds a partial file). If the
      * connection breaks it goes on from the bytes already written with a {@code Range} request (a fresh link
-     * is asked for if the old one has expired), up to {@link Builder#transferAttempts(int)} failures in a row
+     * is asked for if the old one has expired), up to {@link ParleyClientBuilder#transferAttempts(int)} failures in a row
      * without progress. Blocks until done; call it off the UI thread.
      *
      * <p>An attachment of an end-to-end encrypted conversation (one this device read or sent) is downloaded as
@@ -937,205 +923,5 @@ public final class ParleyClient implements AutoCloseable {
         callbacks.close();
         store.close();
         http.close();
-    }
-
-    /** Configuration of a {@link ParleyClient}; every setting but the server URL and store has a default. */
-    public static final class Builder {
-        private URI serverUrl;
-        private Path store;
-        private String handle;
-        private String password;
-        private String token;
-        private String deviceName = "parley-java-sdk";
-        private Clock clock = Clock.systemUTC();
-        private RandomGenerator random = new java.util.Random();
-        private Duration backoffBase = Duration.ofMillis(500);
-        private Duration backoffCap = Duration.ofSeconds(30);
-        private Duration pingInterval = Duration.ofSeconds(15);
-        private Duration pingTimeout = Duration.ofSeconds(10);
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(15);
-        private Duration transferTimeout = Duration.ofMinutes(5);
-        private long resumableUploadThreshold = 8L * 1024 * 1024;
-        private long uploadChunkSize = 8L * 1024 * 1024;
-        private int transferAttempts = 8;
-        private Duration receiptFlushInterval = Duration.ofMillis(250);
-        private Duration typingInterval = Duration.ofSeconds(3);
-        private Duration typingIdle = Duration.ofSeconds(5);
-        private int maxInFlight = 16;
-        private int syncPageSize = 200;
-        private boolean durableWrites;
-        private byte[] stateKey;
-        private final List<ParleyListener> listeners = new java.util.ArrayList<>();
-
-        private Builder() {
-        }
-
-        /** The server's base URL, e.g. {@code http://127.0.0.1:8080} (https for TLS). Required. */
-        public Builder serverUrl(String url) {
-            return serverUrl(URI.create(url));
-        }
-
-        public Builder serverUrl(URI url) {
-            this.serverUrl = url;
-            return this;
-        }
-
-        /** The SQLite file holding this account's outbox and replica on this device. Required. */
-        public Builder store(Path file) {
-            this.store = file;
-            return this;
-        }
-
-        /** Sign in with these when no stored session exists (or it was revoked). */
-        public Builder credentials(String handle, String password) {
-            this.handle = handle;
-            this.password = password;
-            return this;
-        }
-
-        /** Use this session token (overrides a stored one). */
-        public Builder token(String token) {
-            this.token = token;
-            return this;
-        }
-
-        /** The device name sent when signing in. */
-        public Builder deviceName(String name) {
-            this.deviceName = name;
-            return this;
-        }
-
-        /** The clock for local timestamps and throttles (tests pass a fixed or stepped one). */
-        public Builder clock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        /** The jitter source of the reconnect backoff (tests pass a seeded one). */
-        public Builder random(RandomGenerator random) {
-            this.random = random;
-            return this;
-        }
-
-        /** Reconnect backoff: first ceiling {@code base}, doubling up to {@code cap}, full jitter. */
-        public Builder backoff(Duration base, Duration cap) {
-            this.backoffBase = base;
-            this.backoffCap = cap;
-            return this;
-        }
-
-        /** Ping every {@code interval}; a socket silent for {@code interval + timeout} is dropped. */
-        public Builder heartbeat(Duration interval, Duration timeout) {
-            this.pingInterval = interval;
-            this.pingTimeout = timeout;
-            return this;
-        }
-
-        /** Time allowed to open a socket and get {@code welcome}. */
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = timeout;
-            return this;
-        }
-
-        /** Time allowed for an answer to an HTTP call or a request frame. */
-        public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * Uploads larger than {@code thresholdBytes} (default 8 MiB) use the resumable protocol, sent in
-         * requests of at most {@code chunkBytes} (default 8 MiB); a failure costs at most the chunk in flight.
-         */
-        public Builder resumableUploads(long thresholdBytes, long chunkBytes) {
-            if (thresholdBytes < 0 || chunkBytes < 1) {
-                throw new IllegalArgumentException("threshold >= 0 and chunk >= 1 byte");
-            }
-            this.resumableUploadThreshold = thresholdBytes;
-            this.uploadChunkSize = chunkBytes;
-            return this;
-        }
-
-        /**
-         * Time allowed for one upload request to be sent and answered (default 5 minutes); size chunks so that
-         * one fits in it on a slow network.
-         */
-        public Builder transferTimeout(Duration timeout) {
-            this.transferTimeout = timeout;
-            return this;
-        }
-
-        /** Failures in a row without progress after which an upload or download gives up (default 8). */
-        public Builder transferAttempts(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("at least 0");
-            }
-            this.transferAttempts = n;
-            return this;
-        }
-
-        /** How often delivered/read watermarks are sent at most. */
-        public Builder receiptFlushInterval(Duration interval) {
-            this.receiptFlushInterval = interval;
-            return this;
-        }
-
-        /** Typing: at most one {@code start} per {@code interval}; {@code stop} after {@code idle}. */
-        public Builder typingThrottle(Duration interval, Duration idle) {
-            this.typingInterval = interval;
-            this.typingIdle = idle;
-            return this;
-        }
-
-        /**
-         * Unanswered sends allowed per conversation (default 16). The server handles one socket's frames in
-         * order, so pipelining keeps the queue order; 1 waits for each {@code sent} before the next send.
-         */
-        public Builder maxInFlightPerConversation(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("at least 1");
-            }
-            this.maxInFlight = n;
-            return this;
-        }
-
-        /** Entries asked for per {@code sync} page. */
-        public Builder syncPageSize(int n) {
-            this.syncPageSize = n;
-            return this;
-        }
-
-        /** fsync every local commit (survives power loss, slower); default survives process crashes. */
-        public Builder durableWrites(boolean durable) {
-            this.durableWrites = durable;
-            return this;
-        }
-
-        /**
-         * The 32-byte AES key that seals this device's MLS secrets in the store (e.g. kept in the OS keystore).
-         * Without one, a random key is kept in the file {@code <store>.key} beside the store, readable by its
-         * owner only.
-         */
-        public Builder stateKey(byte[] key) {
-            if (key == null || key.length != 32) {
-                throw new IllegalArgumentException("a 32-byte key");
-            }
-            this.stateKey = key.clone();
-            return this;
-        }
-
-        /** Adds a listener from the start (so it sees the first connection's events). */
-        public Builder listener(ParleyListener listener) {
-            this.listeners.add(listener);
-            return this;
-        }
-
-        /** Opens the local store and builds the client (not yet connected: call {@link ParleyClient#connect()}). */
-        public ParleyClient build() {
-            Objects.requireNonNull(serverUrl, "serverUrl");
-            Objects.requireNonNull(store, "store");
-            return new ParleyClient(this);
-        }
     }
 }

@@ -57,6 +57,8 @@ final class Replica implements AutoCloseable {
         final String id;
         volatile long held;
         volatile long known;
+        /** Entries from here to {@code held} are all held; older ones are fetched on demand ({@link #loadOlder}). */
+        volatile long floor = 1;
         volatile LocalStore.ConversationRow row;
         volatile boolean removed;
         final AtomicBoolean syncing = new AtomicBoolean();
@@ -81,6 +83,8 @@ final class Replica implements AutoCloseable {
     private final Supplier<String> me;
     private final Duration requestTimeout;
     private final int pageSize;
+    /** How many of the newest entries a conversation's first sync fetches (0: all of them, from seq 1). */
+    private final int initialHistory;
     private final ScheduledExecutorService timer;
     private final BlockingQueue<ReplicaChange> queue = new LinkedBlockingQueue<>();
     private final Map<String, Conv> convs = new ConcurrentHashMap<>();
@@ -94,8 +98,9 @@ final class Replica implements AutoCloseable {
     private final Supplier<String> ownDevice;
 
     Replica(LocalStore store, Callbacks callbacks, Outbox outbox, Supplier<String> me, Duration requestTimeout,
-            int pageSize, ScheduledExecutorService timer, String threadName, MlsConversations mls,
-            Supplier<String> ownDevice) {
+            int pageSize, int initialHistory, ScheduledExecutorService timer, String threadName,
+            MlsConversations mls, Supplier<String> ownDevice) {
+        this.initialHistory = initialHistory;
         this.mls = mls;
         this.ownDevice = ownDevice;
         this.timer = timer;
@@ -110,6 +115,7 @@ final class Replica implements AutoCloseable {
             c.row = row;
             c.held = row.heldSeq();
             c.known = Math.max(row.knownSeq(), row.heldSeq());
+            c.floor = row.floorSeq();
             c.removed = row.removed();
             c.receipts.putAll(store.receipts(row.conversationId()));
             convs.put(c.id, c);
@@ -202,6 +208,7 @@ final class Replica implements AutoCloseable {
             Conv c = conv(row.conversationId());
             c.held = row.heldSeq();
             c.known = Math.max(c.known, row.knownSeq());
+            c.floor = row.floorSeq();
             c.parked.clear();
             c.dirty = false;
         }
@@ -504,6 +511,10 @@ final class Replica implements AutoCloseable {
         boolean progressed = true;
         boolean hasMore = false;
         try {
+            long start = windowStart(c);
+            if (start > 0) {
+                submitAndWait(a -> openWindow(c, start, a));
+            }
             // Page until the server says there is no more and nothing known is missing.
             while (conn.isOpen() && (c.held < c.known || hasMore) && progressed) {
                 long after = c.held;
@@ -553,6 +564,81 @@ final class Replica implements AutoCloseable {
             }
             queue.add(after -> { }); // re-check catch-up on the replica thread
         }
+    }
+
+    /**
+     * Where a conversation's first sync should begin: a device that holds nothing of a long conversation fetches
+     * only its newest {@code initialHistory} entries, and older pages when the app scrolls back. End-to-end
+     * encrypted conversations are always followed from the start, since the group state needs every commit.
+     *
+     * @return the seq after which to start, or 0 for the whole log
+     */
+    private long windowStart(Conv c) {
+        LocalStore.ConversationRow r = c.row;
+        if (initialHistory <= 0 || c.held > 0 || c.floor > 1 || r == null || r.e2ee() || c.known <= initialHistory) {
+            return 0;
+        }
+        return c.known - initialHistory;
+    }
+
+    private void openWindow(Conv c, long start, List<Runnable> after) {
+        if (c.held > 0 || c.floor > 1) {
+            return; // something arrived meanwhile and fixed where the log begins
+        }
+        c.floor = start + 1;
+        store.setFloor(c.id, c.floor);
+        c.parked.headMap(start + 1).clear();
+        skipGap(c, start, after);
+    }
+
+    /**
+     * Fetches up to {@code limit} entries older than the held part of a conversation and stores them, folding
+     * into them the changes already held. Blocks; runs on the caller's thread, storing on the replica thread.
+     *
+     * @return how many entries were added; 0 when everything is held
+     */
+    int loadOlder(String conversationId, int limit, OlderPages pages) throws InterruptedException {
+        Conv c = conv(conversationId);
+        long floor = c.floor;
+        if (floor <= 1) {
+            return 0;
+        }
+        dev.parley.protocol.Http.MessagePage page = pages.before(conversationId, floor, limit);
+        int[] added = {0};
+        submitAndWait(after -> {
+            if (c.floor != floor) {
+                return; // another call moved it first
+            }
+            long lowest = floor;
+            for (Message m : page.messages()) {
+                if (m.seq() < floor && store.applyOlderEntry(m)) {
+                    added[0]++;
+                }
+                lowest = Math.min(lowest, m.seq());
+            }
+            long next = page.hasMore() ? lowest : 1;
+            if (next == floor && page.hasMore()) {
+                // A full page of entries this device may not see: step below it anyway to make progress.
+                next = Math.max(1, floor - limit);
+            }
+            c.floor = next;
+            store.setFloor(c.id, next);
+            after.add(() -> {
+                ConversationInfo info = info(c);
+                callbacks.fire(l -> l.onConversation(info));
+            });
+        });
+        return added[0];
+    }
+
+    /** Reads a page of a conversation's log before a seq from the server (the HTTP history route). */
+    interface OlderPages {
+        dev.parley.protocol.Http.MessagePage before(String conversationId, long beforeSeq, int limit);
+    }
+
+    /** Whether a conversation has entries older than what is held locally. */
+    boolean hasOlder(String conversationId) {
+        return conv(conversationId).floor > 1;
     }
 
     /** Moves {@code held} up to {@code target} over seqs this device will never receive, applying what is parked. */
@@ -625,6 +711,7 @@ final class Replica implements AutoCloseable {
             fresh.row = r;
             fresh.held = r.heldSeq();
             fresh.known = Math.max(r.knownSeq(), r.heldSeq());
+            fresh.floor = r.floorSeq();
             fresh.removed = r.removed();
             fresh.receipts.putAll(store.receipts(id));
         });
@@ -637,12 +724,36 @@ final class Replica implements AutoCloseable {
         return Optional.ofNullable(presence.get(userId));
     }
 
-    Optional<Conv> existing(String id) {
-        return Optional.ofNullable(convs.get(id));
+    /** The conversations the app sees: described by the server at least once, and not left or removed. */
+    List<ConversationInfo> shown() {
+        return convs.values().stream().filter(c -> !c.removed && c.row != null && c.row.kind() != null)
+                .map(this::info).toList();
     }
 
-    List<Conv> all() {
-        return List.copyOf(convs.values());
+    /** One conversation as the app sees it, if it is held and not left or removed. */
+    Optional<ConversationInfo> shown(String id) {
+        return Optional.ofNullable(convs.get(id)).filter(c -> !c.removed && c.row != null).map(this::info);
+    }
+
+    /** A conversation as held now (the server's description once applied). */
+    ConversationInfo info(String id) {
+        return info(conv(id));
+    }
+
+    /** Marks a conversation left by this user, and waits until that is stored. */
+    void forget(String id) throws InterruptedException {
+        submitAndWait(after -> markRemoved(conv(id), after));
+    }
+
+    /** Turns stored messages of one conversation into what the app sees (folded state and tick). */
+    java.util.function.Function<LocalStore.StoredMessage, ChatMessage> shaper(String conversationId) {
+        Conv c = conv(conversationId);
+        return sm -> chatMessage(c, sm);
+    }
+
+    /** The highest seq held without a gap. */
+    long held(String id) {
+        return conv(id).held;
     }
 
     ConversationInfo info(Conv c) {

@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * bound to what it is ({@code purpose}, e.g. the conversation id) through the associated data, so a sealed
  * value moved to another row does not open. Layout: version byte 1, 12-byte random nonce, ciphertext and tag.
  *
- * <p>The key is one the app gives ({@link ParleyClient.Builder#stateKey}, e.g. from the OS keystore), or else a
+ * <p>The key is one the app gives ({@link ParleyClientBuilder#stateKey}, e.g. from the OS keystore), or else a
  * random key kept in a file of its own beside the store, created with owner-only permissions (0600).
  * Thread-safe.
  */

@@ -82,7 +82,7 @@ final class TestServer implements AutoCloseable {
     }
 
     /** A client with test-friendly timings: fast backoff, fast dead-socket detection. */
-    static ParleyClient.Builder client(String url, Path store, String handle, long seed, ParleyListener listener) {
+    static ParleyClientBuilder client(String url, Path store, String handle, long seed, ParleyListener listener) {
         return ParleyClient.builder()
                 .serverUrl(url)
                 .store(store)

@@ -248,9 +248,9 @@ public final class ChatService implements AutoCloseable {
 
     private void changeMembers(Caller caller, String conversationId, String action, List<String> userIds,
                                NewEntry.MembershipChange change, Map<String, String> roles) {
-        NewEntry entry = new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), null,
-                EntryKind.SYSTEM, null, null, null, null, null, null, null,
-                new Message.SystemChange(action, userIds, null, roles), change, clock.millis());
+        NewEntry entry = NewEntry.of(EntryKind.SYSTEM, conversationId, ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId())
+                .system(new Message.SystemChange(action, userIds, null, roles)).membership(change).build();
         Appended appended = join(store.append(entry));
         members.invalidate(conversationId);
         bus.publish(EventBus.conversationTopic(conversationId), new BusEvent.EntryAdded(appended.entry()));
@@ -318,9 +318,10 @@ public final class ChatService implements AutoCloseable {
             }
             attachMedia(caller, send.conversationId(), send.clientMsgId(), send.attachments());
         }
-        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
-                send.clientMsgId(), send.kind(), send.body(), null, null, null, send.replyTo(), send.threadRoot(),
-                send.attachments(), null, null, clock.millis(), null, send.recipients());
+        NewEntry entry = NewEntry.of(send.kind(), send.conversationId(), ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId()).clientMsgId(send.clientMsgId()).body(send.body())
+                .replyTo(send.replyTo()).threadRoot(send.threadRoot()).attachments(send.attachments())
+                .recipients(send.recipients()).build();
         typing.stopNow(send.conversationId(), caller.userId());
         return appendAndPublish(entry);
     }
@@ -351,9 +352,8 @@ public final class ChatService implements AutoCloseable {
         } catch (ChatException overRate) {
             return null; // over rate takes no token; send() answers it (a retry of a stored message is no error)
         }
-        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
-                send.clientMsgId(), send.kind(), send.body(), null, null, null, null, null, null, null, null,
-                clock.millis());
+        NewEntry entry = NewEntry.of(send.kind(), send.conversationId(), ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId()).clientMsgId(send.clientMsgId()).body(send.body()).build();
         typing.stopNow(send.conversationId(), caller.userId());
         return appendAndPublish(entry);
     }
@@ -590,8 +590,9 @@ public final class ChatService implements AutoCloseable {
 
     private NewEntry change(Caller caller, String conversationId, String clientMsgId, EntryKind kind, String body,
                             long target, String emoji, Boolean on) {
-        return new NewEntry(conversationId, ids.newId("msg"), caller.userId(), caller.deviceId(), clientMsgId, kind,
-                body, target, emoji, on, null, null, null, null, null, clock.millis());
+        return NewEntry.of(kind, conversationId, ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId()).clientMsgId(clientMsgId).body(body).target(target)
+                .reaction(emoji, on).build();
     }
 
     /**

@@ -148,8 +148,8 @@ public final class GroupAdmin {
 
     /** Appends the system entry; then its members see the entry and a fresh view of the conversation. */
     private void append(Caller caller, Conversation c, Message.SystemChange change) {
-        NewEntry entry = new NewEntry(c.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(), null,
-                EntryKind.SYSTEM, null, null, null, null, null, null, null, change, null, clock.millis());
+        NewEntry entry = NewEntry.of(EntryKind.SYSTEM, c.conversationId(), ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId()).system(change).build();
         Appended appended;
         try {
             appended = store.append(entry).join();

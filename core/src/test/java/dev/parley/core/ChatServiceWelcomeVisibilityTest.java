@@ -25,14 +25,14 @@ class ChatServiceWelcomeVisibilityTest {
     }
 
     private void welcome(String conversationId, Caller from, String clientMsgId, String... recipients) {
-        f.store.append(new NewEntry(conversationId, "msg_" + clientMsgId, from.userId(), from.deviceId(), clientMsgId,
-                EntryKind.MLS_WELCOME, "V0VMQ09NRQ==", null, null, null, null, null, null, null, null, 1, null,
-                List.of(recipients))).join();
+        f.store.append(NewEntry.of(EntryKind.MLS_WELCOME, conversationId, "msg_" + clientMsgId, 1)
+                .from(from.userId(), from.deviceId()).clientMsgId(clientMsgId).body("V0VMQ09NRQ==")
+                .recipients(List.of(recipients)).build()).join();
     }
 
     private void text(String conversationId, Caller from, String clientMsgId) {
-        f.store.append(new NewEntry(conversationId, "msg_" + clientMsgId, from.userId(), from.deviceId(), clientMsgId,
-                EntryKind.TEXT, "Y2lwaGVy", null, null, null, null, null, null, null, null, 1)).join();
+        f.store.append(NewEntry.of(EntryKind.TEXT, conversationId, "msg_" + clientMsgId, 1)
+                .from(from.userId(), from.deviceId()).clientMsgId(clientMsgId).body("Y2lwaGVy").build()).join();
     }
 
     private static List<Long> seqs(List<Message> page) {

@@ -15,7 +15,7 @@ public interface Driver extends AutoCloseable {
     void prepare(Topology topology) throws Exception;
 
     /** Opens one connection for the member and resolves once it is ready to send and receive. */
-    Future<Connection> connect(ClientSpec spec, Listener listener);
+    Future<DriverConnection> connect(ClientSpec spec, Listener listener);
 
     /** Whether a sender receives its own messages on the sending connection (MQTT does; it has no no-local). */
     boolean echoesToSender();

@@ -61,7 +61,7 @@ public final class MqttDriver implements Driver {
     }
 
     @Override
-    public Future<Connection> connect(ClientSpec spec, Listener listener) {
+    public Future<DriverConnection> connect(ClientSpec spec, Listener listener) {
         if (!prepared) {
             return Future.failedFuture(new IllegalStateException("prepare() first"));
         }
@@ -87,7 +87,7 @@ public final class MqttDriver implements Driver {
         client.publishCompletionHandler(c::onPubAck);
         client.exceptionHandler(e -> listener.onError("mqtt: " + e.getMessage()));
         client.closeHandler(v -> listener.onClosed());
-        Promise<Connection> ready = Promise.promise();
+        Promise<DriverConnection> ready = Promise.promise();
         client.connect(port, host).onFailure(ready::tryFail).onSuccess(ack -> {
             c.context = Vertx.currentContext();
             if (spec.persistent() && ack.isSessionPresent()) {
@@ -105,7 +105,7 @@ public final class MqttDriver implements Driver {
         // clients are closed by their connections
     }
 
-    private static final class MqttConnection implements Connection {
+    private static final class MqttConnection implements DriverConnection {
         private final MqttClient client;
         private final String topic;
         private final Listener listener;

@@ -64,7 +64,7 @@ public final class ParleyDriver implements Driver {
     }
 
     @Override
-    public Future<Connection> connect(ClientSpec spec, Listener listener) {
+    public Future<DriverConnection> connect(ClientSpec spec, Listener listener) {
         ParleySetup.Fixture f = fixture;
         if (f == null) {
             return Future.failedFuture(new IllegalStateException("prepare() first"));
@@ -85,7 +85,7 @@ public final class ParleyDriver implements Driver {
         });
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(base.getHost()).setPort(base.getPort()).setURI("/v1/ws").setTimeout(60_000);
-        Promise<Connection> ready = Promise.promise();
+        Promise<DriverConnection> ready = Promise.promise();
         client.connect(options).onFailure(ready::tryFail).onSuccess(ws -> {
             ParleyConnection c = new ParleyConnection(ws, Vertx.currentContext(), conversationId, listener, ready);
             ws.textMessageHandler(c::onFrame);
@@ -102,17 +102,17 @@ public final class ParleyDriver implements Driver {
         clients.clear();
     }
 
-    private final class ParleyConnection implements Connection {
+    private final class ParleyConnection implements DriverConnection {
         private final WebSocket ws;
         private final Context context;
         private final String conversationId;
         private final Listener listener;
-        private final Promise<Connection> ready;
+        private final Promise<DriverConnection> ready;
         private final String sendPrefix;
         private long lastSeq;
 
         ParleyConnection(WebSocket ws, Context context, String conversationId, Listener listener,
-                         Promise<Connection> ready) {
+                         Promise<DriverConnection> ready) {
             this.ws = ws;
             this.context = context;
             this.conversationId = conversationId;

@@ -1,7 +1,7 @@
 package dev.parley.bench.load;
 
 import dev.parley.bench.driver.ClientSpec;
-import dev.parley.bench.driver.Connection;
+import dev.parley.bench.driver.DriverConnection;
 import dev.parley.bench.driver.Driver;
 import dev.parley.bench.driver.Listener;
 import dev.parley.bench.driver.Topology;
@@ -55,7 +55,7 @@ public final class ConnectionsRun {
 
     public Report run(Options o) throws Exception {
         Driver driver = target.driver(vertx);
-        List<Connection> open = new ArrayList<>();
+        List<DriverConnection> open = new ArrayList<>();
         LongAdder errors = new LongAdder();
         LongAdder closed = new LongAdder();
         Listener listener = new Listener() {
@@ -102,7 +102,7 @@ public final class ConnectionsRun {
                     specs.add(new ClientSpec(c, c % users, "127.0.0." + (2 + c / o.perAddress()), false));
                 }
                 long t = System.nanoTime();
-                List<Connection> batch = Connector.connectAll(driver, specs, i -> listener, 256, Duration.ofMinutes(3));
+                List<DriverConnection> batch = Connector.connectAll(driver, specs, i -> listener, 256, Duration.ofMinutes(3));
                 long elapsed = System.nanoTime() - t;
                 handshakes.recordValue(Math.max(1, elapsed / Math.max(1, specs.size())));
                 open.addAll(batch);

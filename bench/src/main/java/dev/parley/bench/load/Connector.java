@@ -1,7 +1,7 @@
 package dev.parley.bench.load;
 
 import dev.parley.bench.driver.ClientSpec;
-import dev.parley.bench.driver.Connection;
+import dev.parley.bench.driver.DriverConnection;
 import dev.parley.bench.driver.Driver;
 import dev.parley.bench.driver.Listener;
 import io.vertx.core.Context;
@@ -27,16 +27,16 @@ public final class Connector {
      *
      * @throws IllegalStateException if any connection fails or the time runs out
      */
-    public static List<Connection> connectAll(Driver driver, List<ClientSpec> specs, IntFunction<Listener> listeners,
+    public static List<DriverConnection> connectAll(Driver driver, List<ClientSpec> specs, IntFunction<Listener> listeners,
                                               int inFlight, Duration timeout) throws InterruptedException {
         Semaphore permits = new Semaphore(inFlight);
-        List<CompletableFuture<Connection>> futures = new ArrayList<>(specs.size());
+        List<CompletableFuture<DriverConnection>> futures = new ArrayList<>(specs.size());
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < specs.size(); i++) {
             if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new IllegalStateException("connecting timed out after " + i + " of " + specs.size());
             }
-            CompletableFuture<Connection> f = new CompletableFuture<>();
+            CompletableFuture<DriverConnection> f = new CompletableFuture<>();
             driver.connect(specs.get(i), listeners.apply(i)).onComplete(ar -> {
                 permits.release();
                 if (ar.succeeded()) {
@@ -47,8 +47,8 @@ public final class Connector {
             });
             futures.add(f);
         }
-        List<Connection> out = new ArrayList<>(specs.size());
-        for (CompletableFuture<Connection> f : futures) {
+        List<DriverConnection> out = new ArrayList<>(specs.size());
+        for (CompletableFuture<DriverConnection> f : futures) {
             try {
                 out.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (java.util.concurrent.ExecutionException e) {
@@ -61,9 +61,9 @@ public final class Connector {
     }
 
     /** Closes every connection and waits (bounded) for the closes to finish. */
-    public static void closeAll(Collection<Connection> connections, Duration timeout) {
+    public static void closeAll(Collection<DriverConnection> connections, Duration timeout) {
         List<CompletableFuture<Void>> closes = new ArrayList<>();
-        for (Connection c : connections) {
+        for (DriverConnection c : connections) {
             if (c != null) {
                 closes.add(c.close().toCompletionStage().toCompletableFuture().exceptionally(e -> null));
             }
@@ -79,9 +79,9 @@ public final class Connector {
      * Waits until every event loop the connections use has run a task queued now: afterwards all state
      * those loops wrote before is visible to the caller.
      */
-    public static void barrier(Collection<Connection> connections) throws InterruptedException {
+    public static void barrier(Collection<DriverConnection> connections) throws InterruptedException {
         Map<Context, Boolean> contexts = new IdentityHashMap<>();
-        for (Connection c : connections) {
+        for (DriverConnection c : connections) {
             if (c != null && c.context() != null) {
                 contexts.put(c.context(), Boolean.TRUE);
             }

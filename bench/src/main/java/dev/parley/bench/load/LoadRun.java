@@ -1,7 +1,7 @@
 package dev.parley.bench.load;
 
 import dev.parley.bench.driver.ClientSpec;
-import dev.parley.bench.driver.Connection;
+import dev.parley.bench.driver.DriverConnection;
 import dev.parley.bench.driver.Driver;
 import dev.parley.bench.driver.Listener;
 import dev.parley.bench.measure.ProcStats;
@@ -134,7 +134,7 @@ public final class LoadRun {
 
     public Report run(String scenario) throws Exception {
         Driver driver = target.driver(vertx);
-        List<Connection> connections = List.of();
+        List<DriverConnection> connections = List.of();
         try {
             long t0 = System.nanoTime();
             log.printf("[%s] preparing %d members in %d conversations…%n", target.name(), w.topology().members(),
@@ -163,7 +163,7 @@ public final class LoadRun {
                     target.name(), w.rate(), w.rate() * receiversPerMessage, w.warmup().toSeconds(),
                     w.duration().toSeconds());
 
-            List<Connection> conns = connections;
+            List<DriverConnection> conns = connections;
             Thread pacer = Thread.ofPlatform().name("bench-pacer").start(() -> pace(conns, start, total));
             sleepUntil(epoch + measureStartRel);
             long cpu0 = ProcStats.cpuNanos(target.pid());
@@ -254,7 +254,7 @@ public final class LoadRun {
     }
 
     /** The open-loop schedule: message j is due at start + j × interval, sent by sender j mod senders. */
-    private void pace(List<Connection> connections, long start, long total) {
+    private void pace(List<DriverConnection> connections, long start, long total) {
         double interval = w.intervalNanos();
         int senders = w.senders();
         Map<Context, List<Object[]>> batches = new IdentityHashMap<>();
@@ -270,7 +270,7 @@ public final class LoadRun {
             for (long j = next; j < due; j++) {
                 int s = (int) (j % senders);
                 long counter = j / senders;
-                Connection c = connections.get(w.memberOfSender(s));
+                DriverConnection c = connections.get(w.memberOfSender(s));
                 String body = Body.encode(s, counter, start - epoch + (long) (j * interval), w.payloadBytes());
                 batches.computeIfAbsent(c.context(), k -> new ArrayList<>()).add(new Object[] {c, body, counter});
             }
@@ -285,7 +285,7 @@ public final class LoadRun {
                 batch.clear();
                 e.getKey().runOnContext(v -> {
                     for (Object[] item : items) {
-                        ((Connection) item[0]).send((String) item[1], (Long) item[2]);
+                        ((DriverConnection) item[0]).send((String) item[1], (Long) item[2]);
                     }
                 });
             }
@@ -301,7 +301,7 @@ public final class LoadRun {
         }
     }
 
-    private static int eventLoops(List<Connection> connections) {
+    private static int eventLoops(List<DriverConnection> connections) {
         Map<Context, Boolean> distinct = new IdentityHashMap<>();
         connections.forEach(c -> distinct.put(c.context(), Boolean.TRUE));
         return distinct.size();

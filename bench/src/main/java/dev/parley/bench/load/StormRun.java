@@ -1,7 +1,7 @@
 package dev.parley.bench.load;
 
 import dev.parley.bench.driver.ClientSpec;
-import dev.parley.bench.driver.Connection;
+import dev.parley.bench.driver.DriverConnection;
 import dev.parley.bench.driver.Driver;
 import dev.parley.bench.driver.Listener;
 import dev.parley.bench.driver.Topology;
@@ -114,8 +114,8 @@ public final class StormRun {
         int perGroup = Math.min(10, o.users());
         int users = Math.max(perGroup, (o.users() / perGroup) * perGroup);
         Topology topology = new Topology(users / perGroup, perGroup, false);
-        List<Connection> clients = new ArrayList<>();
-        List<Connection> senders = new ArrayList<>();
+        List<DriverConnection> clients = new ArrayList<>();
+        List<DriverConnection> senders = new ArrayList<>();
         try {
             log.printf("[%s] preparing %d users in %d conversations…%n", target.name(), users, topology.groups());
             driver.prepare(topology);
@@ -201,12 +201,12 @@ public final class StormRun {
             log.printf("[%s] %,d clients reconnect at once…%n", target.name(), o.clients());
             long t0 = System.nanoTime();
             listeners.forEach(l -> l.startNanos = t0);
-            List<io.vertx.core.Future<Connection>> pending = new ArrayList<>();
+            List<io.vertx.core.Future<DriverConnection>> pending = new ArrayList<>();
             java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(o.concurrency());
             for (int c = 0; c < o.clients(); c++) {
                 permits.acquire();
                 long afterSeq = after[c];
-                io.vertx.core.Future<Connection> f = driver.connect(specs.get(c), listeners.get(c)).onComplete(ar -> {
+                io.vertx.core.Future<DriverConnection> f = driver.connect(specs.get(c), listeners.get(c)).onComplete(ar -> {
                     permits.release();
                     if (ar.succeeded()) {
                         ar.result().catchUp(afterSeq);
@@ -264,9 +264,9 @@ public final class StormRun {
     }
 
     /** Each sender (sender index = its conversation) sends counters [from, to) as fast as it can. */
-    private static void sendBurst(List<Connection> senders, int from, int to, int payload) {
+    private static void sendBurst(List<DriverConnection> senders, int from, int to, int payload) {
         for (int g = 0; g < senders.size(); g++) {
-            Connection c = senders.get(g);
+            DriverConnection c = senders.get(g);
             int sender = g;
             c.context().runOnContext(v -> {
                 for (int k = from; k < to; k++) {

@@ -134,9 +134,8 @@ public class ChangeVersionBenchmark {
         for (int i = 0; i < IN_FLIGHT / writers; i++) {
             for (int w = 0; w < writers; w++) {
                 long n = counter++;
-                pending.add(stores.get(w).append(new NewEntry("cnv_" + w + "_" + (n % CONVERSATIONS_PER_WRITER),
-                        "msg_" + n, "usr_0", "dev_" + (n % 16), "c" + n, EntryKind.TEXT, "x".repeat(200), null, null,
-                        null, null, null, null, null, null, now)));
+                pending.add(stores.get(w).append(NewEntry.of(EntryKind.TEXT, "cnv_" + w + "_" + (n % CONVERSATIONS_PER_WRITER), "msg_" + n, now)
+                        .from("usr_0", "dev_" + (n % 16)).clientMsgId("c" + n).body("x".repeat(200)).build()));
             }
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();

@@ -160,9 +160,8 @@ public class StoreAppendBenchmark {
         long now = System.currentTimeMillis();
         for (int i = 0; i < IN_FLIGHT; i++) {
             long n = counter++;
-            pending[i] = store.append(new NewEntry("cnv_" + (n % CONVERSATIONS), "msg_" + n, "usr_0",
-                    "dev_" + (n % 64), "c" + n, EntryKind.TEXT, body(n), null, null, null, null, null, null, null, null,
-                    now));
+            pending[i] = store.append(NewEntry.of(EntryKind.TEXT, "cnv_" + (n % CONVERSATIONS), "msg_" + n, now)
+                    .from("usr_0", "dev_" + (n % 64)).clientMsgId("c" + n).body(body(n)).build());
         }
         CompletableFuture.allOf(pending).join();
     }

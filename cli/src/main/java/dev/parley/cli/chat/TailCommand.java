@@ -70,6 +70,7 @@ public final class TailCommand implements Callable<Integer> {
             for (ConversationInfo c : convs.reversed()) {
                 long upTo = c.lastSeq();
                 printed.put(c.conversationId(), upTo);
+                holdAtLeast(client, c.conversationId(), lines);
                 if (json) {
                     List<Message> all = client.entries(c.conversationId());
                     all.subList(Math.max(0, all.size() - lines), all.size()).forEach(m -> System.out.println(json(client, m)));
@@ -101,6 +102,17 @@ public final class TailCommand implements Callable<Integer> {
                 }
                 System.out.flush();
             }
+        }
+    }
+
+    /**
+     * Fetches older pages until {@code n} entries are held or the whole log is: a new device holds only the
+     * newest part of a long conversation.
+     */
+    private static void holdAtLeast(ParleyClient client, String conversationId, int n) {
+        int held = client.entries(conversationId).size();
+        while (held < n && client.hasOlder(conversationId)) {
+            held += client.loadOlder(conversationId, Math.min(200, Math.max(1, n - held)));
         }
     }
 

@@ -220,9 +220,9 @@ public final class MlsDelivery {
     public CompletableFuture<Appended> commit(Caller caller, ClientFrame.Send send) {
         Conversation c = store.findConversation(send.conversationId())
                 .orElseThrow(() -> ChatException.notFound("conversation"));
-        NewEntry entry = new NewEntry(send.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(),
-                send.clientMsgId(), EntryKind.MLS_COMMIT, send.body(), null, null, null, null, null, null, null, null,
-                clock.millis(), send.epoch(), null);
+        NewEntry entry = NewEntry.of(EntryKind.MLS_COMMIT, send.conversationId(), ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId()).clientMsgId(send.clientMsgId()).body(send.body())
+                .epoch(send.epoch()).build();
         MlsCommit plan = planCommit(caller, c, send, entry);
         return groups.appendCommit(plan).handle((appended, error) -> {
             if (error != null) {
@@ -414,9 +414,9 @@ public final class MlsDelivery {
 
     private NewEntry systemEntry(Caller caller, Conversation c, String action, List<String> userIds,
                                  NewEntry.MembershipChange change) {
-        return new NewEntry(c.conversationId(), ids.newId("msg"), caller.userId(), caller.deviceId(), null,
-                EntryKind.SYSTEM, null, null, null, null, null, null, null,
-                new Message.SystemChange(action, userIds, null), change, clock.millis());
+        return NewEntry.of(EntryKind.SYSTEM, c.conversationId(), ids.newId("msg"), clock.millis())
+                .from(caller.userId(), caller.deviceId()).system(new Message.SystemChange(action, userIds, null))
+                .membership(change).build();
     }
 
     /** The credential identity of a device: {@code <userId>/<deviceId>}. */

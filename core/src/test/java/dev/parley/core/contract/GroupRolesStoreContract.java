@@ -120,9 +120,8 @@ public abstract class GroupRolesStoreContract {
 
     private Message system(String conversationId, String sender, Message.SystemChange change,
                            NewEntry.MembershipChange membership) {
-        return store.append(new NewEntry(conversationId, "msg_" + ids.incrementAndGet(), sender, "dev_" + sender,
-                null, EntryKind.SYSTEM, null, null, null, null, null, null, null, change, membership,
-                T0 + ids.get())).join().entry();
+        return store.append(NewEntry.of(EntryKind.SYSTEM, conversationId, "msg_" + ids.incrementAndGet(), T0 + ids.get())
+                .from(sender, "dev_" + sender).system(change).membership(membership).build()).join().entry();
     }
 
     private static Conversation group(String id, String creator, String... others) {

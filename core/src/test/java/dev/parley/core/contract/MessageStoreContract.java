@@ -142,13 +142,13 @@ public abstract class MessageStoreContract {
     void everyFieldOfAnEntryRoundTrips() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));
         append(text("cnv_1", "usr_a", "root"));
-        NewEntry media = new NewEntry("cnv_1", "msg_media", "usr_b", "dev_usr_b", "c-media", EntryKind.MEDIA,
-                "caption ✓ \"quoted\"", null, null, null, 1L, 1L, List.of("med_1", "med_2"), null, null, T0 + 5);
-        NewEntry reaction = new NewEntry("cnv_1", "msg_react", "usr_a", "dev_usr_a", "c-react", EntryKind.REACTION,
-                null, 2L, "👍", true, null, null, null, null, null, T0 + 6);
-        NewEntry system = new NewEntry("cnv_1", "msg_sys", "usr_a", "dev_usr_a", null, EntryKind.SYSTEM, null, null,
-                null, null, null, null, null, new Message.SystemChange("renamed", List.of(), "New title"), null,
-                T0 + 7);
+        NewEntry media = NewEntry.of(EntryKind.MEDIA, "cnv_1", "msg_media", T0 + 5).from("usr_b", "dev_usr_b")
+                .clientMsgId("c-media").body("caption ✓ \"quoted\"").replyTo(1L).threadRoot(1L)
+                .attachments(List.of("med_1", "med_2")).build();
+        NewEntry reaction = NewEntry.of(EntryKind.REACTION, "cnv_1", "msg_react", T0 + 6).from("usr_a", "dev_usr_a")
+                .clientMsgId("c-react").target(2L).reaction("👍", true).build();
+        NewEntry system = NewEntry.of(EntryKind.SYSTEM, "cnv_1", "msg_sys", T0 + 7).from("usr_a", "dev_usr_a")
+                .system(new Message.SystemChange("renamed", List.of(), "New title")).build();
 
         append(media);
         append(reaction);
@@ -234,10 +234,8 @@ public abstract class MessageStoreContract {
     @Test
     void entriesWithoutClientMsgIdAreNeverDuplicates() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));
-        NewEntry a = new NewEntry("cnv_1", "msg_1", "usr_a", "dev_a1", null, EntryKind.TEXT, "x", null, null, null,
-                null, null, null, null, null, T0);
-        NewEntry b = new NewEntry("cnv_1", "msg_2", "usr_a", "dev_a1", null, EntryKind.TEXT, "x", null, null, null,
-                null, null, null, null, null, T0);
+        NewEntry a = NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_1", T0).from("usr_a", "dev_a1").body("x").build();
+        NewEntry b = NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_2", T0).from("usr_a", "dev_a1").body("x").build();
 
         assertThat(append(a).duplicate()).isFalse();
         assertThat(append(b).duplicate()).isFalse();
@@ -499,8 +497,8 @@ public abstract class MessageStoreContract {
         move("cnv_1", "usr_b", 2, 2);
         append(text("cnv_1", "usr_a", "a2"));                                   // 3
         append(text("cnv_1", "usr_b", "mine"));                                 // 4: own
-        append(new NewEntry("cnv_1", nextId("msg"), "usr_c", "dev_usr_c", nextId("c"), EntryKind.MEDIA, null, null,
-                null, null, null, null, List.of("med_1"), null, null, T0));      // 5: media
+        append(NewEntry.of(EntryKind.MEDIA, "cnv_1", nextId("msg"), T0).from("usr_c", "dev_usr_c")
+                .clientMsgId(nextId("c")).attachments(List.of("med_1")).build());      // 5: media
         append(reaction("cnv_1", "usr_a", 4L, "👍", true));                      // 6: not a message
         append(change("cnv_1", "usr_a", EntryKind.EDIT, 3L, "a2!"));            // 7: not a message
         append(membership("cnv_1", "usr_a", List.of("usr_d"), List.of()));      // 8: not a message
@@ -667,8 +665,8 @@ public abstract class MessageStoreContract {
 
     protected NewEntry entry(String conversationId, String senderId, String deviceId, String clientMsgId,
                              String body) {
-        return new NewEntry(conversationId, nextId("msg"), senderId, deviceId, clientMsgId, EntryKind.TEXT, body,
-                null, null, null, null, null, null, null, null, T0 + ids.get());
+        return NewEntry.of(EntryKind.TEXT, conversationId, nextId("msg"), T0 + ids.get()).from(senderId, deviceId)
+                .clientMsgId(clientMsgId).body(body).build();
     }
 
     protected NewEntry text(String conversationId, String senderId, String body) {
@@ -676,20 +674,20 @@ public abstract class MessageStoreContract {
     }
 
     protected NewEntry change(String conversationId, String senderId, EntryKind kind, Long target, String body) {
-        return new NewEntry(conversationId, nextId("msg"), senderId, "dev_" + senderId, nextId("c"), kind, body,
-                target, null, null, null, null, null, null, null, T0);
+        return NewEntry.of(kind, conversationId, nextId("msg"), T0).from(senderId, "dev_" + senderId)
+                .clientMsgId(nextId("c")).body(body).target(target).build();
     }
 
     protected NewEntry reaction(String conversationId, String senderId, long target, String emoji, boolean on) {
-        return new NewEntry(conversationId, nextId("msg"), senderId, "dev_" + senderId, nextId("c"),
-                EntryKind.REACTION, null, target, emoji, on, null, null, null, null, null, T0);
+        return NewEntry.of(EntryKind.REACTION, conversationId, nextId("msg"), T0).from(senderId, "dev_" + senderId)
+                .clientMsgId(nextId("c")).target(target).reaction(emoji, on).build();
     }
 
     protected NewEntry membership(String conversationId, String actor, List<String> added, List<String> removed) {
         Message.SystemChange system = new Message.SystemChange(
                 added.isEmpty() ? Message.SystemChange.REMOVED : Message.SystemChange.ADDED,
                 added.isEmpty() ? removed : added, null);
-        return new NewEntry(conversationId, nextId("msg"), actor, "dev_" + actor, null, EntryKind.SYSTEM, null, null,
-                null, null, null, null, null, system, new NewEntry.MembershipChange(added, removed), T0);
+        return NewEntry.of(EntryKind.SYSTEM, conversationId, nextId("msg"), T0).from(actor, "dev_" + actor)
+                .system(system).membership(new NewEntry.MembershipChange(added, removed)).build();
     }
 }

@@ -67,15 +67,16 @@ public abstract class MlsGroupStoreContract {
 
     protected NewEntry commitEntry(String conversationId, String userId, String deviceId, String clientMsgId,
                                    long epoch) {
-        return new NewEntry(conversationId, "msg_" + ids.incrementAndGet(), userId, deviceId, clientMsgId,
-                EntryKind.MLS_COMMIT, "QUJD", null, null, null, null, null, null, null, null, T0, epoch, null);
+        return NewEntry.of(EntryKind.MLS_COMMIT, conversationId, "msg_" + ids.incrementAndGet(), T0)
+                .from(userId, deviceId).clientMsgId(clientMsgId).body("QUJD").epoch(epoch).build();
     }
 
     protected NewEntry system(String conversationId, String userId, String deviceId, String action, String who) {
         boolean added = Message.SystemChange.ADDED.equals(action);
-        return new NewEntry(conversationId, "msg_" + ids.incrementAndGet(), userId, deviceId, null, EntryKind.SYSTEM,
-                null, null, null, null, null, null, null, new Message.SystemChange(action, List.of(who), null),
-                new NewEntry.MembershipChange(added ? List.of(who) : List.of(), added ? List.of() : List.of(who)), T0);
+        return NewEntry.of(EntryKind.SYSTEM, conversationId, "msg_" + ids.incrementAndGet(), T0).from(userId, deviceId)
+                .system(new Message.SystemChange(action, List.of(who), null))
+                .membership(new NewEntry.MembershipChange(added ? List.of(who) : List.of(), added ? List.of() : List.of(who)))
+                .build();
     }
 
     protected static MlsLeaf leaf(long index, String userId, String deviceId) {
@@ -177,8 +178,8 @@ public abstract class MlsGroupStoreContract {
     @Test
     void welcomeEntriesKeepTheirRecipients() {
         store.createConversation(e2eeGroup("cnv_1", "usr_a", "usr_b"));
-        NewEntry welcome = new NewEntry("cnv_1", "msg_w", "usr_a", "dev_a", "w1", EntryKind.MLS_WELCOME, "V0VM", null,
-                null, null, null, null, null, null, null, T0, null, List.of("dev_b", "dev_c"));
+        NewEntry welcome = NewEntry.of(EntryKind.MLS_WELCOME, "cnv_1", "msg_w", T0).from("usr_a", "dev_a")
+                .clientMsgId("w1").body("V0VM").recipients(List.of("dev_b", "dev_c")).build();
         store.append(welcome).join();
 
         Message stored = store.entriesAfter("cnv_1", 0, 10).getFirst();

@@ -94,9 +94,9 @@ public abstract class SearchIndexContract {
         send("cnv_1", "usr_a", "confidential roadmap");
         assertThat(search("usr_b", "roadmap")).hasSize(1);
 
-        append(new NewEntry("cnv_1", id("msg"), "usr_a", "dev_usr_a", null, EntryKind.SYSTEM, null, null, null, null,
-                null, null, null, new Message.SystemChange(Message.SystemChange.REMOVED, List.of("usr_b"), null),
-                new NewEntry.MembershipChange(List.of(), List.of("usr_b")), T0));
+        append(NewEntry.of(EntryKind.SYSTEM, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a")
+                .system(new Message.SystemChange(Message.SystemChange.REMOVED, List.of("usr_b"), null))
+                .membership(new NewEntry.MembershipChange(List.of(), List.of("usr_b"))).build());
 
         assertThat(search("usr_b", "roadmap")).isEmpty();
         assertThat(search("usr_a", "roadmap")).hasSize(1);
@@ -143,13 +143,12 @@ public abstract class SearchIndexContract {
     @Test
     void mediaCaptionsAreFoundButReactionsAndSystemEntriesAreNot() {
         group("cnv_1", false, "usr_a");
-        long media = append(new NewEntry("cnv_1", id("msg"), "usr_a", "dev_usr_a", id("c"), EntryKind.MEDIA,
-                "sunset over the lagoon", null, null, null, null, null, List.of("med_1"), null, null, T0));
-        append(new NewEntry("cnv_1", id("msg"), "usr_a", "dev_usr_a", id("c"), EntryKind.REACTION, null, media, "🌅",
-                true, null, null, null, null, null, T0));
-        append(new NewEntry("cnv_1", id("msg"), "usr_a", "dev_usr_a", null, EntryKind.SYSTEM, null, null, null, null,
-                null, null, null, new Message.SystemChange(Message.SystemChange.RENAMED, List.of(), "lagoon trip"),
-                null, T0));
+        long media = append(NewEntry.of(EntryKind.MEDIA, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a")
+                .clientMsgId(id("c")).body("sunset over the lagoon").attachments(List.of("med_1")).build());
+        append(NewEntry.of(EntryKind.REACTION, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a").clientMsgId(id("c"))
+                .target(media).reaction("🌅", true).build());
+        append(NewEntry.of(EntryKind.SYSTEM, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a")
+                .system(new Message.SystemChange(Message.SystemChange.RENAMED, List.of(), "lagoon trip")).build());
 
         assertThat(seqs(search("usr_a", "lagoon"))).containsExactly(media);
     }
@@ -228,13 +227,13 @@ public abstract class SearchIndexContract {
     }
 
     private NewEntry text(String conversationId, String senderId, String body) {
-        return new NewEntry(conversationId, id("msg"), senderId, "dev_" + senderId, id("c"), EntryKind.TEXT, body,
-                null, null, null, null, null, null, null, null, T0 + ids.get());
+        return NewEntry.of(EntryKind.TEXT, conversationId, id("msg"), T0 + ids.get()).from(senderId, "dev_" + senderId)
+                .clientMsgId(id("c")).body(body).build();
     }
 
     private NewEntry change(String conversationId, String senderId, EntryKind kind, long target, String body) {
-        return new NewEntry(conversationId, id("msg"), senderId, "dev_" + senderId, id("c"), kind, body, target, null,
-                null, null, null, null, null, null, T0 + ids.get());
+        return NewEntry.of(kind, conversationId, id("msg"), T0 + ids.get()).from(senderId, "dev_" + senderId)
+                .clientMsgId(id("c")).body(body).target(target).build();
     }
 
     private long append(NewEntry e) {

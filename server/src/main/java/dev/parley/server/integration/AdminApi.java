@@ -178,9 +178,8 @@ public final class AdminApi implements HttpApi.RouteModule {
         if (c.e2ee()) {
             throw ChatException.badRequest("the conversation is end-to-end encrypted: the server cannot post into it");
         }
-        NewEntry entry = new NewEntry(conversationId, ids.newId("msg"), null, null, null, EntryKind.SYSTEM, text,
-                null, null, null, null, null, null, new Message.SystemChange(NOTICE, List.of(), null), null,
-                clock.millis());
+        NewEntry entry = NewEntry.of(EntryKind.SYSTEM, conversationId, ids.newId("msg"), clock.millis()).body(text)
+                .system(new Message.SystemChange(NOTICE, List.of(), null)).build();
         Appended appended;
         try {
             appended = messages.append(entry).join();

@@ -91,7 +91,7 @@ class PostgresTwoNodesTest {
     }
 
     private static NewEntry text(String device, String clientMsgId) {
-        return new NewEntry("cnv_1", "msg_" + device + clientMsgId, "usr_a", device, clientMsgId, EntryKind.TEXT,
-                "body", null, null, null, null, null, null, null, null, 1L);
+        return NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_" + device + clientMsgId, 1L).from("usr_a", device)
+                .clientMsgId(clientMsgId).body("body").build();
     }
 }

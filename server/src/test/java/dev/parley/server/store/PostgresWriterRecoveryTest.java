@@ -60,7 +60,7 @@ class PostgresWriterRecoveryTest {
     }
 
     private static NewEntry text(String clientMsgId) {
-        return new NewEntry("cnv_1", "msg_" + clientMsgId, "usr_a", "dev_a", clientMsgId, EntryKind.TEXT, "body",
-                null, null, null, null, null, null, null, null, 1L);
+        return NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_" + clientMsgId, 1L).from("usr_a", "dev_a")
+                .clientMsgId(clientMsgId).body("body").build();
     }
 }

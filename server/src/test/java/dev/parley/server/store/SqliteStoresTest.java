@@ -99,7 +99,7 @@ class SqliteStoresTest {
     }
 
     static NewEntry text(String conversationId, String clientMsgId) {
-        return new NewEntry(conversationId, "msg_" + clientMsgId, "usr_a", "dev_a", clientMsgId, EntryKind.TEXT,
-                "body", null, null, null, null, null, null, null, null, 1L);
+        return NewEntry.of(EntryKind.TEXT, conversationId, "msg_" + clientMsgId, 1L).from("usr_a", "dev_a")
+                .clientMsgId(clientMsgId).body("body").build();
     }
 }

@@ -73,8 +73,8 @@ class DynamoCostIT {
             messages.append(text("cnv_1"));
         }
         messages.append(text("cnv_1")).join();
-        CapacityMeter.Snapshot retry = measure(() -> messages.append(new NewEntry("cnv_1", "msg_again", "usr_a",
-                "dev_a", "c-1", EntryKind.TEXT, BODY, null, null, null, null, null, null, null, null, T0)).join());
+        CapacityMeter.Snapshot retry = measure(() -> messages.append(NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_again", T0)
+                .from("usr_a", "dev_a").clientMsgId("c-1").body(BODY).build()).join());
         CapacityMeter.Snapshot page50 = measure(() -> messages.entriesAfter("cnv_1", 0, 50));
         CapacityMeter.Snapshot page100 = measure(() -> messages.entriesAfter("cnv_1", 100, 100));
         CapacityMeter.Snapshot history50 = measure(() -> messages.entriesBefore("cnv_1", Long.MAX_VALUE, 50));
@@ -140,7 +140,7 @@ class DynamoCostIT {
 
     private NewEntry text(String cid) {
         int n = ++ids;
-        return new NewEntry(cid, "msg_" + n, "usr_a", "dev_a", "c-" + n, EntryKind.TEXT, BODY, null, null, null,
-                null, null, null, null, null, T0 + n);
+        return NewEntry.of(EntryKind.TEXT, cid, "msg_" + n, T0 + n).from("usr_a", "dev_a").clientMsgId("c-" + n)
+                .body(BODY).build();
     }
 }

@@ -87,9 +87,10 @@ class DynamoCrashWindowsIT {
     void sideEffectsOfACommittedEntryThatWereNotAppliedAreRedoneByTheNextWriter() {
         append(text("c-1", "one"));
         long epoch = claimAsACrashedWriter(-1);
-        NewEntry join = new NewEntry("cnv_1", "msg_join", "usr_a", "dev_a", "c-join", EntryKind.SYSTEM, null, null,
-                null, null, null, null, null, new Message.SystemChange(Message.SystemChange.ADDED, List.of("usr_c"),
-                null), new NewEntry.MembershipChange(List.of("usr_c"), List.of()), T0);
+        NewEntry join = NewEntry.of(EntryKind.SYSTEM, "cnv_1", "msg_join", T0).from("usr_a", "dev_a")
+                .clientMsgId("c-join")
+                .system(new Message.SystemChange(Message.SystemChange.ADDED, List.of("usr_c"), null))
+                .membership(new NewEntry.MembershipChange(List.of("usr_c"), List.of())).build();
         db.putIf(db.entries, EntryItems.item(join, join.toMessage(2), epoch), "attribute_not_exists(cid)", null, null);
         db.update(UpdateItemRequest.builder().tableName(db.conversations).key(Dynamo.key("id", "cnv_1"))
                 .updateExpression("SET #last = :two").expressionAttributeNames(Map.of("#last", "last"))
@@ -144,7 +145,7 @@ class DynamoCrashWindowsIT {
     }
 
     private static NewEntry text(String clientMsgId, String body) {
-        return new NewEntry("cnv_1", "msg_" + clientMsgId, "usr_a", "dev_a", clientMsgId, EntryKind.TEXT, body, null,
-                null, null, null, null, null, null, null, T0);
+        return NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_" + clientMsgId, T0).from("usr_a", "dev_a")
+                .clientMsgId(clientMsgId).body(body).build();
     }
 }

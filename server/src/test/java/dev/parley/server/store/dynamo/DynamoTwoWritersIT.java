@@ -64,7 +64,7 @@ class DynamoTwoWritersIT {
     }
 
     private static NewEntry entry(String device, String clientMsgId) {
-        return new NewEntry("cnv_1", "msg_" + device + "_" + clientMsgId, "usr_a", device, clientMsgId,
-                EntryKind.TEXT, clientMsgId, null, null, null, null, null, null, null, null, T0);
+        return NewEntry.of(EntryKind.TEXT, "cnv_1", "msg_" + device + "_" + clientMsgId, T0).from("usr_a", device)
+                .clientMsgId(clientMsgId).body(clientMsgId).build();
     }
 }

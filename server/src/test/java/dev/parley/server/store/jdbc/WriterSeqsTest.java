@@ -183,7 +183,7 @@ class WriterSeqsTest {
     }
 
     private static NewEntry text(String conversationId, String clientMsgId) {
-        return new NewEntry(conversationId, "msg_" + conversationId + clientMsgId, "usr_a", "dev_a", clientMsgId,
-                EntryKind.TEXT, "body", null, null, null, null, null, null, null, null, 1L);
+        return NewEntry.of(EntryKind.TEXT, conversationId, "msg_" + conversationId + clientMsgId, 1L)
+                .from("usr_a", "dev_a").clientMsgId(clientMsgId).body("body").build();
     }
 }

@@ -4,7 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 /** One open client connection of a driver (one WebSocket, one MQTT session). */
-public interface Connection {
+public interface DriverConnection {
 
     /** The event-loop context the connection lives on: call {@link #send} and {@link #catchUp} on it. */
     Context context();
