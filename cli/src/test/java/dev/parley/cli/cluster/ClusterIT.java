@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three real {@code parley.jar} nodes on one PostgreSQL schema and one Redis (own prefix), behind HAProxy.
- * The tests run in order on the same cluster; the last one kills a node.
+ * The tests run in order on the same cluster; the last one kills a node. {@link ClusterOnJetStreamIT} runs the
+ * same checks with the events on a NATS JetStream stream ({@link #busEnv}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,8 +52,11 @@ class ClusterIT {
         prefix = Backends.freshRedisPrefix();
         schema = Backends.freshSchema();
         // The suite makes many users from one address, so the per-address sign-up limit is lifted.
-        env = Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_REDIS_URL", Backends.redisUrl(),
-                "PARLEY_REDIS_PREFIX", prefix, "PARLEY_SEND_RATE", "0", "PARLEY_SIGNUPS_PER_HOUR", "0");
+        Map<String, String> e = new HashMap<>(Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_REDIS_URL",
+                Backends.redisUrl(), "PARLEY_REDIS_PREFIX", prefix, "PARLEY_SEND_RATE", "0",
+                "PARLEY_SIGNUPS_PER_HOUR", "0"));
+        e.putAll(busEnv());
+        env = Map.copyOf(e);
         // The first node migrates the schema alone; then the other two start together.
         nodes.add(ClusterNode.launch("n1", Files.createDirectories(dir.resolve("n1")), env));
         nodes.getFirst().awaitHealthy();
@@ -64,6 +68,16 @@ class ClusterIT {
         }
         haproxy = Haproxy.start(Files.createDirectories(dir.resolve("lb")), nodes);
         lb = URI.create("http://127.0.0.1:" + haproxy.port);
+    }
+
+    /** Extra environment of every node choosing the bus (none: events on Redis pub/sub). */
+    protected Map<String, String> busEnv() throws Exception {
+        return Map.of();
+    }
+
+    /** Names this run's report files ({@code target/cluster-<kind><suffix>.txt}). */
+    protected String reportSuffix() {
+        return "";
     }
 
     @AfterAll
@@ -83,6 +97,11 @@ class ClusterIT {
         if (prefix != null) {
             Backends.deleteRedisKeys(prefix);
         }
+        stopBus();
+    }
+
+    /** Stops what {@link #busEnv} started, once the nodes are gone. */
+    protected void stopBus() throws Exception {
     }
 
     private TestClient user(URI base, boolean reconnect, boolean syncOnGap) throws Exception {
@@ -275,7 +294,7 @@ class ClusterIT {
                       cluster, receiver on another node:   %s
                     """.formatted(load0, load1, singleNode, sameNode, crossNode);
             System.out.println(report);
-            Files.writeString(Path.of("target", "cluster-latency.txt"), report);
+            Files.writeString(Path.of("target", "cluster-latency" + reportSuffix() + ".txt"), report);
             assertThat(crossNode.count()).isPositive();
         } finally {
             single.close();
@@ -439,7 +458,7 @@ class ClusterIT {
                         + " HAProxy took %s ms (max %d ms); load ran %.1f s after the kill%n", moved.size(),
                 everyone.size(), recoveries, max, (System.nanoTime() - killedAt) / 1e9);
         System.out.print(report);
-        Files.writeString(Path.of("target", "cluster-failover.txt"), report);
+        Files.writeString(Path.of("target", "cluster-failover" + reportSuffix() + ".txt"), report);
         assertThat(max).as("recovery time (issue: within 5 s)").isLessThan(5_000);
     }
 }

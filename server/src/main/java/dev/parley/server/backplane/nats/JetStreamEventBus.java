@@ -186,13 +186,15 @@ public final class JetStreamEventBus implements EventBus {
                 lastRead.set(info.getStreamState().getLastSequence());
             }
             startConsumer();
+            log.info("reading stream {} again from sequence {} (attempt {})", stream, lastRead.get() + 1, attempt + 1);
             if (lost) {
                 fire(lostHistoryListeners);
             }
             fire(reconnectListeners);
         } catch (Exception e) {
             log.debug("resuming the stream failed (attempt {}): {}", attempt, e.toString());
-            worker.schedule(() -> resume(attempt + 1), Math.min(2_000, 100L * (attempt + 1)), TimeUnit.MILLISECONDS);
+            // JetStream needs a moment after a restart to load its streams: retry briskly, then every second.
+            worker.schedule(() -> resume(attempt + 1), attempt < 20 ? 100 : 1_000, TimeUnit.MILLISECONDS);
         }
     }
 
