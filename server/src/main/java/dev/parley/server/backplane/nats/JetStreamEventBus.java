@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * started, and hands each event to the local handlers of its topic (events of topics without handlers are skipped
  * before decoding). The node remembers the stream sequence of the last event it read; after a reconnect it makes
  * a new consumer starting right after it, so events stored while this node was cut off arrive late, in order,
- * once. Only if the stream lost them (the server came back without its data) do the {@link #onLostHistory}
- * listeners run, so the store can heal conversation topics.
+ * once; then the {@link #onReconnect} listeners run. If the stream lost them (the server came back without its
+ * data, or retention passed) the {@link #onLostHistory} listeners run first.
  *
  * <p>Deliveries run on one client thread in stream order, which is the publish order of each publisher (one
  * connection). Handlers must not block.

@@ -52,10 +52,13 @@ public final class RedisBackplane implements Backplane {
             // Events published while Redis was away were lost: every topic reads what it missed from the store.
             clients.bus().onReconnect(healing::healAll);
         } else {
-            // The stream replays what a node missed; the store heals only if the stream lost it too. Crossed
-            // publishes of two nodes (seq 6 stored before 5) are still put in order by the healing bus.
+            // The stream replays what a node missed, receipts, revocations and membership changes included.
+            // Entries are also re-read from the store once the node reads the stream again: publishes that
+            // waited in other nodes during the outage reach the stream only as those nodes' retries succeed,
+            // while the store already holds them (entries that then come twice are passed on once). Crossed
+            // publishes of two nodes (seq 6 stored before 5) are put in order by the healing bus as on Redis.
             healing = new GapHealingBus(stream, entries);
-            stream.onLostHistory(healing::healAll);
+            stream.onReconnect(healing::healAll);
         }
         this.bus = new MembershipBroadcast(healing);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
