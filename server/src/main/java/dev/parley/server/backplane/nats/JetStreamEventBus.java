@@ -63,8 +63,10 @@ public final class JetStreamEventBus implements EventBus {
     private static final ObjectMapper MAPPER = Json.mapper();
     /** Publishes waiting for the server's acknowledgement; beyond this they are dropped (the store heals). */
     static final int MAX_IN_FLIGHT = 50_000;
-    /** How long a publish is retried while the server is away. */
-    private static final long RETRY_FOR_MS = 120_000;
+    /** The stream's duplicate window: a retried publish within it is stored once. */
+    private static final Duration DUPLICATE_WINDOW = Duration.ofMinutes(2);
+    /** How long a publish is retried while the server is away: well inside the duplicate window. */
+    private static final long RETRY_FOR_MS = 90_000;
 
     private final Connection connection;
     private final JetStream js;
@@ -140,7 +142,7 @@ public final class JetStreamEventBus implements EventBus {
             try {
                 return jsm.addStream(StreamConfiguration.builder().name(stream).subjects(base + ".>")
                         .storageType(StorageType.File).maxAge(retention)
-                        .duplicateWindow(Duration.ofMinutes(2)).build());
+                        .duplicateWindow(DUPLICATE_WINDOW).build());
             } catch (JetStreamApiException raced) {
                 return jsm.getStreamInfo(stream); // another node created it meanwhile
             }
