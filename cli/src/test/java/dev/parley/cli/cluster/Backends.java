@@ -173,4 +173,61 @@ final class Backends {
             }
         }
     }
+
+    /**
+     * A private {@code nats-server -js} on its own port and store folder (the machine's NATS on 4222 is not ours),
+     * which a test may kill and restart on the same data.
+     */
+    static final class PrivateNats implements AutoCloseable {
+        final int port;
+        private final Path dir;
+        private final Path binary;
+        private Process process;
+
+        PrivateNats(Path dir) throws IOException, InterruptedException {
+            Path sbin = Path.of("/usr/sbin/nats-server");
+            binary = Files.isExecutable(sbin) ? sbin : Path.of("/usr/bin/nats-server");
+            if (!Files.isExecutable(binary)) {
+                unavailable("nats-server is not installed (apt-get install -y nats-server)", null);
+            }
+            this.dir = dir;
+            this.port = ClusterNode.freePort();
+            start();
+        }
+
+        String url() {
+            return "nats://127.0.0.1:" + port;
+        }
+
+        void start() throws IOException, InterruptedException {
+            process = new ProcessBuilder(binary.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
+                    "-sd", dir.resolve("js").toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nats.log").toFile())).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (true) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                    return;
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > deadline || !process.isAlive()) {
+                        throw new IllegalStateException("private nats-server did not start: "
+                                + Files.readString(dir.resolve("nats.log")));
+                    }
+                    Thread.sleep(20);
+                }
+            }
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                kill();
+            }
+        }
+    }
 }

@@ -111,7 +111,7 @@ class ClusterIT extends ClusterSuite {
                       cluster, receiver on another node:   %s
                     """.formatted(load0, load1, singleNode, sameNode, crossNode);
             System.out.println(report);
-            Files.writeString(Path.of("target", "cluster-latency.txt"), report);
+            Files.writeString(Path.of("target", "cluster-latency-" + topologyName() + ".txt"), report);
             assertThat(crossNode.count()).isPositive();
         } finally {
             single.close();

@@ -83,6 +83,7 @@ abstract class ClusterSuite {
         env = new HashMap<>(Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_REDIS_URL", Backends.redisUrl(),
                 "PARLEY_REDIS_PREFIX", prefix, "PARLEY_SEND_RATE", "0", "PARLEY_SIGNUPS_PER_HOUR", "0",
                 "PARLEY_ADMIN_TOKEN", ADMIN_TOKEN, "PARLEY_OUTBOUND_ALLOWED_HOSTS", sink.hostPort()));
+        env.putAll(busEnv());
         startTopology();
         lb = URI.create("http://127.0.0.1:" + haproxy.port);
     }
@@ -115,8 +116,18 @@ abstract class ClusterSuite {
         if (prefix != null) {
             Backends.deleteRedisKeys(prefix);
         }
+        stopBus();
         System.out.printf("[cluster] %s suite: %.1f s from start to stop%n", topologyName(),
                 (System.nanoTime() - startedNanos) / 1e9);
+    }
+
+    /** Extra environment of every node choosing the bus (none: events on Redis pub/sub). */
+    protected Map<String, String> busEnv() throws Exception {
+        return Map.of();
+    }
+
+    /** Stops what {@link #busEnv} started, once the nodes are gone. */
+    protected void stopBus() throws Exception {
     }
 
     TestClient user(URI base, boolean reconnect, boolean syncOnGap) throws Exception {

@@ -21,20 +21,65 @@ import org.junit.jupiter.api.Test;
  * Two nodes on a private {@code redis-server} (so killing it disturbs nobody else) and PostgreSQL. Redis is
  * killed and restarted empty under load: sends keep being stored and answered, sockets stay up, and
  * every member ends up with every message live, without syncing themselves: the nodes re-read from the
- * store what the bus dropped.
+ * store what the bus dropped. {@link JetStreamRestartIT} kills the NATS server of the stream bus instead.
  */
 class RedisRestartIT {
 
+    /** The medium that carries the events, which the test kills (SIGKILL) and starts again. */
+    interface Bus extends AutoCloseable {
+        /** What the nodes need besides the store to use it. */
+        Map<String, String> env();
+
+        void kill() throws Exception;
+
+        void start() throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** The bus under test, with its files under {@code dir}. */
+    protected Bus bus(Path dir) throws Exception {
+        Backends.PrivateRedis redis = new Backends.PrivateRedis(Files.createDirectories(dir.resolve("redis")));
+        return new Bus() {
+            @Override
+            public Map<String, String> env() {
+                return Map.of("PARLEY_REDIS_URL", redis.url());
+            }
+
+            @Override
+            public void kill() throws Exception {
+                redis.kill();
+            }
+
+            @Override
+            public void start() throws Exception {
+                redis.start();
+            }
+
+            @Override
+            public void close() throws Exception {
+                redis.close();
+            }
+        };
+    }
+
+    /** Its name in the report ({@code target/cluster-<name>-restart.txt}). */
+    protected String busName() {
+        return "redis";
+    }
+
     @Test
-    void restartingRedisUnderLoadLosesNothing() throws Exception {
-        Path dir = Files.createTempDirectory("parley-redis-restart-");
+    void restartingTheBusUnderLoadLosesNothing() throws Exception {
+        Path dir = Files.createTempDirectory("parley-" + busName() + "-restart-");
         List<TestClient> clients = new ArrayList<>();
         List<ClusterNode> nodes = new ArrayList<>();
-        Backends.PrivateRedis redis = new Backends.PrivateRedis(Files.createDirectories(dir.resolve("redis")));
+        Bus bus = bus(dir);
         Backends.Schema schema = Backends.freshSchema();
         try {
-            Map<String, String> env = Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_REDIS_URL", redis.url(),
-                    "PARLEY_SEND_RATE", "0", "PARLEY_SIGNUPS_PER_HOUR", "0");
+            Map<String, String> env = new java.util.HashMap<>(Map.of("PARLEY_STORE_URL", schema.url(),
+                    "PARLEY_SEND_RATE", "0", "PARLEY_SIGNUPS_PER_HOUR", "0"));
+            env.putAll(bus.env());
             nodes.add(ClusterNode.launch("r1", Files.createDirectories(dir.resolve("r1")), env));
             nodes.getFirst().awaitHealthy();
             nodes.add(ClusterNode.launch("r2", Files.createDirectories(dir.resolve("r2")), env));
@@ -70,10 +115,10 @@ class RedisRestartIT {
                 }));
             }
             Thread.sleep(1_500);
-            redis.kill();
+            bus.kill();
             Thread.sleep(1_500);
             long storedBeforeRestart = schema.queryLong("SELECT last_seq FROM conversations WHERE id = '" + c + "'");
-            redis.start();
+            bus.start();
             long restartedAt = System.nanoTime();
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     clients.stream().allMatch(m -> m.contiguous(c) >= storedBeforeRestart));
@@ -93,25 +138,26 @@ class RedisRestartIT {
                 }
             });
             for (TestClient m : clients) {
-                assertThat(m.disconnects.get()).as("%s kept its socket through the Redis outage", m.name).isZero();
+                assertThat(m.disconnects.get()).as("%s kept its socket through the %s outage", m.name, busName())
+                        .isZero();
                 Set<String> held = new HashSet<>();
                 for (JsonNode e : m.entries(c).values()) {
                     assertThat(held.add(e.get("clientMsgId").asText())).as("none twice").isTrue();
                 }
                 assertThat(held).isEqualTo(sent);
             }
-            String report = String.format("[cluster] Redis restart: %d messages in all; the %d stored before Redis"
+            String report = String.format("[cluster] %s restart: %d messages in all; the %d stored before it"
                     + " came back (1.5 s of them while it was down) were held by every member %d ms after it came back%n",
-                    last, storedBeforeRestart, healedMs);
+                    busName(), last, storedBeforeRestart, healedMs);
             System.out.print(report);
-            Files.writeString(Path.of("target", "cluster-redis-restart.txt"), report);
+            Files.writeString(Path.of("target", "cluster-" + busName() + "-restart.txt"), report);
         } finally {
             clients.forEach(TestClient::close);
             for (ClusterNode n : nodes) {
                 System.out.println("[cluster] log of " + n.name + ": " + n.log);
                 n.close();
             }
-            redis.close();
+            bus.close();
             schema.close();
             Backends.deleteTree(dir);
         }

@@ -17,13 +17,15 @@ import java.time.Clock;
  * away. {@code ParleyServer} builds one with {@link #open} and knows nothing about the engine behind it.
  *
  * <p>Two engines: {@link LocalBackplane} (one node, everything in this process) and {@link RedisBackplane}
- * (every node on one Redis; docs/scaling.md).
+ * (every node on one Redis; docs/scaling.md), the latter optionally with its events on a NATS JetStream stream
+ * ({@code bus.type jetstream}).
  */
 public interface Backplane extends AutoCloseable {
 
     /** The engine {@code bus.type} names; {@code log} is where a shared bus heals missed entries from. */
     static Backplane open(ServerConfig.BusConfig config, MessageStore log, Clock clock) {
-        if (ServerConfig.BusConfig.REDIS.equals(config.type())) {
+        if (ServerConfig.BusConfig.REDIS.equals(config.type())
+                || ServerConfig.BusConfig.JETSTREAM.equals(config.type())) {
             return RedisBackplane.open(config, GapHealingBus.EntrySource.of(log), clock);
         }
         return new LocalBackplane(clock);

@@ -104,7 +104,9 @@ public final class ConfigLoader {
         if (!origins.containsKey("store.type") && at(tree, "store.url").asText("").startsWith("jdbc:postgresql:")) {
             setAt(tree, "store.type", f.textNode(ServerConfig.StoreConfig.POSTGRES), "store.url", origins);
         }
-        if (!origins.containsKey("bus.type") && at(tree, "bus.url").isTextual()) {
+        if (!origins.containsKey("bus.type") && at(tree, "bus.streamUrl").isTextual()) {
+            setAt(tree, "bus.type", f.textNode(ServerConfig.BusConfig.JETSTREAM), "bus.streamUrl", origins);
+        } else if (!origins.containsKey("bus.type") && at(tree, "bus.url").isTextual()) {
             setAt(tree, "bus.type", f.textNode(ServerConfig.BusConfig.REDIS), "bus.url", origins);
         }
         if (!origins.containsKey("media.type") && at(tree, "media.s3.bucket").isTextual()) {

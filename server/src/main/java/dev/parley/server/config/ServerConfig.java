@@ -138,24 +138,48 @@ public record ServerConfig(String host, int port, Path dataDir, String nodeId, S
      * @param presenceTtlMs how long a connection counts as online without a heartbeat (a crashed node's users
      *                    go offline after about this long)
      */
+    /**
+     * The shared medium of a cluster.
+     *
+     * @param url               Redis: the bus ({@code redis}), or presence, rate limits and sessions ({@code jetstream})
+     * @param streamUrl         {@code jetstream} only: the NATS servers ({@code nats://host:port}, comma-separated)
+     * @param streamRetentionMs {@code jetstream} only: how long the stream keeps events (the longest outage a node
+     *                          catches up from by replay)
+     */
     public record BusConfig(String type, String url, String prefix, boolean sharded, boolean cluster,
-                            long presenceTtlMs) {
+                            long presenceTtlMs, String streamUrl, long streamRetentionMs) {
         public static final String LOCAL = "local";
         public static final String REDIS = "redis";
+        public static final String JETSTREAM = "jetstream";
         public static final String DEFAULT_PREFIX = "parley:";
         public static final long DEFAULT_PRESENCE_TTL_MS = 30_000;
+        public static final long DEFAULT_STREAM_RETENTION_MS = 3_600_000;
 
         public BusConfig {
-            if (!LOCAL.equals(type) && !REDIS.equals(type)) {
-                throw new IllegalArgumentException("bus.type must be local or redis, not " + type);
+            if (!LOCAL.equals(type) && !REDIS.equals(type) && !JETSTREAM.equals(type)) {
+                throw new IllegalArgumentException("bus.type must be local, redis or jetstream, not " + type);
             }
-            if (REDIS.equals(type) && (url == null || !(url.startsWith("redis://") || url.startsWith("rediss://")))) {
-                throw new IllegalArgumentException("bus.url must be a redis:// or rediss:// URL for bus.type redis");
+            if ((REDIS.equals(type) || JETSTREAM.equals(type))
+                    && (url == null || !(url.startsWith("redis://") || url.startsWith("rediss://")))) {
+                throw new IllegalArgumentException("bus.url must be a redis:// or rediss:// URL for bus.type " + type
+                        + (JETSTREAM.equals(type) ? " (presence, rate limits and sessions stay on Redis)" : ""));
+            }
+            if (JETSTREAM.equals(type) && (streamUrl == null || !(streamUrl.startsWith("nats://")
+                    || streamUrl.startsWith("tls://")))) {
+                throw new IllegalArgumentException("bus.streamUrl must be a nats:// or tls:// URL for bus.type jetstream");
             }
             prefix = prefix == null ? DEFAULT_PREFIX : prefix;
             if (presenceTtlMs < 1_000) {
                 throw new IllegalArgumentException("bus.presenceTtlMs must be at least 1000");
             }
+            if (streamRetentionMs < 60_000) {
+                throw new IllegalArgumentException("bus.streamRetentionMs must be at least 60000");
+            }
+        }
+
+        public BusConfig(String type, String url, String prefix, boolean sharded, boolean cluster,
+                         long presenceTtlMs) {
+            this(type, url, prefix, sharded, cluster, presenceTtlMs, null, DEFAULT_STREAM_RETENTION_MS);
         }
 
         public BusConfig(String type, String url) {

@@ -166,6 +166,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNatsUrlPicksTheStreamBusWhichStillNeedsRedisForPresence() {
+        var c = load(Optional.empty(), Map.of("PARLEY_NATS_URL", "nats://127.0.0.1:4222", "PARLEY_REDIS_URL",
+                "redis://127.0.0.1:6379", "PARLEY_BUS_STREAM_RETENTION_MS", "120000"));
+        assertThat(c.bus().type()).isEqualTo(ServerConfig.BusConfig.JETSTREAM);
+        assertThat(c.bus().streamUrl()).isEqualTo("nats://127.0.0.1:4222");
+        assertThat(c.bus().streamRetentionMs()).isEqualTo(120_000);
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_NATS_URL", "nats://127.0.0.1:4222")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bus.url")
+                .hasMessageContaining("presence");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("PARLEY_BUS_TYPE", "jetstream", "PARLEY_REDIS_URL",
+                "redis://127.0.0.1:6379"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bus.streamUrl");
+    }
+
+    @Test
     void everyShortNameNamesAKeyThatExists() {
         JsonNode defaults = new ObjectMapper().valueToTree(ConfigFile.defaults());
         List<String> keys = EnvOverlay.leaves(defaults, "");

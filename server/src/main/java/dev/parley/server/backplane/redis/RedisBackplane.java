@@ -9,6 +9,7 @@ import dev.parley.server.backplane.Backplane;
 import dev.parley.server.backplane.GapHealingBus;
 import dev.parley.server.backplane.MembershipBroadcast;
 import dev.parley.server.backplane.SessionSnapshots;
+import dev.parley.server.backplane.nats.JetStreamEventBus;
 import dev.parley.server.config.ServerConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,22 +26,40 @@ import org.slf4j.LoggerFactory;
  * {@link GapHealingBus} re-reads from the store what a node missed (after every reconnect, all topics),
  * and a {@link MembershipBroadcast} tells every node when members change. Presence lives in Redis with a
  * time to live that this node's heartbeats refresh; a sweep takes connections of crashed nodes offline.
+ *
+ * <p>With {@code bus.type jetstream} the events travel on a {@link JetStreamEventBus} instead (durable: a node
+ * that was cut off replays what it missed from the stream), while presence, rate limits and sessions stay here.
  */
 public final class RedisBackplane implements Backplane {
     private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
 
     private final RedisClients clients;
+    /** The durable stream carrying events instead of Redis pub/sub, or null. */
+    private final JetStreamEventBus stream;
     private final EventBus bus;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final List<EventBus.Subscription> subscriptions = new ArrayList<>();
 
-    private RedisBackplane(RedisClients clients, GapHealingBus.EntrySource entries, Clock clock) {
+    private RedisBackplane(RedisClients clients, JetStreamEventBus stream, GapHealingBus.EntrySource entries,
+                           Clock clock) {
         this.clients = clients;
+        this.stream = stream;
         this.clock = clock;
-        GapHealingBus healing = new GapHealingBus(clients.bus(), entries);
-        // Events published while Redis was away were lost: every topic reads what it missed from the store.
-        clients.bus().onReconnect(healing::healAll);
+        GapHealingBus healing;
+        if (stream == null) {
+            healing = new GapHealingBus(clients.bus(), entries);
+            // Events published while Redis was away were lost: every topic reads what it missed from the store.
+            clients.bus().onReconnect(healing::healAll);
+        } else {
+            // The stream replays what a node missed, receipts, revocations and membership changes included.
+            // Entries are also re-read from the store once the node reads the stream again: publishes that
+            // waited in other nodes during the outage reach the stream only as those nodes' retries succeed,
+            // while the store already holds them (entries that then come twice are passed on once). Crossed
+            // publishes of two nodes (seq 6 stored before 5) are put in order by the healing bus as on Redis.
+            healing = new GapHealingBus(stream, entries);
+            stream.onReconnect(healing::healAll);
+        }
         this.bus = new MembershipBroadcast(healing);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "parley-presence");
@@ -52,8 +71,19 @@ public final class RedisBackplane implements Backplane {
     /** Connects to the Redis {@code config} names; throws {@link IllegalStateException} if it cannot. */
     public static RedisBackplane open(ServerConfig.BusConfig config, GapHealingBus.EntrySource entries,
                                       Clock clock) {
-        return new RedisBackplane(new RedisClients(config.url(), config.prefix(), config.sharded(),
-                config.cluster(), Duration.ofMillis(config.presenceTtlMs()), clock), entries, clock);
+        RedisClients clients = new RedisClients(config.url(), config.prefix(), config.sharded(), config.cluster(),
+                Duration.ofMillis(config.presenceTtlMs()), clock);
+        JetStreamEventBus stream = null;
+        if (ServerConfig.BusConfig.JETSTREAM.equals(config.type())) {
+            try {
+                stream = new JetStreamEventBus(config.streamUrl(), config.prefix(),
+                        Duration.ofMillis(config.streamRetentionMs()));
+            } catch (RuntimeException e) {
+                clients.close();
+                throw e;
+            }
+        }
+        return new RedisBackplane(clients, stream, entries, clock);
     }
 
     @Override
@@ -96,7 +126,11 @@ public final class RedisBackplane implements Backplane {
 
     @Override
     public void onReconnect(Runnable action) {
-        clients.bus().onReconnect(action);
+        if (stream != null) {
+            stream.onReconnect(action);
+        } else {
+            clients.bus().onReconnect(action);
+        }
     }
 
     @Override
