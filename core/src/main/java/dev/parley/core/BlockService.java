@@ -8,17 +8,16 @@ import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ErrorCode;
 import java.time.Clock;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Blocking: the commands behind {@code PUT/DELETE/GET /v1/me/blocks}, and the {@link BlockCheck} every hot path
- * asks. Per node it keeps, per user, the set of users they block (loaded lazily, bounded LRU, the empty set
- * shared), so the fan-out asks memory. A change is written to the {@link BlockStore} first, then this node's
+ * asks. Per node it keeps, per user, the set of users they block (loaded lazily, bounded, the empty set shared),
+ * so the fan-out asks memory: reads take no lock (a concurrent map); loads, evictions and invalidations take one. A change is written to the {@link BlockStore} first, then this node's
  * entry is dropped and {@link #TOPIC} tells every other node to drop theirs; after a bus outage the owner calls
  * {@link #forgetAll}. A load that races an invalidation is not cached (a generation counter), so a stale set
  * never outlives the event that should have dropped it.
@@ -37,8 +36,10 @@ public final class BlockService implements BlockCheck, AutoCloseable {
     private final RateBudgets budgets;
     private final Clock clock;
     private final int capacity;
-    private final Map<String, Set<String>> cache;
-    private final AtomicLong generation = new AtomicLong();
+    private final Map<String, Set<String>> cache = new ConcurrentHashMap<>();
+    /** Guards {@link #generation} and every write to the cache. */
+    private final Object writes = new Object();
+    private long generation;
     private final EventBus.Subscription subscription;
 
     public BlockService(BlockStore store, AccountStore accounts, EventBus bus, RateLimiter limiter,
@@ -50,12 +51,6 @@ public final class BlockService implements BlockCheck, AutoCloseable {
         this.budgets = budgets;
         this.clock = clock;
         this.capacity = capacity;
-        this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
-                return size() > BlockService.this.capacity;
-            }
-        };
         this.subscription = bus.subscribe(TOPIC, e -> {
             if (e instanceof BusEvent.BlocksChanged changed) {
                 forget(changed.userId());
@@ -130,10 +125,8 @@ public final class BlockService implements BlockCheck, AutoCloseable {
     /** Whether {@code blockerId} blocks {@code blockedId}, if this node has the blocker's set in memory. */
     @Override
     public Optional<Boolean> blocksIfCached(String blockerId, String blockedId) {
-        synchronized (cache) {
-            Set<String> hit = cache.get(blockerId);
-            return hit == null ? Optional.empty() : Optional.of(hit.contains(blockedId));
-        }
+        Set<String> hit = cache.get(blockerId);
+        return hit == null ? Optional.empty() : Optional.of(hit.contains(blockedId));
     }
 
     @Override
@@ -143,13 +136,14 @@ public final class BlockService implements BlockCheck, AutoCloseable {
 
     /** The users {@code blockerId} blocks (immutable; read through this node's cache). */
     public Set<String> blockedBy(String blockerId) {
-        synchronized (cache) {
-            Set<String> hit = cache.get(blockerId);
-            if (hit != null) {
-                return hit;
-            }
+        Set<String> hit = cache.get(blockerId);
+        if (hit != null) {
+            return hit;
         }
-        long before = generation.get();
+        long before;
+        synchronized (writes) {
+            before = generation;
+        }
         List<BlockStore.Blocked> rows = store.blockedBy(blockerId);
         Set<String> loaded;
         if (rows.isEmpty()) {
@@ -159,8 +153,11 @@ public final class BlockService implements BlockCheck, AutoCloseable {
             rows.forEach(r -> ids.add(r.userId()));
             loaded = Set.copyOf(ids);
         }
-        synchronized (cache) {
-            if (generation.get() == before) {
+        synchronized (writes) {
+            if (generation == before) {
+                if (cache.size() >= capacity) {
+                    evictSome();
+                }
                 cache.put(blockerId, loaded);
             }
         }
@@ -169,16 +166,16 @@ public final class BlockService implements BlockCheck, AutoCloseable {
 
     /** Drops one user's set (their block list changed, here or on another node). */
     public void forget(String userId) {
-        synchronized (cache) {
-            generation.incrementAndGet();
+        synchronized (writes) {
+            generation++;
             cache.remove(userId);
         }
     }
 
     /** Drops every set, e.g. after changes may have been missed during a bus outage. */
     public void forgetAll() {
-        synchronized (cache) {
-            generation.incrementAndGet();
+        synchronized (writes) {
+            generation++;
             cache.clear();
         }
     }
@@ -189,6 +186,16 @@ public final class BlockService implements BlockCheck, AutoCloseable {
     }
 
     // ---- internals -----------------------------------------------------------------------------
+
+    /** Makes room: drops an eighth of the sets (whichever the map yields first; they load again on demand). */
+    private void evictSome() {
+        int drop = Math.max(1, capacity / 8);
+        var it = cache.keySet().iterator();
+        while (drop-- > 0 && it.hasNext()) {
+            it.next();
+            it.remove();
+        }
+    }
 
     private void changed(String blockerId) {
         forget(blockerId);

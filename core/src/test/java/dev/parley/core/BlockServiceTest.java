@@ -92,6 +92,21 @@ class BlockServiceTest {
     }
 
     @Test
+    void theCacheStaysBoundedAndAnswersRightAfterEvictions() {
+        try (BlockService small = new BlockService(store, f.accountStore, f.bus, f.rateLimiter, RateBudgets.defaults(),
+                f.clock, 8)) {
+            blocks.block(alice, bob.userId());
+            for (int i = 0; i < 50; i++) {
+                assertThat(small.blocks("usr_other_" + i, bob.userId())).isFalse();
+                assertThat(small.blocks(alice.userId(), bob.userId())).isTrue();
+            }
+            long cached = java.util.stream.IntStream.range(0, 50)
+                    .filter(i -> small.blocksIfCached("usr_other_" + i, bob.userId()).isPresent()).count();
+            assertThat(cached).isLessThanOrEqualTo(8);
+        }
+    }
+
+    @Test
     void changesAreRateLimited() {
         ErrorCode last = null;
         for (int i = 0; i < BlockService.CHANGES.burst() + 1 && last == null; i++) {
