@@ -128,6 +128,12 @@ class WebSafetyIT {
         assertThat(alice.bodies()).doesNotContain("Bob in the group");
         assertThat(alice.text(".timeline")).contains("Message from a blocked user");
         alice.screenshot("safety-04-group-placeholder");
+        // Search leaves the blocked user's messages out as well.
+        alice.type("[data-testid=search-input]", "group");
+        eventually(() -> assertThat(alice.driver.findElements(By.cssSelector("[data-testid=search-result]"))).hasSize(1));
+        assertThat(alice.text("[data-testid=search-result]")).contains("Carol").doesNotContain("Bob in the group");
+        alice.script("const i = document.querySelector('[data-testid=search-input]');"
+                + " i.value = ''; i.dispatchEvent(new Event('input'));");
 
         // The operator sees the report, with the text as it was.
         JsonNode reports = adminReports().path("reports");
