@@ -3,6 +3,7 @@ package dev.parley.client;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Http;
+import java.util.function.Consumer;
 
 /**
  * What a new connection does first, off the network thread: fetch the conversations changed since the stored
@@ -17,9 +18,17 @@ final class CatchUp {
     private final Session session;
     private final LocalStore store;
     private final Replica replica;
+    private final Consumer<String> first;
     private final Runnable afterwards;
 
-    CatchUp(HttpApiClient api, Session session, LocalStore store, Replica replica, Runnable afterwards) {
+    /**
+     * @param first      run with the session token before the conversation list is read (the block list, so
+     *                   that what follows is already filtered)
+     * @param afterwards run once the list is applied
+     */
+    CatchUp(HttpApiClient api, Session session, LocalStore store, Replica replica, Consumer<String> first,
+            Runnable afterwards) {
+        this.first = first;
         this.api = api;
         this.session = session;
         this.store = store;
@@ -31,7 +40,9 @@ final class CatchUp {
     void start(ServerLink c) {
         Thread.ofVirtual().name("parley-catch-up").start(() -> {
             try {
-                refreshConversations(session.token());
+                String token = session.token();
+                first.accept(token);
+                refreshConversations(token);
                 replica.listRefreshed(c);
                 afterwards.run();
             } catch (RuntimeException e) {

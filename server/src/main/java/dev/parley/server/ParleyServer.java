@@ -1,6 +1,8 @@
 package dev.parley.server;
 
 import dev.parley.core.AccountService;
+import dev.parley.core.BlockService;
+import dev.parley.core.ReportService;
 import dev.parley.core.ChatService;
 import dev.parley.core.GroupAdmin;
 import dev.parley.core.KeyPackageService;
@@ -23,6 +25,7 @@ import dev.parley.server.gateway.RoleGate;
 import dev.parley.server.gateway.http.GroupApi;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
+import dev.parley.server.gateway.http.SafetyApi;
 import dev.parley.server.gateway.http.SearchApi;
 import dev.parley.server.gateway.http.AccountApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
@@ -111,6 +114,12 @@ public final class ParleyServer implements AutoCloseable {
                 clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
         GroupAdmin groups = new GroupAdmin(chat, stores.messages(), bus, ids, clock, config.limits());
+        // Blocking: one per-node cache of who blocks whom, asked by every gateway's fan-out and the push decision.
+        BlockService blocks = new BlockService(stores.blocks(), stores.accounts(), bus, rateLimiter, config.budgets(),
+                clock, 200_000);
+        closeables.add(blocks);
+        chat.useBlocks(blocks);
+        backplane.onReconnect(blocks::forgetAll);
         PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock);
         backplane.attach(chat, presence);
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
@@ -150,8 +159,10 @@ public final class ParleyServer implements AutoCloseable {
                 withIntegration(integration, new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
-                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), chat, accounts,
+                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock, blocks), chat, accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
+                        new SafetyApi(blocks, new ReportService(stores.reports(), stores.messages(), chat, rateLimiter,
+                                config.budgets(), ids, clock), accounts, blocking.executor(), config.maxHttpBodyBytes()),
                         new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,
                                 config.budgets()), accounts, blocking.executor()),
                         new AccountApi(new AccountSettings(stores.accounts(), accounts, hasher, rateLimiter,

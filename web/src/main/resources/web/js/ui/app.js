@@ -8,6 +8,7 @@ import { Sidebar } from './sidebar.js';
 import { ConversationView } from './conversation.js';
 import { newChatDialog, newGroupDialog } from './dialogs.js';
 import { accountSettingsDialog } from './settings.js';
+import { Blocks } from './safety.js';
 
 export class App {
   constructor({ root, client, store, connection, push, onSignOut }) {
@@ -23,6 +24,9 @@ export class App {
     this.banner = h('div', { class: 'banner', role: 'status', 'data-testid': 'connection-banner', hidden: true });
     this.live = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'false', 'data-testid': 'live-region' });
     this.toasts = h('div', { class: 'toasts', role: 'alert' });
+    this.blocks = new Blocks(client.api); // who this account blocks (ui/safety.js)
+    this.blocks.addEventListener('change', () => this.queueRender());
+    this.blocks.load().catch(() => {});
     this.sidebar = new Sidebar(this);
     this.chat = new ConversationView(this);
     this.placeholder = h('section', { class: 'placeholder' },
@@ -165,6 +169,7 @@ export class App {
   }
 
   onIncoming({ conv, entry }) {
+    if (this.blocks.has(entry.senderId)) return;
     const name = this.store.userName(entry.senderId);
     const text = preview(messageSummary(entry.body, entry.attachments, this.client.media), 140);
     const visible = document.visibilityState === 'visible';

@@ -10,6 +10,7 @@ import { groupInfoDialog } from './group-info.js';
 import { openViewer } from './viewer.js';
 import { messageSummary } from '../media.js';
 import { e2eeMembersButton } from './e2ee-members.js';
+import { blockedItem, blockedNotice, headerButton, messageMenu } from './safety.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -37,7 +38,8 @@ export class ConversationView {
       h('button', { type: 'button', class: 'icon-button back', 'aria-label': 'Back to conversations', onclick: () => app.closeConversation() }, icon('back')),
       this.avatarSlot, h('div', { class: 'chat-heading' }, this.titleEl, this.subtitleEl),
       h('div', { class: 'chat-header-actions' }, this.infoButton,
-        this.headerTools = h('span', { class: 'chat-header-tools' })));
+        this.headerTools = h('span', { class: 'chat-header-tools' }),
+        this.menuButton = headerButton(app, document.body, () => this.peer())));
 
     this.loader = h('div', { class: 'history-loader', 'aria-hidden': 'true' });
     this.list = h('div', { class: 'timeline-list' });
@@ -62,6 +64,7 @@ export class ConversationView {
       onNotice: (text) => this.client.toast(text),
     });
 
+    this.blockedSlot = h('div', { hidden: true });
     this.e2eeText = h('span', {});
     this.e2eeNote = h('div', { class: 'e2ee-note', hidden: true, role: 'note', 'data-testid': 'e2ee-note' }, icon('lock'), this.e2eeText);
     this.thread = new ThreadPanel(this);
@@ -71,7 +74,7 @@ export class ConversationView {
     this.el = h('section', { class: 'chat', 'aria-label': 'Conversation' },
       this.header,
       h('div', { class: 'timeline-wrap' }, this.timeline, this.jump),
-      this.typingEl, this.composer.el, this.e2eeNote, this.dropZone);
+      this.typingEl, this.composer.el, this.blockedSlot, this.e2eeNote, this.dropZone);
     this.setUpDrop();
 
     // Images and file cards get their size when their details arrive: stay at the bottom if the
@@ -99,7 +102,25 @@ export class ConversationView {
       discard: (id) => this.client.discard(this.convId, id),
       openMedia: (mediaId, name) => openViewer(this.client.media, mediaId, name),
       notice: (text) => this.client.toast(text),
+      menu: (seq, senderId, anchor) => messageMenu(app, document.body, anchor, this.convId, seq, senderId),
     };
+  }
+
+  /** The other person of a direct conversation (null in groups). */
+  peer() {
+    const conv = this.conv;
+    return conv && conv.kind !== 'group' ? this.store.peerOf(conv) : null;
+  }
+
+  /** In a direct conversation with someone blocked, a notice with "Unblock" stands instead of the composer. */
+  renderBlocked() {
+    const peer = this.peer();
+    const blocked = !!peer && this.app.blocks.has(peer);
+    this.menuButton.hidden = !peer;
+    if (blocked) this.composer.el.hidden = true;
+    this.blockedSlot.hidden = !blocked;
+    if (blocked && this.blockedSlot.dataset.peer !== peer) this.blockedSlot.replaceChildren(blockedNotice(this.app, peer));
+    this.blockedSlot.dataset.peer = blocked ? peer : '';
   }
 
   /** Files dragged over the conversation can be dropped anywhere on it; they go to the composer's tray. */
@@ -218,6 +239,7 @@ export class ConversationView {
     this.renderHeader(conv);
     this.renderTyping(conv);
     this.renderE2ee(conv);
+    this.renderBlocked();
     this.renderTimeline(conv);
     this.thread.render();
   }
@@ -291,6 +313,7 @@ export class ConversationView {
     const ctx = {
       store: this.store, conv, unreadFrom: this.unreadFrom, actions: this.actions, highlight: this.highlight,
       media: this.client.media, uploads: this.client.uploads,
+      hide: (e) => (this.app.blocks.has(e.senderId) ? blockedItem(e) : null),
     };
     const entries = conv.timeline();
     const pendings = [...conv.pending.values()].filter((p) => !p.threadRoot).sort((a, b) => a.createdAtMs - b.createdAtMs);

@@ -69,6 +69,12 @@ export function timelineItems(ctx, entries, pendings) {
       prev = null;
       continue;
     }
+    const hidden = e && ctx.hide?.(e); // a blocked user's message: a placeholder instead (ui/safety.js)
+    if (hidden) {
+      items.push(hidden);
+      prev = null;
+      continue;
+    }
     const senderId = e ? e.senderId : me;
     const firstInRun = !prev || prev.senderId !== senderId || (row.at - prev.at) > RUN_GAP_MS;
     prev = { senderId, at: row.at };
@@ -200,7 +206,8 @@ function buildMessage(ctx, m) {
       toolButton('reply', 'Reply', () => actions.reply(e.seq)),
       ctx.inThread ? null : toolButton('thread', 'Reply in thread', () => actions.openThread(e.seq)),
       mine && !ctx.conv.e2ee ? toolButton('edit', 'Edit', () => actions.edit(e.seq)) : null,
-      mine || manages(ctx.conv, store.me.userId) ? toolButton('trash', 'Delete', () => actions.remove(e.seq)) : null);
+      mine || manages(ctx.conv, store.me.userId) ? toolButton('trash', 'Delete', () => actions.remove(e.seq)) : null,
+      !mine && actions.menu ? toolButton('more', 'More actions', (ev) => actions.menu(e.seq, e.senderId, ev.currentTarget)) : null);
   }
 
   return h('div', {

@@ -49,7 +49,7 @@ export class SearchResults {
       return;
     }
     if (ticket !== this.asked) return;
-    const results = res.results || [];
+    const results = (res.results || []).filter((r) => !this.app.blocks?.has(r.senderId)); // ui/safety.js
     this.status.textContent = results.length ? '' : 'No messages found.';
     const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     this.list.replaceChildren(...results.map((r) => this.item(r, words)));

@@ -91,6 +91,7 @@ export class Sidebar {
       let line;
       if (typing.length) line = { text: conv.kind === 'group' ? `${store.userName(typing[0])} is typing…` : 'typing…', typing: true };
       else if (pending && (!last || pending.createdAtMs >= last.sentAtMs)) line = { text: `You: ${preview(messageSummary(pending.body, null, null, pending.files))}`, pending: true };
+      else if (last && this.app.blocks?.has(last.senderId)) line = { text: 'Message from a blocked user', muted: true };
       else if (last) {
         const f = conv.entries.has(last.seq) ? conv.folded(last.seq)
           : { body: last.body, deleted: last.deleted, locked: conv.e2ee ? 'pending' : null };

@@ -20,6 +20,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = BusEvent.MembershipChanged.class, name = "membership"),
     @JsonSubTypes.Type(value = BusEvent.DeviceRevoked.class, name = "revoked"),
     @JsonSubTypes.Type(value = BusEvent.PushSubscribed.class, name = "push-subscribed"),
+    @JsonSubTypes.Type(value = BusEvent.BlocksChanged.class, name = "blocks"),
 })
 public sealed interface BusEvent {
 
@@ -60,4 +61,11 @@ public sealed interface BusEvent {
 
     /** Topic every node with push decisions subscribes to. */
     String PUSH_TOPIC = "sys.push";
+
+    /**
+     * A user's block list changed: every node drops its cached copy. Published on
+     * {@link dev.parley.core.BlockService#TOPIC} only.
+     */
+    record BlocksChanged(String userId) implements BusEvent {
+    }
 }

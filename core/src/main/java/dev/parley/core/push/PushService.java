@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * devices get a push. Decisions go to the durable {@link PushQueue} (coalesced per conversation and
  * subscription for {@link Options#coalesceMs}); {@link PushDelivery} sends them.
  *
- * <p>A device gets a push when its user is a member other than the sender, has not muted the conversation,
- * and the device holds no live connection on any node. The preview is left out for e2ee conversations and
+ * <p>A device gets a push when its user is a member other than the sender, does not block the sender, has not
+ * muted the conversation, and the device holds no live connection on any node. The preview is left out for e2ee conversations and
  * when {@link Options#preview} is off.
  */
 public final class PushService {
@@ -271,11 +271,13 @@ public final class PushService {
     public int decide(Message entry) {
         // Cheapest first: only recipients with a device that may hold a subscription and is not connected (on any
         // node) need the store; when there are none, the decision ends here without a read.
+        // No push to anyone who blocks the sender (the entry stays stored; their clients hide it).
         Map<String, Set<String>> online = new HashMap<>();
         List<String> recipients = new ArrayList<>();
+        var blocks = chat.blocks();
         for (String user : chat.members(entry.conversationId())) {
             Set<String> devices = user.equals(entry.senderId()) ? Set.of() : subscribers.devicesOf(user);
-            if (devices.isEmpty()) {
+            if (devices.isEmpty() || blocks.hidesEntry(entry, user)) {
                 continue;
             }
             Set<String> live = online.computeIfAbsent(user, presence::onlineDevices);

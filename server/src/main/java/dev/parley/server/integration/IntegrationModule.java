@@ -55,7 +55,9 @@ public final class IntegrationModule implements AutoCloseable {
         if (config.roles().has(NodeRoles.Role.WORKER)) {
             dispatcher.start(); // the outbox is in the database: any worker node delivers what any node stored
         }
-        return new IntegrationModule(List.of(sessions, admin), dispatcher, http);
+        // After admin: its guard on /v1/admin/* covers the reports listing too.
+        var reports = new AdminReportsApi(stores.reports(), json);
+        return new IntegrationModule(List.of(sessions, admin, reports), dispatcher, http);
     }
 
     /** The routes to mount ahead of the core API. */
