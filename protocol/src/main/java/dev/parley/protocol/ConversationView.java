@@ -11,6 +11,9 @@ import java.util.List;
  * @param receipts every member's watermarks, so a client can draw delivered/read ticks after a reload
  * @param lastMessage the newest text or media entry, for list previews (null when there is none)
  * @param epoch the MLS epoch of an e2ee conversation (0 until the first Commit); null for other conversations
+ * @param request true when this is a message request for the viewer: a direct conversation someone else opened
+ *     that the viewer has not accepted or sent anything in yet (docs/security.md, "Privacy of presence");
+ *     absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConversationView(
@@ -26,7 +29,22 @@ public record ConversationView(
         List<MemberReceipt> receipts,
         Message lastMessage,
         Long createdAtMs,
-        Long epoch) implements ServerFrame {
+        Long epoch,
+        Boolean request) implements ServerFrame {
+
+    /** A view without the per-viewer request flag. */
+    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
+                            Message lastMessage, Long createdAtMs, Long epoch) {
+        this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
+                lastMessage, createdAtMs, epoch, null);
+    }
+
+    /** This view with the request flag set ({@code true}) or left out ({@code false}). */
+    public ConversationView withRequest(boolean isRequest) {
+        return new ConversationView(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread,
+                receipts, lastMessage, createdAtMs, epoch, isRequest ? Boolean.TRUE : null);
+    }
 
     /** A view without an MLS epoch (a conversation without e2ee). */
     public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,

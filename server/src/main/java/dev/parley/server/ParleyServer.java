@@ -5,6 +5,7 @@ import dev.parley.core.ChatService;
 import dev.parley.core.KeyPackageService;
 import dev.parley.core.SearchService;
 import dev.parley.core.AccountSettings;
+import dev.parley.core.PresencePrivacy;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.event.BusEvent;
@@ -19,7 +20,9 @@ import dev.parley.server.gateway.ClientAddresses;
 import dev.parley.server.gateway.ConnectionGate;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
+import dev.parley.server.gateway.http.RequestsApi;
 import dev.parley.server.gateway.http.SearchApi;
+import dev.parley.server.privacy.PresenceModule;
 import dev.parley.server.gateway.http.AccountApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
 import dev.parley.server.mls.MlsMessageCheck;
@@ -103,7 +106,10 @@ public final class ParleyServer implements AutoCloseable {
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
-        PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock);
+        // Privacy of presence: who chose to talk where decides who sees whom (docs/security.md).
+        PresencePrivacy privacy = PresenceModule.privacy(stores.database(), chat, backplane, clock, blocking.executor(),
+                closeables);
+        PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock, privacy);
         backplane.attach(chat, presence);
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
             if (e instanceof BusEvent.DeviceRevoked r) {
@@ -140,6 +146,7 @@ public final class ParleyServer implements AutoCloseable {
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
                                 new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
+                        new RequestsApi(privacy, accounts, blocking.executor()),
                         new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,
                                 config.budgets()), accounts, blocking.executor()),
                         new AccountApi(new AccountSettings(stores.accounts(), accounts, hasher, rateLimiter,
