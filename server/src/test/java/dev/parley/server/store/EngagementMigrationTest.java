@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +29,7 @@ class EngagementMigrationTest {
     void sqliteBackfillsCreatorsAndSenders() throws Exception {
         Path file = dir.resolve("parley.db");
         String url = "jdbc:sqlite:" + file;
-        migrate(url, "classpath:db/migration/sqlite", "13");
+        migrate(url, "classpath:db/migration/sqlite", 14);
         try (Connection c = DriverManager.getConnection(url)) {
             oldData(c);
         }
@@ -39,7 +41,7 @@ class EngagementMigrationTest {
     @Test
     void postgresBackfillsCreatorsAndSenders() throws Exception {
         try (TestDatabases.PostgresSchema schema = TestDatabases.freshPostgresSchema()) {
-            migrate(schema.url(), "classpath:db/migration/postgres", "14");
+            migrate(schema.url(), "classpath:db/migration/postgres", 15);
             try (Connection c = DriverManager.getConnection(schema.url())) {
                 oldData(c);
             }
@@ -50,10 +52,15 @@ class EngagementMigrationTest {
         }
     }
 
-    private static void migrate(String url, String location, String target) {
-        Flyway.configure().dataSource(url, null, null).locations(location).target(target)
-                .placeholders(Map.of("partitions", Integer.toString(StoreOptions.defaults().partitions())))
-                .load().migrate();
+    /** Migrates to the newest version before {@code engagements} (whatever other migrations exist). */
+    private static void migrate(String url, String location, int engagements) {
+        var config = Flyway.configure().dataSource(url, null, null).locations(location)
+                .placeholders(Map.of("partitions", Integer.toString(StoreOptions.defaults().partitions())));
+        MigrationVersion before = java.util.Arrays.stream(config.load().info().all())
+                .map(MigrationInfo::getVersion)
+                .filter(v -> v.compareTo(MigrationVersion.fromVersion(Integer.toString(engagements))) < 0)
+                .max(MigrationVersion::compareTo).orElseThrow();
+        config.target(before).load().migrate();
     }
 
     /** A stranger's direct message to Bob, unanswered; a group by Alice where Carol replied and Dan only got added. */
