@@ -18,6 +18,10 @@ import java.util.Map;
  * @param unread         text/media entries from others after {@code readSeq}
  * @param receipts       every member's watermarks, by user id
  * @param lastMessage    the newest text/media message held, or null
+ * @param request        a message request: a direct conversation someone else opened that this user has not
+ *                       accepted ({@link ParleyClient#accept}) or replied in yet; the other person does not see
+ *                       this user's presence until then. As the server last said (not kept across restarts:
+ *                       false until the next conversation list or conversation frame)
  */
 public record ConversationInfo(
         String conversationId,
@@ -30,7 +34,16 @@ public record ConversationInfo(
         long readSeq,
         long unread,
         Map<String, Receipt> receipts,
-        ChatMessage lastMessage) {
+        ChatMessage lastMessage,
+        boolean request) {
+
+    /** A conversation that is not a message request. */
+    public ConversationInfo(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long lastSeq, long serverLastSeq, long readSeq, long unread, Map<String, Receipt> receipts,
+                            ChatMessage lastMessage) {
+        this(conversationId, kind, title, members, e2ee, lastSeq, serverLastSeq, readSeq, unread, receipts, lastMessage,
+                false);
+    }
 
     public ConversationInfo {
         members = members == null ? List.of() : List.copyOf(members);

@@ -58,6 +58,8 @@ final class Replica implements AutoCloseable {
         volatile long known;
         volatile LocalStore.ConversationRow row;
         volatile boolean removed;
+        /** A message request for this user, as the server's last view said. */
+        volatile boolean request;
         final AtomicBoolean syncing = new AtomicBoolean();
         final TreeMap<Long, Message> parked = new TreeMap<>();
         final Map<String, ConversationInfo.Receipt> receipts = new ConcurrentHashMap<>();
@@ -286,6 +288,7 @@ final class Replica implements AutoCloseable {
         store.upsertConversation(v.conversationId(), v.kind(), v.title(), v.members(), v.e2ee(), v.lastSeq());
         c.row = store.conversation(v.conversationId()).orElseThrow();
         c.removed = false;
+        c.request = Boolean.TRUE.equals(v.request());
         if (v.receipts() != null) {
             for (ConversationView.MemberReceipt r : v.receipts()) {
                 c.receipts.put(r.userId(), store.raiseReceipt(c.id, r.userId(), r.deliveredSeq(), r.readSeq()));
@@ -638,7 +641,7 @@ final class Replica implements AutoCloseable {
         ChatMessage last = store.latestMessage(c.id).map(sm -> chatMessage(c, sm)).orElse(null);
         return new ConversationInfo(c.id, r == null ? null : r.kind(), r == null ? null : r.title(),
                 r == null ? List.of() : r.members(), r != null && r.e2ee(), c.held, c.known, readSeq,
-                store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last);
+                store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last, c.request);
     }
 
     ChatMessage chatMessage(Conv c, LocalStore.StoredMessage sm) {

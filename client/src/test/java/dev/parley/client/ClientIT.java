@@ -191,6 +191,8 @@ class ClientIT {
 
     @Test
     void typingAndPresenceReachTheOtherMember() {
+        // Alice created the group; Bob's presence is shown once he accepts it too (privacy of presence).
+        assertThat(bob.accept(conv).request()).isFalse();
         // The server announces presence when it changes (and in the snapshot after welcome), not when a new
         // conversation makes two online users share one: bounce bob's connection so that it changes.
         proxy.cutAll();
@@ -205,6 +207,21 @@ class ClientIT {
         bob.close();
         await().atMost(WAIT).until(() -> Boolean.FALSE.equals(aliceSees.presence.get(bob.userId().orElseThrow())));
         assertThat(alice.isOnline(bob.userId().orElseThrow())).contains(false);
+    }
+
+    @Test
+    void aDirectConversationSomeoneElseOpenedIsARequestUntilAccepted() {
+        String direct = bob.openDirect(alice.userId().orElseThrow()).conversationId();
+        assertThat(bob.conversation(direct).orElseThrow().request()).isFalse();
+        await().atMost(WAIT).until(() -> alice.conversation(direct).map(ConversationInfo::request).orElse(false));
+
+        ConversationInfo accepted = alice.accept(direct);
+
+        assertThat(accepted.request()).isFalse();
+        assertThat(alice.conversation(direct).orElseThrow().request()).isFalse();
+        assertThat(alice.accept(direct).request()).isFalse(); // idempotent
+        Assertions.assertThatThrownBy(() -> alice.accept("cnv_nope")).isInstanceOf(ParleyException.class)
+                .satisfies(e -> assertThat(((ParleyException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     @Test
