@@ -60,6 +60,7 @@ public final class ChatService implements AutoCloseable {
     private final List<Consumer<Conversation>> createdListeners = new CopyOnWriteArrayList<>();
     /** Adds per-viewer fields to every view this core hands out (the message-request flag). */
     private volatile java.util.function.BiFunction<ConversationView, String, ConversationView> viewer = (v, u) -> v;
+    private final BlockedSends blockedSends;
 
     /** A chat core with the default {@link RateBudgets}. */
     public ChatService(MessageStore store, AccountStore accounts, MediaStore media, EventBus bus,
@@ -88,6 +89,7 @@ public final class ChatService implements AutoCloseable {
         this.clock = clock;
         this.limits = limits;
         this.members = new MemberCache(store, 100_000);
+        this.blockedSends = new BlockedSends(members, store);
         this.mls = groups == null || framing == null ? null : new MlsDelivery(store, groups, accounts, framing, bus,
                 members::invalidate, ids, clock, limits);
         this.budgets = new BudgetMeter(rateLimiter, budgets);
@@ -260,6 +262,7 @@ public final class ChatService implements AutoCloseable {
      */
     public CompletableFuture<Appended> send(Caller caller, ClientFrame.Send send) {
         requireMember(caller, send.conversationId());
+        blockedSends.refuse(caller, send.conversationId());
         boolean e2ee = mls != null && mls.isE2ee(send.conversationId());
         if (send.kind().isMls() && !e2ee) {
             throw ChatException.badRequest(send.kind().wire() + " is only for end-to-end encrypted conversations");
@@ -318,7 +321,8 @@ public final class ChatService implements AutoCloseable {
     public CompletableFuture<Appended> sendWithoutBlocking(Caller caller, ClientFrame.Send send) {
         if (!rateLimiter.inMemory() || send.kind() != EntryKind.TEXT || send.replyTo() != null
                 || send.threadRoot() != null || send.attachments() != null && !send.attachments().isEmpty()
-                || members.cached(send.conversationId()).isEmpty()) {
+                || members.cached(send.conversationId()).isEmpty()
+                || !blockedSends.clearWithoutBlocking(caller, send.conversationId())) {
             return null;
         }
         if (mls != null && !Boolean.FALSE.equals(mls.e2eeIfKnown(send.conversationId()))) {
@@ -352,6 +356,7 @@ public final class ChatService implements AutoCloseable {
     /** Adds or removes a reaction; a no-op change answers with the entry that set the current state. */
     public CompletableFuture<Appended> react(Caller caller, ClientFrame.React react) {
         requireMember(caller, react.conversationId());
+        blockedSends.refuse(caller, react.conversationId());
         Optional<CompletableFuture<Appended>> again = alreadyStored(caller, react.conversationId(), react.clientMsgId());
         if (again.isPresent()) {
             return again.get();
@@ -377,6 +382,7 @@ public final class ChatService implements AutoCloseable {
     /** Replaces the body of the caller's own message (as a new {@code edit} entry). */
     public CompletableFuture<Appended> edit(Caller caller, ClientFrame.Edit edit) {
         requireMember(caller, edit.conversationId());
+        blockedSends.refuse(caller, edit.conversationId());
         Optional<CompletableFuture<Appended>> again = alreadyStored(caller, edit.conversationId(), edit.clientMsgId());
         if (again.isPresent()) {
             return again.get();
@@ -504,9 +510,24 @@ public final class ChatService implements AutoCloseable {
         members.clear();
     }
 
-    /** Ids of the user's conversations. */
+    /** Ids of the user's conversations (gateways ask when a connection starts: its block set is loaded too). */
     public List<String> conversationIdsOf(String userId) {
+        blockedSends.warm(userId);
         return store.conversationIdsOf(userId);
+    }
+
+    /**
+     * Blocking (docs/security.md): sends by a blocked user into a direct conversation with the blocker are
+     * refused, and {@link #blocks} is the check every gateway's fan-out and the push decision ask. Set once at
+     * start-up; without it nobody blocks anybody.
+     */
+    public void useBlocks(BlockCheck check) {
+        blockedSends.use(check);
+    }
+
+    /** Who blocks whom, from memory in the common case ({@link BlockCheck#NONE} until {@link #useBlocks}). */
+    public BlockCheck blocks() {
+        return blockedSends.check();
     }
 
     /** The view of a conversation for a user, whether or not they are still a member. */

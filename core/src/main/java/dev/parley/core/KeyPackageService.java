@@ -35,14 +35,22 @@ public final class KeyPackageService {
     private final RateLimiter limiter;
     private final RateBudgets budgets;
     private final Clock clock;
+    private final BlockCheck blocks;
 
     public KeyPackageService(KeyPackageStore store, KeyPackageCheck check, RateLimiter limiter, RateBudgets budgets,
                              Clock clock) {
+        this(store, check, limiter, budgets, clock, BlockCheck.NONE);
+    }
+
+    /** A service that refuses claims for users who block the caller ({@code blocks}). */
+    public KeyPackageService(KeyPackageStore store, KeyPackageCheck check, RateLimiter limiter, RateBudgets budgets,
+                             Clock clock, BlockCheck blocks) {
         this.store = store;
         this.check = check;
         this.limiter = limiter;
         this.budgets = budgets;
         this.clock = clock;
+        this.blocks = blocks;
     }
 
     /** One package handed out, for the wire. */
@@ -89,7 +97,8 @@ public final class KeyPackageService {
      * Claims one package for every active device of each user named. Each user named costs the caller one
      * token of the {@link #CLAIMS} budget, taken before anything is handed out.
      *
-     * @throws ChatException {@code bad_request} for an empty or oversized list, {@code rate_limited} past the budget
+     * @throws ChatException {@code bad_request} for an empty or oversized list, {@code rate_limited} past the budget,
+     *                        {@code forbidden} (nothing handed out) when a user named blocks the caller
      */
     public List<Claimed> claim(Caller caller, List<String> userIds) {
         if (userIds == null || userIds.isEmpty() || userIds.size() > MAX_CLAIM_USERS) {
@@ -109,6 +118,11 @@ public final class KeyPackageService {
                 if (wait > 0) {
                     throw new ChatException(ErrorCode.RATE_LIMITED, "too many KeyPackage claims", wait);
                 }
+            }
+        }
+        for (String id : distinct) {
+            if (blocks.blocks(id, caller.userId())) {
+                throw ChatException.forbidden("a user named does not accept you");
             }
         }
         // Unknown ids simply have no devices: the answer never says whether a user exists beyond that.

@@ -22,17 +22,10 @@ import java.util.concurrent.Executor;
  */
 public final class PresencePrivacy {
 
-    /** Whether {@code blocker} blocks {@code blocked}; the block list itself lives elsewhere. */
-    @FunctionalInterface
-    public interface BlockRule {
-        BlockRule NONE = (blocker, blocked) -> false;
-
-        boolean blocks(String blocker, String blocked);
-    }
-
     private final Engagement engagement;
     private final ChatService chat;
-    private volatile BlockRule blocks = BlockRule.NONE;
+    /** Set only to override the core's block list ({@link ChatService#blocks()}), e.g. in tests. */
+    private volatile BlockCheck blocks;
 
     public PresencePrivacy(Engagement engagement, ChatService chat) {
         this.engagement = engagement;
@@ -87,9 +80,12 @@ public final class PresencePrivacy {
         return chat.conversation(caller, conversationId);
     }
 
-    /** Adds the block rule (neither of two people sees the other's presence while either blocks the other). */
-    public void useBlocks(BlockRule rule) {
-        this.blocks = rule == null ? BlockRule.NONE : rule;
+    /**
+     * Replaces the block list the rule asks (by default the core's, {@link ChatService#blocks()}): neither of two
+     * people sees the other's presence while either blocks the other.
+     */
+    public void useBlocks(BlockCheck check) {
+        this.blocks = check;
     }
 
     public Engagement engagement() {
@@ -101,7 +97,7 @@ public final class PresencePrivacy {
         if (subject.equals(viewer)) {
             return false;
         }
-        BlockRule rule = blocks;
+        BlockCheck rule = blocks != null ? blocks : chat.blocks();
         return !rule.blocks(subject, viewer) && !rule.blocks(viewer, subject);
     }
 

@@ -1,6 +1,8 @@
 package dev.parley.server;
 
 import dev.parley.core.AccountService;
+import dev.parley.core.BlockService;
+import dev.parley.core.ReportService;
 import dev.parley.core.ChatService;
 import dev.parley.core.KeyPackageService;
 import dev.parley.core.SearchService;
@@ -21,6 +23,7 @@ import dev.parley.server.gateway.ConnectionGate;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
 import dev.parley.server.gateway.http.RequestsApi;
+import dev.parley.server.gateway.http.SafetyApi;
 import dev.parley.server.gateway.http.SearchApi;
 import dev.parley.server.privacy.PresenceModule;
 import dev.parley.server.gateway.http.AccountApi;
@@ -106,6 +109,12 @@ public final class ParleyServer implements AutoCloseable {
         ChatService chat = new ChatService(stores.messages(), stores.accounts(), media.catalog(), bus, rateLimiter, ids,
                 clock, config.limits(), config.budgets(), stores.mlsGroups(), new MlsMessageCheck());
         closeables.add(chat);
+        // Blocking: one per-node cache of who blocks whom, asked by every gateway's fan-out and the push decision.
+        BlockService blocks = new BlockService(stores.blocks(), stores.accounts(), bus, rateLimiter, config.budgets(),
+                clock, 200_000);
+        closeables.add(blocks);
+        chat.useBlocks(blocks);
+        backplane.onReconnect(blocks::forgetAll);
         // Privacy of presence: who chose to talk where decides who sees whom (docs/security.md).
         PresencePrivacy privacy = PresenceModule.privacy(stores.database(), chat, backplane, clock, blocking.executor(),
                 closeables);
@@ -144,9 +153,11 @@ public final class ParleyServer implements AutoCloseable {
                 withIntegration(integration, new SecurityHeaders(config.media()), new OpenApiDocument(),
                         config.metrics().enabled() ? metrics : router -> { },
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
-                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock), accounts,
+                                new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock, blocks), accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
                         new RequestsApi(privacy, accounts, blocking.executor()),
+                        new SafetyApi(blocks, new ReportService(stores.reports(), stores.messages(), chat, rateLimiter,
+                                config.budgets(), ids, clock), accounts, blocking.executor(), config.maxHttpBodyBytes()),
                         new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,
                                 config.budgets()), accounts, blocking.executor()),
                         new AccountApi(new AccountSettings(stores.accounts(), accounts, hasher, rateLimiter,

@@ -19,6 +19,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = BusEvent.PresenceChanged.class, name = "presence"),
     @JsonSubTypes.Type(value = BusEvent.MembershipChanged.class, name = "membership"),
     @JsonSubTypes.Type(value = BusEvent.DeviceRevoked.class, name = "revoked"),
+    @JsonSubTypes.Type(value = BusEvent.BlocksChanged.class, name = "blocks"),
 })
 public sealed interface BusEvent {
 
@@ -47,5 +48,12 @@ public sealed interface BusEvent {
 
     /** A session was revoked: sockets opened with it must close (4401). Published on the user topic. */
     record DeviceRevoked(String userId, String deviceId) implements BusEvent {
+    }
+
+    /**
+     * A user's block list changed: every node drops its cached copy. Published on
+     * {@link dev.parley.core.BlockService#TOPIC} only.
+     */
+    record BlocksChanged(String userId) implements BusEvent {
     }
 }

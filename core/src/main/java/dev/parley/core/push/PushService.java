@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * devices get a push. Decisions go to the durable {@link PushQueue} (coalesced per conversation and
  * subscription for {@link Options#coalesceMs}); {@link PushDelivery} sends them.
  *
- * <p>A device gets a push when its user is a member other than the sender, has not muted the conversation,
- * and the device holds no live connection on any node. The preview is left out for e2ee conversations and
+ * <p>A device gets a push when its user is a member other than the sender, does not block the sender, has not
+ * muted the conversation, and the device holds no live connection on any node. The preview is left out for e2ee conversations and
  * when {@link Options#preview} is off.
  */
 public final class PushService {
@@ -234,6 +234,9 @@ public final class PushService {
         // one read that usually ends the decision (subscriptions) comes before the conversation and mute reads.
         List<String> recipients = new ArrayList<>(chat.members(entry.conversationId()));
         recipients.remove(entry.senderId());
+        // No push to anyone who blocks the sender (the entry stays stored; their clients hide it).
+        var blocks = chat.blocks();
+        recipients.removeIf(r -> blocks.hidesEntry(entry, r));
         if (recipients.isEmpty()) {
             return 0;
         }

@@ -52,7 +52,9 @@ public final class IntegrationModule implements AutoCloseable {
         var dispatcher = new WebhookDispatcher(webhookStore, new WebhookEvents(stores.messages(), hostStore), http,
                 integration, config.outbound(), clock, config.nodeId() + "/" + UUID.randomUUID(), sole, registry);
         dispatcher.start();
-        return new IntegrationModule(List.of(sessions, admin), dispatcher, http);
+        // After admin: its guard on /v1/admin/* covers the reports listing too.
+        var reports = new AdminReportsApi(stores.reports(), json);
+        return new IntegrationModule(List.of(sessions, admin, reports), dispatcher, http);
     }
 
     /** The routes to mount ahead of the core API. */

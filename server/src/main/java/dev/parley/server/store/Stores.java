@@ -1,14 +1,18 @@
 package dev.parley.server.store;
 
 import dev.parley.core.port.AccountStore;
+import dev.parley.core.port.BlockStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.MlsGroupStore;
+import dev.parley.core.port.ReportStore;
 import dev.parley.core.port.SearchIndex;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.jdbc.Database;
 import dev.parley.server.store.jdbc.JdbcAccountStore;
+import dev.parley.server.store.jdbc.JdbcBlockStore;
 import dev.parley.server.store.jdbc.JdbcMessageStore;
 import dev.parley.server.store.jdbc.JdbcMlsGroupStore;
+import dev.parley.server.store.jdbc.JdbcReportStore;
 import dev.parley.server.store.postgres.PostgresDialect;
 import dev.parley.server.store.postgres.PostgresSearchIndex;
 import dev.parley.server.store.sqlite.SqliteDialect;
@@ -29,10 +33,14 @@ public final class Stores implements AutoCloseable {
     private final AccountStore accounts;
     private final SearchIndex search;
     private final MlsGroupStore mlsGroups;
+    private final BlockStore blocks;
+    private final ReportStore reports;
 
     private Stores(Database db, MessageStore messages, AccountStore accounts, SearchIndex search) {
         this.db = db;
         this.mlsGroups = new JdbcMlsGroupStore(db);
+        this.blocks = new JdbcBlockStore(db);
+        this.reports = new JdbcReportStore(db);
         this.messages = messages;
         this.accounts = accounts;
         this.search = search;
@@ -86,6 +94,16 @@ public final class Stores implements AutoCloseable {
     /** The MLS Delivery Service's epochs and tree views, written in the same transactions as the log. */
     public MlsGroupStore mlsGroups() {
         return mlsGroups;
+    }
+
+    /** Who blocks whom. */
+    public BlockStore blocks() {
+        return blocks;
+    }
+
+    /** Reports of log entries, for the operator. */
+    public ReportStore reports() {
+        return reports;
     }
 
     /** The database behind both stores, for adapters that share its group-committing writer (media catalog). */

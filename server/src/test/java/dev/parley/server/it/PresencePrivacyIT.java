@@ -171,6 +171,38 @@ class PresencePrivacyIT {
     }
 
     @Test
+    void aBlockHidesPresenceBothWaysUntilItIsLifted() {
+        var ann = api.user("pp_ann6");
+        var ben = api.user("pp_ben6");
+        api.accept(ben, api.direct(ann, ben));
+        try (var a = WsClient.connect(server.port(), ann.token())) {
+            var b1 = WsClient.connect(server.port(), ben.token());
+            assertThat(a.await(f -> presenceOf(f, ben)).path("state").asText()).isEqualTo("online");
+            assertThat(b1.await(f -> presenceOf(f, ann)).path("state").asText()).isEqualTo("online");
+
+            assertThat(api.call("PUT", "/v1/me/blocks/" + ann.userId(), ben.token(), null).status()).isEqualTo(204);
+            // Neither sees the other: not in a snapshot, not live.
+            try (var a2 = WsClient.connect(server.port(), ann.token())) {
+                a2.call("ping");
+                assertThat(a2.drain("presence", Duration.ZERO)).noneMatch(f -> presenceOf(f, ben));
+            }
+            assertThat(b1.drain("presence", Duration.ZERO)).noneMatch(f -> presenceOf(f, ann));
+            b1.close();
+            var b2 = WsClient.connect(server.port(), ben.token());
+            b2.call("ping");
+            assertThat(b2.drain("presence", Duration.ZERO)).noneMatch(f -> presenceOf(f, ann));
+
+            assertThat(api.delete("/v1/me/blocks/" + ann.userId(), ben.token()).status()).isEqualTo(204);
+            long lifted = System.currentTimeMillis();
+            b2.close();
+            // The first news of Ben is this last disconnect: nothing of the two changes while blocked leaked.
+            JsonNode first = a.await(f -> presenceOf(f, ben));
+            assertThat(first.path("state").asText()).isEqualTo("offline");
+            assertThat(first.path("lastSeenMs").asLong()).isGreaterThanOrEqualTo(lifted);
+        }
+    }
+
+    @Test
     void acceptNeedsAValidSessionAndMembership() {
         var rita = api.user("pp_rita5");
         var stranger = api.user("pp_stranger5");

@@ -224,10 +224,12 @@ final class MqttOutbox {
             case BusEvent.EntryAdded added -> onEntry(c, added.entry());
             case BusEvent.ReceiptMoved moved -> {
                 var w = moved.watermarks();
-                event(null, new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(), w.readSeq()));
+                if (!chat.blocks().hidesActivity(w.userId(), caller.userId())) {
+                    event(null, new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(), w.readSeq()));
+                }
             }
             case BusEvent.Typing t -> {
-                if (!t.userId().equals(caller.userId())) {
+                if (!t.userId().equals(caller.userId()) && !chat.blocks().hidesTyping(t.userId(), caller.userId())) {
                     event(null, new ServerFrame.TypingEvent(t.conversationId(), t.userId(), t.state()));
                 }
             }
@@ -239,6 +241,8 @@ final class MqttOutbox {
             }
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
             case BusEvent.DeviceRevoked r -> {
+            }
+            case BusEvent.BlocksChanged ignored -> {
             }
         }
     }
@@ -349,10 +353,14 @@ final class MqttOutbox {
     private void emit(String c, Message entry) {
         int plainQos = -1;
         int logQos = -1;
+        // An entry from someone this user blocks is left off the message topics; the /log topic is the sync
+        // stream, which carries every entry (clients hide them), as sync does.
+        boolean hidden = chat.blocks().hidesEntry(entry, caller.userId());
         for (MqttSession.Subscription sub : session.subscriptions()) {
             boolean plain = entry.kind().isMessage() && (sub.topic() instanceof Topic.AllMessages
                     || (sub.topic() instanceof Topic.Messages m && m.conversationId().equals(c)))
-                    && !(sub.noLocal() && caller.deviceId().equals(entry.senderDeviceId()));
+                    && !(sub.noLocal() && caller.deviceId().equals(entry.senderDeviceId()))
+                    && !hidden;
             if (plain) {
                 plainQos = Math.max(plainQos, sub.qos());
             }

@@ -123,12 +123,15 @@ final class EventRoutes {
             case BusEvent.EntryAdded added -> deliverEntry(conversationId, added.entry());
             case BusEvent.ReceiptMoved moved -> {
                 var w = moved.watermarks();
+                var blocks = chat.blocks();
                 pushAll(peersOf(conversations, conversationId), "receipt",
-                        new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(), w.readSeq()), p -> true);
+                        new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(), w.readSeq()),
+                        p -> !blocks.hidesActivity(w.userId(), p.caller().userId()));
             }
             case BusEvent.Typing typing -> pushAll(peersOf(conversations, conversationId), "typing",
                     new ServerFrame.TypingEvent(typing.conversationId(), typing.userId(), typing.state()),
-                    p -> !p.caller().userId().equals(typing.userId()));
+                    p -> !p.caller().userId().equals(typing.userId())
+                            && !chat.blocks().hidesTyping(typing.userId(), p.caller().userId()));
             case BusEvent.PresenceChanged changed -> {
                 var frame = new ServerFrame.Presence(changed.userId(),
                         changed.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE,
@@ -141,6 +144,8 @@ final class EventRoutes {
             }
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
             case BusEvent.DeviceRevoked ignored -> {
+            }
+            case BusEvent.BlocksChanged ignored -> {
             }
         }
     }
@@ -159,7 +164,8 @@ final class EventRoutes {
             }
         }
         pushAll(peersOf(conversations, conversationId), "message", entry,
-                p -> dev.parley.core.EntryVisibility.visibleTo(entry, p.caller().deviceId()));
+                p -> dev.parley.core.EntryVisibility.visibleTo(entry, p.caller().deviceId())
+                        && !chat.blocks().hidesEntry(entry, p.caller().userId()));
         if (added) {
             announcePresence(conversationId, entry.system().userIds());
         } else if (system) {

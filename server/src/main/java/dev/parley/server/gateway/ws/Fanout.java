@@ -137,13 +137,17 @@ final class Fanout {
                 var w = moved.watermarks();
                 OutFrame json = OutFrame.of(new ServerFrame.Receipt(w.conversationId(), w.userId(), w.deliveredSeq(),
                         w.readSeq()));
-                WsPeer.pushAll(connectionsOf(conversations, conversationId), json);
+                var blocks = chat.blocks();
+                WsPeer.pushAll(connectionsOf(conversations, conversationId), json,
+                        c -> !blocks.hidesActivity(w.userId(), c.caller().userId()));
             }
             case BusEvent.Typing typing -> {
                 OutFrame json = OutFrame.of(new ServerFrame.TypingEvent(typing.conversationId(), typing.userId(),
                         typing.state()));
+                var blocks = chat.blocks();
                 WsPeer.pushAll(connectionsOf(conversations, conversationId), json,
-                        c -> !c.caller().userId().equals(typing.userId()));
+                        c -> !c.caller().userId().equals(typing.userId())
+                                && !blocks.hidesTyping(typing.userId(), c.caller().userId()));
             }
             case BusEvent.PresenceChanged p -> {
                 var frame = new ServerFrame.Presence(p.userId(),
@@ -156,6 +160,8 @@ final class Fanout {
             }
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());
             case BusEvent.DeviceRevoked ignored -> {
+            }
+            case BusEvent.BlocksChanged ignored -> {
             }
         }
     }
@@ -172,8 +178,10 @@ final class Fanout {
                 }
             }
         }
+        var blocks = chat.blocks();
         WsPeer.pushAll(connectionsOf(conversations, conversationId), OutFrame.of(entry),
-                c -> dev.parley.core.EntryVisibility.visibleTo(entry, c.caller().deviceId()));
+                c -> dev.parley.core.EntryVisibility.visibleTo(entry, c.caller().deviceId())
+                        && !blocks.hidesEntry(entry, c.caller().userId()));
         if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
             announcePresence(conversationId, entry.system().userIds());
         }
