@@ -211,16 +211,17 @@ class ClientIT {
 
     @Test
     void aDirectConversationSomeoneElseOpenedIsARequestUntilAccepted() {
-        String direct = bob.openDirect(alice.userId().orElseThrow()).conversationId();
-        assertThat(bob.conversation(direct).orElseThrow().request()).isFalse();
-        await().atMost(WAIT).until(() -> alice.conversation(direct).map(ConversationInfo::request).orElse(false));
+        // Bob has not said anything in Alice's group yet: her direct message is a request for him.
+        String direct = alice.openDirect(bob.userId().orElseThrow()).conversationId();
+        assertThat(alice.conversation(direct).orElseThrow().request()).isFalse();
+        await().atMost(WAIT).until(() -> bob.conversation(direct).map(ConversationInfo::request).orElse(false));
 
-        ConversationInfo accepted = alice.accept(direct);
+        ConversationInfo accepted = bob.accept(direct);
 
         assertThat(accepted.request()).isFalse();
-        assertThat(alice.conversation(direct).orElseThrow().request()).isFalse();
-        assertThat(alice.accept(direct).request()).isFalse(); // idempotent
-        Assertions.assertThatThrownBy(() -> alice.accept("cnv_nope")).isInstanceOf(ParleyException.class)
+        assertThat(bob.conversation(direct).orElseThrow().request()).isFalse();
+        assertThat(bob.accept(direct).request()).isFalse(); // idempotent
+        Assertions.assertThatThrownBy(() -> bob.accept("cnv_nope")).isInstanceOf(ParleyException.class)
                 .satisfies(e -> assertThat(((ParleyException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 

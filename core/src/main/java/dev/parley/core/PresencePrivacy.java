@@ -110,9 +110,11 @@ public final class PresencePrivacy {
 
     /** The whole rule: whether V sees U's presence at all. */
     public boolean visible(String subject, String viewer) {
-        if (!mayDeliver(subject, viewer)) {
-            return false;
-        }
+        return mayDeliver(subject, viewer) && talksWith(subject, viewer);
+    }
+
+    /** Whether U chose to talk in some conversation V is also a member of (blocks aside). */
+    public boolean talksWith(String subject, String viewer) {
         List<String> shared = new ArrayList<>();
         for (String id : chat.conversationIdsOf(subject)) {
             if (chat.members(id).contains(viewer)) {
@@ -167,13 +169,16 @@ public final class PresencePrivacy {
 
     /**
      * Whether the view is a message request for the viewer: a direct conversation someone else opened that
-     * the viewer has neither accepted nor sent anything in.
+     * the viewer has neither accepted nor sent anything in, with someone the viewer does not talk with in any
+     * other conversation either.
      */
     public boolean isRequest(ConversationView view, String viewer) {
         if (!ConversationView.DIRECT.equals(view.kind()) || view.members().size() < 2
-                || !view.members().contains(viewer)) {
+                || !view.members().contains(viewer) || engagement.isEngaged(view.conversationId(), viewer)) {
             return false;
         }
-        return !engagement.isEngaged(view.conversationId(), viewer);
+        // Not from a stranger: the viewer already talks with them elsewhere (a group where the viewer spoke).
+        String other = view.members().stream().filter(m -> !m.equals(viewer)).findFirst().orElse(viewer);
+        return !talksWith(viewer, other);
     }
 }

@@ -166,6 +166,18 @@ class PresencePrivacyTest {
     }
 
     @Test
+    void aDirectConversationFromSomeoneTheUserTalksWithElsewhereIsNoRequest() {
+        String group = f.chat.createConversation(bob, "group", List.of(alice.userId()), "team", false)
+                .conversation().conversationId();
+        String dm = direct(bob, alice);
+        assertThat(f.chat.conversation(alice, dm).request()).isTrue(); // Alice has not spoken anywhere with Bob
+        send(alice, group, "hello team");
+        assertThat(f.chat.conversation(alice, dm).request()).isNull();
+        // Her presence was already shown to Bob through the group; the direct conversation changes nothing.
+        assertThat(privacy.visible(alice.userId(), bob.userId())).isTrue();
+    }
+
+    @Test
     void onlyAMemberMayAccept() {
         String dm = direct(stranger, alice);
         assertThatThrownBy(() -> privacy.accept(bob, dm)).isInstanceOf(ChatException.class)

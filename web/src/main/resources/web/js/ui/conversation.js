@@ -8,6 +8,7 @@ import { QUICK_REACTIONS, avatar, timelineItems, updateProgress } from './messag
 import { confirmDialog } from './dialogs.js';
 import { openViewer } from './viewer.js';
 import { messageSummary } from '../media.js';
+import { RequestPanel } from './requests.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -64,6 +65,8 @@ export class ConversationView {
       this.header,
       h('div', { class: 'timeline-wrap' }, this.timeline, this.jump),
       this.typingEl, this.composer.el, this.e2eeNote, this.dropZone);
+    this.requestPanel = new RequestPanel(this);
+    this.el.insertBefore(this.requestPanel.el, this.e2eeNote);
     this.setUpDrop();
 
     // Images and file cards get their size when their details arrive: stay at the bottom if the
@@ -78,7 +81,7 @@ export class ConversationView {
       updateProgress(this.thread.el, clientMsgId, loaded, total);
     });
 
-    this.client.readBlocked = () => !this.isAtBottom();
+    this.client.readBlocked = (id) => this.requestPanel.blocksRead(id) || !this.isAtBottom();
     this.actions = {
       react: (seq, emoji, on) => this.client.react(this.convId, seq, emoji, on),
       pickReaction: (seq, anchor) => this.pickReaction(seq, anchor),
@@ -210,6 +213,7 @@ export class ConversationView {
     this.renderHeader(conv);
     this.renderTyping(conv);
     this.renderE2ee(conv);
+    this.requestPanel.render(conv);
     this.renderTimeline(conv);
     this.thread.render();
   }
