@@ -570,8 +570,8 @@ final class Replica implements AutoCloseable {
             return;
         }
         for (Conv conv : convs.values()) {
-            if (conv.removed) {
-                continue;
+            if (conv.removed || conv.request) {
+                continue; // a message request gets no receipts until accepted: they would tell its sender we are here
             }
             long held = conv.held;
             if (held > conv.deliveredSent) {

@@ -215,8 +215,19 @@ class ClientIT {
         String direct = alice.openDirect(bob.userId().orElseThrow()).conversationId();
         assertThat(alice.conversation(direct).orElseThrow().request()).isFalse();
         await().atMost(WAIT).until(() -> bob.conversation(direct).map(ConversationInfo::request).orElse(false));
+        alice.send(direct, "hi bob, just me").sent().join();
+        await().atMost(WAIT).until(() -> bob.conversation(direct).orElseThrow().lastSeq() == 1);
+        bob.markRead(direct);
 
+        // Bob's client holds the message but sends no receipt while it is a request; it does once accepted.
+        String bobId = bob.userId().orElseThrow();
+        assertThat(alice.conversation(direct).orElseThrow().receipts().get(bobId))
+                .satisfiesAnyOf(r -> assertThat(r).isNull(), r -> assertThat(r.deliveredSeq()).isZero());
         ConversationInfo accepted = bob.accept(direct);
+        await().atMost(WAIT).until(() -> {
+            ConversationInfo.Receipt r = alice.conversation(direct).orElseThrow().receipts().get(bobId);
+            return r != null && r.readSeq() == 1;
+        });
 
         assertThat(accepted.request()).isFalse();
         assertThat(bob.conversation(direct).orElseThrow().request()).isFalse();

@@ -100,6 +100,15 @@ class RequestsWebIT {
         }
     }
 
+    private static long deliveredSeqOf(JsonNode view, String userId) {
+        for (JsonNode r : view.path("receipts")) {
+            if (userId.equals(r.path("userId").asText())) {
+                return r.path("deliveredSeq").asLong();
+            }
+        }
+        return 0;
+    }
+
     private static long readSeqOf(JsonNode view, String userId) {
         for (JsonNode r : view.path("receipts")) {
             if (userId.equals(r.path("userId").asText())) {
@@ -121,7 +130,7 @@ class RequestsWebIT {
 
         try (Watcher sam = new Watcher(stranger)) {
             // Listed apart, with the message as preview.
-            eventually(() -> assertThat(rita.text("[data-testid=requests]")).contains("Message requests")
+            eventually(() -> assertThat(rita.text("[data-testid=requests]")).containsIgnoringCase("Message requests")
                     .contains("Sam Stranger").contains("we met at the conference"));
             assertThat(rita.text("[data-testid=requests-count]")).isEqualTo("1");
             rita.screenshot("requests-01-sidebar");
@@ -135,7 +144,9 @@ class RequestsWebIT {
             // Rita is online and looking at it: Sam learns neither.
             sam.barrier("p1");
             assertThat(sam.presenceOf(ritaId)).isEmpty();
-            assertThat(readSeqOf(api.get("/v1/conversations/" + dm, stranger), ritaId)).isZero();
+            JsonNode seenBySam = api.get("/v1/conversations/" + dm, stranger);
+            assertThat(readSeqOf(seenBySam, ritaId)).isZero();
+            assertThat(deliveredSeqOf(seenBySam, ritaId)).isZero();
 
             rita.click("[data-testid=request-accept]");
             eventually(() -> assertThat(rita.visible("[data-testid=request-panel]")).isFalse());
