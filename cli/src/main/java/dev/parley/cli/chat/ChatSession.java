@@ -223,7 +223,7 @@ final class ChatSession implements ParleyListener {
         if (c != null && c.request()) {
             // A request: nothing is marked read and nothing tells them we looked until we accept or reply.
             println("· " + title(c) + " wants to chat. /accept to talk (they then see when you are online), or"
-                    + " reply; /block to decline.");
+                    + " reply; /block @handle to decline.");
             return;
         }
         client.markRead(conversationId);
