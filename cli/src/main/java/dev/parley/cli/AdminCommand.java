@@ -25,14 +25,15 @@ import picocli.CommandLine.Parameters;
  * (an id, a token) or the JSON answer, and exits 0; an error answer is printed to stderr with exit code 2.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = {"The operator's API of a running server: users, sessions, webhooks.", ""},
+        description = {"The operator's API of a running server: users, sessions, webhooks, reports.", ""},
         footer = {"", "Examples:",
             "  export PARLEY_ADMIN_TOKEN=...",
             "  parley admin -s https://chat.example.com user create ann --external-id crm-1",
             "  parley admin user session usr_01h... --device-name 'ann web'",
             "  parley admin user disable usr_01h...",
             "  parley admin webhook add https://hooks.example.com/parley --events message.created,user.created --secret $S",
-            "  parley admin webhook list"},
+            "  parley admin webhook list",
+            "  parley admin reports --limit 20"},
         subcommands = {AdminCommand.User.class, AdminCommand.Webhook.class, AdminCommand.Reports.class})
 public final class AdminCommand {
     @CommandLine.Spec
@@ -228,14 +229,23 @@ public final class AdminCommand {
         }
     }
 
-    @Command(name = "reports", mixinStandardHelpOptions = true, description = "Lists reports of messages (JSON).")
+    @Command(name = "reports", mixinStandardHelpOptions = true,
+            description = "Lists reports of messages, newest first (JSON: {reports: [...], nextBefore}).")
     static final class Reports implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "reports per page, 1 to 200 (default 50)")
+        Integer limit;
+
+        @Option(names = "--before", paramLabel = "REPORT_ID", description = "the page after this one (its nextBefore)")
+        String before;
+
         @Override
         public Integer call() throws Exception {
-            return print(admin(spec), admin(spec).call("GET", "/v1/admin/reports", null), null);
+            String query = (limit == null ? "" : "&limit=" + limit) + (before == null ? "" : "&before=" + enc(before));
+            String path = "/v1/admin/reports" + (query.isEmpty() ? "" : "?" + query.substring(1));
+            return print(admin(spec), admin(spec).call("GET", path, null), null);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Http;
+import dev.parley.protocol.SafetyHttp;
 import dev.parley.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -109,6 +110,22 @@ final class HttpApiClient {
     Http.SearchResults search(String token, String words, String conversationId, int limit) {
         String q = "?q=" + enc(words) + "&limit=" + limit + (conversationId == null ? "" : "&conversationId=" + enc(conversationId));
         return call("GET", "/v1/search" + q, token, null, Http.SearchResults.class);
+    }
+
+    void block(String token, String userId) {
+        call("PUT", "/v1/me/blocks/" + enc(userId), token, null, Void.class);
+    }
+
+    void unblock(String token, String userId) {
+        call("DELETE", "/v1/me/blocks/" + enc(userId), token, null, Void.class);
+    }
+
+    SafetyHttp.BlockList blocks(String token) {
+        return call("GET", "/v1/me/blocks", token, null, SafetyHttp.BlockList.class);
+    }
+
+    SafetyHttp.ReportCreated report(String token, SafetyHttp.CreateReport report) {
+        return call("POST", "/v1/reports", token, report, SafetyHttp.ReportCreated.class);
     }
 
     String pushSubscribe(String token, PushProvider provider, String deviceToken) {

@@ -5,6 +5,7 @@ import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Http;
+import dev.parley.protocol.SafetyHttp;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.ServerFrame;
 import java.net.URI;
@@ -14,10 +15,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +67,8 @@ public final class ParleyClient implements AutoCloseable {
     private final MediaTransfer media;
     private final LocalStore store;
     private final Callbacks callbacks;
+    private final BlockedUsers blocked;
+    private final Map<ParleyListener, HidingListener> hiding = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final Outbox outbox;
     private final Replica replica;
@@ -86,7 +91,8 @@ public final class ParleyClient implements AutoCloseable {
         this.api = new HttpApiClient(http, baseUri, b.requestTimeout);
         this.store = new LocalStore(b.store, b.durableWrites);
         this.callbacks = new Callbacks("parley-callbacks-" + n);
-        b.listeners.forEach(callbacks::add);
+        this.blocked = new BlockedUsers(store);
+        b.listeners.forEach(this::addListener);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "parley-timer-" + n);
             t.setDaemon(true);
@@ -281,6 +287,58 @@ public final class ParleyClient implements AutoCloseable {
         return api.search(session.token(), words, conversationId, limit).results();
     }
 
+    // ---- blocking and reporting ---------------------------------------------------------------------
+
+    /**
+     * Blocks a user (idempotent): their sends into the direct conversation with this user are refused, and the
+     * server sends none of their live entries, typing or receipts, nor pushes for them. Their entries in groups stay
+     * stored and synced; this client hides them from {@link #history}, {@link #message} and the listeners.
+     *
+     * @throws ParleyException {@code bad_request} for oneself, {@code not_found} for an unknown user
+     */
+    public void block(String userId) {
+        api.block(session.token(), Objects.requireNonNull(userId, "userId"));
+        blocked.add(userId);
+    }
+
+    /** Unblocks a user (idempotent); their messages show again. */
+    public void unblock(String userId) {
+        api.unblock(session.token(), Objects.requireNonNull(userId, "userId"));
+        blocked.remove(userId);
+    }
+
+    /** Everyone this account blocks, from the server, oldest block first (also refreshes what this client hides). */
+    public List<SafetyHttp.BlockedUser> blocks() {
+        List<SafetyHttp.BlockedUser> list = api.blocks(session.token()).blocks();
+        blocked.replace(list.stream().map(SafetyHttp.BlockedUser::userId).toList());
+        return list;
+    }
+
+    /** Whether this account blocks {@code userId}, as this device knows it (never blocks the thread). */
+    public boolean isBlocked(String userId) {
+        return blocked.contains(userId);
+    }
+
+    /**
+     * Reports a message to the operator; returns the report's id.
+     *
+     * @throws ParleyException {@code not_found} for a conversation this user is not in or a message it cannot see,
+     *                         {@code bad_request} for a reason that is blank or over 1000 characters,
+     *                         {@code rate_limited} after too many reports
+     */
+    public String report(String conversationId, long seq, String reason) {
+        return api.report(session.token(), new SafetyHttp.CreateReport(conversationId, seq, reason)).reportId();
+    }
+
+    private void refreshBlocks(String token) {
+        try {
+            blocked.replace(api.blocks(token).blocks().stream().map(SafetyHttp.BlockedUser::userId).toList());
+        } catch (ParleyException e) {
+            // Keep what this device knew: the next catch-up asks again.
+            org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("block list not refreshed: {}", e.toString());
+        }
+    }
+
     private void remember(Http.User u) {
         store.rememberUser(u.userId(), u.handle(), u.displayName());
     }
@@ -367,6 +425,7 @@ public final class ParleyClient implements AutoCloseable {
         Thread.ofVirtual().name("parley-catch-up").start(() -> {
             try {
                 String t = session.token();
+                refreshBlocks(t);
                 String since = store.meta(META_SYNC_TOKEN).orElse(null);
                 Http.ConversationList list;
                 try {
@@ -636,14 +695,25 @@ public final class ParleyClient implements AutoCloseable {
      */
     public List<ChatMessage> history(String conversationId, long beforeSeq, int limit) {
         Replica.Conv c = replica.conv(conversationId);
-        return store.messagesBefore(conversationId, beforeSeq, limit).stream()
-                .map(sm -> replica.chatMessage(c, sm)).toList();
+        List<ChatMessage> page = new java.util.ArrayList<>();
+        long before = beforeSeq;
+        while (true) { // messages of blocked users are left out: read on so that a page is not short for them
+            var raw = store.messagesBefore(conversationId, before, limit);
+            List<ChatMessage> shown = raw.stream().map(sm -> replica.chatMessage(c, sm))
+                    .filter(m -> !blocked.contains(m.senderId())).toList();
+            page.addAll(0, shown.subList(Math.max(0, shown.size() - (limit - page.size())), shown.size()));
+            if (raw.size() < limit || page.size() >= limit) {
+                return page;
+            }
+            before = replica.chatMessage(c, raw.getFirst()).seq();
+        }
     }
 
-    /** One message held locally, with its current folded state and tick. */
+    /** One message held locally, with its current folded state and tick; empty for a blocked user's. */
     public Optional<ChatMessage> message(String conversationId, long seq) {
         Replica.Conv c = replica.conv(conversationId);
-        return store.message(conversationId, seq).map(sm -> replica.chatMessage(c, sm));
+        return store.message(conversationId, seq).map(sm -> replica.chatMessage(c, sm))
+                .filter(m -> !blocked.contains(m.senderId()));
     }
 
     /** Every raw log entry held for a conversation, in {@code seq} order (1, 2, 3 … with no gap). */
@@ -809,14 +879,23 @@ public final class ParleyClient implements AutoCloseable {
 
     // ---- listeners and lifecycle -------------------------------------------------------------------
 
-    /** Adds a listener; callbacks run on the client's callback thread. */
+    /**
+     * Adds a listener; callbacks run on the client's callback thread. Messages, typing, receipts and presence of
+     * users this account blocks are not passed to it ({@link ParleyListener#onEntry} still sees every raw entry).
+     */
     public void addListener(ParleyListener listener) {
-        callbacks.add(listener);
+        HidingListener h = new HidingListener(listener, blocked);
+        if (hiding.putIfAbsent(listener, h) == null) {
+            callbacks.add(h);
+        }
     }
 
     /** Removes a listener added before; callbacks already queued for it may still run. */
     public void removeListener(ParleyListener listener) {
-        callbacks.remove(listener);
+        HidingListener h = hiding.remove(listener);
+        if (h != null) {
+            callbacks.remove(h);
+        }
     }
 
     /**

@@ -40,6 +40,7 @@ final class ChatSession implements ParleyListener {
               /delete <seq>              delete one of your messages
               /who                       members of the open conversation and who is online
               /status                    connection state and messages waiting to be sent
+            """ + SafetyCommands.HELP + """
               /help                      this text
               /quit                      leave (unsent messages are kept and sent next time)
             """;
@@ -53,6 +54,7 @@ final class ChatSession implements ParleyListener {
     private volatile String current;
     private volatile long oldestShown = Long.MAX_VALUE;
     private volatile List<ConversationInfo> listed = List.of();
+    private final SafetyCommands safety;
 
     ChatSession(ParleyClient client, BufferedReader in, PrintStream out) {
         this.client = client;
@@ -60,6 +62,7 @@ final class ChatSession implements ParleyListener {
         this.out = out;
         this.names = new Names(client);
         this.me = client.userId().orElse(null);
+        this.safety = new SafetyCommands(client, names, me, this::println);
     }
 
     /** Runs until {@code /quit} or end of input. */
@@ -140,6 +143,10 @@ final class ChatSession implements ParleyListener {
             case "/accept" -> accept();
             case "/who" -> who();
             case "/status" -> status();
+            case "/block" -> safety.block(need(arg, "/block @handle"));
+            case "/unblock" -> safety.unblock(need(arg, "/unblock @handle"));
+            case "/report" -> safety.report(openOne(), need(arg, "/report <seq> <reason>"));
+            case "/search" -> safety.search(need(arg, "/search <words>"));
             default -> println("! unknown command " + parts[0] + " (try /help)");
         }
         return true;
@@ -197,6 +204,7 @@ final class ChatSession implements ParleyListener {
         for (int i = 0; i < all.size(); i++) {
             ConversationInfo c = all.get(i);
             String preview = c.lastMessage() == null ? ""
+                    : client.isBlocked(c.lastMessage().senderId()) ? " — (message from a blocked user)"
                     : " — " + names.of(c.lastMessage().senderId()) + ": " + abbreviate(c.lastMessage().deleted()
                     ? "(deleted)" : String.valueOf(c.lastMessage().body()));
             println(String.format("%2d. %s%s%s%s", i + 1, c.request() ? "[request] " : "", title(c),

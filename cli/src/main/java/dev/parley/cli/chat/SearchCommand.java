@@ -4,9 +4,6 @@ import dev.parley.client.ParleyClient;
 import dev.parley.protocol.Http;
 import dev.parley.protocol.Json;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,9 +22,6 @@ import picocli.CommandLine.Parameters;
             "  parley search -u alice quarterly report",
             "  parley search -u alice -c @bob --json lunch | jq .seq"})
 public final class SearchCommand implements Callable<Integer> {
-    private static final DateTimeFormatter WHEN =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
-
     @Mixin
     AccountOptions account;
 
@@ -71,10 +65,7 @@ public final class SearchCommand implements Callable<Integer> {
                 if (json) {
                     System.out.println(Json.encode(r));
                 } else {
-                    String title = client.conversation(r.conversationId()).map(c -> Format.title(c, names, me))
-                            .orElse(r.conversationId());
-                    System.out.println("[" + title + " #" + r.seq() + "] " + WHEN.format(Instant.ofEpochMilli(r.sentAtMs()))
-                            + " " + names.of(r.senderId()) + ": " + r.snippet());
+                    System.out.println(SafetyCommands.line(client, names, me, r));
                 }
             }
             return found.isEmpty() ? 1 : 0;
