@@ -72,10 +72,10 @@ public class PresencePrivacyBenchmark {
         chat = new ChatService(new InMemoryMessageStore(), accountStore, new InMemoryMediaStore(), bus, limiter, ids,
                 clock, Limits.defaults(), off);
         privacy = PresencePrivacy.attached(new InMemoryEngagementStore(), chat, bus, clock, Runnable::run);
-        me = accounts.signUp("me", "password-me", null).userId();
+        me = accounts.signUp("viewer", "password-viewer", null).userId();
         List<String> others = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            others.add(accounts.signUp("u" + i, "password-u" + i, null).userId());
+            others.add(accounts.signUp("user" + i, "password-user" + i, null).userId());
         }
         contact = others.get(0);
         for (int g = 0; g < 200; g++) {
