@@ -253,6 +253,7 @@ export class Client extends EventTarget {
   }
 
   ackDelivered(conv, seq) {
+    if (conv.request) return; // a message request gets no receipts until accepted (ui/requests.js)
     if (seq > conv.deliveredSeq && this.conn.send({ t: 'delivered', conversationId: conv.id, seq })) {
       conv.deliveredSeq = seq;
     }

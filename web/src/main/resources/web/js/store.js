@@ -41,6 +41,7 @@ export class ConversationState {
     this.deliveredSeq = Math.max(this.deliveredSeq || 0, view.deliveredSeq || 0);
     this.unread = view.unread ?? 0;
     this.createdAtMs = view.createdAtMs || this.createdAtMs || 0;
+    this.request = view.request === true; // a message request for this user (ui/requests.js)
     if (view.lastMessage && (!this.lastMessage || view.lastMessage.seq >= this.lastMessage.seq)) {
       this.lastMessage = view.lastMessage;
     }

@@ -20,6 +20,10 @@ import java.util.Map;
  * @param lastMessage    the newest text/media message held, or null
  * @param roles          in a group, each member's role ({@code owner}, {@code admin} or {@code member}); empty for a
  *                       direct conversation
+ * @param request        a message request: a direct conversation someone else opened that this user has not
+ *                       accepted ({@link ParleyClient#accept}) or replied in yet; the other person does not see
+ *                       this user's presence until then. As the server last said (not kept across restarts:
+ *                       false until the next conversation list or conversation frame)
  */
 public record ConversationInfo(
         String conversationId,
@@ -33,7 +37,8 @@ public record ConversationInfo(
         long unread,
         Map<String, Receipt> receipts,
         ChatMessage lastMessage,
-        Map<String, String> roles) {
+        Map<String, String> roles,
+        boolean request) {
 
     public ConversationInfo {
         members = members == null ? List.of() : List.copyOf(members);
@@ -41,12 +46,12 @@ public record ConversationInfo(
         roles = roles == null ? Map.of() : Map.copyOf(roles);
     }
 
-    /** A conversation without roles (a direct one). */
+    /** A conversation without roles (a direct one) that is not a message request. */
     public ConversationInfo(String conversationId, String kind, String title, List<String> members, boolean e2ee,
                             long lastSeq, long serverLastSeq, long readSeq, long unread, Map<String, Receipt> receipts,
                             ChatMessage lastMessage) {
         this(conversationId, kind, title, members, e2ee, lastSeq, serverLastSeq, readSeq, unread, receipts,
-                lastMessage, Map.of());
+                lastMessage, Map.of(), false);
     }
 
     /** A member's role in a group: {@code owner}, {@code admin} or {@code member}; null for a non-member. */

@@ -104,6 +104,10 @@ final class HttpApiClient {
                 new Http.MemberRole(role), ConversationView.class);
     }
 
+    ConversationView accept(String token, String conversationId) {
+        return call("POST", "/v1/conversations/" + enc(conversationId) + "/accept", token, null, ConversationView.class);
+    }
+
     void removeMember(String token, String conversationId, String userId) {
         call("DELETE", "/v1/conversations/" + enc(conversationId) + "/members/" + enc(userId), token, null, Void.class);
     }

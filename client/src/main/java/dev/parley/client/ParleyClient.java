@@ -516,6 +516,17 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     /**
+     * Accepts a conversation: a message request (someone opened a direct conversation) or a group someone added
+     * this user to. Until the user accepts or sends something there, its other members do not see this user's
+     * presence; replying accepts too. Idempotent. Blocks on HTTP.
+     *
+     * @return the conversation, no longer a request
+     */
+    public ConversationInfo accept(String conversationId) {
+        return created(api.accept(session.token(), conversationId));
+    }
+
+    /**
      * Registers the FCM or APNs token the phone's push service gave this app, so the server pushes to this
      * device while it has no live connection. Registering the same token again returns the same id; call
      * again whenever the platform hands out a new token. Blocks on HTTP.

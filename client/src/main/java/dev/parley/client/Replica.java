@@ -61,6 +61,8 @@ final class Replica implements AutoCloseable {
         volatile long floor = 1;
         volatile LocalStore.ConversationRow row;
         volatile boolean removed;
+        /** A message request for this user, as the server's last view said. */
+        volatile boolean request;
         final AtomicBoolean syncing = new AtomicBoolean();
         final TreeMap<Long, Message> parked = new TreeMap<>();
         final Map<String, ConversationInfo.Receipt> receipts = new ConcurrentHashMap<>();
@@ -297,6 +299,7 @@ final class Replica implements AutoCloseable {
         }
         c.row = store.conversation(v.conversationId()).orElseThrow();
         c.removed = false;
+        c.request = Boolean.TRUE.equals(v.request());
         if (v.receipts() != null) {
             for (ConversationView.MemberReceipt r : v.receipts()) {
                 c.receipts.put(r.userId(), store.raiseReceipt(c.id, r.userId(), r.deliveredSeq(), r.readSeq()));
@@ -668,8 +671,8 @@ final class Replica implements AutoCloseable {
             return;
         }
         for (Conv conv : convs.values()) {
-            if (conv.removed) {
-                continue;
+            if (conv.removed || conv.request) {
+                continue; // a message request gets no receipts until accepted: they would tell its sender we are here
             }
             long held = conv.held;
             if (held > conv.deliveredSent) {
@@ -765,7 +768,7 @@ final class Replica implements AutoCloseable {
         return new ConversationInfo(c.id, r == null ? null : r.kind(), r == null ? null : r.title(),
                 r == null ? List.of() : r.members(), r != null && r.e2ee(), c.held, c.known, readSeq,
                 store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last,
-                r == null || !ConversationView.GROUP.equals(r.kind()) ? Map.of() : store.roles(c.id));
+                r == null || !ConversationView.GROUP.equals(r.kind()) ? Map.of() : store.roles(c.id), c.request);
     }
 
     ChatMessage chatMessage(Conv c, LocalStore.StoredMessage sm) {

@@ -191,6 +191,8 @@ class ClientIT {
 
     @Test
     void typingAndPresenceReachTheOtherMember() {
+        // Alice created the group; Bob's presence is shown once he accepts it too (privacy of presence).
+        assertThat(bob.accept(conv).request()).isFalse();
         // The server announces presence when it changes (and in the snapshot after welcome), not when a new
         // conversation makes two online users share one: bounce bob's connection so that it changes.
         proxy.cutAll();
@@ -205,6 +207,33 @@ class ClientIT {
         bob.close();
         await().atMost(WAIT).until(() -> Boolean.FALSE.equals(aliceSees.presence.get(bob.userId().orElseThrow())));
         assertThat(alice.isOnline(bob.userId().orElseThrow())).contains(false);
+    }
+
+    @Test
+    void aDirectConversationSomeoneElseOpenedIsARequestUntilAccepted() {
+        // Bob has not said anything in Alice's group yet: her direct message is a request for him.
+        String direct = alice.openDirect(bob.userId().orElseThrow()).conversationId();
+        assertThat(alice.conversation(direct).orElseThrow().request()).isFalse();
+        await().atMost(WAIT).until(() -> bob.conversation(direct).map(ConversationInfo::request).orElse(false));
+        alice.send(direct, "hi bob, just me").sent().join();
+        await().atMost(WAIT).until(() -> bob.conversation(direct).orElseThrow().lastSeq() == 1);
+        bob.markRead(direct);
+
+        // Bob's client holds the message but sends no receipt while it is a request; it does once accepted.
+        String bobId = bob.userId().orElseThrow();
+        assertThat(alice.conversation(direct).orElseThrow().receipts().get(bobId))
+                .satisfiesAnyOf(r -> assertThat(r).isNull(), r -> assertThat(r.deliveredSeq()).isZero());
+        ConversationInfo accepted = bob.accept(direct);
+        await().atMost(WAIT).until(() -> {
+            ConversationInfo.Receipt r = alice.conversation(direct).orElseThrow().receipts().get(bobId);
+            return r != null && r.readSeq() == 1;
+        });
+
+        assertThat(accepted.request()).isFalse();
+        assertThat(bob.conversation(direct).orElseThrow().request()).isFalse();
+        assertThat(bob.accept(direct).request()).isFalse(); // idempotent
+        Assertions.assertThatThrownBy(() -> bob.accept("cnv_nope")).isInstanceOf(ParleyException.class)
+                .satisfies(e -> assertThat(((ParleyException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     @Test

@@ -58,6 +58,9 @@ public final class ChatService implements AutoCloseable {
     /** The MLS Delivery Service; null when this core was built without one (MLS kinds are then refused). */
     private final MlsDelivery mls;
     private final List<Consumer<Message>> storedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Conversation>> createdListeners = new CopyOnWriteArrayList<>();
+    /** Adds per-viewer fields to every view this core hands out (the message-request flag). */
+    private volatile java.util.function.BiFunction<ConversationView, String, ConversationView> viewer = (v, u) -> v;
     private final BlockedSends blockedSends;
 
     /** A chat core with the default {@link RateBudgets}. */
@@ -166,6 +169,9 @@ public final class ChatService implements AutoCloseable {
         Conversation stored = store.createConversation(requested);
         boolean created = stored.conversationId().equals(requested.conversationId());
         if (created) {
+            for (Consumer<Conversation> listener : createdListeners) {
+                listener.accept(stored);
+            }
             log.info("conversation created conversationId={} kind={} members={}", stored.conversationId(), kind,
                     stored.members().size());
             for (String member : stored.members()) {
@@ -562,9 +568,27 @@ public final class ChatService implements AutoCloseable {
     public Optional<ConversationView> viewFor(String conversationId, String userId) {
         Optional<ConversationSummary> s = store.summary(conversationId, userId);
         if (s.isPresent()) {
-            return Optional.of(Views.conversation(s.get()));
+            return Optional.of(viewOf(s.get(), userId));
         }
         return store.findConversation(conversationId).map(Views::formerMember);
+    }
+
+    /** A member's view of a conversation from its summary, with the per-viewer fields. */
+    public ConversationView viewOf(ConversationSummary summary, String userId) {
+        return viewer.apply(Views.conversation(summary), userId);
+    }
+
+    /**
+     * Tells {@code listener} of every conversation this node creates, after it is stored and before anyone
+     * hears of it (runs on the creating thread; it may block briefly).
+     */
+    public void onConversationCreated(Consumer<Conversation> listener) {
+        createdListeners.add(listener);
+    }
+
+    /** Sets what adds per-viewer fields ({@code (view, viewerUserId) -> view}) to the views this core hands out. */
+    public void decorateViews(java.util.function.BiFunction<ConversationView, String, ConversationView> decorator) {
+        this.viewer = decorator;
     }
 
     /**
@@ -633,7 +657,7 @@ public final class ChatService implements AutoCloseable {
     }
 
     private ConversationView view(String conversationId, String userId) {
-        return store.summary(conversationId, userId).map(Views::conversation)
+        return store.summary(conversationId, userId).map(x -> viewOf(x, userId))
                 .orElseThrow(() -> ChatException.notFound("conversation"));
     }
 

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Online/offline per user: online while any device holds a connection. Transitions are published on
- * every conversation of the user, so only people who share a conversation learn of them.
+ * Online/offline per user: online while any device holds a connection. Transitions are published on the
+ * conversations the user is engaged in, and every way presence leaves the server goes through the
+ * {@link PresencePrivacy} rule (docs/security.md, "Privacy of presence").
  */
 public final class PresenceService {
     /** In {@link #onlineDevices}: a connection of an unknown device, which counts for every device. */
@@ -23,12 +24,51 @@ public final class PresenceService {
     private final ChatService chat;
     private final EventBus bus;
     private final Clock clock;
+    private final PresencePrivacy privacy;
 
-    public PresenceService(PresenceStore presence, ChatService chat, EventBus bus, Clock clock) {
+    /**
+     * Presence under {@code privacy}'s rule. When a user engages in a conversation (accepts it or sends their
+     * first entry), its members are told the user's presence at once, and the user's own devices get the
+     * conversation's view again (its request flag is gone).
+     */
+    public PresenceService(PresenceStore presence, ChatService chat, EventBus bus, Clock clock,
+                           PresencePrivacy privacy) {
         this.presence = presence;
         this.chat = chat;
         this.bus = bus;
         this.clock = clock;
+        this.privacy = privacy;
+        privacy.engagement().onEngaged(this::engaged);
+    }
+
+    /** The rule every gateway applies to presence it delivers. */
+    public PresencePrivacy privacy() {
+        return privacy;
+    }
+
+    /**
+     * Whether a presence change of {@code subject}, received on a conversation it was published on, may be
+     * written to a connection of {@code viewer} (not the subject itself, no block either way).
+     */
+    public boolean mayDeliver(String subject, String viewer) {
+        return privacy.mayDeliver(subject, viewer);
+    }
+
+    /** Of {@code subjects} (who just joined the conversation), the presence its members may be told. */
+    public List<ServerFrame.Presence> presenceIn(String conversationId, List<String> subjects) {
+        return presenceOf(privacy.engagedOf(conversationId, subjects));
+    }
+
+    private void engaged(String conversationId, String userId) {
+        if (presence.isOnline(userId)) {
+            bus.publish(EventBus.conversationTopic(conversationId),
+                    new BusEvent.PresenceChanged(userId, true, null));
+        } else {
+            presence.lastSeenMs(userId).ifPresent(ms -> bus.publish(EventBus.conversationTopic(conversationId),
+                    new BusEvent.PresenceChanged(userId, false, ms)));
+        }
+        // The user's devices: the conversation is no longer a request (and whose presence they see is unchanged).
+        bus.publish(EventBus.userTopic(userId), new BusEvent.MembershipChanged(conversationId, List.of(), List.of()));
     }
 
     /**
@@ -86,17 +126,18 @@ public final class PresenceService {
         publish(new BusEvent.PresenceChanged(userId, false, lastSeenMs), userId);
     }
 
-    /** Presence of everyone who shares a conversation with the user: online ones, and last seen of others. */
+    /**
+     * Presence of everyone whose presence the user sees ({@link PresencePrivacy#visibleTo}): online ones, and
+     * last seen of others.
+     */
     public List<ServerFrame.Presence> snapshot(String userId) {
-        Set<String> contacts = new HashSet<>();
-        for (String conversationId : chat.conversationIdsOf(userId)) {
-            contacts.addAll(chat.members(conversationId));
-        }
-        contacts.remove(userId);
-        return presenceOf(contacts);
+        return presenceOf(privacy.visibleTo(userId));
     }
 
-    /** Current presence of the given users (online, or offline with last seen when known). */
+    /**
+     * Current presence of the given users (online, or offline with last seen when known), with no rule
+     * applied: callers pass only users the receiver may see.
+     */
     public List<ServerFrame.Presence> presenceOf(java.util.Collection<String> contacts) {
         List<ServerFrame.Presence> out = new ArrayList<>();
         for (String contact : contacts) {
@@ -111,7 +152,7 @@ public final class PresenceService {
     }
 
     private void publish(BusEvent.PresenceChanged event, String userId) {
-        for (String conversationId : chat.conversationIdsOf(userId)) {
+        for (String conversationId : privacy.shownOn(userId)) {
             bus.publish(EventBus.conversationTopic(conversationId), event);
         }
     }

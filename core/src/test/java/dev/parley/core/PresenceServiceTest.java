@@ -3,6 +3,7 @@ package dev.parley.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.event.BusEvent;
+import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryPresenceStore;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +14,10 @@ class PresenceServiceTest {
     private final Caller alice = f.user("alice");
     private final Caller bob = f.user("bob");
     private final Caller carol = f.user("carol");
-    private final PresenceService presence = new PresenceService(new InMemoryPresenceStore(), f.chat, f.bus, f.clock);
+    private final PresencePrivacy privacy = PresencePrivacy.attached(new InMemoryEngagementStore(), f.chat, f.bus,
+            f.clock, Runnable::run);
+    private final PresenceService presence = new PresenceService(new InMemoryPresenceStore(), f.chat, f.bus, f.clock,
+            privacy);
 
     @AfterEach
     void close() {
@@ -26,9 +30,10 @@ class PresenceServiceTest {
     }
 
     @Test
-    void aUserExpiredByTheBackplaneGoesOfflineInEachOfTheirConversationsAndNowhereElse() {
+    void aUserExpiredByTheBackplaneGoesOfflineInEachConversationTheyChoseToTalkInAndNowhereElse() {
         String withBob = group(alice, bob);
         String withCarol = group(carol, alice);
+        privacy.accept(alice, withCarol); // Alice chose to talk there too (created by Carol)
         String without = group(bob, carol);
         var toBob = f.recordConversation(withBob);
         var toCarol = f.recordConversation(withCarol);

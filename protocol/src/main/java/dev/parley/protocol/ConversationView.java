@@ -16,6 +16,9 @@ import java.util.Map;
  * @param epoch the MLS epoch of an e2ee conversation (0 until the first Commit); null for other conversations
  * @param roles each member's role in a group ({@code owner}, {@code admin} or {@code member}); null for a direct
  *              conversation, which has no roles
+ * @param request true when this is a message request for the viewer: a direct conversation someone else opened
+ *     that the viewer has not accepted or sent anything in yet (docs/security.md, "Privacy of presence");
+ *     absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConversationView(
@@ -32,18 +35,33 @@ public record ConversationView(
         Message lastMessage,
         Long createdAtMs,
         Long epoch,
-        Map<String, String> roles) implements ServerFrame {
+        Map<String, String> roles,
+        Boolean request) implements ServerFrame {
 
     public ConversationView {
         roles = roles == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(roles));
     }
 
-    /** A view without roles (a direct conversation). */
+    /** A view without the per-viewer request flag. */
+    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
+                            Message lastMessage, Long createdAtMs, Long epoch, Map<String, String> roles) {
+        this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
+                lastMessage, createdAtMs, epoch, roles, null);
+    }
+
+    /** A view without roles (a direct conversation) and without the request flag. */
     public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
                             long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
                             Message lastMessage, Long createdAtMs, Long epoch) {
         this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
-                lastMessage, createdAtMs, epoch, null);
+                lastMessage, createdAtMs, epoch, null, null);
+    }
+
+    /** This view with the request flag set ({@code true}) or left out ({@code false}). */
+    public ConversationView withRequest(boolean isRequest) {
+        return new ConversationView(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread,
+                receipts, lastMessage, createdAtMs, epoch, roles, isRequest ? Boolean.TRUE : null);
     }
 
     /** A view without an MLS epoch (a conversation without e2ee). */
@@ -51,7 +69,7 @@ public record ConversationView(
                             long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
                             Message lastMessage, Long createdAtMs) {
         this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
-                lastMessage, createdAtMs, null, null);
+                lastMessage, createdAtMs, null, null, null);
     }
 
     public static final String DIRECT = "direct";

@@ -8,6 +8,7 @@ import dev.parley.core.GroupAdmin;
 import dev.parley.core.KeyPackageService;
 import dev.parley.core.SearchService;
 import dev.parley.core.AccountSettings;
+import dev.parley.core.PresencePrivacy;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.event.BusEvent;
@@ -25,8 +26,10 @@ import dev.parley.server.gateway.RoleGate;
 import dev.parley.server.gateway.http.GroupApi;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.gateway.http.MlsKeyPackagesApi;
+import dev.parley.server.gateway.http.RequestsApi;
 import dev.parley.server.gateway.http.SafetyApi;
 import dev.parley.server.gateway.http.SearchApi;
+import dev.parley.server.privacy.PresenceModule;
 import dev.parley.server.gateway.http.AccountApi;
 import dev.parley.server.mls.MlsKeyPackageCheck;
 import dev.parley.server.mls.MlsMessageCheck;
@@ -120,7 +123,10 @@ public final class ParleyServer implements AutoCloseable {
         closeables.add(blocks);
         chat.useBlocks(blocks);
         backplane.onReconnect(blocks::forgetAll);
-        PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock);
+        // Privacy of presence: who chose to talk where decides who sees whom (docs/security.md).
+        PresencePrivacy privacy = PresenceModule.privacy(stores.database(), chat, backplane, clock, blocking.executor(),
+                closeables);
+        PresenceService presence = new PresenceService(backplane.presence(), chat, bus, clock, privacy);
         backplane.attach(chat, presence);
         closeables.add(bus.subscribe(EventBus.REVOCATIONS_TOPIC, e -> {
             if (e instanceof BusEvent.DeviceRevoked r) {
@@ -161,6 +167,7 @@ public final class ParleyServer implements AutoCloseable {
                         new MlsKeyPackagesApi(new KeyPackageService(new JdbcKeyPackageStore(stores.database(), clock),
                                 new MlsKeyPackageCheck(), rateLimiter, config.budgets(), clock, blocks), chat, accounts,
                                 blocking.executor(), config.maxHttpBodyBytes()),
+                        new RequestsApi(privacy, accounts, blocking.executor()),
                         new SafetyApi(blocks, new ReportService(stores.reports(), stores.messages(), chat, rateLimiter,
                                 config.budgets(), ids, clock), accounts, blocking.executor(), config.maxHttpBodyBytes()),
                         new SearchApi(new SearchService(stores.search(), stores.messages(), rateLimiter,

@@ -11,6 +11,7 @@ import { openViewer } from './viewer.js';
 import { messageSummary } from '../media.js';
 import { e2eeMembersButton } from './e2ee-members.js';
 import { blockedItem, blockedNotice, headerButton, messageMenu } from './safety.js';
+import { RequestPanel } from './requests.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -75,6 +76,8 @@ export class ConversationView {
       this.header,
       h('div', { class: 'timeline-wrap' }, this.timeline, this.jump),
       this.typingEl, this.composer.el, this.blockedSlot, this.e2eeNote, this.dropZone);
+    this.requestPanel = new RequestPanel(this);
+    this.el.insertBefore(this.requestPanel.el, this.e2eeNote);
     this.setUpDrop();
 
     // Images and file cards get their size when their details arrive: stay at the bottom if the
@@ -89,7 +92,7 @@ export class ConversationView {
       updateProgress(this.thread.el, clientMsgId, loaded, total);
     });
 
-    this.client.readBlocked = () => !this.isAtBottom();
+    this.client.readBlocked = (id) => this.requestPanel.blocksRead(id) || !this.isAtBottom();
     this.actions = {
       react: (seq, emoji, on) => this.client.react(this.convId, seq, emoji, on),
       pickReaction: (seq, anchor) => this.pickReaction(seq, anchor),
@@ -240,6 +243,7 @@ export class ConversationView {
     this.renderTyping(conv);
     this.renderE2ee(conv);
     this.renderBlocked();
+    this.requestPanel.render(conv);
     this.renderTimeline(conv);
     this.thread.render();
   }

@@ -7,6 +7,7 @@ import { listTime, preview } from '../format.js';
 import { SearchResults } from './search.js';
 import { messageSummary } from '../media.js';
 import { avatar } from './messages.js';
+import { RequestsList } from './requests.js';
 
 export class Sidebar {
   constructor(app) {
@@ -42,7 +43,7 @@ export class Sidebar {
             this.render();
           },
         })),
-      this.notifySlot, this.list, this.empty);
+      this.notifySlot, (this.requests = new RequestsList(app)).el, this.list, this.empty);
     this.results = new SearchResults(app);
     this.el.append(this.results.el);
     this.renderNotifyPrompt();
@@ -78,9 +79,9 @@ export class Sidebar {
     const store = this.store;
     this.meName.textContent = store.me.displayName || store.me.handle; // renamed in the account settings
     const me = store.me.userId;
-    const all = store.sortedConversations();
+    const all = this.requests.render(store.sortedConversations(), this.filter); // requests are listed apart
     const shown = all.filter((c) => !this.filter || store.titleOf(c).toLowerCase().includes(this.filter));
-    this.empty.hidden = all.length > 0;
+    this.empty.hidden = all.length > 0 || !this.requests.el.hidden;
     reconcile(this.list, shown.map((conv) => {
       const title = store.titleOf(conv);
       const peer = store.peerOf(conv);

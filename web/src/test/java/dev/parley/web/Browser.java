@@ -185,7 +185,20 @@ final class Browser implements AutoCloseable {
         eventually(() -> assertThat(text("[data-testid=chat-title]")).isEqualTo(title));
     }
 
+    /**
+     * Opens a conversation from the list. A message request (a direct conversation someone else opened) is
+     * accepted first, as a person does before chatting: scenarios that open a conversation are about chatting;
+     * the request itself is covered by {@code RequestsWebIT}, which uses {@link #openWithoutAccepting}.
+     */
     void openConversation(String title) {
+        openWithoutAccepting(title);
+        if (visible("[data-testid=request-accept]")) {
+            click("[data-testid=request-accept]");
+            eventually(() -> assertThat(visible("[data-testid=request-panel]")).isFalse());
+        }
+    }
+
+    void openWithoutAccepting(String title) {
         eventually(() -> {
             WebElement item = driver.findElements(By.cssSelector("[data-testid=conversation-item]")).stream()
                     .filter(e -> e.findElement(By.cssSelector("[data-testid=conversation-title]")).getText().equals(title))

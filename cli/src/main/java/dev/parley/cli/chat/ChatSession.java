@@ -33,6 +33,7 @@ final class ChatSession implements ParleyListener {
               /group <title> @a @b ...   create a group
               /add @handle ...           add members to the open group
               /leave                     leave the open conversation
+              /accept                    accept the open message request (they see your presence from now on)
               /reply <seq> <text>        reply to a message
               /react <seq> <emoji>       react (again to remove: /unreact <seq> <emoji>)
               /edit <seq> <text>         edit one of your messages
@@ -139,6 +140,7 @@ final class ChatSession implements ParleyListener {
                 await(client.edit(openOne(), seq(r[0]), r[1]));
             }
             case "/delete" -> await(client.delete(openOne(), seq(need(arg, "/delete <seq>"))));
+            case "/accept" -> accept();
             case "/who" -> who();
             case "/status" -> status();
             case "/block" -> safety.block(need(arg, "/block @handle"));
@@ -205,8 +207,8 @@ final class ChatSession implements ParleyListener {
                     : client.isBlocked(c.lastMessage().senderId()) ? " — (message from a blocked user)"
                     : " — " + names.of(c.lastMessage().senderId()) + ": " + abbreviate(c.lastMessage().deleted()
                     ? "(deleted)" : String.valueOf(c.lastMessage().body()));
-            println(String.format("%2d. %s%s%s", i + 1, title(c), c.unread() > 0 ? " (" + c.unread() + " unread)" : "",
-                    preview));
+            println(String.format("%2d. %s%s%s%s", i + 1, c.request() ? "[request] " : "", title(c),
+                    c.unread() > 0 ? " (" + c.unread() + " unread)" : "", preview));
         }
     }
 
@@ -226,7 +228,20 @@ final class ChatSession implements ParleyListener {
         oldestShown = page.isEmpty() ? Long.MAX_VALUE : page.get(0).seq();
         page.forEach(m -> println(Format.message(m, names, me)));
         client.pending(conversationId).forEach(m -> println(Format.message(m, names, me)));
+        if (c != null && c.request()) {
+            // A request: nothing is marked read and nothing tells them we looked until we accept or reply.
+            println("· " + title(c) + " wants to chat. /accept to talk (they then see when you are online), or"
+                    + " reply; /block @handle to decline.");
+            return;
+        }
         client.markRead(conversationId);
+    }
+
+    private void accept() {
+        String conv = openOne();
+        ConversationInfo c = client.accept(conv);
+        println("· accepted: " + title(c));
+        client.markRead(conv);
     }
 
     private void more() {

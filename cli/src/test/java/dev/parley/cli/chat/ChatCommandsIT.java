@@ -202,6 +202,46 @@ class ChatCommandsIT {
         assertThat(run(new SearchCommand(), account("frank", "--sign-up", "invoice"))).isEqualTo(1);
     }
 
+    @Test
+    void aDirectConversationFromSomeoneNewIsShownAsARequestUntilAccepted() throws Exception {
+        String carolId;
+        try (ParleyClient signUp = ParleyClient.builder().serverUrl(url).store(dir.resolve("carol-signup.db")).build()) {
+            carolId = signUp.signUp("carol", "carol-password", "Carol");
+        }
+        String conv = bob.openDirect(carolId).conversationId();
+        bob.send(conv, "hi carol, we have not met").sent().join();
+
+        BlockingQueue<String> typed = new LinkedBlockingQueue<>();
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(screen, true, StandardCharsets.UTF_8);
+        AccountOptions options = new AccountOptions();
+        CommandLine.populateCommand(options, account("carol"));
+        Thread session;
+        try (ParleyClient carol = options.open("test")) {
+            ChatSession chat = new ChatSession(carol, new BufferedReader(new LineReader(typed)), out);
+            carol.addListener(chat);
+            session = Thread.ofVirtual().start(() -> {
+                try {
+                    chat.run();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(WAIT).until(() -> screen.toString(StandardCharsets.UTF_8).contains("[request] "));
+            typed.add("/open 1");
+            await().atMost(WAIT).until(() -> screen.toString(StandardCharsets.UTF_8).contains("wants to chat"));
+            // Bob learns nothing of Carol's presence while it is a request.
+            assertThat(bob.isOnline(carolId)).isEmpty();
+            typed.add("/accept");
+            await().atMost(WAIT).until(() -> screen.toString(StandardCharsets.UTF_8).contains("· accepted: "));
+            await().atMost(WAIT).until(() -> bob.isOnline(carolId).orElse(false));
+            assertThat(carol.conversation(conv).orElseThrow().request()).isFalse();
+            typed.add("/quit");
+            session.join(WAIT);
+        }
+        assertThat(session.isAlive()).isFalse();
+    }
+
     /** A reader fed line by line by the test, like a person typing. */
     private static final class LineReader extends Reader {
         private final BlockingQueue<String> lines;

@@ -69,7 +69,8 @@ class PushDecisionTest {
         accounts = new AccountService(accountStore, plain, limiter, bus, ids, clock, Limits.defaults());
         chat = new ChatService(messages, accountStore, new InMemoryMediaStore(), bus, limiter, ids,
                 clock, Limits.defaults());
-        presence = new PresenceService(new InMemoryPresenceStore(), chat, bus, clock);
+        presence = new PresenceService(new InMemoryPresenceStore(), chat, bus, clock, dev.parley.core.PresencePrivacy
+                .attached(new dev.parley.core.memory.InMemoryEngagementStore(), chat, bus, clock, Runnable::run));
         PushQueue queue = new PushQueue() {
             @Override
             public void enqueue(List<QueuedPush> pushes, long dueAtMs) {

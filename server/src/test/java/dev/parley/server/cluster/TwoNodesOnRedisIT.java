@@ -92,6 +92,7 @@ class TwoNodesOnRedisIT {
         Api.Session alice = user();
         Api.Session bob = user();
         String c = apiA.group(alice, "pairs", bob);
+        apiB.accept(bob, c); // Bob chose to talk too: Alice sees his presence
         WsClient onA = socket(a, alice);
         WsClient onB = socket(b, bob);
 

@@ -98,7 +98,7 @@ abstract class ChatFlowIT {
     void presenceGoesOnlineAndOfflineWithLastSeen() {
         var alice = api.user("alice3");
         var bob = api.user("bob3");
-        api.direct(alice, bob);
+        api.accept(bob, api.direct(alice, bob)); // both chose to talk: each sees the other
         try (var a = WsClient.connect(server.port(), alice.token())) {
             var b = WsClient.connect(server.port(), bob.token());
             assertThat(a.await(f -> is(f, "presence") && f.path("state").asText().equals("online"))
@@ -113,15 +113,20 @@ abstract class ChatFlowIT {
     }
 
     @Test
-    void membersOfANewConversationLearnEachOthersPresence() {
+    void membersOfANewConversationLearnThePresenceOfThoseWhoChoseToTalk() {
         var alice = api.user("alice15");
         var bob = api.user("bob15");
         try (var a = WsClient.connect(server.port(), alice.token()); var b = WsClient.connect(server.port(), bob.token())) {
             String c = api.direct(alice, bob);
             assertThat(a.await(f -> is(f, "conversation")).path("conversationId").asText()).isEqualTo(c);
-            assertThat(a.await(f -> is(f, "presence") && f.path("userId").asText().equals(bob.userId()))
-                    .path("state").asText()).isEqualTo("online");
+            // Alice opened the conversation: Bob sees her. Bob has not accepted: Alice learns nothing of him.
             assertThat(b.await(f -> is(f, "presence") && f.path("userId").asText().equals(alice.userId()))
+                    .path("state").asText()).isEqualTo("online");
+            a.call("ping");
+            assertThat(a.drain("presence", Duration.ZERO)).isEmpty();
+
+            api.accept(bob, c);
+            assertThat(a.await(f -> is(f, "presence") && f.path("userId").asText().equals(bob.userId()))
                     .path("state").asText()).isEqualTo("online");
         }
     }

@@ -107,4 +107,15 @@ public final class Api {
         }
         return r.body().path("conversationId").asText();
     }
+
+    /**
+     * The member accepts the conversation ({@code POST /v1/conversations/{id}/accept}): from now on its members
+     * see their presence (docs/security.md, "Privacy of presence").
+     */
+    public void accept(Session member, String conversationId) {
+        Response r = post("/v1/conversations/" + conversationId + "/accept", member.token(), "");
+        if (r.status() != 200) {
+            throw new AssertionError("accept failed: " + r);
+        }
+    }
 }

@@ -7,7 +7,6 @@ import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
 import dev.parley.core.ConversationChanges;
 import dev.parley.core.RateBudgets;
-import dev.parley.core.Views;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.FrameException;
 import dev.parley.protocol.Http;
@@ -188,7 +187,7 @@ public final class HttpApi {
         }
         chargeAddress(rc, RateBudgets.Name.READS_PER_ADDRESS);
         ConversationChanges changes = chat.conversations(caller, version);
-        var views = changes.changed().stream().map(Views::conversation).toList();
+        var views = changes.changed().stream().map(x -> chat.viewOf(x, caller.userId())).toList();
         return Reply.of(200, new Http.ConversationList(views, since == null ? null : changes.removed(),
                 SyncTokens.encode(changes.version())));
     }

@@ -234,7 +234,7 @@ final class MqttOutbox {
                 }
             }
             case BusEvent.PresenceChanged p -> {
-                if (!p.userId().equals(caller.userId())) {
+                if (s.presence().mayDeliver(p.userId(), caller.userId())) {
                     event(p.userId(), new ServerFrame.Presence(p.userId(),
                             p.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE, p.lastSeenMs()));
                 }

@@ -137,7 +137,7 @@ final class EventRoutes {
                         changed.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE,
                         changed.lastSeenMs());
                 for (SocketIoPeer p : peersOf(conversations, conversationId)) {
-                    if (!p.caller().userId().equals(changed.userId())) {
+                    if (presence.mayDeliver(changed.userId(), p.caller().userId())) {
                         p.pushPresence(frame);
                     }
                 }
@@ -183,9 +183,9 @@ final class EventRoutes {
     private void announcePresence(String conversationId, List<String> added) {
         blocking.execute(() -> {
             try {
-                for (ServerFrame.Presence p : presence.presenceOf(added)) {
+                for (ServerFrame.Presence p : presence.presenceIn(conversationId, added)) {
                     for (SocketIoPeer peer : peersOf(conversations, conversationId)) {
-                        if (!peer.caller().userId().equals(p.userId())) {
+                        if (presence.mayDeliver(p.userId(), peer.caller().userId())) {
                             peer.pushPresence(p);
                         }
                     }
@@ -234,7 +234,10 @@ final class EventRoutes {
                 pushAll(peersOf(users, userId), "conversation", view, p -> true);
                 if (!removed) {
                     var others = view.members().stream().filter(u -> !u.equals(userId)).toList();
-                    for (ServerFrame.Presence p : presence.presenceOf(others)) {
+                    for (ServerFrame.Presence p : presence.presenceIn(conversationId, others)) {
+                        if (!presence.mayDeliver(p.userId(), userId)) {
+                            continue;
+                        }
                         for (SocketIoPeer peer : peersOf(users, userId)) {
                             peer.pushPresence(p);
                         }

@@ -153,7 +153,7 @@ final class Fanout {
                 var frame = new ServerFrame.Presence(p.userId(),
                         p.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE, p.lastSeenMs());
                 for (WsPeer c : connectionsOf(conversations, conversationId)) {
-                    if (!c.caller().userId().equals(p.userId())) {
+                    if (presence.mayDeliver(p.userId(), c.caller().userId())) {
                         c.pushPresence(frame);
                     }
                 }
@@ -200,9 +200,9 @@ final class Fanout {
     private void announcePresence(String conversationId, List<String> added) {
         blocking.execute(() -> {
             try {
-                for (ServerFrame.Presence p : presence.presenceOf(added)) {
+                for (ServerFrame.Presence p : presence.presenceIn(conversationId, added)) {
                     for (WsPeer c : connectionsOf(conversations, conversationId)) {
-                        if (!c.caller().userId().equals(p.userId())) {
+                        if (presence.mayDeliver(p.userId(), c.caller().userId())) {
                             c.pushPresence(p);
                         }
                     }
@@ -237,9 +237,12 @@ final class Fanout {
                                 c.push(json);
                             }
                             if (!removed) {
-                                // New contacts: tell this user who of them is online.
+                                // New contacts: tell this user who of them is online (those engaged here).
                                 var others = view.members().stream().filter(u -> !u.equals(userId)).toList();
-                                for (ServerFrame.Presence p : presence.presenceOf(others)) {
+                                for (ServerFrame.Presence p : presence.presenceIn(m.conversationId(), others)) {
+                                    if (!presence.mayDeliver(p.userId(), userId)) {
+                                        continue;
+                                    }
                                     for (WsPeer c : connectionsOf(users, userId)) {
                                         c.pushPresence(p);
                                     }

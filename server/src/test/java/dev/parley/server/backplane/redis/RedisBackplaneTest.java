@@ -7,12 +7,14 @@ import dev.parley.core.AccountService;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatService;
 import dev.parley.core.Limits;
+import dev.parley.core.PresencePrivacy;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.RateBudgets;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.media.InMemoryMediaStore;
 import dev.parley.core.memory.InMemoryAccountStore;
+import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.PasswordHasher;
@@ -83,9 +85,12 @@ class RedisBackplaneTest {
                 ids, clock, Limits.defaults(), RateBudgets.defaults());
         String alice = accounts.signUp("alice", "password-alice", null).userId();
         String bob = accounts.signUp("bob", "password-bob", null).userId();
-        String c = chat.createConversation(new Caller(bob, "dev-b"), "group", List.of(alice), "team", false)
+        var presence = new PresenceService(survivor.presence(), chat, survivor.bus(), clock, PresencePrivacy.attached(
+                new InMemoryEngagementStore(), chat, survivor.bus(), clock, Runnable::run));
+        // Alice created the group: her presence is shown to its members (docs/security.md, privacy of presence).
+        String c = chat.createConversation(new Caller(alice, "dev-a"), "group", List.of(bob), "team", false)
                 .conversation().conversationId();
-        survivor.attach(chat, new PresenceService(survivor.presence(), chat, survivor.bus(), clock));
+        survivor.attach(chat, presence);
         List<BusEvent> events = new CopyOnWriteArrayList<>();
         EventBus.Subscription sub = survivor.bus().subscribe(EventBus.conversationTopic(c), events::add);
 

@@ -411,7 +411,7 @@ class MqttGatewayIT {
     void anMqttConnectionCountsAsOnlineAndARevokedSessionIsDisconnected() throws Exception {
         var a = api.user("mq_pr_a");
         var b = api.user("mq_pr_b");
-        api.direct(a, b);
+        api.accept(b, api.direct(a, b)); // b chose to talk: a sees b's presence
         try (var ws = WsClient.connect(server.port(), a.token()); var m = connected(b, 5, "pr", true)) {
             ws.await(f -> "presence".equals(f.path("t").asText()) && f.path("userId").asText().equals(b.userId())
                     && "online".equals(f.path("state").asText()));

@@ -3,10 +3,12 @@ package dev.parley.server.gateway.ws;
 import dev.parley.core.AccountService;
 import dev.parley.core.ChatService;
 import dev.parley.core.Limits;
+import dev.parley.core.PresencePrivacy;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.media.InMemoryMediaStore;
 import dev.parley.core.memory.InMemoryAccountStore;
+import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.memory.InMemoryPresenceStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
@@ -48,7 +50,8 @@ final class GatewayFixture implements AutoCloseable {
         accounts = new AccountService(accountStore, new PlainHasher(), limiter, bus, ids, clock, Limits.defaults());
         chat = new ChatService(new InMemoryMessageStore(), accountStore, new InMemoryMediaStore(), bus, limiter, ids,
                 clock, Limits.defaults());
-        presence = new PresenceService(new InMemoryPresenceStore(), chat, bus, clock);
+        presence = new PresenceService(new InMemoryPresenceStore(), chat, bus, clock, PresencePrivacy.attached(
+                new InMemoryEngagementStore(), chat, bus, clock, blocking));
         ExecutorService counted = new java.util.concurrent.AbstractExecutorService() {
             @Override
             public void execute(Runnable task) {
