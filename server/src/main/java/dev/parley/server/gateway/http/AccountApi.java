@@ -1,15 +1,14 @@
 package dev.parley.server.gateway.http;
 
+import static dev.parley.server.gateway.http.JsonBody.object;
+import static dev.parley.server.gateway.http.JsonBody.optionalText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.Account;
 import dev.parley.core.AccountService;
 import dev.parley.core.AccountSettings;
-import dev.parley.core.ChatException;
 import dev.parley.protocol.Http;
-import dev.parley.protocol.Json;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.ExecutorService;
 
@@ -33,12 +32,12 @@ public final class AccountApi implements HttpApi.RouteModule {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         router.patch("/v1/me").handler(body).handler(route.handler(200, (rc, caller) -> {
-            Account a = settings.changeDisplayName(caller, text(object(rc), "displayName"));
+            Account a = settings.changeDisplayName(caller, optionalText(object(rc), "displayName"));
             return new Http.User(a.userId(), a.handle(), a.displayName());
         }));
         router.put("/v1/me/password").handler(body).handler(route.handler(204, (rc, caller) -> {
             JsonNode o = object(rc);
-            settings.changePassword(caller, text(o, "oldPassword"), text(o, "newPassword"));
+            settings.changePassword(caller, optionalText(o, "oldPassword"), optionalText(o, "newPassword"));
             return null;
         }));
         router.get("/v1/me/sessions").handler(route.handler(200, (rc, caller) ->
@@ -52,31 +51,5 @@ public final class AccountApi implements HttpApi.RouteModule {
             settings.deleteAccount(caller);
             return null;
         }));
-    }
-
-    private static JsonNode object(RoutingContext rc) {
-        JsonNode root;
-        try {
-            Buffer b = rc.body().buffer();
-            root = b == null || b.length() == 0 ? null : Json.mapper().readTree(b.getBytes());
-        } catch (java.io.IOException e) {
-            throw ChatException.badRequest("malformed JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw ChatException.badRequest("a JSON object body is required");
-        }
-        return root;
-    }
-
-    /** A string field, or null when absent; {@code bad_request} when it holds anything but a string. */
-    private static String text(JsonNode o, String field) {
-        JsonNode n = o.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw ChatException.badRequest("'" + field + "' must be a string");
-        }
-        return n.asText();
     }
 }

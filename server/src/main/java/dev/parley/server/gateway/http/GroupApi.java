@@ -1,15 +1,12 @@
 package dev.parley.server.gateway.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import static dev.parley.server.gateway.http.JsonBody.object;
+import static dev.parley.server.gateway.http.JsonBody.requiredText;
+
 import dev.parley.core.AccountService;
-import dev.parley.core.ChatException;
 import dev.parley.core.GroupAdmin;
-import dev.parley.protocol.Json;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -32,31 +29,8 @@ public final class GroupApi implements HttpApi.RouteModule {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         router.patch("/v1/conversations/:id").handler(body).handler(route.handler(200, (rc, caller) ->
-                groups.rename(caller, rc.pathParam("id"), text(object(rc), "title"))));
+                groups.rename(caller, rc.pathParam("id"), requiredText(object(rc), "title"))));
         router.put("/v1/conversations/:id/members/:userId").handler(body).handler(route.handler(200, (rc, caller) ->
-                groups.setRole(caller, rc.pathParam("id"), rc.pathParam("userId"), text(object(rc), "role"))));
-    }
-
-    private static JsonNode object(RoutingContext rc) {
-        JsonNode root;
-        try {
-            Buffer b = rc.body().buffer();
-            root = b == null || b.length() == 0 ? null : Json.mapper().readTree(b.getBytes());
-        } catch (IOException e) {
-            throw ChatException.badRequest("malformed JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw ChatException.badRequest("a JSON object body is required");
-        }
-        return root;
-    }
-
-    /** A required string field; {@code bad_request} when it is missing or holds anything but a string. */
-    private static String text(JsonNode o, String field) {
-        JsonNode n = o.get(field);
-        if (n == null || !n.isTextual()) {
-            throw ChatException.badRequest("'" + field + "' must be a string");
-        }
-        return n.asText();
+                groups.setRole(caller, rc.pathParam("id"), rc.pathParam("userId"), requiredText(object(rc), "role"))));
     }
 }

@@ -1,15 +1,15 @@
 package dev.parley.server.gateway.http;
 
+import static dev.parley.server.gateway.http.JsonBody.object;
+import static dev.parley.server.gateway.http.JsonBody.optionalText;
+import static dev.parley.server.gateway.http.JsonBody.optionalWhole;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.AccountService;
 import dev.parley.core.BlockService;
-import dev.parley.core.ChatException;
 import dev.parley.core.ReportService;
-import dev.parley.protocol.Json;
 import dev.parley.protocol.SafetyHttp;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.ExecutorService;
 
@@ -48,46 +48,8 @@ public final class SafetyApi implements HttpApi.RouteModule {
         router.post("/v1/reports").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(route.handler(201, (rc, caller) -> {
                     JsonNode o = object(rc);
-                    return new SafetyHttp.ReportCreated(reports.report(caller, text(o, "conversationId"),
-                            whole(o, "seq"), text(o, "reason")));
+                    return new SafetyHttp.ReportCreated(reports.report(caller, optionalText(o, "conversationId"),
+                            optionalWhole(o, "seq"), optionalText(o, "reason")));
                 }));
-    }
-
-    private static JsonNode object(RoutingContext rc) {
-        JsonNode root;
-        try {
-            Buffer b = rc.body().buffer();
-            root = b == null || b.length() == 0 ? null : Json.mapper().readTree(b.getBytes());
-        } catch (java.io.IOException e) {
-            throw ChatException.badRequest("malformed JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw ChatException.badRequest("a JSON object body is required");
-        }
-        return root;
-    }
-
-    /** A string field, or null when absent; {@code bad_request} when it holds anything but a string. */
-    private static String text(JsonNode o, String field) {
-        JsonNode n = o.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw ChatException.badRequest("'" + field + "' must be a string");
-        }
-        return n.asText();
-    }
-
-    /** A whole-number field, or null when absent; {@code bad_request} for any other type. */
-    private static Long whole(JsonNode o, String field) {
-        JsonNode n = o.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw ChatException.badRequest("'" + field + "' must be a whole number");
-        }
-        return n.asLong();
     }
 }
