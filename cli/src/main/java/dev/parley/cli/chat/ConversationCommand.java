@@ -2,7 +2,6 @@ package dev.parley.cli.chat;
 
 import dev.parley.client.ConversationInfo;
 import dev.parley.client.ParleyClient;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -87,53 +86,35 @@ public final class ConversationCommand implements Runnable {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Adds users to a conversation (in an e2ee one: every device of each, by an MLS Commit).")
-    static final class Add implements Callable<Integer> {
-        @Mixin
-        AccountOptions account;
-
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-                description = "how long to wait for the server (default ${DEFAULT-VALUE})")
-        int timeoutSeconds;
-
-        @Parameters(index = "0", paramLabel = "TARGET", description = "the conversation: an id, a title or @handle")
-        String target;
-
+    static final class Add extends OnConversation {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "@HANDLE", description = "the users to add")
         List<String> handles;
 
         @Override
-        public Integer call() throws Exception {
-            try (ParleyClient client = account.open("parley conversation")) {
-                client.awaitCaughtUp(Duration.ofSeconds(timeoutSeconds)); // the group must be current to commit
-                client.addMembers(Targets.resolve(client, target, null), userIds(client, handles));
-            }
-            return 0;
+        boolean catchUpFirst() {
+            return true; // the group must be current to commit
+        }
+
+        @Override
+        void run(ParleyClient client, String conversationId) {
+            client.addMembers(conversationId, userIds(client, handles));
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
             description = "Removes users from a conversation (in an e2ee one: every device of each, by an MLS Commit).")
-    static final class Remove implements Callable<Integer> {
-        @Mixin
-        AccountOptions account;
-
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-                description = "how long to wait for the server (default ${DEFAULT-VALUE})")
-        int timeoutSeconds;
-
-        @Parameters(index = "0", paramLabel = "TARGET", description = "the conversation: an id, a title or @handle")
-        String target;
-
+    static final class Remove extends OnConversation {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "@HANDLE", description = "the users to remove")
         List<String> handles;
 
         @Override
-        public Integer call() throws Exception {
-            try (ParleyClient client = account.open("parley conversation")) {
-                client.awaitCaughtUp(Duration.ofSeconds(timeoutSeconds));
-                client.removeMembers(Targets.resolve(client, target, null), userIds(client, handles));
-            }
-            return 0;
+        boolean catchUpFirst() {
+            return true;
+        }
+
+        @Override
+        void run(ParleyClient client, String conversationId) {
+            client.removeMembers(conversationId, userIds(client, handles));
         }
     }
 }
