@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * each side creates a group and adds the other from its KeyPackage, the other joins from the Welcome alone;
  * application messages both ways; key updates; remove and re-add with a fresh KeyPackage; a second device
  * of the same user ({@code <userId>/<deviceId>} credentials, as the SDK forms them) on each side. After
- * every epoch both sides must hold the same epoch and epoch authenticator (derived from the whole key
- * schedule), and a tampered message from the other side is refused by each.
+ * every epoch both sides must hold the same epoch, epoch authenticator and MLS-Exporter output (derived
+ * from the whole key schedule), and a tampered message from the other side is refused by each.
  *
  * <p>Update forms: bcmls 1.84 commits with {@code forcePath}, so its empty Commit carries an UpdatePath (the
  * committer's key update), and it makes Update proposals ({@code Group.updateProposal/update}). Our
@@ -73,9 +73,12 @@ class BcMlsInteropTest {
     return new String(ApplicationMessages.decrypt(to, MlsMessage.decode(message)).data(), StandardCharsets.UTF_8);
   }
 
-  private static void sameEpoch(Group ours, BcMlsPeer bc) {
+  /** Same epoch, epoch authenticator and exported secret (both derived from the whole key schedule). */
+  private static void sameEpoch(Group ours, BcMlsPeer bc) throws Exception {
     assertThat(bc.epoch()).isEqualTo(ours.epoch());
     assertThat(bc.epochAuthenticator()).isEqualTo(ours.epochAuthenticator());
+    byte[] context = "interop".getBytes(StandardCharsets.UTF_8);
+    assertThat(bc.export("parley test", context, 32)).isEqualTo(ours.secrets().export("parley test", context, 32));
   }
 
   /** Messages both ways, two in a row each (the secret tree ratchets forward on both sides). */

@@ -154,6 +154,11 @@ final class BcMlsPeer {
     return group.getEpochAuthenticator();
   }
 
+  /** RFC 9420 §8.5 MLS-Exporter of the current epoch. */
+  byte[] export(String label, byte[] context, int length) throws Exception {
+    return group.getKeySchedule().MLSExporter(label, context, length);
+  }
+
   /** Credential identities of the occupied leaves, in leaf order. */
   List<String> identities() throws Exception {
     List<String> names = new ArrayList<>();
