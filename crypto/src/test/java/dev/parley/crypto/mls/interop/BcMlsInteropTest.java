@@ -245,6 +245,23 @@ class BcMlsInteropTest {
     talk(carolLaptop, daveTablet);
   }
 
+  /** KeyPackages pass the other side's checks; one flipped byte in the init key is caught by each. */
+  @Test
+  void keyPackagesPassTheOtherSidesChecks() throws Exception {
+    byte[] bc = new BcMlsPeer("gina/phone").keyPackage();
+    assertThat(new String(theirs(bc).leafNode().credential().identity(), StandardCharsets.UTF_8))
+        .isEqualTo("gina/phone");
+    byte[] ours = wire(keyPackage("hal/phone").keyPackage());
+    assertThat(BcMlsPeer.verifyKeyPackage(ours)).isTrue();
+
+    byte[] bcTampered = bc.clone();
+    bcTampered[12] ^= 1;
+    assertThatThrownBy(() -> theirs(bcTampered)).isInstanceOf(MlsException.class);
+    byte[] oursTampered = ours.clone();
+    oursTampered[12] ^= 1;
+    assertThat(BcMlsPeer.verifyKeyPackage(oursTampered)).isFalse();
+  }
+
   /** A flipped byte in a message from the other side is refused by each; the untouched one still reads. */
   @Test
   void tamperedMessagesAreRefusedByEachSide() throws Exception {

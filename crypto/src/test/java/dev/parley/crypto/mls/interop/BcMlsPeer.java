@@ -82,6 +82,11 @@ final class BcMlsPeer {
     return MLSOutputStream.encode(MLSMessage.keyPackage(kp));
   }
 
+  /** bcmls's own KeyPackage check (leaf node and KeyPackage signatures). */
+  static boolean verifyKeyPackage(byte[] message) throws Exception {
+    return ((MLSMessage) MLSInputStream.decode(message, MLSMessage.class)).keyPackage.verify();
+  }
+
   /** Joins from a Welcome alone (the ratchet tree comes in its extension). */
   void join(byte[] welcome) throws Exception {
     MLSMessage message = (MLSMessage) MLSInputStream.decode(welcome, MLSMessage.class);
