@@ -601,6 +601,15 @@ public final class ParleyClient implements AutoCloseable {
         return mls.epochAuthenticator(conversationId).map(java.util.HexFormat.of()::formatHex);
     }
 
+    /**
+     * The group's safety number: the epoch authenticator of {@link #e2eeAuthenticator} rendered as 30 digits in
+     * six groups of five ({@link SafetyNumber}), as the web client shows it. Every member sees the same number
+     * in the same epoch; it changes at every Commit. Empty if this device is not in the group.
+     */
+    public Optional<String> e2eeSafetyNumber(String conversationId) {
+        return mls.epochAuthenticator(conversationId).map(SafetyNumber::of);
+    }
+
     private boolean isE2ee(String conversationId) {
         return conversation(conversationId).map(ConversationInfo::e2ee).orElse(false);
     }

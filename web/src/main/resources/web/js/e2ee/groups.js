@@ -184,6 +184,13 @@ export class E2ee {
     return g?.state ? Number(g.state.groupContext.epoch) : null;
   }
 
+  /** The epoch and its epoch authenticator (RFC 9420 §8.7, bytes), or null when this device has not joined. */
+  authenticatorOf(conversationId) {
+    const g = this.groups.get(conversationId);
+    if (!g?.state || g.state.groupActiveState?.kind === 'removedFromGroup') return null;
+    return { epoch: Number(g.state.groupContext.epoch), authenticator: g.state.keySchedule.epochAuthenticator };
+  }
+
   // ---- reading ----------------------------------------------------------------------------------
 
   /** Brings the conversation's group up to the end of the log; calls coalesce while one waits to start. */

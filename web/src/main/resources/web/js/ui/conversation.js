@@ -12,6 +12,7 @@ import { messageSummary } from '../media.js';
 import { e2eeMembersButton } from './e2ee-members.js';
 import { blockedItem, blockedNotice, headerButton, messageMenu } from './safety.js';
 import { RequestPanel } from './requests.js';
+import { safetyNumberButton } from './safety-number.js';
 
 const BOTTOM_SLACK = 80;
 const TOP_LOAD_PX = 240;
@@ -273,11 +274,12 @@ export class ConversationView {
       this.subtitleEl.classList.remove('online');
     }
     this.subtitleEl.textContent = sub;
-    // e2ee groups: members change by Commits made here (ui/e2ee-members.js).
-    const members = conv.e2ee && conv.kind === 'group' && this.client.e2ee.statusOf(conv.id) === 'member';
-    if (members !== !!this.headerTools.firstChild || this.headerTools.dataset.conv !== conv.id) {
+    // e2ee: members change by Commits made here (ui/e2ee-members.js); the safety number (ui/safety-number.js).
+    const inGroup = conv.e2ee && this.client.e2ee.statusOf(conv.id) === 'member';
+    if (inGroup !== !!this.headerTools.firstChild || this.headerTools.dataset.conv !== conv.id) {
       this.headerTools.dataset.conv = conv.id;
-      this.headerTools.replaceChildren(...(members ? [e2eeMembersButton(this.client, conv.id)] : []));
+      this.headerTools.replaceChildren(...(!inGroup ? [] : [safetyNumberButton(this.client, conv.id),
+        ...(conv.kind === 'group' ? [e2eeMembersButton(this.client, conv.id)] : [])]));
     }
   }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code parley conversation create|add|remove|leave|rename|role|members}: conversations, their members and their
+ * {@code parley conversation create|add|remove|leave|rename|role|members|verify}: conversations, their members and their
  * roles, from scripts.
  */
 @Command(name = "conversation", mixinStandardHelpOptions = true,
@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 + "one removes all of them, and from then on they cannot read what is said.", ""},
         subcommands = {ConversationCommand.Create.class, ConversationCommand.Add.class, ConversationCommand.Remove.class,
             GroupCommands.Leave.class, GroupCommands.Rename.class, GroupCommands.Role.class,
-            GroupCommands.Members.class},
+            GroupCommands.Members.class, VerifyCommand.class},
         footer = {"", "Examples:",
             "  parley conversation create -u alice --e2ee --title plans @bob @carol     (prints the id)",
             "  parley conversation add -u alice plans @dave",
@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
             "  parley conversation rename -u alice plans \"Summer plans\"",
             "  parley conversation role -u alice \"Summer plans\" @carol admin",
             "  parley conversation members -u alice \"Summer plans\"",
-            "  parley conversation leave -u bob \"Summer plans\""})
+            "  parley conversation leave -u bob \"Summer plans\"",
+            "  parley conversation verify -u alice plans      (epoch and safety number, e2ee)"})
 public final class ConversationCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

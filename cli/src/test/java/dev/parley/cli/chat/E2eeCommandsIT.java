@@ -103,6 +103,14 @@ class E2eeCommandsIT {
         assertThat(bodies(tail("bob", "bob", conv))).containsExactly("secret one from alice", "secret two from bob");
         assertThat(bodies(tail("alice", "alice", conv))).containsExactly("secret one from alice", "secret two from bob");
 
+        // Both devices show the same epoch and safety number (docs/e2ee.md, "Verifying a contact").
+        String aliceVerify = ok("alice", "alice", "conversation", "verify", conv).out();
+        assertThat(aliceVerify).matches("epoch \\d+\nsafety-number \\d{5}( \\d{5}){5}\nauthenticator [0-9a-f]{64}\n");
+        assertThat(ok("bob", "bob", "conversation", "verify", "plans").out()).isEqualTo(aliceVerify);
+        Run notYetIn = parley("bob-laptop", "bob", "conversation", "verify", conv);
+        assertThat(notYetIn.code()).isNotZero();
+        assertThat(notYetIn.err()).contains("not in the encrypted group");
+
         // Bob's second device: it sees the conversation (bob is a member) but cannot read what came before.
         List<JsonNode> before = tail("bob-laptop", "bob", conv);
         assertThat(before).filteredOn(e -> "text".equals(e.path("kind").asText())).hasSize(2)
@@ -118,6 +126,12 @@ class E2eeCommandsIT {
         List<JsonNode> laptop = tail("bob-laptop", "bob", conv);
         assertThat(bodies(laptop)).containsExactly("secret three from the laptop");
         assertThat(laptop).filteredOn(e -> e.path("undecryptable").asBoolean()).hasSize(2);
+        // A new epoch: a new safety number, again the same on every device.
+        String afterAdd = ok("alice", "alice", "conversation", "verify", conv).out();
+        assertThat(afterAdd).isNotEqualTo(aliceVerify);
+        assertThat(afterAdd.lines().findFirst().orElseThrow()).isNotEqualTo(aliceVerify.lines().findFirst().orElseThrow());
+        assertThat(ok("bob", "bob", "conversation", "verify", conv).out()).isEqualTo(afterAdd);
+        assertThat(ok("bob-laptop", "bob", "conversation", "verify", conv).out()).isEqualTo(afterAdd);
 
         // Alice removes bob (both devices): what she says next is not readable by either.
         ok("alice", "alice", "conversation", "remove", conv, "@bob");
