@@ -189,6 +189,10 @@ class PushIT {
         // A real MLS application message (the Delivery Service refuses anything else in an e2ee conversation).
         try (MlsDevice device = new MlsDevice(server.port(), alice)) {
             device.create(e2ee);
+            // The creator's first Commit makes its device a leaf: only leaves may write (MlsDelivery).
+            var first = device.commit(List.of(), List.of());
+            assertThat(device.sendCommit(e2ee, first).path("t").asText()).isEqualTo("sent");
+            first.pending().merge();
             assertThat(device.sendText(e2ee, "the secret words").path("t").asText()).isEqualTo("sent");
         }
         await().atMost(WAIT).until(() -> !receiver.received("bob").isEmpty());
