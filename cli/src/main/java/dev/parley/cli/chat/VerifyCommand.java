@@ -2,13 +2,8 @@ package dev.parley.cli.chat;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.SafetyNumber;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code parley conversation verify TARGET}: the e2ee group's current epoch and safety number (its RFC 9420 epoch
@@ -21,28 +16,18 @@ import picocli.CommandLine.Parameters;
                 + "The web client shows the same digits (docs/e2ee.md, \"Verifying a contact\").", "",
             "Output: a line \"epoch N\", a line \"safety-number DDDDD DDDDD DDDDD DDDDD DDDDD DDDDD\" and a line "
                 + "\"authenticator HEX\"."})
-final class VerifyCommand implements Callable<Integer> {
-    @Mixin
-    AccountOptions account;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "how long to wait for the server (default ${DEFAULT-VALUE})")
-    int timeoutSeconds;
-
-    @Parameters(index = "0", paramLabel = "TARGET", description = "the conversation: an id, a title or @handle")
-    String target;
+final class VerifyCommand extends OnConversation {
+    @Override
+    boolean catchUpFirst() {
+        return true; // the number of the latest epoch
+    }
 
     @Override
-    public Integer call() throws Exception {
-        try (ParleyClient client = account.open("parley conversation")) {
-            client.awaitCaughtUp(Duration.ofSeconds(timeoutSeconds)); // the number of the latest epoch
-            String conv = Targets.resolve(client, target, null);
-            String authenticator = client.e2eeAuthenticator(conv).orElseThrow(() -> new IllegalStateException(
-                    "this device is not in the encrypted group of " + target + " (not e2ee, or not added yet)"));
-            System.out.println("epoch " + client.e2eeEpoch(conv).orElseThrow());
-            System.out.println("safety-number " + SafetyNumber.of(HexFormat.of().parseHex(authenticator)));
-            System.out.println("authenticator " + authenticator);
-        }
-        return 0;
+    void run(ParleyClient client, String conv) {
+        String authenticator = client.e2eeAuthenticator(conv).orElseThrow(() -> new IllegalStateException(
+                "this device is not in the encrypted group of " + target + " (not e2ee, or not added yet)"));
+        System.out.println("epoch " + client.e2eeEpoch(conv).orElseThrow());
+        System.out.println("safety-number " + SafetyNumber.of(HexFormat.of().parseHex(authenticator)));
+        System.out.println("authenticator " + authenticator);
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.cli.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.cli.testing.ParleyProcess;
 import dev.parley.protocol.Json;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.SecurityConfig;
@@ -46,33 +47,12 @@ class E2eeCommandsIT {
         server.close();
     }
 
-    private record Run(int code, String out, String err) {
+    private ParleyProcess.Run parley(String home, String handle, String... args) throws Exception {
+        return new ParleyProcess(dir, url).run(home, handle, args);
     }
 
-    /** {@code parley <args>} as user {@code handle} with {@code PARLEY_HOME=<dir>/<home>}. */
-    private Run parley(String home, String handle, String... args) throws IOException, InterruptedException {
-        String jar = System.getProperty("parley.jar", "target/parley.jar");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-s", url, "-u", handle));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("PARLEY_HOME", dir.resolve(home).toString());
-        pb.environment().put("PARLEY_PASSWORD", "pw-" + handle + "-secret");
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("parley " + String.join(" ", args) + " did not finish");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private Run ok(String home, String handle, String... args) throws Exception {
-        Run r = parley(home, handle, args);
-        assertThat(r.code()).as("parley %s: %s", String.join(" ", args), r.err()).isZero();
-        return r;
+    private ParleyProcess.Run ok(String home, String handle, String... args) throws Exception {
+        return new ParleyProcess(dir, url).ok(home, handle, args);
     }
 
     private List<JsonNode> tail(String home, String handle, String conv) throws Exception {
@@ -107,7 +87,7 @@ class E2eeCommandsIT {
         String aliceVerify = ok("alice", "alice", "conversation", "verify", conv).out();
         assertThat(aliceVerify).matches("epoch \\d+\nsafety-number \\d{5}( \\d{5}){5}\nauthenticator [0-9a-f]{64}\n");
         assertThat(ok("bob", "bob", "conversation", "verify", "plans").out()).isEqualTo(aliceVerify);
-        Run notYetIn = parley("bob-laptop", "bob", "conversation", "verify", conv);
+        ParleyProcess.Run notYetIn = parley("bob-laptop", "bob", "conversation", "verify", conv);
         assertThat(notYetIn.code()).isNotZero();
         assertThat(notYetIn.err()).contains("not in the encrypted group");
 

@@ -2,6 +2,7 @@ package dev.parley.cli.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.cli.testing.ParleyProcess;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.config.SecurityConfig;
 import dev.parley.server.config.ServerConfig;
@@ -40,32 +41,12 @@ class GroupCommandsIT {
         server.close();
     }
 
-    private record Run(int code, String out, String err) {
+    private ParleyProcess.Run parley(String handle, String... args) throws Exception {
+        return new ParleyProcess(dir, url).run(handle, handle, args);
     }
 
-    private Run parley(String handle, String... args) throws IOException, InterruptedException {
-        String jar = System.getProperty("parley.jar", "target/parley.jar");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-s", url, "-u", handle));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("PARLEY_HOME", dir.resolve(handle).toString());
-        pb.environment().put("PARLEY_PASSWORD", "pw-" + handle + "-secret");
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("parley " + String.join(" ", args) + " did not finish");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private Run ok(String handle, String... args) throws Exception {
-        Run r = parley(handle, args);
-        assertThat(r.code()).as("parley %s: %s", String.join(" ", args), r.err()).isZero();
-        return r;
+    private ParleyProcess.Run ok(String handle, String... args) throws Exception {
+        return new ParleyProcess(dir, url).ok(handle, handle, args);
     }
 
     private List<String> members(String handle, String target) throws Exception {
@@ -87,10 +68,10 @@ class GroupCommandsIT {
         assertThat(members("alice", g)).containsExactly("@alice owner", "@bob admin", "@carol member",
                 "@dave member");
 
-        Run refused = parley("carol", "conversation", "rename", g, "mine");
+        ParleyProcess.Run refused = parley("carol", "conversation", "rename", g, "mine");
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("only owners and admins may rename");
-        Run demote = parley("bob", "conversation", "role", g, "@alice", "member");
+        ParleyProcess.Run demote = parley("bob", "conversation", "role", g, "@alice", "member");
         assertThat(demote.code()).isEqualTo(2);
         assertThat(parley("carol", "conversation", "remove", g, "@dave").code()).isEqualTo(2);
         assertThat(parley("alice", "conversation", "role", g, "@carol", "emperor").code()).isEqualTo(2);
