@@ -9,9 +9,11 @@ import { changeMembers } from '../e2ee/members.js';
 /** The header button, shown only for e2ee groups this device can commit in. */
 export function e2eeMembersButton(client, conversationId) {
   return h('button', {
-    type: 'button', class: 'icon-button', 'aria-label': 'Members', title: 'Members', 'data-testid': 'e2ee-members',
+    // Beside "Group info" (roles, rename): adding and removing people here changes the group's keys.
+    type: 'button', class: 'icon-button', 'aria-label': 'Add or remove members (encryption keys)',
+    title: 'Add or remove members (encryption keys)', 'data-testid': 'e2ee-members',
     onclick: () => openE2eeMembers(client, conversationId),
-  }, icon('group'));
+  }, icon('person'));
 }
 
 export function openE2eeMembers(client, conversationId) {
