@@ -2,6 +2,7 @@ package dev.parley.cli.cluster;
 
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -10,9 +11,13 @@ import java.util.Map;
  * one worker, behind HAProxy routing by path (sockets to the gateways, {@code /v1/media} and {@code /v1/uploads}
  * to the media node, the rest to the API node; the worker is behind nothing). Every check of
  * {@link ClusterSuite}: messages cross gateways through the bus, pushes and webhooks decided on the gateways are
- * delivered by the worker alone, and a gateway is killed under load.
+ * delivered by the worker alone, and a gateway is killed under load. The events travel on a NATS JetStream stream
+ * (a private {@code nats-server -js}, {@code bus.type jetstream}) with presence and rate limits on Redis, so this
+ * one run covers the split topology and the stream bus; {@link ClusterIT} runs the same checks all-in-one on Redis.
  */
 class SplitClusterIT extends ClusterSuite {
+    private Path natsDir;
+    private Backends.PrivateNats nats;
     private ClusterNode g1;
     private ClusterNode g2;
     private ClusterNode apiMedia;
@@ -35,7 +40,22 @@ class SplitClusterIT extends ClusterSuite {
 
     @Override
     String topologyName() {
-        return "split";
+        return "split-jetstream";
+    }
+
+    @Override
+    protected Map<String, String> busEnv() throws Exception {
+        natsDir = Files.createTempDirectory("parley-cluster-nats-");
+        nats = new Backends.PrivateNats(natsDir);
+        return Map.of("PARLEY_BUS_TYPE", "jetstream", "PARLEY_NATS_URL", nats.url());
+    }
+
+    @Override
+    protected void stopBus() throws Exception {
+        if (nats != null) {
+            nats.close();
+        }
+        Backends.deleteTree(natsDir);
     }
 
     @Override
