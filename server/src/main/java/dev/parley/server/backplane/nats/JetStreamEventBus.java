@@ -56,7 +56,10 @@ import org.slf4j.LoggerFactory;
  * data, or retention passed) the {@link #onLostHistory} listeners run first.
  *
  * <p>Deliveries run on one client thread in stream order, which is the publish order of each publisher (one
- * connection). Handlers must not block.
+ * connection), except around an outage: a publish that failed when the server went away is retried on its own and
+ * can be stored after publishes made later (each is still stored once). Receivers do not depend on the bus's
+ * order: entries carry their {@code seq}, and the gap healing above the bus reads a missing one from the store
+ * and drops repeats. Handlers must not block.
  */
 public final class JetStreamEventBus implements EventBus {
     private static final Logger log = LoggerFactory.getLogger(JetStreamEventBus.class);
