@@ -43,7 +43,8 @@ public record ConversationInfo(
     public ConversationInfo {
         members = members == null ? List.of() : List.copyOf(members);
         receipts = receipts == null ? Map.of() : Map.copyOf(receipts);
-        roles = roles == null ? Map.of() : Map.copyOf(roles);
+        // In the order the server lists them (a plain Map.copyOf would shuffle it from run to run).
+        roles = roles == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(roles));
     }
 
     /** A conversation without roles (a direct one) that is not a message request. */
