@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The all-in-one topology: three identical {@code parley.jar} nodes (every role) behind one HAProxy backend, running
@@ -78,12 +77,10 @@ class ClusterIT extends ClusterSuite {
     /**
      * Not a check: measures delivery latency from send to arrival (both timed in this JVM) on a cluster,
      * receivers on the sender's node and on the other nodes, next to a single node (in-process bus) under the
-     * same load, and prints the figures. A measurement, so it is left out of the suite: it runs with
-     * {@code -Dparley.measure=true} (docs/scaling.md, "Measured").
+     * same load, and prints the figures.
      */
     @Test
     @Order(4)
-    @EnabledIfSystemProperty(named = "parley.measure", matches = "true")
     void measureCrossNodeLatencyNextToSingleNode() throws Exception {
         ClusterNode single = ClusterNode.launch("single", Files.createDirectories(dir.resolve("single")),
                 Map.of("PARLEY_STORE_URL", env.get("PARLEY_STORE_URL"), "PARLEY_SEND_RATE", "0",
