@@ -275,7 +275,16 @@ final class Browser implements AutoCloseable {
     }
 
     boolean visible(String css) {
-        return driver.findElements(By.cssSelector(css)).stream().anyMatch(WebElement::isDisplayed);
+        // The page re-renders parts (a header on every update): an element found a moment ago may be gone, so ask again.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return driver.findElements(By.cssSelector(css)).stream().anyMatch(WebElement::isDisplayed);
+            } catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+                if (attempt == 4) {
+                    throw replaced;
+                }
+            }
+        }
     }
 
     Object script(String js, Object... args) {
