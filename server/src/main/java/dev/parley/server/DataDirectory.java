@@ -23,8 +23,12 @@ final class DataDirectory {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
     static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-    /** SQLite's files; SQLite gives the WAL and shared-memory files the mode of the main file. */
-    static final String[] DATABASE_FILES = {"parley.db", "parley.db-wal", "parley.db-shm"};
+    /**
+     * SQLite's files: the log and its search index (message text too); SQLite gives the WAL and shared-memory
+     * files the mode of the main file.
+     */
+    static final String[] DATABASE_FILES = {"parley.db", "parley.db-wal", "parley.db-shm",
+            "parley-search.db", "parley-search.db-wal", "parley-search.db-shm"};
 
     private DataDirectory() {
     }
@@ -57,7 +61,7 @@ final class DataDirectory {
                 Path f = dir.resolve(name);
                 if (Files.exists(f)) {
                     tighten(f, FILE);
-                } else if (sqlite && name.equals("parley.db")) {
+                } else if (sqlite && (name.equals("parley.db") || name.equals("parley-search.db"))) {
                     try {
                         // An empty file is a valid new SQLite database; creating it here fixes its mode.
                         Files.createFile(f, PosixFilePermissions.asFileAttribute(FILE));

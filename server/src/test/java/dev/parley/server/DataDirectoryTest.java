@@ -33,12 +33,14 @@ class DataDirectoryTest {
                 ws.call("send", "conversationId", c, "clientMsgId", "m1", "body", "a secret");
             }
             assertThat(mode(data)).isEqualTo("rwx------");
-            for (String name : new String[] {"parley.db", "parley.db-wal", "parley.db-shm"}) {
+            for (String name : new String[] {"parley.db", "parley.db-wal", "parley.db-shm",
+                    "parley-search.db", "parley-search.db-wal", "parley-search.db-shm"}) {
                 if (Files.exists(data.resolve(name))) {
                     assertThat(mode(data.resolve(name))).as(name).isEqualTo("rw-------");
                 }
             }
             assertThat(data.resolve("parley.db-wal")).exists();
+            assertThat(data.resolve("parley-search.db")).exists(); // the search index holds message text too
         }
     }
 

@@ -82,7 +82,14 @@ public final class Stores implements AutoCloseable {
             throw new UncheckedIOException("cannot create " + parent, e);
         }
         Database db = Database.open(new SqliteDialect(databaseFile, options), options);
-        return new Stores(db, new JdbcMessageStore(db), new JdbcAccountStore(db), new SqliteSearchIndex(db));
+        SqliteSearchIndex search;
+        try {
+            search = new SqliteSearchIndex(db, databaseFile, SqliteSearchIndex.fileFor(databaseFile));
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return new Stores(db, new JdbcMessageStore(db), new JdbcAccountStore(db), search);
     }
 
     /** Connects to and migrates a PostgreSQL database ({@code jdbc:postgresql://host:port/db?user=…}). */
@@ -99,7 +106,10 @@ public final class Stores implements AutoCloseable {
         return accounts;
     }
 
-    /** Full-text search over the messages, kept in step with them by the database itself. */
+    /**
+     * Full-text search over the messages: in the same transaction as the log on PostgreSQL; on SQLite in a file
+     * of its own, brought up to date before each search (see {@link SqliteSearchIndex}).
+     */
     public SearchIndex search() {
         return search;
     }
@@ -126,6 +136,13 @@ public final class Stores implements AutoCloseable {
 
     @Override
     public void close() {
+        if (search instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new StoreException("closing the search index failed", e);
+            }
+        }
         db.close();
     }
 }
