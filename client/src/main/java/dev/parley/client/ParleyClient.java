@@ -114,8 +114,10 @@ public final class ParleyClient implements AutoCloseable {
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), session::userId, timer,
                 b.requestTimeout, b.maxInFlight, this::sealForSending);
         outbox.load();
-        this.replica = new Replica(store, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
-                b.initialHistory, timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
+        RoleStore roles = new RoleStore(store);
+        this.replica = new Replica(store, roles, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
+                b.initialHistory, timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null),
+                new Display(store, roles, session::userId));
         this.mlsCommits = new MlsCommits(api, session, mls, () -> replica().online(), b.clock, b.requestTimeout);
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
