@@ -25,7 +25,8 @@ import java.util.TreeMap;
 /**
  * The client's on-disk state in one SQLite file per account and device: the outbox, the held part of every
  * conversation log (with edits, deletes and reactions folded into their targets), members' receipts and a
- * few settings (session, list sync token).
+ * few settings (session, list sync token). Two parts live in classes of their own on the same connection and
+ * migrations: the MLS secrets and group states ({@link MlsTables}) and group roles ({@link RoleStore}).
  *
  * <p>WAL with {@code synchronous=NORMAL}: a committed transaction survives a crash of the process (the
  * case the outbox must survive); only an operating-system crash may lose the last moments. Pass
@@ -34,8 +35,6 @@ import java.util.TreeMap;
  */
 final class LocalStore implements AutoCloseable {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
-    };
-    private static final TypeReference<LinkedHashMap<String, String>> ROLES = new TypeReference<>() {
     };
 
     private final Connection db;
@@ -186,7 +185,10 @@ final class LocalStore implements AutoCloseable {
         }
     }
 
-    /** The connection, for the MLS tables (MlsTables); use it only inside {@link #tx}. */
+    /**
+     * The connection, for the parts of the store kept in classes of their own ({@link MlsTables},
+     * {@link RoleStore}); use it only inside {@link #tx}.
+     */
     Connection connection() {
         return db;
     }
@@ -435,38 +437,6 @@ final class LocalStore implements AutoCloseable {
                 ps.executeUpdate();
             }
             return null;
-        });
-    }
-
-    /** Replaces a group's roles ({userId: role}). */
-    void saveRoles(String conversationId, Map<String, String> roles) {
-        tx(() -> {
-            try (PreparedStatement ps = db.prepareStatement("UPDATE conversations SET roles=? WHERE id=?")) {
-                ps.setString(1, Json.encode(roles == null ? Map.of() : roles));
-                ps.setString(2, conversationId);
-                ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    /** A group's roles as last saved; empty when none are known. */
-    Map<String, String> roles(String conversationId) {
-        return tx(() -> {
-            try (PreparedStatement ps = db.prepareStatement("SELECT roles FROM conversations WHERE id=?")) {
-                ps.setString(1, conversationId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    String json = rs.next() ? rs.getString(1) : null;
-                    if (json == null) {
-                        return Map.<String, String>of();
-                    }
-                    try {
-                        return Json.mapper().readValue(json, ROLES);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw new SQLException("corrupt roles", e);
-                    }
-                }
-            }
         });
     }
 

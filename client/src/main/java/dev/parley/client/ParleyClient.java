@@ -63,7 +63,6 @@ public final class ParleyClient implements AutoCloseable {
     private final HttpClient http;
     private final HttpApiClient api;
     private final MediaTransfer media;
-    private final E2eeAttachments sealedMedia;
     private final LocalStore store;
     private final Callbacks callbacks;
     private final BlockedUsers blocked;
@@ -75,9 +74,7 @@ public final class ParleyClient implements AutoCloseable {
     private final ConnectionLoop loop;
     private final Object sendLock = new Object();
     private final Session session;
-    private final MlsConversations mls;
-    private final MlsDevice mlsDevice;
-    private final MlsCommits mlsCommits;
+    private final E2ee e2ee;
     private volatile ConnectionState state = ConnectionState.offline(null, "not connected yet");
     private Thread loopThread;
     private volatile boolean closed;
@@ -107,26 +104,25 @@ public final class ParleyClient implements AutoCloseable {
                 b.resumableUploadThreshold, b.uploadChunkSize, b.transferAttempts);
         StateCipher stateCipher = b.stateKey != null ? StateCipher.of(b.stateKey)
                 : StateCipher.fromKeyFile(b.store.resolveSibling(b.store.getFileName() + ".key"));
-        MlsTables mlsTables = new MlsTables(store, stateCipher);
-        this.mlsDevice = new MlsDevice(mlsTables, api, session, b.clock);
-        this.mls = new MlsConversations(store, mlsTables, mlsDevice);
-        this.sealedMedia = new E2eeAttachments(media, mls);
+        this.e2ee = new E2ee(store, stateCipher, api, session, media, b.clock, () -> replica().online(),
+                b.requestTimeout);
         this.outbox = new Outbox(store, callbacks, b.clock, () -> replica().online(), session::userId, timer,
-                b.requestTimeout, b.maxInFlight, this::sealForSending);
+                b.requestTimeout, b.maxInFlight, e2ee::sealForSending);
         outbox.load();
-        this.replica = new Replica(store, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
-                b.initialHistory, timer, "parley-replica-" + n, mls, () -> session.deviceId().orElse(null));
-        this.mlsCommits = new MlsCommits(api, session, mls, () -> replica().online(), b.clock, b.requestTimeout);
+        RoleStore roles = new RoleStore(store);
+        this.replica = new Replica(store, roles, callbacks, outbox, session::userId, b.requestTimeout, b.syncPageSize,
+                b.initialHistory, timer, "parley-replica-" + n, e2ee.groups(), () -> session.deviceId().orElse(null),
+                new Display(store, roles, session::userId));
         this.typing = new TypingThrottle(b.clock, b.typingInterval, b.typingIdle, timer, this::emitTyping);
         URI ws = URI.create(baseUri.toString().replaceFirst("^http", "ws")).resolve("/v1/ws");
         this.loop = new ConnectionLoop(http, ws, session, replica, outbox,
                 new Backoff(b.backoffBase, b.backoffCap, b.random), b.clock, b.connectTimeout, b.pingInterval,
                 b.pingTimeout, this::setState,
-                new CatchUp(api, session, store, replica, this::refreshBlocks, this::replenishKeyPackages)::start);
+                new CatchUp(api, session, store, replica, this::refreshBlocks, e2ee::maintainInBackground)::start);
         // Others' claims use this device's KeyPackages up while it stays connected: check the stock now and then.
         timer.scheduleWithFixedDelay(() -> {
             if (replica.online() != null) {
-                replenishKeyPackages();
+                e2ee.maintainInBackground();
             }
         }, 5, 5, TimeUnit.MINUTES);
         long flushMs = b.receiptFlushInterval.toMillis();
@@ -422,38 +418,6 @@ public final class ParleyClient implements AutoCloseable {
         callbacks.fire(l -> l.onConnectionState(s));
     }
 
-    /**
-     * Tops up this device's KeyPackages on the server and removes revoked devices from its e2ee groups (on every
-     * connection, and every 5 minutes while online).
-     */
-    private void replenishKeyPackages() {
-        Thread.ofVirtual().name("parley-key-packages").start(() -> {
-            try {
-                mlsDevice.replenish();
-            } catch (RuntimeException e) {
-                // The next connection tries again.
-                org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("KeyPackage upload failed: {}", e.toString());
-            }
-            try {
-                mlsCommits.removeRevoked();
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(ParleyClient.class).debug("removing revoked devices failed: {}",
-                        e.toString());
-            }
-        });
-    }
-
-    /** What a queued item's body becomes on the wire: encrypted in e2ee conversations, as is elsewhere. */
-    private String sealForSending(LocalStore.OutboxItem row) {
-        if (row.body() == null || !store.conversation(row.conversationId()).map(LocalStore.ConversationRow::e2ee)
-                .orElse(false)) {
-            return row.body();
-        }
-        // A media row's body is the content built by sendMedia (text and file keys); others are text as typed.
-        String content = row.kind() == dev.parley.protocol.EntryKind.MEDIA ? row.body() : E2eeContent.plain(row.body());
-        return mls.seal(row.conversationId(), row.clientMsgId(), content);
-    }
-
     private void flushQuietly() {
         try {
             replica.flushWatermarks();
@@ -499,7 +463,7 @@ public final class ParleyClient implements AutoCloseable {
     public ConversationInfo createE2eeGroup(String title, List<String> memberIds) {
         ConversationInfo info = created(api.createConversation(session.token(), ConversationView.GROUP, memberIds,
                 title, true));
-        mlsCommits.create(info.conversationId(), memberIds);
+        e2ee.create(info.conversationId(), memberIds);
         return conversation(info.conversationId()).orElse(info);
     }
 
@@ -509,7 +473,7 @@ public final class ParleyClient implements AutoCloseable {
      */
     public ConversationInfo addMembers(String conversationId, List<String> userIds) {
         if (isE2ee(conversationId)) {
-            mlsCommits.change(conversationId, userIds, List.of());
+            e2ee.addMembers(conversationId, userIds);
             return conversation(conversationId).orElseThrow();
         }
         return created(api.addMembers(session.token(), conversationId, userIds));
@@ -558,7 +522,7 @@ public final class ParleyClient implements AutoCloseable {
      */
     public void removeMembers(String conversationId, List<String> userIds) {
         if (isE2ee(conversationId)) {
-            mlsCommits.change(conversationId, List.of(), userIds);
+            e2ee.removeMembers(conversationId, userIds);
             return;
         }
         for (String u : userIds) {
@@ -573,7 +537,7 @@ public final class ParleyClient implements AutoCloseable {
      * @return how many the server holds for this device
      */
     public int ensureKeyPackages() {
-        return mlsDevice.replenish();
+        return e2ee.ensureKeyPackages();
     }
 
     /**
@@ -585,12 +549,12 @@ public final class ParleyClient implements AutoCloseable {
      * @return how many conversations had revoked devices removed by this call
      */
     public int removeRevokedDevices() {
-        return mlsCommits.removeRevoked();
+        return e2ee.removeRevokedDevices();
     }
 
     /** The MLS epoch this device is in for an end-to-end encrypted conversation; empty if not in its group. */
     public Optional<Long> e2eeEpoch(String conversationId) {
-        return mls.epoch(conversationId);
+        return e2ee.epoch(conversationId);
     }
 
     /**
@@ -598,7 +562,7 @@ public final class ParleyClient implements AutoCloseable {
      * are in the same group state, so no one was slipped in. Empty if this device is not in the group.
      */
     public Optional<String> e2eeAuthenticator(String conversationId) {
-        return mls.epochAuthenticator(conversationId).map(java.util.HexFormat.of()::formatHex);
+        return e2ee.authenticator(conversationId);
     }
 
     /**
@@ -607,7 +571,7 @@ public final class ParleyClient implements AutoCloseable {
      * in the same epoch; it changes at every Commit. Empty if this device is not in the group.
      */
     public Optional<String> e2eeSafetyNumber(String conversationId) {
-        return mls.epochAuthenticator(conversationId).map(SafetyNumber::of);
+        return e2ee.safetyNumber(conversationId);
     }
 
     private boolean isE2ee(String conversationId) {
@@ -921,9 +885,8 @@ public final class ParleyClient implements AutoCloseable {
             MediaInfo up = media.upload(file, mime, name == null ? null : name.toString(), false, p);
             return sendMedia(conversationId, List.of(up.mediaId()), caption);
         }
-        E2eeAttachments.Prepared prepared = sealedMedia.prepare(file, mime, name == null ? null : name.toString(), p);
-        String content = E2eeContent.encode(caption, List.of(prepared.file()));
-        return enqueue(conversationId, content, SendOptions.withAttachments(prepared.mediaIds()));
+        E2ee.SealedMedia sealed = e2ee.sealMedia(file, mime, name == null ? null : name.toString(), caption, p);
+        return enqueue(conversationId, sealed.content(), SendOptions.withAttachments(sealed.mediaIds()));
     }
 
     /**
@@ -932,7 +895,7 @@ public final class ParleyClient implements AutoCloseable {
      * other media (ask the server: {@link #mediaLink}).
      */
     public Optional<MediaInfo> e2eeAttachment(String mediaId) {
-        return sealedMedia.describe(Objects.requireNonNull(mediaId, "mediaId"));
+        return e2ee.attachment(Objects.requireNonNull(mediaId, "mediaId"));
     }
 
     /**
@@ -966,7 +929,7 @@ public final class ParleyClient implements AutoCloseable {
      */
     public MediaLink download(String mediaId, MediaVariant variant, Path target, ProgressListener progress) {
         Objects.requireNonNull(target, "target");
-        Optional<MediaLink> opened = sealedMedia.download(Objects.requireNonNull(mediaId, "mediaId"),
+        Optional<MediaLink> opened = e2ee.download(Objects.requireNonNull(mediaId, "mediaId"),
                 Objects.requireNonNull(variant, "variant"), target, progress == null ? ProgressListener.NONE : progress);
         if (opened.isPresent()) {
             return opened.get();

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@code held} and knows the server has at least {@code known}; an entry is applied only when it is
  * {@code held + 1} (an older one is a duplicate and dropped, a newer one is parked and a {@code sync} of the
  * gap starts), which is what makes delivery to the app exactly-once and in order.
+ *
+ * <p>The replica holds state and applies the server's entries to it (order, edits, deletes and reactions through
+ * the store's fold, receipts, membership and roles, message requests, the history window); what the app is shown
+ * of that state ({@link ConversationInfo}, {@link ChatMessage} and its {@link Tick}) is made by {@link Display}.
  */
 final class Replica implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
@@ -80,6 +84,7 @@ final class Replica implements AutoCloseable {
     }
 
     private final LocalStore store;
+    private final RoleStore roles;
     private final Callbacks callbacks;
     private final Outbox outbox;
     private final Supplier<String> me;
@@ -98,10 +103,13 @@ final class Replica implements AutoCloseable {
     private final Object caughtUpLock = new Object();
     private final MlsConversations mls;
     private final Supplier<String> ownDevice;
+    private final Display display;
 
-    Replica(LocalStore store, Callbacks callbacks, Outbox outbox, Supplier<String> me, Duration requestTimeout,
-            int pageSize, int initialHistory, ScheduledExecutorService timer, String threadName,
-            MlsConversations mls, Supplier<String> ownDevice) {
+    Replica(LocalStore store, RoleStore roles, Callbacks callbacks, Outbox outbox, Supplier<String> me,
+            Duration requestTimeout, int pageSize, int initialHistory, ScheduledExecutorService timer,
+            String threadName, MlsConversations mls, Supplier<String> ownDevice, Display display) {
+        this.display = display;
+        this.roles = roles;
         this.initialHistory = initialHistory;
         this.mls = mls;
         this.ownDevice = ownDevice;
@@ -295,7 +303,7 @@ final class Replica implements AutoCloseable {
         }
         store.upsertConversation(v.conversationId(), v.kind(), v.title(), v.members(), v.e2ee(), v.lastSeq());
         if (v.roles() != null) {
-            store.saveRoles(v.conversationId(), v.roles());
+            roles.save(v.conversationId(), v.roles());
         }
         c.row = store.conversation(v.conversationId()).orElseThrow();
         c.removed = false;
@@ -312,7 +320,7 @@ final class Replica implements AutoCloseable {
         }
         raiseKnown(c, v.lastSeq(), after);
         after.add(() -> {
-            ConversationInfo info = info(c);
+            ConversationInfo info = display.info(c);
             callbacks.fire(l -> l.onConversation(info));
         });
     }
@@ -322,7 +330,7 @@ final class Replica implements AutoCloseable {
         c.removed = true;
         c.parked.clear();
         after.add(() -> {
-            ConversationInfo info = info(c);
+            ConversationInfo info = display.info(c);
             callbacks.fire(l -> l.onConversation(info));
         });
     }
@@ -386,12 +394,12 @@ final class Replica implements AutoCloseable {
         }
         after.add(() -> callbacks.fire(l -> l.onEntry(m)));
         if (m.kind().isMessage() || m.kind() == dev.parley.protocol.EntryKind.SYSTEM) {
-            ChatMessage cm = chatMessage(c, new LocalStore.StoredMessage(m, false, Map.of(), undecryptable));
+            ChatMessage cm = display.message(c, new LocalStore.StoredMessage(m, false, Map.of(), undecryptable));
             after.add(() -> callbacks.fire(l -> l.onMessage(cm)));
         }
         if (target.isPresent()) {
             store.message(c.id, target.get()).ifPresent(sm -> {
-                ChatMessage changed = chatMessage(c, sm);
+                ChatMessage changed = display.message(c, sm);
                 after.add(() -> callbacks.fire(l -> l.onMessageUpdated(changed)));
             });
         }
@@ -415,12 +423,12 @@ final class Replica implements AutoCloseable {
         LocalStore.ConversationRow r = c.row;
         store.upsertConversation(c.id, r.kind(), title, List.copyOf(members), r.e2ee(), c.known);
         if (ConversationView.GROUP.equals(r.kind())) {
-            Map<String, String> roles = new LinkedHashMap<>(store.roles(c.id));
-            roles.keySet().retainAll(members);
+            Map<String, String> kept = new LinkedHashMap<>(roles.of(c.id));
+            kept.keySet().retainAll(members);
             if (change.roles() != null) {
-                roles.putAll(change.roles());
+                kept.putAll(change.roles());
             }
-            store.saveRoles(c.id, roles);
+            roles.save(c.id, kept);
         }
         c.row = store.conversation(c.id).orElse(r);
     }
@@ -627,7 +635,7 @@ final class Replica implements AutoCloseable {
             c.floor = next;
             store.setFloor(c.id, next);
             after.add(() -> {
-                ConversationInfo info = info(c);
+                ConversationInfo info = display.info(c);
                 callbacks.fire(l -> l.onConversation(info));
             });
         });
@@ -729,18 +737,17 @@ final class Replica implements AutoCloseable {
 
     /** The conversations the app sees: described by the server at least once, and not left or removed. */
     List<ConversationInfo> shown() {
-        return convs.values().stream().filter(c -> !c.removed && c.row != null && c.row.kind() != null)
-                .map(this::info).toList();
+        return convs.values().stream().filter(display::listed).map(display::info).toList();
     }
 
     /** One conversation as the app sees it, if it is held and not left or removed. */
     Optional<ConversationInfo> shown(String id) {
-        return Optional.ofNullable(convs.get(id)).filter(c -> !c.removed && c.row != null).map(this::info);
+        return Optional.ofNullable(convs.get(id)).filter(display::shown).map(display::info);
     }
 
     /** A conversation as held now (the server's description once applied). */
     ConversationInfo info(String id) {
-        return info(conv(id));
+        return display.info(conv(id));
     }
 
     /** Marks a conversation left by this user, and waits until that is stored. */
@@ -751,58 +758,12 @@ final class Replica implements AutoCloseable {
     /** Turns stored messages of one conversation into what the app sees (folded state and tick). */
     java.util.function.Function<LocalStore.StoredMessage, ChatMessage> shaper(String conversationId) {
         Conv c = conv(conversationId);
-        return sm -> chatMessage(c, sm);
+        return sm -> display.message(c, sm);
     }
 
     /** The highest seq held without a gap. */
     long held(String id) {
         return conv(id).held;
-    }
-
-    ConversationInfo info(Conv c) {
-        LocalStore.ConversationRow r = c.row;
-        String self = me.get();
-        ConversationInfo.Receipt mine = self == null ? null : c.receipts.get(self);
-        long readSeq = mine == null ? 0 : mine.readSeq();
-        ChatMessage last = store.latestMessage(c.id).map(sm -> chatMessage(c, sm)).orElse(null);
-        return new ConversationInfo(c.id, r == null ? null : r.kind(), r == null ? null : r.title(),
-                r == null ? List.of() : r.members(), r != null && r.e2ee(), c.held, c.known, readSeq,
-                store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last,
-                r == null || !ConversationView.GROUP.equals(r.kind()) ? Map.of() : store.roles(c.id), c.request);
-    }
-
-    ChatMessage chatMessage(Conv c, LocalStore.StoredMessage sm) {
-        Message m = sm.raw();
-        return new ChatMessage(m.conversationId(), m.seq(), m.messageId(), m.senderId(), m.clientMsgId(), m.kind(),
-                m.body(), sm.edited(), Boolean.TRUE.equals(m.deleted()), sm.reactions(), m.replyTo(), m.threadRoot(),
-                m.attachments(), m.system(), m.sentAtMs(), tick(c, m), sm.undecryptable());
-    }
-
-    /** Ticks for the user's own messages: delivered/read once every other member's watermark passed it. */
-    Tick tick(Conv c, Message m) {
-        String self = me.get();
-        if (self == null || !self.equals(m.senderId())) {
-            return Tick.SENT;
-        }
-        List<String> members = c.row == null ? List.of() : c.row.members();
-        boolean anyOther = false;
-        boolean allDelivered = true;
-        boolean allRead = true;
-        for (String member : members) {
-            if (member.equals(self)) {
-                continue;
-            }
-            anyOther = true;
-            ConversationInfo.Receipt r = c.receipts.get(member);
-            long delivered = r == null ? 0 : r.deliveredSeq();
-            long read = r == null ? 0 : r.readSeq();
-            allDelivered &= Math.max(delivered, read) >= m.seq();
-            allRead &= read >= m.seq();
-        }
-        if (!anyOther) {
-            return Tick.SENT;
-        }
-        return allRead ? Tick.READ : allDelivered ? Tick.DELIVERED : Tick.SENT;
     }
 
     @Override
