@@ -11,10 +11,13 @@ import dev.parley.core.port.MlsFraming;
 import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
+import dev.parley.protocol.TypingState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -124,9 +127,9 @@ public final class ChatService implements AutoCloseable {
      * Creates a conversation, or finds the existing direct one. Charged to the caller's
      * {@code conversationCreates} budget before any lookup, so a flood of bogus member lists costs nothing.
      */
-    public Created createConversation(Caller caller, String kind, List<String> memberIds, String title,
+    public Created createConversation(Caller caller, ConversationKind kind, List<String> memberIds, String title,
                                       boolean e2ee) {
-        if (!ConversationView.DIRECT.equals(kind) && !ConversationView.GROUP.equals(kind)) {
+        if (kind != ConversationKind.DIRECT && kind != ConversationKind.GROUP) {
             throw ChatException.badRequest("kind must be direct or group");
         }
         if (title != null && title.length() > limits.maxTitleLength()) {
@@ -152,7 +155,7 @@ public final class ChatService implements AutoCloseable {
             }
         }
         String directKey = null;
-        if (ConversationView.DIRECT.equals(kind)) {
+        if (kind == ConversationKind.DIRECT) {
             if (all.size() > 2) {
                 throw ChatException.badRequest("a direct conversation has exactly one other member");
             }
@@ -172,7 +175,7 @@ public final class ChatService implements AutoCloseable {
             for (Consumer<Conversation> listener : createdListeners) {
                 listener.accept(stored);
             }
-            log.info("conversation created conversationId={} kind={} members={}", stored.conversationId(), kind,
+            log.info("conversation created conversationId={} kind={} members={}", stored.conversationId(), kind.wire(),
                     stored.members().size());
             for (String member : stored.members()) {
                 bus.publish(EventBus.userTopic(member),
@@ -220,7 +223,7 @@ public final class ChatService implements AutoCloseable {
             throw ChatException.badRequest("a conversation has at most " + limits.maxMembers() + " members");
         }
         if (!added.isEmpty()) {
-            changeMembers(caller, conversationId, Message.SystemChange.ADDED, added,
+            changeMembers(caller, conversationId, SystemAction.ADDED, added,
                     new NewEntry.MembershipChange(added, List.of()), null);
         }
         return view(conversationId, caller.userId());
@@ -245,7 +248,7 @@ public final class ChatService implements AutoCloseable {
         }
         Map<String, String> successor = GroupRoles.successor(c.members(), c.memberRoles(), List.of(userId))
                 .map(s -> Map.of(s, GroupRoles.OWNER)).orElse(null);
-        changeMembers(caller, conversationId, self ? Message.SystemChange.LEFT : Message.SystemChange.REMOVED,
+        changeMembers(caller, conversationId, self ? SystemAction.LEFT : SystemAction.REMOVED,
                 List.of(userId), new NewEntry.MembershipChange(List.of(), List.of(userId)), successor);
     }
 
@@ -254,7 +257,7 @@ public final class ChatService implements AutoCloseable {
         budgets.take(RateBudgets.Name.MEMBER_ADDS, caller.userId());
     }
 
-    private void changeMembers(Caller caller, String conversationId, String action, List<String> userIds,
+    private void changeMembers(Caller caller, String conversationId, SystemAction action, List<String> userIds,
                                NewEntry.MembershipChange change, Map<String, String> roles) {
         NewEntry entry = NewEntry.of(EntryKind.SYSTEM, conversationId, ids.newId("msg"), clock.millis())
                 .from(caller.userId(), caller.deviceId())
@@ -266,7 +269,7 @@ public final class ChatService implements AutoCloseable {
             bus.publish(EventBus.userTopic(id), new BusEvent.MembershipChanged(conversationId, change.added(),
                     change.removed()));
         }
-        log.info("members {} conversationId={} count={}", action, conversationId, userIds.size());
+        log.info("members {} conversationId={} count={}", action.wire(), conversationId, userIds.size());
     }
 
     /** The leaves of revoked devices in the caller's e2ee conversations ({@link MlsDelivery#revokedLeaves}). */
@@ -508,14 +511,14 @@ public final class ChatService implements AutoCloseable {
      * @param overBudget what a change past the budget does: deferred for frames nobody waits on, refused
      *                   ({@code rate_limited}) for frames expecting an answer
      */
-    public void typing(Caller caller, String conversationId, String state, TypingTracker.OverBudget overBudget) {
+    public void typing(Caller caller, String conversationId, TypingState state, TypingTracker.OverBudget overBudget) {
         requireMember(caller, conversationId);
-        typing.set(conversationId, caller.userId(), TypingTracker.START.equals(state) ? TypingTracker.START
-                : TypingTracker.STOP, overBudget);
+        typing.set(conversationId, caller.userId(), state == TypingState.START ? TypingState.START
+                : TypingState.STOP, overBudget);
     }
 
     /** A fire-and-forget typing frame (deferred when over budget). */
-    public void typing(Caller caller, String conversationId, String state) {
+    public void typing(Caller caller, String conversationId, TypingState state) {
         typing(caller, conversationId, state, TypingTracker.OverBudget.DEFER);
     }
 
@@ -675,7 +678,7 @@ public final class ChatService implements AutoCloseable {
             throw new ChatException(ErrorCode.CONFLICT,
                     "members of an end-to-end encrypted conversation change only by MLS commits");
         }
-        if (!ConversationView.GROUP.equals(c.kind())) {
+        if (c.kind() != ConversationKind.GROUP) {
             throw ChatException.badRequest("members can only change in a group conversation");
         }
         return c;
@@ -712,7 +715,7 @@ public final class ChatService implements AutoCloseable {
     /** Whether the caller is an owner or admin of this group (moderators delete anyone's message). */
     private boolean moderates(Caller caller, String conversationId) {
         return store.findConversation(conversationId)
-                .filter(c -> ConversationView.GROUP.equals(c.kind()))
+                .filter(c -> c.kind() == ConversationKind.GROUP)
                 .map(c -> GroupRoles.manages(c.roleOf(caller.userId())))
                 .orElse(false);
     }
