@@ -9,7 +9,6 @@ import dev.parley.protocol.Http;
 import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.SafetyHttp;
 import dev.parley.protocol.Message;
-import dev.parley.protocol.ServerFrame;
 import dev.parley.protocol.TypingState;
 import java.net.URI;
 import java.net.http.HttpClient;

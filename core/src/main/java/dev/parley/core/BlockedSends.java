@@ -2,7 +2,6 @@ package dev.parley.core;
 
 import dev.parley.core.port.MessageStore;
 import dev.parley.protocol.ConversationKind;
-import dev.parley.protocol.ConversationView;
 import java.util.Optional;
 import java.util.Set;
 
