@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import dev.parley.protocol.ConversationKind;
 import java.util.List;
 import java.util.Map;
 
@@ -7,7 +8,7 @@ import java.util.Map;
  * A conversation as this client holds it locally.
  *
  * @param conversationId the id
- * @param kind           {@code direct} or {@code group}
+ * @param kind           {@code DIRECT} or {@code GROUP} ({@code UNKNOWN} for a kind added by a newer server)
  * @param title          the title (may be null for direct conversations)
  * @param members        the member user ids
  * @param e2ee           whether bodies are end-to-end encrypted
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 public record ConversationInfo(
         String conversationId,
-        String kind,
+        ConversationKind kind,
         String title,
         List<String> members,
         boolean e2ee,
@@ -48,7 +49,7 @@ public record ConversationInfo(
     }
 
     /** A conversation without roles (a direct one) that is not a message request. */
-    public ConversationInfo(String conversationId, String kind, String title, List<String> members, boolean e2ee,
+    public ConversationInfo(String conversationId, ConversationKind kind, String title, List<String> members, boolean e2ee,
                             long lastSeq, long serverLastSeq, long readSeq, long unread, Map<String, Receipt> receipts,
                             ChatMessage lastMessage) {
         this(conversationId, kind, title, members, e2ee, lastSeq, serverLastSeq, readSeq, unread, receipts,

@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Message;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +44,11 @@ final class Display {
         ConversationInfo.Receipt mine = self == null ? null : c.receipts.get(self);
         long readSeq = mine == null ? 0 : mine.readSeq();
         ChatMessage last = store.latestMessage(c.id).map(sm -> message(c, sm)).orElse(null);
-        return new ConversationInfo(c.id, r == null ? null : r.kind(), r == null ? null : r.title(),
+        ConversationKind kind = r == null || r.kind() == null ? null : ConversationKind.fromWire(r.kind());
+        return new ConversationInfo(c.id, kind, r == null ? null : r.title(),
                 r == null ? List.of() : r.members(), r != null && r.e2ee(), c.held, c.known, readSeq,
                 store.unread(c.id, self, readSeq), Map.copyOf(c.receipts), last,
-                r == null || !ConversationView.GROUP.equals(r.kind()) ? Map.of() : roles.of(c.id), c.request);
+                kind != ConversationKind.GROUP ? Map.of() : roles.of(c.id), c.request);
     }
 
     /** A stored entry of conversation {@code c} with its folded state (edits, delete, reactions) and tick. */

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Http;
@@ -82,7 +83,7 @@ final class HttpApiClient {
         return call("GET", "/v1/users/" + enc(userId), token, null, Http.User.class);
     }
 
-    ConversationView createConversation(String token, String kind, List<String> members, String title, boolean e2ee) {
+    ConversationView createConversation(String token, ConversationKind kind, List<String> members, String title, boolean e2ee) {
         return call("POST", "/v1/conversations", token, new Http.CreateConversation(kind, members, title, e2ee),
                 ConversationView.class);
     }

@@ -1,13 +1,15 @@
 package dev.parley.client;
 
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Http;
+import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.SafetyHttp;
 import dev.parley.protocol.Message;
-import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.TypingState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -344,7 +346,7 @@ public final class ParleyClient implements AutoCloseable {
     public Optional<ConversationInfo> directWith(String otherUserId) {
         String me = session.userId();
         return conversations().stream()
-                .filter(c -> ConversationView.DIRECT.equals(c.kind()) && c.members().contains(otherUserId)
+                .filter(c -> c.kind() == ConversationKind.DIRECT && c.members().contains(otherUserId)
                         && c.members().stream().allMatch(m -> m.equals(otherUserId) || m.equals(me)))
                 .findFirst();
     }
@@ -443,12 +445,12 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Creates a group with the given other members (the user is always a member). Blocks on HTTP. */
     public ConversationInfo createGroup(String title, List<String> memberIds) {
-        return created(api.createConversation(session.token(), ConversationView.GROUP, memberIds, title, false));
+        return created(api.createConversation(session.token(), ConversationKind.GROUP, memberIds, title, false));
     }
 
     /** Opens (creates or finds) the direct conversation with {@code otherUserId}. Blocks on HTTP. */
     public ConversationInfo openDirect(String otherUserId) {
-        return created(api.createConversation(session.token(), ConversationView.DIRECT, List.of(otherUserId), null, false));
+        return created(api.createConversation(session.token(), ConversationKind.DIRECT, List.of(otherUserId), null, false));
     }
 
     /**
@@ -461,7 +463,7 @@ public final class ParleyClient implements AutoCloseable {
      *                         devices in its group, and {@link #addMembers} can add them later
      */
     public ConversationInfo createE2eeGroup(String title, List<String> memberIds) {
-        ConversationInfo info = created(api.createConversation(session.token(), ConversationView.GROUP, memberIds,
+        ConversationInfo info = created(api.createConversation(session.token(), ConversationKind.GROUP, memberIds,
                 title, true));
         e2ee.create(info.conversationId(), memberIds);
         return conversation(info.conversationId()).orElse(info);
@@ -759,13 +761,13 @@ public final class ParleyClient implements AutoCloseable {
     private void emitTyping(String conversationId, boolean start) {
         ServerLink c = replica.online();
         if (c != null) {
-            c.send(new ClientFrame.Typing(null, conversationId, start ? "start" : "stop"));
+            c.send(new ClientFrame.Typing(null, conversationId, start ? TypingState.START : TypingState.STOP));
         }
     }
 
     /** Whether the user was last seen online (from presence frames), if known. */
     public Optional<Boolean> isOnline(String userId) {
-        return replica.presence(userId).map(p -> ServerFrame.Presence.ONLINE.equals(p.state()));
+        return replica.presence(userId).map(p -> p.state() == PresenceState.ONLINE);
     }
 
     /**

@@ -1,11 +1,15 @@
 package dev.parley.client;
 
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.SystemAction;
+import dev.parley.protocol.TypingState;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -283,11 +287,11 @@ final class Replica implements AutoCloseable {
                 after.add(() -> callbacks.fire(l -> l.onReceipt(r.conversationId(), stored)));
             }
             case ServerFrame.TypingEvent t -> after.add(() -> callbacks.fire(
-                    l -> l.onTyping(t.conversationId(), t.userId(), "start".equals(t.state()))));
+                    l -> l.onTyping(t.conversationId(), t.userId(), t.state() == TypingState.START)));
             case ServerFrame.Presence p -> {
                 presence.put(p.userId(), p);
                 after.add(() -> callbacks.fire(
-                    l -> l.onPresence(p.userId(), ServerFrame.Presence.ONLINE.equals(p.state()), p.lastSeenMs())));
+                    l -> l.onPresence(p.userId(), p.state() == PresenceState.ONLINE, p.lastSeenMs())));
             }
             case ConversationView v -> applyView(v, after);
         }
@@ -301,7 +305,7 @@ final class Replica implements AutoCloseable {
             markRemoved(c, after);
             return;
         }
-        store.upsertConversation(v.conversationId(), v.kind(), v.title(), v.members(), v.e2ee(), v.lastSeq());
+        store.upsertConversation(v.conversationId(), v.kind().wire(), v.title(), v.members(), v.e2ee(), v.lastSeq());
         if (v.roles() != null) {
             roles.save(v.conversationId(), v.roles());
         }
@@ -405,24 +409,29 @@ final class Replica implements AutoCloseable {
         }
     }
 
+    /** The kind of a stored conversation row (a string column), null when the row or its kind is missing. */
+    private static ConversationKind kindOf(LocalStore.ConversationRow r) {
+        return r == null || r.kind() == null ? null : ConversationKind.fromWire(r.kind());
+    }
+
     private void applyMembership(Conv c, Message.SystemChange change) {
         if (change.userIds() == null) {
             return;
         }
         Set<String> members = new LinkedHashSet<>(c.row.members());
         String title = c.row.title();
-        switch (change.action() == null ? "" : change.action()) {
-            case Message.SystemChange.ADDED -> members.addAll(change.userIds());
-            case Message.SystemChange.REMOVED, Message.SystemChange.LEFT -> change.userIds().forEach(members::remove);
-            case Message.SystemChange.RENAMED -> title = change.title() == null ? title : change.title();
-            case Message.SystemChange.ROLE -> { }
+        switch (change.action() == null ? SystemAction.UNKNOWN : change.action()) {
+            case SystemAction.ADDED -> members.addAll(change.userIds());
+            case SystemAction.REMOVED, SystemAction.LEFT -> change.userIds().forEach(members::remove);
+            case SystemAction.RENAMED -> title = change.title() == null ? title : change.title();
+            case SystemAction.ROLE -> { }
             default -> {
                 return;
             }
         }
         LocalStore.ConversationRow r = c.row;
         store.upsertConversation(c.id, r.kind(), title, List.copyOf(members), r.e2ee(), c.known);
-        if (ConversationView.GROUP.equals(r.kind())) {
+        if (kindOf(r) == ConversationKind.GROUP) {
             Map<String, String> kept = new LinkedHashMap<>(roles.of(c.id));
             kept.keySet().retainAll(members);
             if (change.roles() != null) {

@@ -1,7 +1,7 @@
 package dev.parley.core;
 
 import dev.parley.core.port.MessageStore;
-import dev.parley.protocol.ConversationView;
+import dev.parley.protocol.ConversationKind;
 import java.util.Optional;
 import java.util.Set;
 
@@ -64,7 +64,7 @@ final class BlockedSends {
     }
 
     private boolean isDirect(String conversationId) {
-        return store.findConversation(conversationId).map(x -> ConversationView.DIRECT.equals(x.kind()))
+        return store.findConversation(conversationId).map(x -> x.kind() == ConversationKind.DIRECT)
                 .orElse(false);
     }
 

@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.protocol.ConversationKind;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.Map;
  * {@code roles} maps members to {@code owner}, {@code admin} or {@code member} ({@link GroupRoles}); a member
  * missing from it is a {@code member}.
  */
-public record Conversation(String conversationId, String kind, String title, boolean e2ee, long lastSeq,
+public record Conversation(String conversationId, ConversationKind kind, String title, boolean e2ee, long lastSeq,
                            String createdBy, String directKey, long createdAtMs, List<String> members, long epoch,
                            Map<String, String> roles) {
     public Conversation {
@@ -21,13 +22,13 @@ public record Conversation(String conversationId, String kind, String title, boo
     }
 
     /** A conversation whose roles are not loaded (every member reads as {@code member}). */
-    public Conversation(String conversationId, String kind, String title, boolean e2ee, long lastSeq,
+    public Conversation(String conversationId, ConversationKind kind, String title, boolean e2ee, long lastSeq,
                         String createdBy, String directKey, long createdAtMs, List<String> members, long epoch) {
         this(conversationId, kind, title, e2ee, lastSeq, createdBy, directKey, createdAtMs, members, epoch, Map.of());
     }
 
     /** A conversation at MLS epoch 0. */
-    public Conversation(String conversationId, String kind, String title, boolean e2ee, long lastSeq,
+    public Conversation(String conversationId, ConversationKind kind, String title, boolean e2ee, long lastSeq,
                         String createdBy, String directKey, long createdAtMs, List<String> members) {
         this(conversationId, kind, title, e2ee, lastSeq, createdBy, directKey, createdAtMs, members, 0);
     }

@@ -4,10 +4,12 @@ import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.IdGenerator;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +62,7 @@ public final class GroupAdmin {
         }
         if (!t.equals(c.title())) {
             chat.chargeGroupChange(caller);
-            append(caller, c, new Message.SystemChange(Message.SystemChange.RENAMED, List.of(), t));
+            append(caller, c, new Message.SystemChange(SystemAction.RENAMED, List.of(), t));
         }
         return chat.conversation(caller, conversationId);
     }
@@ -101,7 +103,7 @@ public final class GroupAdmin {
                     "the group's last owner must make someone else owner before stepping down");
         }
         chat.chargeGroupChange(caller);
-        append(caller, c, new Message.SystemChange(Message.SystemChange.ROLE, List.of(userId), null,
+        append(caller, c, new Message.SystemChange(SystemAction.ROLE, List.of(userId), null,
                 Map.of(userId, role)));
         return chat.conversation(caller, conversationId);
     }
@@ -115,7 +117,7 @@ public final class GroupAdmin {
         for (String conversationId : store.conversationIdsOf(caller.userId())) {
             try {
                 Optional<Conversation> found = store.findConversation(conversationId)
-                        .filter(c -> ConversationView.GROUP.equals(c.kind()));
+                        .filter(c -> c.kind() == ConversationKind.GROUP);
                 if (found.isEmpty()) {
                     continue;
                 }
@@ -127,7 +129,7 @@ public final class GroupAdmin {
                     roles.put(caller.userId(), GroupRoles.MEMBER);
                     GroupRoles.successor(c.members(), c.memberRoles(), List.of(caller.userId()))
                             .ifPresent(s -> roles.put(s, GroupRoles.OWNER));
-                    append(caller, c, new Message.SystemChange(Message.SystemChange.ROLE,
+                    append(caller, c, new Message.SystemChange(SystemAction.ROLE,
                             List.copyOf(roles.keySet()), null, roles));
                 }
             } catch (RuntimeException e) {
@@ -140,7 +142,7 @@ public final class GroupAdmin {
         Conversation c = store.findConversation(conversationId)
                 .filter(x -> x.members().contains(caller.userId()))
                 .orElseThrow(() -> ChatException.notFound("conversation"));
-        if (!ConversationView.GROUP.equals(c.kind())) {
+        if (c.kind() != ConversationKind.GROUP) {
             throw ChatException.badRequest("a direct conversation has no title or roles to change");
         }
         return c;
@@ -161,6 +163,6 @@ public final class GroupAdmin {
             bus.publish(EventBus.userTopic(member), new BusEvent.MembershipChanged(c.conversationId(), List.of(),
                     List.of()));
         }
-        log.info("group {} conversationId={}", change.action(), c.conversationId());
+        log.info("group {} conversationId={}", change.action().wire(), c.conversationId());
     }
 }

@@ -55,6 +55,16 @@ public final class MemberCache {
         return members(conversationId).map(m -> m.contains(userId)).orElse(false);
     }
 
+    /**
+     * Refuses a caller who is not a member with {@code not_found}, the same answer as for a conversation that does
+     * not exist (no existence leak).
+     */
+    void requireMember(Caller caller, String conversationId) {
+        if (!isMember(conversationId, caller.userId())) {
+            throw ChatException.notFound("conversation");
+        }
+    }
+
     public void invalidate(String conversationId) {
         synchronized (cache) {
             cache.remove(conversationId);

@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
 import java.util.ArrayList;
@@ -173,7 +174,7 @@ public final class PresencePrivacy {
      * other conversation either.
      */
     public boolean isRequest(ConversationView view, String viewer) {
-        if (!ConversationView.DIRECT.equals(view.kind()) || view.members().size() < 2
+        if (view.kind() != ConversationKind.DIRECT || view.members().size() < 2
                 || !view.members().contains(viewer) || engagement.isEngaged(view.conversationId(), viewer)) {
             return false;
         }

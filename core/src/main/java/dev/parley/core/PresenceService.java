@@ -3,6 +3,7 @@ package dev.parley.core;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.PresenceStore;
+import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.ServerFrame;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -142,10 +143,10 @@ public final class PresenceService {
         List<ServerFrame.Presence> out = new ArrayList<>();
         for (String contact : contacts) {
             if (presence.isOnline(contact)) {
-                out.add(new ServerFrame.Presence(contact, ServerFrame.Presence.ONLINE, null));
+                out.add(new ServerFrame.Presence(contact, PresenceState.ONLINE, null));
             } else {
                 presence.lastSeenMs(contact).ifPresent(ms ->
-                        out.add(new ServerFrame.Presence(contact, ServerFrame.Presence.OFFLINE, ms)));
+                        out.add(new ServerFrame.Presence(contact, PresenceState.OFFLINE, ms)));
             }
         }
         return out;

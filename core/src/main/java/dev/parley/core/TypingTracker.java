@@ -4,6 +4,7 @@ import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.RateLimiter;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.TypingState;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,8 +25,6 @@ import java.util.function.Function;
  * most one late event), a frame that expects an answer is refused with {@code rate_limited}.
  */
 public final class TypingTracker implements AutoCloseable {
-    public static final String START = "start";
-    public static final String STOP = "stop";
 
     /** What to do with a change that finds the budget empty. */
     public enum OverBudget {
@@ -67,12 +66,12 @@ public final class TypingTracker implements AutoCloseable {
 
     /** Shows the user as typing (deferred when over budget). */
     public void start(String conversationId, String userId) {
-        set(conversationId, userId, START, OverBudget.DEFER);
+        set(conversationId, userId, TypingState.START, OverBudget.DEFER);
     }
 
     /** Shows the user as no longer typing (deferred when over budget). */
     public void stop(String conversationId, String userId) {
-        set(conversationId, userId, STOP, OverBudget.DEFER);
+        set(conversationId, userId, TypingState.STOP, OverBudget.DEFER);
     }
 
     /**
@@ -81,8 +80,8 @@ public final class TypingTracker implements AutoCloseable {
      * @throws ChatException {@code rate_limited} if the change finds the budget empty and {@code overBudget}
      *                       is {@link OverBudget#REFUSE}
      */
-    public void set(String conversationId, String userId, String state, OverBudget overBudget) {
-        boolean start = START.equals(state);
+    public void set(String conversationId, String userId, TypingState state, OverBudget overBudget) {
+        boolean start = state == TypingState.START;
         Key key = new Key(conversationId, userId);
         long now = clock.millis();
         boolean change = withState(key, s -> {
@@ -151,7 +150,7 @@ public final class TypingTracker implements AutoCloseable {
                 if (s.shown && s.expiresAt <= now) {
                     show(key, s, false, now);
                 }
-                if (START.equals(s.wanted) && s.wantedAt + timeoutMs <= now) {
+                if (s.wanted == TypingState.START && s.wantedAt + timeoutMs <= now) {
                     s.wanted = null;
                 }
                 dropIfIdle(key, s);
@@ -162,9 +161,9 @@ public final class TypingTracker implements AutoCloseable {
     /** Shows a deferred state once the budget has refilled; runs on the sweeper thread (and in tests). */
     void showDeferred(Key key) {
         long now = clock.millis();
-        String wanted = withState(key, s -> {
-            if (s.wanted == null || s.shown == START.equals(s.wanted)
-                    || (START.equals(s.wanted) && s.wantedAt + timeoutMs <= now)) {
+        TypingState wanted = withState(key, s -> {
+            if (s.wanted == null || s.shown == (s.wanted == TypingState.START)
+                    || (s.wanted == TypingState.START && s.wantedAt + timeoutMs <= now)) {
                 s.wanted = null;
                 s.retryScheduled = false;
                 return null;
@@ -183,7 +182,7 @@ public final class TypingTracker implements AutoCloseable {
             if (wait > 0) {
                 return true;
             }
-            boolean start = START.equals(s.wanted);
+            boolean start = s.wanted == TypingState.START;
             if (s.shown != start) {
                 show(key, s, start, s.wantedAt);
             }
@@ -216,7 +215,7 @@ public final class TypingTracker implements AutoCloseable {
             s.expiresAt = since + timeoutMs;
         }
         bus.publish(EventBus.conversationTopic(key.conversationId),
-                new BusEvent.Typing(key.conversationId, key.userId, start ? START : STOP));
+                new BusEvent.Typing(key.conversationId, key.userId, start ? TypingState.START : TypingState.STOP));
     }
 
     /**
@@ -258,7 +257,7 @@ public final class TypingTracker implements AutoCloseable {
         boolean shown;
         long expiresAt;
         /** A change deferred for want of budget (START or STOP), or null. */
-        String wanted;
+        TypingState wanted;
         long wantedAt;
         boolean retryScheduled;
         boolean dropped;

@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ public final class Views {
 
     /** Every member's role, shown for groups only (a direct conversation has no roles). */
     private static Map<String, String> roles(Conversation c) {
-        return ConversationView.GROUP.equals(c.kind()) ? c.memberRoles() : null;
+        return c.kind() == ConversationKind.GROUP ? c.memberRoles() : null;
     }
 
     /** The MLS epoch, shown for e2ee conversations only. */

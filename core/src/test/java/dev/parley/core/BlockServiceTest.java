@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.core.memory.InMemoryBlockStore;
 import dev.parley.core.memory.InMemoryKeyPackageStore;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
 import java.util.List;
@@ -41,7 +42,7 @@ class BlockServiceTest {
     }
 
     private String direct(Caller a, Caller b) {
-        return f.chat.createConversation(a, "direct", List.of(b.userId()), null, false).conversation()
+        return f.chat.createConversation(a, ConversationKind.DIRECT, List.of(b.userId()), null, false).conversation()
                 .conversationId();
     }
 
@@ -141,7 +142,7 @@ class BlockServiceTest {
 
     @Test
     void groupSendsAreStoredAndHiddenOnlyAtDelivery() {
-        String group = f.chat.createConversation(alice, "group", List.of(bob.userId()), "two", false).conversation()
+        String group = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), "two", false).conversation()
                 .conversationId();
         blocks.block(alice, bob.userId());
         Message fromBob = send(bob, group, "in a group");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.core.media.Media;
 import dev.parley.core.media.MediaKind;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import java.util.Collections;
@@ -38,7 +39,7 @@ class ChatServiceAttachmentsTest {
     void uploaderAttachesAndTheConversationIsRecorded() {
         Caller alice = f.user("alice");
         Caller bob = f.user("bob");
-        String c = f.chat.createConversation(alice, "direct", List.of(bob.userId()), null, false).conversation()
+        String c = f.chat.createConversation(alice, ConversationKind.DIRECT, List.of(bob.userId()), null, false).conversation()
                 .conversationId();
         upload("med_1", alice);
 
@@ -52,7 +53,7 @@ class ChatServiceAttachmentsTest {
     void someoneElsesOrUnknownMediaAreNotFoundAndNothingIsStored() {
         Caller alice = f.user("alice");
         Caller mallory = f.user("mallory");
-        String c = f.chat.createConversation(mallory, "direct", List.of(alice.userId()), null, false).conversation()
+        String c = f.chat.createConversation(mallory, ConversationKind.DIRECT, List.of(alice.userId()), null, false).conversation()
                 .conversationId();
         upload("med_1", alice);
 
@@ -68,7 +69,7 @@ class ChatServiceAttachmentsTest {
     @Test
     void tooManyAttachmentsAreABadRequest() {
         Caller alice = f.user("alice");
-        String c = f.chat.createConversation(alice, "group", List.of(), "solo", false).conversation().conversationId();
+        String c = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(), "solo", false).conversation().conversationId();
 
         assertThatThrownBy(() -> f.chat.send(alice, send(c, "m1", Collections.nCopies(33, "med_1"))))
                 .isInstanceOfSatisfying(ChatException.class,

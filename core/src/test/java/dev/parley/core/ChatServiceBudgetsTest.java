@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.core.RateBudgets.Budget;
 import dev.parley.core.RateBudgets.Name;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ErrorCode;
 import java.util.List;
 import java.util.function.Consumer;
@@ -44,11 +45,11 @@ class ChatServiceBudgetsTest {
         try (CoreFixture f = new CoreFixture(Limits.defaults(), tight(2))) {
             Caller alice = f.user("alice");
             Caller bob = f.user("bob");
-            twiceThenRefusedThenAgainAfterASecond(f, i -> f.chat.createConversation(alice, "group",
+            twiceThenRefusedThenAgainAfterASecond(f, i -> f.chat.createConversation(alice, ConversationKind.GROUP,
                     List.of(bob.userId()), "g" + i, false));
             assertThat(f.chat.conversationIdsOf(alice.userId())).hasSize(3);
             // The budget is the caller's: bob still creates.
-            f.chat.createConversation(bob, "group", List.of(alice.userId()), "bob's", false);
+            f.chat.createConversation(bob, ConversationKind.GROUP, List.of(alice.userId()), "bob's", false);
         }
     }
 
@@ -57,7 +58,7 @@ class ChatServiceBudgetsTest {
         try (CoreFixture f = new CoreFixture(Limits.defaults(), tight(2))) {
             Caller alice = f.user("alice");
             List<Caller> others = List.of(f.user("bob"), f.user("carol"), f.user("dave"), f.user("erin"));
-            String c = f.chat.createConversation(alice, "group", List.of(), "g", false).conversation()
+            String c = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(), "g", false).conversation()
                     .conversationId();
             twiceThenRefusedThenAgainAfterASecond(f, i -> f.chat.addMembers(alice, c, List.of(others.get(i)
                     .userId())));
@@ -71,7 +72,7 @@ class ChatServiceBudgetsTest {
         try (CoreFixture f = new CoreFixture(Limits.defaults(), tight(3))) {
             Caller alice = f.user("alice");
             Caller bob = f.user("bob");
-            String c = f.chat.createConversation(alice, "direct", List.of(bob.userId()), null, false).conversation()
+            String c = f.chat.createConversation(alice, ConversationKind.DIRECT, List.of(bob.userId()), null, false).conversation()
                     .conversationId();
             f.chat.sync(alice, c, 0, null);
             f.chat.history(alice, c, null, 10L, null);
@@ -90,7 +91,7 @@ class ChatServiceBudgetsTest {
         try (CoreFixture f = new CoreFixture(Limits.defaults(), tight(2))) {
             Caller alice = f.user("alice");
             Caller bob = f.user("bob");
-            String c = f.chat.createConversation(alice, "direct", List.of(bob.userId()), null, false).conversation()
+            String c = f.chat.createConversation(alice, ConversationKind.DIRECT, List.of(bob.userId()), null, false).conversation()
                     .conversationId();
             for (int i = 0; i < 5; i++) {
                 f.chat.send(alice, new ClientFrame.Send(null, c, "m" + i, "x", null, null, null, null)).join();
@@ -127,7 +128,7 @@ class ChatServiceBudgetsTest {
             Caller bob = f.user("bob");
             String c = null;
             for (int i = 0; i < 50; i++) {
-                c = f.chat.createConversation(alice, "group", List.of(bob.userId()), "g" + i, false).conversation()
+                c = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), "g" + i, false).conversation()
                         .conversationId();
                 f.chat.sync(alice, c, 0, null);
                 f.chat.markRead(alice, c, 0).join();
@@ -145,7 +146,7 @@ class ChatServiceBudgetsTest {
             Caller alice = f.user("alice");
             Caller bob = f.user("bob");
             for (int i = 0; i < 200; i++) {
-                String c = f.chat.createConversation(alice, "group", List.of(bob.userId()), "g" + i, false)
+                String c = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), "g" + i, false)
                         .conversation().conversationId();
                 if (i % 25 == 24) {
                     f.clock.advance(60_000); // a person does not create 200 conversations at once

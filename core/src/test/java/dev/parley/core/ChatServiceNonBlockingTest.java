@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ErrorCode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class ChatServiceNonBlockingTest {
         try (CoreFixture f = new CoreFixture()) {
             Caller a = f.user("alice");
             Caller b = f.user("bob");
-            String c = f.chat.createConversation(a, "direct", List.of(b.userId()), null, false).conversation()
+            String c = f.chat.createConversation(a, ConversationKind.DIRECT, List.of(b.userId()), null, false).conversation()
                     .conversationId();
             f.chat.forgetMembers(c);
             assertThat(f.chat.sendWithoutBlocking(a, send(c, "m1"))).isNull();
@@ -38,7 +39,7 @@ class ChatServiceNonBlockingTest {
         try (CoreFixture f = new CoreFixture()) {
             Caller a = f.user("alice");
             Caller b = f.user("bob");
-            String c = f.chat.createConversation(a, "direct", List.of(b.userId()), null, false).conversation()
+            String c = f.chat.createConversation(a, ConversationKind.DIRECT, List.of(b.userId()), null, false).conversation()
                     .conversationId();
             f.chat.isMember(c, a.userId());
             assertThat(f.chat.sendWithoutBlocking(a, new ClientFrame.Send("1", c, "r", "hi", null, 1L, null,
@@ -56,7 +57,7 @@ class ChatServiceNonBlockingTest {
             Caller a = f.user("alice");
             Caller b = f.user("bob");
             Caller eve = f.user("eve");
-            String c = f.chat.createConversation(a, "direct", List.of(b.userId()), null, false).conversation()
+            String c = f.chat.createConversation(a, ConversationKind.DIRECT, List.of(b.userId()), null, false).conversation()
                     .conversationId();
             f.chat.isMember(c, a.userId());
             assertThatThrownBy(() -> f.chat.sendWithoutBlocking(eve, send(c, "x")))

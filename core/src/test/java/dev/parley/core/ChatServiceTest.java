@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.event.BusEvent;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
+import dev.parley.protocol.TypingState;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +30,7 @@ class ChatServiceTest {
 
     private String group(Caller owner, Caller... others) {
         List<String> ids = java.util.Arrays.stream(others).map(Caller::userId).toList();
-        return f.chat.createConversation(owner, "group", ids, "team", false).conversation().conversationId();
+        return f.chat.createConversation(owner, ConversationKind.GROUP, ids, "team", false).conversation().conversationId();
     }
 
     private Message send(Caller c, String conversationId, String clientMsgId, String body) {
@@ -88,7 +91,7 @@ class ChatServiceTest {
         try (CoreFixture limited = new CoreFixture(Limits.defaults().withSendRate(1))) {
             Caller a = limited.user("alice");
             Caller b = limited.user("bob");
-            String c = limited.chat.createConversation(a, "direct", List.of(b.userId()), null, false)
+            String c = limited.chat.createConversation(a, ConversationKind.DIRECT, List.of(b.userId()), null, false)
                     .conversation().conversationId();
             int burst = Limits.defaults().sendBurst();
             for (int i = 0; i < burst; i++) {
@@ -192,8 +195,8 @@ class ChatServiceTest {
 
     @Test
     void secondDirectConversationBetweenTheSameUsersIsTheSameOne() {
-        var first = f.chat.createConversation(alice, "direct", List.of(bob.userId()), null, false);
-        var second = f.chat.createConversation(bob, "direct", List.of(alice.userId()), null, false);
+        var first = f.chat.createConversation(alice, ConversationKind.DIRECT, List.of(bob.userId()), null, false);
+        var second = f.chat.createConversation(bob, ConversationKind.DIRECT, List.of(alice.userId()), null, false);
         assertThat(first.created()).isTrue();
         assertThat(second.created()).isFalse();
         assertThat(second.conversation().conversationId()).isEqualTo(first.conversation().conversationId());
@@ -210,7 +213,7 @@ class ChatServiceTest {
         assertThat(carolEvents).singleElement().isInstanceOf(BusEvent.MembershipChanged.class);
         Message sys = f.store.entriesAfter(c, 0, 10).getFirst();
         assertThat(sys.kind()).isEqualTo(EntryKind.SYSTEM);
-        assertThat(sys.system().action()).isEqualTo("added");
+        assertThat(sys.system().action()).isEqualTo(SystemAction.ADDED);
         assertThat(sys.system().userIds()).containsExactly(carol.userId());
         assertThat(f.chat.isMember(c, carol.userId())).isTrue();
 
@@ -222,16 +225,16 @@ class ChatServiceTest {
                 .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.NOT_FOUND));
         f.chat.removeMember(alice, c, bob.userId());
         assertThat(f.store.entriesAfter(c, 0, 10)).extracting(e -> e.system().action())
-                .containsExactly("added", "left", "removed");
+                .containsExactly(SystemAction.ADDED, SystemAction.LEFT, SystemAction.REMOVED);
     }
 
     @Test
     void sendingStopsTyping() {
         String c = group(alice, bob);
-        f.chat.typing(alice, c, "start");
+        f.chat.typing(alice, c, TypingState.START);
         var events = f.recordConversation(c);
         send(alice, c, "m", "done typing");
-        assertThat(events).first().isEqualTo(new BusEvent.Typing(c, alice.userId(), "stop"));
+        assertThat(events).first().isEqualTo(new BusEvent.Typing(c, alice.userId(), TypingState.STOP));
     }
 
     @Test

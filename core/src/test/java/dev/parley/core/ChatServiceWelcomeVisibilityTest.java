@@ -3,6 +3,7 @@ package dev.parley.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
@@ -43,7 +44,7 @@ class ChatServiceWelcomeVisibilityTest {
     void pagesSkipOthersWelcomesStayFullAndCrossLongHiddenRuns() {
         Caller alice = f.user("alice");
         Caller bob = f.user("bob");
-        String c = f.chat.createConversation(alice, "group", List.of(bob.userId()), null, true).conversation()
+        String c = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), null, true).conversation()
                 .conversationId();
         // seq 1 text, 2..301 welcomes for bob, 302 text, 303 welcome for bob, 304 text
         text(c, alice, "t1");
@@ -89,7 +90,7 @@ class ChatServiceWelcomeVisibilityTest {
         Caller alice = f.user("alice");
         Caller bob = f.user("bob");
         Caller carol = f.user("carol");
-        String c = f.chat.createConversation(alice, "group", List.of(bob.userId()), null, true).conversation()
+        String c = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), null, true).conversation()
                 .conversationId();
         assertThatThrownBy(() -> f.chat.addMembers(alice, c, List.of(carol.userId())))
                 .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));

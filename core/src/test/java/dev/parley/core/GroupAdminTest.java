@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +112,7 @@ class GroupAdminTest {
         groups.setRole(alice, c, bob.userId(), "admin"); // the same role: nothing stored
 
         List<Message> entries = f.store.entriesAfter(c, 0, 10);
-        assertThat(entries).extracting(e -> e.system().action()).containsExactly("renamed", "role");
+        assertThat(entries).extracting(e -> e.system().action()).containsExactly(SystemAction.RENAMED, SystemAction.ROLE);
         assertThat(entries.get(0).system().title()).isEqualTo("Lagoon trip");
         assertThat(entries.get(1).system().roles()).containsExactly(Map.entry(bob.userId(), "admin"));
         assertThat(log).filteredOn(BusEvent.EntryAdded.class::isInstance).hasSize(2);
@@ -127,7 +129,7 @@ class GroupAdminTest {
         groups.setRole(alice, c, dave.userId(), "admin");
         f.chat.removeMember(alice, c, alice.userId());
         Message left = f.store.entriesAfter(c, 1, 10).getFirst();
-        assertThat(left.system().action()).isEqualTo("left");
+        assertThat(left.system().action()).isEqualTo(SystemAction.LEFT);
         assertThat(left.system().roles()).containsExactly(Map.entry(dave.userId(), "owner"));
         assertThat(f.chat.conversation(bob, c).roles()).containsEntry(dave.userId(), "owner");
 
@@ -175,7 +177,7 @@ class GroupAdminTest {
 
     @Test
     void directConversationsHaveNoTitleOrRolesAndOnlySendersDelete() {
-        String d = f.chat.createConversation(alice, "direct", List.of(bob.userId()), null, false).conversation()
+        String d = f.chat.createConversation(alice, ConversationKind.DIRECT, List.of(bob.userId()), null, false).conversation()
                 .conversationId();
         assertThat(f.chat.conversation(alice, d).roles()).isNull();
         assertThat(outcome(() -> groups.rename(alice, d, "ours"))).isEqualTo("bad_request");
@@ -189,7 +191,7 @@ class GroupAdminTest {
     @Test
     void aDeletedAccountLeavesItsGroupsAndHandsOwnershipOn() {
         String c = group(alice, bob, carol);
-        String e2ee = f.chat.createConversation(alice, "group", List.of(bob.userId()), "secret", true).conversation()
+        String e2ee = f.chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), "secret", true).conversation()
                 .conversationId();
         groups.accountDeleted(alice);
         assertThat(f.chat.isMember(c, alice.userId())).isFalse();
@@ -215,7 +217,7 @@ class GroupAdminTest {
 
     private String group(Caller owner, Caller... others) {
         List<String> ids = java.util.Arrays.stream(others).map(Caller::userId).toList();
-        return f.chat.createConversation(owner, "group", ids, "team", false).conversation().conversationId();
+        return f.chat.createConversation(owner, ConversationKind.GROUP, ids, "team", false).conversation().conversationId();
     }
 
     private static String outcome(Runnable action) {

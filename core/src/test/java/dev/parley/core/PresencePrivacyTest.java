@@ -8,6 +8,7 @@ import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryPresenceStore;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
 import java.util.List;
@@ -36,7 +37,7 @@ class PresencePrivacyTest {
     }
 
     private String direct(Caller from, Caller to) {
-        return f.chat.createConversation(from, "direct", List.of(to.userId()), null, false).conversation()
+        return f.chat.createConversation(from, ConversationKind.DIRECT, List.of(to.userId()), null, false).conversation()
                 .conversationId();
     }
 
@@ -113,7 +114,7 @@ class PresencePrivacyTest {
     void beingAddedToAGroupByAStrangerShowsNothingUntilTheMemberAcceptsOrSpeaks() {
         presence.connected(alice.userId(), "a-1");
         presence.connected(bob.userId(), "b-1");
-        String group = f.chat.createConversation(stranger, "group", List.of(alice.userId(), bob.userId()), "hey",
+        String group = f.chat.createConversation(stranger, ConversationKind.GROUP, List.of(alice.userId(), bob.userId()), "hey",
                 false).conversation().conversationId();
         assertThat(who(presence.snapshot(stranger.userId()))).isEmpty();
         assertThat(who(presence.snapshot(alice.userId()))).doesNotContain(bob.userId());
@@ -167,7 +168,7 @@ class PresencePrivacyTest {
 
     @Test
     void aDirectConversationFromSomeoneTheUserTalksWithElsewhereIsNoRequest() {
-        String group = f.chat.createConversation(bob, "group", List.of(alice.userId()), "team", false)
+        String group = f.chat.createConversation(bob, ConversationKind.GROUP, List.of(alice.userId()), "team", false)
                 .conversation().conversationId();
         String dm = direct(bob, alice);
         assertThat(f.chat.conversation(alice, dm).request()).isTrue(); // Alice has not spoken anywhere with Bob

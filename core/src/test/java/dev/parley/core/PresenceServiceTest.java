@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryPresenceStore;
+import dev.parley.protocol.ConversationKind;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class PresenceServiceTest {
 
     private String group(Caller owner, Caller... others) {
         List<String> ids = java.util.Arrays.stream(others).map(Caller::userId).toList();
-        return f.chat.createConversation(owner, "group", ids, "team", false).conversation().conversationId();
+        return f.chat.createConversation(owner, ConversationKind.GROUP, ids, "team", false).conversation().conversationId();
     }
 
     @Test

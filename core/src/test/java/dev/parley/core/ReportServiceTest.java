@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.memory.InMemoryReportStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import java.util.List;
@@ -26,7 +27,7 @@ class ReportServiceTest {
 
     private String conversation(boolean e2ee) {
         String id = "cnv_" + (e2ee ? "secret" : "plain");
-        f.store.createConversation(new Conversation(id, "group", "t", e2ee, 0, alice.userId(), null, 1,
+        f.store.createConversation(new Conversation(id, ConversationKind.GROUP, "t", e2ee, 0, alice.userId(), null, 1,
                 List.of(alice.userId(), bob.userId())));
         return id;
     }

@@ -9,6 +9,7 @@ import dev.parley.core.memory.InMemoryRateLimiter;
 import dev.parley.core.memory.LocalEventBus;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.TypingState;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -25,14 +26,14 @@ class TypingTrackerTest {
             typing.start("c1", "u1");
             clock.advance(30_000);
             typing.start("c1", "u1");
-            assertThat(events).containsExactly(new BusEvent.Typing("c1", "u1", "start"));
+            assertThat(events).containsExactly(new BusEvent.Typing("c1", "u1", TypingState.START));
             clock.advance(40_000);
             typing.expire();
             assertThat(events).hasSize(1); // refreshed at 30 s, so it lives until 90 s
             clock.advance(20_001);
             typing.expire();
-            assertThat(events).containsExactly(new BusEvent.Typing("c1", "u1", "start"),
-                    new BusEvent.Typing("c1", "u1", "stop"));
+            assertThat(events).containsExactly(new BusEvent.Typing("c1", "u1", TypingState.START),
+                    new BusEvent.Typing("c1", "u1", TypingState.STOP));
         }
     }
 
@@ -45,7 +46,7 @@ class TypingTrackerTest {
             typing.start("c1", "u1");
             typing.stop("c1", "u1");
             typing.stop("c1", "u1");
-            assertThat(events).extracting(e -> ((BusEvent.Typing) e).state()).containsExactly("start", "stop");
+            assertThat(events).extracting(e -> ((BusEvent.Typing) e).state().wire()).containsExactly("start", "stop");
         }
     }
 
@@ -55,7 +56,7 @@ class TypingTrackerTest {
     }
 
     private List<String> states() {
-        return events.stream().map(e -> ((BusEvent.Typing) e).state()).toList();
+        return events.stream().map(e -> ((BusEvent.Typing) e).state().wire()).toList();
     }
 
     @Test
@@ -63,7 +64,7 @@ class TypingTrackerTest {
         bus.subscribe(EventBus.conversationTopic("c1"), events::add);
         try (TypingTracker typing = budgeted(3)) {
             for (int i = 0; i < 600; i++) {
-                typing.set("c1", "u1", i % 2 == 0 ? "start" : "stop", TypingTracker.OverBudget.DEFER);
+                typing.set("c1", "u1", i % 2 == 0 ? TypingState.START : TypingState.STOP, TypingTracker.OverBudget.DEFER);
             }
             // start, stop, start on the budget; the rest deferred; the last word (stop) is still owed.
             assertThat(states()).containsExactly("start", "stop", "start");
@@ -93,8 +94,8 @@ class TypingTrackerTest {
     void aFrameExpectingAnAnswerIsRefusedOverBudgetAndChangesNothing() {
         bus.subscribe(EventBus.conversationTopic("c1"), events::add);
         try (TypingTracker typing = budgeted(1)) {
-            typing.set("c1", "u1", "start", TypingTracker.OverBudget.REFUSE);
-            assertThatThrownBy(() -> typing.set("c1", "u1", "stop", TypingTracker.OverBudget.REFUSE))
+            typing.set("c1", "u1", TypingState.START, TypingTracker.OverBudget.REFUSE);
+            assertThatThrownBy(() -> typing.set("c1", "u1", TypingState.STOP, TypingTracker.OverBudget.REFUSE))
                     .isInstanceOfSatisfying(ChatException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
                         assertThat(e.retryAfterMs()).isPositive();
@@ -102,7 +103,7 @@ class TypingTrackerTest {
             clock.advance(5_000);
             typing.showDeferred(new TypingTracker.Key("c1", "u1"));
             assertThat(states()).containsExactly("start");
-            typing.set("c1", "u1", "stop", TypingTracker.OverBudget.REFUSE);
+            typing.set("c1", "u1", TypingState.STOP, TypingTracker.OverBudget.REFUSE);
             assertThat(states()).containsExactly("start", "stop");
         }
     }
@@ -112,10 +113,10 @@ class TypingTrackerTest {
         bus.subscribe(EventBus.conversationTopic("c1"), events::add);
         try (TypingTracker typing = budgeted(2)) {
             for (int i = 0; i < 600; i++) {
-                typing.set("c1", "u1", "start", TypingTracker.OverBudget.REFUSE);
+                typing.set("c1", "u1", TypingState.START, TypingTracker.OverBudget.REFUSE);
             }
-            typing.set("c1", "u1", "stop", TypingTracker.OverBudget.REFUSE);
-            typing.set("c1", "u1", "stop", TypingTracker.OverBudget.REFUSE);
+            typing.set("c1", "u1", TypingState.STOP, TypingTracker.OverBudget.REFUSE);
+            typing.set("c1", "u1", TypingState.STOP, TypingTracker.OverBudget.REFUSE);
             assertThat(states()).containsExactly("start", "stop");
             assertThat(typing.held()).isZero();
         }

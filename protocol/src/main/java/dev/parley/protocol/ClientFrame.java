@@ -136,10 +136,10 @@ public sealed interface ClientFrame {
     }
 
     /** Ephemeral typing state; never stored. */
-    record Typing(String id, String conversationId, String state) implements ClientFrame {
+    record Typing(String id, String conversationId, TypingState state) implements ClientFrame {
         public Typing {
             require(conversationId, "conversationId");
-            if (!"start".equals(state) && !"stop".equals(state)) {
+            if (state != TypingState.START && state != TypingState.STOP) {
                 throw new IllegalArgumentException("state must be start or stop");
             }
         }

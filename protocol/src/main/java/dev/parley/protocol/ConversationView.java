@@ -23,7 +23,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConversationView(
         String conversationId,
-        String kind,
+        ConversationKind kind,
         String title,
         List<String> members,
         boolean e2ee,
@@ -43,17 +43,18 @@ public record ConversationView(
     }
 
     /** A view without the per-viewer request flag. */
-    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
-                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
-                            Message lastMessage, Long createdAtMs, Long epoch, Map<String, String> roles) {
+    public ConversationView(String conversationId, ConversationKind kind, String title, List<String> members,
+                            boolean e2ee, long lastSeq, long readSeq, long deliveredSeq, long unread,
+                            List<MemberReceipt> receipts, Message lastMessage, Long createdAtMs, Long epoch,
+                            Map<String, String> roles) {
         this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
                 lastMessage, createdAtMs, epoch, roles, null);
     }
 
     /** A view without roles (a direct conversation) and without the request flag. */
-    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
-                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
-                            Message lastMessage, Long createdAtMs, Long epoch) {
+    public ConversationView(String conversationId, ConversationKind kind, String title, List<String> members,
+                            boolean e2ee, long lastSeq, long readSeq, long deliveredSeq, long unread,
+                            List<MemberReceipt> receipts, Message lastMessage, Long createdAtMs, Long epoch) {
         this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
                 lastMessage, createdAtMs, epoch, null, null);
     }
@@ -65,15 +66,13 @@ public record ConversationView(
     }
 
     /** A view without an MLS epoch (a conversation without e2ee). */
-    public ConversationView(String conversationId, String kind, String title, List<String> members, boolean e2ee,
-                            long lastSeq, long readSeq, long deliveredSeq, long unread, List<MemberReceipt> receipts,
-                            Message lastMessage, Long createdAtMs) {
+    public ConversationView(String conversationId, ConversationKind kind, String title, List<String> members,
+                            boolean e2ee, long lastSeq, long readSeq, long deliveredSeq, long unread,
+                            List<MemberReceipt> receipts, Message lastMessage, Long createdAtMs) {
         this(conversationId, kind, title, members, e2ee, lastSeq, readSeq, deliveredSeq, unread, receipts,
                 lastMessage, createdAtMs, null, null, null);
     }
 
-    public static final String DIRECT = "direct";
-    public static final String GROUP = "group";
     public static final String OWNER = "owner";
     public static final String ADMIN = "admin";
     public static final String MEMBER = "member";

@@ -36,7 +36,7 @@ public final class Http {
     public record User(String userId, String handle, String displayName) {
     }
 
-    public record CreateConversation(String kind, List<String> members, String title, Boolean e2ee) {
+    public record CreateConversation(ConversationKind kind, List<String> members, String title, Boolean e2ee) {
     }
 
     /** Members to add to a group: {@code POST /v1/conversations/{id}/members}. */

@@ -58,19 +58,14 @@ public record Message(
      * last owner went (docs/protocol.md, "Roles").
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SystemChange(String action, List<String> userIds, String title, Map<String, String> roles) {
-        public static final String ADDED = "added";
-        public static final String REMOVED = "removed";
-        public static final String LEFT = "left";
-        public static final String RENAMED = "renamed";
-        public static final String ROLE = "role";
+    public record SystemChange(SystemAction action, List<String> userIds, String title, Map<String, String> roles) {
 
         public SystemChange {
             roles = roles == null || roles.isEmpty() ? null : Map.copyOf(roles);
         }
 
         /** A change that sets no roles. */
-        public SystemChange(String action, List<String> userIds, String title) {
+        public SystemChange(SystemAction action, List<String> userIds, String title) {
             this(action, userIds, title, null);
         }
     }

@@ -69,13 +69,11 @@ public sealed interface ServerFrame
     }
 
     /** Someone started or stopped typing (ephemeral). */
-    record TypingEvent(String conversationId, String userId, String state) implements ServerFrame {
+    record TypingEvent(String conversationId, String userId, TypingState state) implements ServerFrame {
     }
 
     /** A user who shares a conversation with the receiver went online or offline. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Presence(String userId, String state, Long lastSeenMs) implements ServerFrame {
-        public static final String ONLINE = "online";
-        public static final String OFFLINE = "offline";
+    record Presence(String userId, PresenceState state, Long lastSeenMs) implements ServerFrame {
     }
 }

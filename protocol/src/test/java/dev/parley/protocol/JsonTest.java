@@ -101,7 +101,7 @@ class JsonTest {
         var entry = new Message("c", 5, "msg", "u", "d", "m", EntryKind.MLS_WELCOME, "AAE=", null, null, null, null,
                 null, null, null, null, 1, null, java.util.List.of("dev_1"));
         assertThat(Json.decodeServerFrame(Json.encode(entry))).isEqualTo(entry);
-        var view = new ConversationView("c", "group", null, java.util.List.of("u"), true, 0, 0, 0, 0,
+        var view = new ConversationView("c", ConversationKind.GROUP, null, java.util.List.of("u"), true, 0, 0, 0, 0,
                 java.util.List.of(), null, 1L, 2L);
         assertThat(Json.encode(view)).contains("\"epoch\":2");
         try {
@@ -109,7 +109,7 @@ class JsonTest {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new AssertionError(e);
         }
-        assertThat(Json.encode(new ConversationView("c", "group", null, java.util.List.of("u"), false, 0, 0, 0, 0,
+        assertThat(Json.encode(new ConversationView("c", ConversationKind.GROUP, null, java.util.List.of("u"), false, 0, 0, 0, 0,
                 java.util.List.of(), null, 1L))).doesNotContain("epoch");
     }
 

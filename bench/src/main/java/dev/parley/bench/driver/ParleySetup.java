@@ -1,6 +1,7 @@
 package dev.parley.bench.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -88,8 +89,8 @@ public final class ParleySetup {
             members.add(users.get(m).userId());
         }
         Map<String, Object> body = topology.direct()
-                ? Map.of("kind", "direct", "members", members)
-                : Map.of("kind", "group", "members", members, "title", "bench " + group);
+                ? Map.of("kind", ConversationKind.DIRECT.wire(), "members", members)
+                : Map.of("kind", ConversationKind.GROUP.wire(), "members", members, "title", "bench " + group);
         HttpResponse<String> r = post("/v1/conversations", users.get(first).token(), body);
         if (r.statusCode() != 201 && r.statusCode() != 200) {
             throw new IOException("POST /v1/conversations → " + r.statusCode() + " " + r.body());

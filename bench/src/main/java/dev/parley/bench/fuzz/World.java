@@ -1,6 +1,7 @@
 package dev.parley.bench.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +22,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 record World(URI base, List<User> users, User outsider, List<String> outsiderConversations,
              ConcurrentLinkedQueue<String> spareTokens) {
+    private static final String GROUP = ConversationKind.GROUP.wire();
+    private static final String DIRECT = ConversationKind.DIRECT.wire();
 
     record User(String userId, String handle, String password, String token, List<String> conversations,
                 List<String> scratchGroups) {
@@ -39,22 +42,22 @@ record World(URI base, List<User> users, User outsider, List<String> outsiderCon
         String[] spareAccount = s.account(prefix + "spare");
         List<String> ids = made.stream().map(a -> a[0]).toList();
         String owner = made.getFirst()[1];
-        String group = s.conversation(owner, Map.of("kind", "group", "title", "fuzz all",
+        String group = s.conversation(owner, Map.of("kind", GROUP, "title", "fuzz all",
                 "members", ids.subList(1, ids.size())));
         List<User> users = new ArrayList<>();
         for (int i = 0; i < userCount; i++) {
             String[] a = made.get(i);
             List<String> convs = new ArrayList<>(List.of(group));
             String next = ids.get((i + 1) % userCount);
-            convs.add(s.conversation(a[1], Map.of("kind", "direct", "members", List.of(next))));
+            convs.add(s.conversation(a[1], Map.of("kind", DIRECT, "members", List.of(next))));
             String prev = ids.get((i + userCount - 1) % userCount);
-            convs.add(s.conversation(a[1], Map.of("kind", "direct", "members", List.of(prev))));
-            List<String> scratch = List.of(s.conversation(a[1], Map.of("kind", "group", "title", "scratch " + i,
+            convs.add(s.conversation(a[1], Map.of("kind", DIRECT, "members", List.of(prev))));
+            List<String> scratch = List.of(s.conversation(a[1], Map.of("kind", GROUP, "title", "scratch " + i,
                     "members", List.of(next, prev))));
             users.add(new User(a[0], a[2], PASSWORD, a[1], List.copyOf(convs), scratch));
         }
-        String outsiderGroup = s.conversation(outsiderAccount[1], Map.of("kind", "group", "title", "private"));
-        String outsiderNotes = s.conversation(outsiderAccount[1], Map.of("kind", "direct", "members", List.of()));
+        String outsiderGroup = s.conversation(outsiderAccount[1], Map.of("kind", GROUP, "title", "private"));
+        String outsiderNotes = s.conversation(outsiderAccount[1], Map.of("kind", DIRECT, "members", List.of()));
         User outsider = new User(outsiderAccount[0], outsiderAccount[2], PASSWORD, outsiderAccount[1],
                 List.of(outsiderGroup, outsiderNotes), List.of());
         ConcurrentLinkedQueue<String> spares = new ConcurrentLinkedQueue<>();

@@ -3,6 +3,7 @@ package dev.parley.bench.soak;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.bench.measure.ProcStats;
 import dev.parley.bench.report.Percentiles;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,6 +35,8 @@ import java.util.function.Supplier;
  * of its conversation exactly once, at the seq it was acknowledged with, in views without gaps.
  */
 public final class SoakRun {
+    private static final String GROUP = ConversationKind.GROUP.wire();
+    private static final String DIRECT = ConversationKind.DIRECT.wire();
 
     /**
      * @param users           chat users (one device and one socket each)
@@ -85,7 +88,7 @@ public final class SoakRun {
         int groups = 0;
         for (int g = 0; g + o.groupSize() <= o.users(); g += o.groupSize()) {
             List<SoakClient> in = clients.subList(g, g + o.groupSize());
-            String id = conversation(entry.get(), in.getFirst(), Map.of("kind", "group", "title", "soak " + g,
+            String id = conversation(entry.get(), in.getFirst(), Map.of("kind", GROUP, "title", "soak " + g,
                     "members", in.subList(1, in.size()).stream().map(c -> c.userId).toList()));
             members.put(id, List.copyOf(in));
             groups++;
@@ -94,7 +97,7 @@ public final class SoakRun {
         for (int i = 0; i < o.users(); i++) {
             SoakClient a = clients.get(i);
             SoakClient b = clients.get((i + 1) % o.users());
-            String id = conversation(entry.get(), a, Map.of("kind", "direct", "members", List.of(b.userId)));
+            String id = conversation(entry.get(), a, Map.of("kind", DIRECT, "members", List.of(b.userId)));
             if (!members.containsKey(id)) {
                 members.put(id, List.of(a, b));
                 directs++;

@@ -3,6 +3,7 @@ package dev.parley.bench.jmh;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.jdbc.Database;
@@ -112,7 +113,7 @@ public class ChangeVersionBenchmark {
             JdbcMessageStore store = new JdbcMessageStore(db);
             stores.add(store);
             for (int c = 0; c < CONVERSATIONS_PER_WRITER; c++) {
-                store.createConversation(new Conversation("cnv_" + w + "_" + c, "group", null, false, 0, "usr_0",
+                store.createConversation(new Conversation("cnv_" + w + "_" + c, ConversationKind.GROUP, null, false, 0, "usr_0",
                         null, 0, List.of("usr_0", "usr_1")));
             }
         }

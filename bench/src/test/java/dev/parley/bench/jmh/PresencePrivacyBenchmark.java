@@ -14,6 +14,7 @@ import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
 import dev.parley.core.memory.LocalEventBus;
 import dev.parley.core.port.PasswordHasher;
+import dev.parley.protocol.ConversationKind;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,7 @@ public class PresencePrivacyBenchmark {
             for (int k = 0; k < 5; k++) {
                 members.add(others.get((g * 5 + k) % others.size()));
             }
-            String c = chat.createConversation(new Caller(members.get(0), "d"), "group",
+            String c = chat.createConversation(new Caller(members.get(0), "d"), ConversationKind.GROUP,
                     List.of(me, members.get(1), members.get(2), members.get(3), members.get(4)), "g" + g, false)
                     .conversation().conversationId();
             privacy.engagement().engage(c, members.get(1));

@@ -3,6 +3,7 @@ package dev.parley.bench.jmh;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.jdbc.CommitObserver;
@@ -127,7 +128,7 @@ public class StoreAppendBenchmark {
             }));
         }
         for (int c = 0; c < CONVERSATIONS; c++) {
-            store.createConversation(new Conversation("cnv_" + c, "group", null, false, 0, "usr_0", null, 0,
+            store.createConversation(new Conversation("cnv_" + c, ConversationKind.GROUP, null, false, 0, "usr_0", null, 0,
                     List.of("usr_0", "usr_1")));
         }
         stores.database().observeCommits(new CommitObserver() {

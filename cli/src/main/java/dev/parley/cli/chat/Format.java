@@ -3,6 +3,7 @@ package dev.parley.cli.chat;
 import dev.parley.client.ChatMessage;
 import dev.parley.client.Tick;
 import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.SystemAction;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -33,16 +34,16 @@ final class Format {
         b.append(m.isPending() ? "#-" : "#" + m.seq()).append(' ')
                 .append(TIME.format(Instant.ofEpochMilli(m.sentAtMs()))).append(' ');
         if (m.kind() == EntryKind.SYSTEM) {
-            Map<String, String> verbs = Map.of("added", "added", "removed", "removed", "left", "left", "renamed", "renamed");
             String who = m.system() == null || m.system().userIds() == null ? ""
                     : m.system().userIds().stream().map(names::of).collect(Collectors.joining(", "));
-            String action = m.system() == null ? "changed" : verbs.getOrDefault(m.system().action(), m.system().action());
+            SystemAction what = m.system() == null ? null : m.system().action();
+            String action = what == null || what == SystemAction.UNKNOWN ? "changed" : what.wire();
             b.append("* ").append(names.of(m.senderId())).append(' ');
-            if (m.system() != null && "renamed".equals(m.system().action())) {
+            if (what == SystemAction.RENAMED) {
                 return b.append("renamed the group to \"").append(m.system().title()).append('"').toString();
             }
             Map<String, String> roles = m.system() == null || m.system().roles() == null ? Map.of() : m.system().roles();
-            if (m.system() != null && "role".equals(m.system().action())) {
+            if (what == SystemAction.ROLE) {
                 return b.append("made ").append(roles.entrySet().stream()
                         .map(e -> names.of(e.getKey()) + " " + e.getValue()).collect(Collectors.joining(", "))).toString();
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.parley.core.Watermarks;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.TypingState;
 import java.util.List;
 
 /**
@@ -33,7 +34,7 @@ public sealed interface BusEvent {
     }
 
     /** A member started or stopped typing. Published on the conversation topic. */
-    record Typing(String conversationId, String userId, String state) implements BusEvent {
+    record Typing(String conversationId, String userId, TypingState state) implements BusEvent {
     }
 
     /** A user came online or went offline. Published on each of their conversations' topics. */

@@ -14,8 +14,10 @@ import dev.parley.core.port.EpochConflictException;
 import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.UnknownConversationException;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -192,7 +194,7 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
                 }
             }
         }
-        if (entry.system() != null && Message.SystemChange.RENAMED.equals(entry.system().action())
+        if (entry.system() != null && entry.system().action() == SystemAction.RENAMED
                 && entry.system().title() != null) {
             log.title = entry.system().title();
         }
@@ -365,7 +367,7 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
     /** One conversation and its log; only touched under the store's lock. */
     private static final class Log {
         final String conversationId;
-        final String kind;
+        final ConversationKind kind;
         final boolean e2ee;
         final String createdBy;
         final String directKey;

@@ -19,6 +19,7 @@ import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -402,17 +403,17 @@ public final class MlsDelivery {
         }
         List<NewEntry> system = new ArrayList<>();
         if (!added.isEmpty()) {
-            system.add(systemEntry(caller, c, Message.SystemChange.ADDED, added,
+            system.add(systemEntry(caller, c, SystemAction.ADDED, added,
                     new NewEntry.MembershipChange(added, List.of())));
         }
         if (!removed.isEmpty()) {
-            system.add(systemEntry(caller, c, Message.SystemChange.REMOVED, removed,
+            system.add(systemEntry(caller, c, SystemAction.REMOVED, removed,
                     new NewEntry.MembershipChange(List.of(), removed)));
         }
         return system;
     }
 
-    private NewEntry systemEntry(Caller caller, Conversation c, String action, List<String> userIds,
+    private NewEntry systemEntry(Caller caller, Conversation c, SystemAction action, List<String> userIds,
                                  NewEntry.MembershipChange change) {
         return NewEntry.of(EntryKind.SYSTEM, c.conversationId(), ids.newId("msg"), clock.millis())
                 .from(caller.userId(), caller.deviceId()).system(new Message.SystemChange(action, userIds, null))

@@ -8,6 +8,8 @@ import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
+import dev.parley.protocol.TypingState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +57,7 @@ public abstract class EventBusContract {
     }
 
     private static BusEvent.Typing probe(String id) {
-        return new BusEvent.Typing("probe", id, "start");
+        return new BusEvent.Typing("probe", id, TypingState.START);
     }
 
     private static boolean isProbe(BusEvent e) {
@@ -102,7 +104,7 @@ public abstract class EventBusContract {
         bus.publish(t, e);
         await().atMost(WAIT).until(() -> got.size() == 1);
         assertThat(got).containsExactly(e);
-        bus.publish(other, new BusEvent.Typing("c2", "u", "stop"));
+        bus.publish(other, new BusEvent.Typing("c2", "u", TypingState.STOP));
         await().atMost(WAIT).until(() -> gotOther.size() == 1);
         assertThat(got).hasSize(1);
     }
@@ -141,13 +143,13 @@ public abstract class EventBusContract {
         List<BusEvent> got = new CopyOnWriteArrayList<>();
         subscribeReady(peer, bus, t, got::add);
         Message system = new Message("c1", 9, "msg_9", "usr_a", "dev_a", null, EntryKind.SYSTEM, null, null, null,
-                null, null, null, null, new Message.SystemChange(Message.SystemChange.ADDED, List.of("u2"), null),
+                null, null, null, null, new Message.SystemChange(SystemAction.ADDED, List.of("u2"), null),
                 false, 5L);
         List<BusEvent> events = List.of(
                 new BusEvent.EntryAdded(text("c1", 7, "héllo \"quoted\" ✓")),
                 new BusEvent.EntryAdded(system),
                 new BusEvent.ReceiptMoved(new Watermarks("c1", "u1", 5, 4)),
-                new BusEvent.Typing("c1", "u1", "start"),
+                new BusEvent.Typing("c1", "u1", TypingState.START),
                 new BusEvent.PresenceChanged("u1", true, null),
                 new BusEvent.PresenceChanged("u1", false, 1234L),
                 new BusEvent.MembershipChanged("c1", List.of("u2", "u3"), List.of()),
@@ -183,12 +185,12 @@ public abstract class EventBusContract {
         EventBus.Subscription s1 = subscribeReady(bus, peer, t, first::add);
         subscribeReady(bus, peer, t, second::add);
 
-        peer.publish(t, new BusEvent.Typing("c1", "u1", "start"));
+        peer.publish(t, new BusEvent.Typing("c1", "u1", TypingState.START));
         await().atMost(WAIT).until(() -> first.size() == 1 && second.size() == 1);
 
         s1.close();
         s1.close(); // idempotent
-        peer.publish(t, new BusEvent.Typing("c1", "u1", "stop"));
+        peer.publish(t, new BusEvent.Typing("c1", "u1", TypingState.STOP));
         await().atMost(WAIT).until(() -> second.size() == 2);
         assertThat(first).hasSize(1);
     }
@@ -202,7 +204,7 @@ public abstract class EventBusContract {
 
         List<BusEvent> again = new CopyOnWriteArrayList<>();
         subscribeReady(bus, peer, t, again::add);
-        peer.publish(t, new BusEvent.Typing("c1", "u1", "start"));
+        peer.publish(t, new BusEvent.Typing("c1", "u1", TypingState.START));
         await().atMost(WAIT).until(() -> again.size() == 1);
         assertThat(old).isEmpty();
     }
@@ -215,8 +217,8 @@ public abstract class EventBusContract {
             throw new IllegalStateException("boom (expected in this test)");
         });
         subscribeReady(bus, bus, t, got::add);
-        bus.publish(t, new BusEvent.Typing("c1", "u1", "start"));
-        bus.publish(t, new BusEvent.Typing("c1", "u1", "stop"));
+        bus.publish(t, new BusEvent.Typing("c1", "u1", TypingState.START));
+        bus.publish(t, new BusEvent.Typing("c1", "u1", TypingState.STOP));
         await().atMost(WAIT).until(() -> got.size() == 2);
     }
 
@@ -227,10 +229,10 @@ public abstract class EventBusContract {
         List<BusEvent> got = new CopyOnWriteArrayList<>();
         List<EventBus.Subscription> made = new CopyOnWriteArrayList<>();
         subscribeReady(bus, bus, t, e -> made.add(bus.subscribe(inner, got::add)));
-        bus.publish(t, new BusEvent.Typing("c1", "u1", "start"));
+        bus.publish(t, new BusEvent.Typing("c1", "u1", TypingState.START));
         await().atMost(WAIT).until(() -> made.size() == 1);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
-            peer.publish(inner, new BusEvent.Typing("c2", "u2", "start"));
+            peer.publish(inner, new BusEvent.Typing("c2", "u2", TypingState.START));
             return !got.isEmpty();
         });
         made.getFirst().close();

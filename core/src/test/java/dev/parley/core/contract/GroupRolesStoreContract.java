@@ -6,8 +6,10 @@ import dev.parley.core.Conversation;
 import dev.parley.core.ConversationChanges;
 import dev.parley.core.NewEntry;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,7 +48,7 @@ public abstract class GroupRolesStoreContract {
         assertThat(roles("cnv_1")).containsExactly(Map.entry("usr_a", "owner"), Map.entry("usr_b", "member"),
                 Map.entry("usr_c", "member"));
 
-        system("cnv_1", "usr_a", new Message.SystemChange("added", List.of("usr_d"), null),
+        system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.ADDED, List.of("usr_d"), null),
                 new NewEntry.MembershipChange(List.of("usr_d"), List.of()));
         assertThat(roles("cnv_1")).containsEntry("usr_d", "member").hasSize(4);
         assertThat(store.summary("cnv_1", "usr_d").orElseThrow().conversation().roleOf("usr_a")).isEqualTo("owner");
@@ -57,7 +59,7 @@ public abstract class GroupRolesStoreContract {
         store.createConversation(group("cnv_1", "usr_a", "usr_b", "usr_c"));
         long before = store.changesSince("usr_c", 0).version();
 
-        Message stored = system("cnv_1", "usr_a", new Message.SystemChange("role", List.of("usr_b"), null,
+        Message stored = system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.ROLE, List.of("usr_b"), null,
                 Map.of("usr_b", "admin")), null);
 
         assertThat(stored.system().roles()).containsExactly(Map.entry("usr_b", "admin"));
@@ -71,7 +73,7 @@ public abstract class GroupRolesStoreContract {
     @Test
     void unknownRolesAndNonMembersInARoleEntryChangeNothing() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));
-        system("cnv_1", "usr_a", new Message.SystemChange("role", List.of("usr_b"), null,
+        system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.ROLE, List.of("usr_b"), null,
                 Map.of("usr_b", "emperor", "usr_x", "owner")), null);
         assertThat(roles("cnv_1")).containsExactly(Map.entry("usr_a", "owner"), Map.entry("usr_b", "member"));
         assertThat(store.isMember("cnv_1", "usr_x")).isFalse();
@@ -80,7 +82,7 @@ public abstract class GroupRolesStoreContract {
     @Test
     void theSuccessorNamedWhenTheLastOwnerLeavesBecomesOwner() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b", "usr_c"));
-        system("cnv_1", "usr_a", new Message.SystemChange("left", List.of("usr_a"), null, Map.of("usr_c", "owner")),
+        system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.LEFT, List.of("usr_a"), null, Map.of("usr_c", "owner")),
                 new NewEntry.MembershipChange(List.of(), List.of("usr_a")));
         assertThat(roles("cnv_1")).containsExactly(Map.entry("usr_b", "member"), Map.entry("usr_c", "owner"));
     }
@@ -88,15 +90,15 @@ public abstract class GroupRolesStoreContract {
     @Test
     void aGroupLeftWithoutAnOwnerGetsTheLongestStandingAdminElseMember() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b", "usr_c", "usr_d"));
-        system("cnv_1", "usr_a", new Message.SystemChange("role", List.of("usr_d"), null, Map.of("usr_d", "admin")),
+        system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.ROLE, List.of("usr_d"), null, Map.of("usr_d", "admin")),
                 null);
         // A removal that names no successor (an MLS commit, or two owners leaving at once): the store keeps an owner.
-        system("cnv_1", "usr_a", new Message.SystemChange("left", List.of("usr_a"), null),
+        system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.LEFT, List.of("usr_a"), null),
                 new NewEntry.MembershipChange(List.of(), List.of("usr_a")));
         assertThat(roles("cnv_1")).containsExactly(Map.entry("usr_b", "member"), Map.entry("usr_c", "member"),
                 Map.entry("usr_d", "owner"));
 
-        system("cnv_1", "usr_d", new Message.SystemChange("left", List.of("usr_d"), null),
+        system("cnv_1", "usr_d", new Message.SystemChange(SystemAction.LEFT, List.of("usr_d"), null),
                 new NewEntry.MembershipChange(List.of(), List.of("usr_d")));
         assertThat(roles("cnv_1")).containsExactly(Map.entry("usr_b", "owner"), Map.entry("usr_c", "member"));
     }
@@ -104,7 +106,7 @@ public abstract class GroupRolesStoreContract {
     @Test
     void aRenameSetsTheTitleAndTouchesNoRole() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));
-        system("cnv_1", "usr_a", new Message.SystemChange("renamed", List.of(), "Lagoon"), null);
+        system("cnv_1", "usr_a", new Message.SystemChange(SystemAction.RENAMED, List.of(), "Lagoon"), null);
         Conversation c = store.findConversation("cnv_1").orElseThrow();
         assertThat(c.title()).isEqualTo("Lagoon");
         assertThat(c.memberRoles()).containsExactly(Map.entry("usr_a", "owner"), Map.entry("usr_b", "member"));
@@ -127,6 +129,6 @@ public abstract class GroupRolesStoreContract {
     private static Conversation group(String id, String creator, String... others) {
         List<String> members = new java.util.ArrayList<>(List.of(creator));
         members.addAll(List.of(others));
-        return new Conversation(id, "group", "team", false, 0, creator, null, T0, members);
+        return new Conversation(id, ConversationKind.GROUP, "team", false, 0, creator, null, T0, members);
     }
 }

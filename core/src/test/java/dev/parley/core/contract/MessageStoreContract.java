@@ -11,8 +11,10 @@ import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.UnknownConversationException;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,7 +71,7 @@ public abstract class MessageStoreContract {
         assertThat(created.members()).containsExactly("usr_a", "usr_b", "usr_c");
         Conversation found = store.findConversation("cnv_1").orElseThrow();
         assertThat(found).isEqualTo(created);
-        assertThat(found.kind()).isEqualTo("group");
+        assertThat(found.kind()).isEqualTo(ConversationKind.GROUP);
         assertThat(found.title()).isEqualTo("Title of cnv_1");
         assertThat(found.e2ee()).isFalse();
         assertThat(found.createdBy()).isEqualTo("usr_a");
@@ -148,7 +150,7 @@ public abstract class MessageStoreContract {
         NewEntry reaction = NewEntry.of(EntryKind.REACTION, "cnv_1", "msg_react", T0 + 6).from("usr_a", "dev_usr_a")
                 .clientMsgId("c-react").target(2L).reaction("👍", true).build();
         NewEntry system = NewEntry.of(EntryKind.SYSTEM, "cnv_1", "msg_sys", T0 + 7).from("usr_a", "dev_usr_a")
-                .system(new Message.SystemChange("renamed", List.of(), "New title")).build();
+                .system(new Message.SystemChange(SystemAction.RENAMED, List.of(), "New title")).build();
 
         append(media);
         append(reaction);
@@ -655,11 +657,11 @@ public abstract class MessageStoreContract {
         List<String> members = new ArrayList<>();
         members.add(creator);
         members.addAll(List.of(others));
-        return new Conversation(id, "group", "Title of " + id, false, 0, creator, null, T0, members);
+        return new Conversation(id, ConversationKind.GROUP, "Title of " + id, false, 0, creator, null, T0, members);
     }
 
     protected static Conversation direct(String id, String creator, String other) {
-        return new Conversation(id, "direct", null, false, 0, creator, Conversation.directKey(creator, other), T0,
+        return new Conversation(id, ConversationKind.DIRECT, null, false, 0, creator, Conversation.directKey(creator, other), T0,
                 List.of(creator, other));
     }
 
@@ -685,7 +687,7 @@ public abstract class MessageStoreContract {
 
     protected NewEntry membership(String conversationId, String actor, List<String> added, List<String> removed) {
         Message.SystemChange system = new Message.SystemChange(
-                added.isEmpty() ? Message.SystemChange.REMOVED : Message.SystemChange.ADDED,
+                added.isEmpty() ? SystemAction.REMOVED : SystemAction.ADDED,
                 added.isEmpty() ? removed : added, null);
         return NewEntry.of(EntryKind.SYSTEM, conversationId, nextId("msg"), T0).from(actor, "dev_" + actor)
                 .system(system).membership(new NewEntry.MembershipChange(added, removed)).build();

@@ -13,8 +13,10 @@ import dev.parley.core.port.EpochConflictException;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.MlsGroupStore;
 import dev.parley.core.port.UnknownConversationException;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +64,7 @@ public abstract class MlsGroupStoreContract {
     }
 
     protected static Conversation e2eeGroup(String id, String... members) {
-        return new Conversation(id, "group", null, true, 0, members[0], null, T0, List.of(members));
+        return new Conversation(id, ConversationKind.GROUP, null, true, 0, members[0], null, T0, List.of(members));
     }
 
     protected NewEntry commitEntry(String conversationId, String userId, String deviceId, String clientMsgId,
@@ -71,8 +73,8 @@ public abstract class MlsGroupStoreContract {
                 .from(userId, deviceId).clientMsgId(clientMsgId).body("QUJD").epoch(epoch).build();
     }
 
-    protected NewEntry system(String conversationId, String userId, String deviceId, String action, String who) {
-        boolean added = Message.SystemChange.ADDED.equals(action);
+    protected NewEntry system(String conversationId, String userId, String deviceId, SystemAction action, String who) {
+        boolean added = action == SystemAction.ADDED;
         return NewEntry.of(EntryKind.SYSTEM, conversationId, "msg_" + ids.incrementAndGet(), T0).from(userId, deviceId)
                 .system(new Message.SystemChange(action, List.of(who), null))
                 .membership(new NewEntry.MembershipChange(added ? List.of(who) : List.of(), added ? List.of() : List.of(who)))
@@ -103,7 +105,7 @@ public abstract class MlsGroupStoreContract {
         List<Appended> appended = groups.appendCommit(new MlsCommit(
                 commitEntry("cnv_1", "usr_a", "dev_a", "c1", 0), 0, List.of(),
                 List.of(leaf(0, "usr_a", "dev_a"), leaf(1, "usr_b", "dev_b")),
-                List.of(system("cnv_1", "usr_a", "dev_a", Message.SystemChange.ADDED, "usr_b")))).join();
+                List.of(system("cnv_1", "usr_a", "dev_a", SystemAction.ADDED, "usr_b")))).join();
 
         assertThat(appended).extracting(a -> a.entry().seq()).containsExactly(1L, 2L);
         assertThat(appended).noneMatch(Appended::duplicate);
@@ -163,10 +165,10 @@ public abstract class MlsGroupStoreContract {
         store.createConversation(e2eeGroup("cnv_1", "usr_a", "usr_b"));
         groups.appendCommit(new MlsCommit(commitEntry("cnv_1", "usr_a", "dev_a", "c1", 0), 0, List.of(),
                 List.of(leaf(0, "usr_a", "dev_a"), leaf(1, "usr_b", "dev_b"), leaf(2, "usr_c", "dev_c")),
-                List.of(system("cnv_1", "usr_a", "dev_a", Message.SystemChange.ADDED, "usr_c")))).join();
+                List.of(system("cnv_1", "usr_a", "dev_a", SystemAction.ADDED, "usr_c")))).join();
 
         List<Appended> appended = groups.appendCommit(new MlsCommit(commitEntry("cnv_1", "usr_a", "dev_a", "c2", 1), 1,
-                List.of(1L), List.of(), List.of(system("cnv_1", "usr_a", "dev_a", Message.SystemChange.REMOVED,
+                List.of(1L), List.of(), List.of(system("cnv_1", "usr_a", "dev_a", SystemAction.REMOVED,
                         "usr_b")))).join();
 
         assertThat(appended).extracting(a -> a.entry().seq()).containsExactly(3L, 4L);

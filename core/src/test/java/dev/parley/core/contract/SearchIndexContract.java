@@ -8,8 +8,10 @@ import dev.parley.core.SearchHit;
 import dev.parley.core.SearchQuery;
 import dev.parley.core.port.MessageStore;
 import dev.parley.core.port.SearchIndex;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -95,7 +97,7 @@ public abstract class SearchIndexContract {
         assertThat(search("usr_b", "roadmap")).hasSize(1);
 
         append(NewEntry.of(EntryKind.SYSTEM, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a")
-                .system(new Message.SystemChange(Message.SystemChange.REMOVED, List.of("usr_b"), null))
+                .system(new Message.SystemChange(SystemAction.REMOVED, List.of("usr_b"), null))
                 .membership(new NewEntry.MembershipChange(List.of(), List.of("usr_b"))).build());
 
         assertThat(search("usr_b", "roadmap")).isEmpty();
@@ -148,7 +150,7 @@ public abstract class SearchIndexContract {
         append(NewEntry.of(EntryKind.REACTION, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a").clientMsgId(id("c"))
                 .target(media).reaction("🌅", true).build());
         append(NewEntry.of(EntryKind.SYSTEM, "cnv_1", id("msg"), T0).from("usr_a", "dev_usr_a")
-                .system(new Message.SystemChange(Message.SystemChange.RENAMED, List.of(), "lagoon trip")).build());
+                .system(new Message.SystemChange(SystemAction.RENAMED, List.of(), "lagoon trip")).build());
 
         assertThat(seqs(search("usr_a", "lagoon"))).containsExactly(media);
     }
@@ -210,7 +212,7 @@ public abstract class SearchIndexContract {
         List<String> members = new java.util.ArrayList<>();
         members.add(creator);
         members.addAll(List.of(others));
-        f.store().createConversation(new Conversation(id, "group", "Title of " + id, e2ee, 0, creator, null, T0,
+        f.store().createConversation(new Conversation(id, ConversationKind.GROUP, "Title of " + id, e2ee, 0, creator, null, T0,
                 members));
     }
 

@@ -18,6 +18,7 @@ import dev.parley.core.port.PasswordHasher;
 import dev.parley.core.port.PushQueue;
 import dev.parley.core.port.PushStore;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Http;
 import dev.parley.protocol.Message;
 import java.time.Clock;
@@ -126,7 +127,7 @@ class PushDecisionTest {
     void anEntryToMembersWithoutSubscriptionsCostsNoReadAndNoHop() {
         Caller alice = user("alice");
         Caller bob = user("bob");
-        String c = chat.createConversation(alice, "group", List.of(bob.userId()), "team", false).conversation()
+        String c = chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), "team", false).conversation()
                 .conversationId();
         Message m = send(alice, c, "hello");
         push.entryStored(m);
@@ -140,7 +141,7 @@ class PushDecisionTest {
     void aSubscribedDeviceThatIsConnectedCostsNoReadAndAnOfflineOneIsPushed() {
         Caller alice = user("alice");
         Caller bob = user("bob");
-        String c = chat.createConversation(alice, "group", List.of(bob.userId()), "team", false).conversation()
+        String c = chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId()), "team", false).conversation()
                 .conversationId();
         push.subscribe(bob, token("bob-phone"));
         // Announced to the other nodes before the row is stored and again after.
@@ -172,7 +173,7 @@ class PushDecisionTest {
         Caller alice = user("alice");
         Caller bob = user("bob");
         Caller carol = user("carol");
-        String c = chat.createConversation(alice, "group", List.of(bob.userId(), carol.userId()), "team", false)
+        String c = chat.createConversation(alice, ConversationKind.GROUP, List.of(bob.userId(), carol.userId()), "team", false)
                 .conversation().conversationId();
         // Bob registered on another node: the row is in the shared store and the bus told this node.
         store.addSubscription(new PushSubscription("psub_b", bob.userId(), bob.deviceId(), PushType.FCM, "tb", null,

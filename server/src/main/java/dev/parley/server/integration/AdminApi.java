@@ -13,6 +13,7 @@ import dev.parley.core.port.MessageStore;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.integration.JsonRoutes.Reply;
 import dev.parley.server.outbound.OutboundRefused;
@@ -48,8 +49,6 @@ public final class AdminApi implements HttpApi.RouteModule {
     static final int MAX_WEBHOOKS = 50;
     static final int MIN_SECRET = 16;
     static final int MAX_SECRET = 512;
-    /** A system message posted by the operator; {@code body} holds its text. */
-    public static final String NOTICE = "notice";
 
     private final byte[] operatorDigest;
     private final HostAccounts users;
@@ -179,7 +178,7 @@ public final class AdminApi implements HttpApi.RouteModule {
             throw ChatException.badRequest("the conversation is end-to-end encrypted: the server cannot post into it");
         }
         NewEntry entry = NewEntry.of(EntryKind.SYSTEM, conversationId, ids.newId("msg"), clock.millis()).body(text)
-                .system(new Message.SystemChange(NOTICE, List.of(), null)).build();
+                .system(new Message.SystemChange(SystemAction.NOTICE, List.of(), null)).build();
         Appended appended;
         try {
             appended = messages.append(entry).join();

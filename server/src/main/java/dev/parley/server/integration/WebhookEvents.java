@@ -62,7 +62,7 @@ public final class WebhookEvents {
             case CONVERSATION_CREATED -> {
                 data.put("conversationId", d.conversationId());
                 messages.findConversation(d.conversationId()).ifPresent((Conversation c) -> {
-                    data.put("kind", c.kind());
+                    data.put("kind", c.kind().wire());
                     if (c.title() != null) {
                         data.put("title", c.title());
                     }
@@ -78,7 +78,7 @@ public final class WebhookEvents {
                 Optional<Message> m = messages.entry(d.conversationId(), d.seq());
                 m.ifPresent(e -> {
                     if (e.system() != null) {
-                        data.put("action", e.system().action());
+                        data.put("action", e.system().action().wire());
                         data.put("userIds", e.system().userIds());
                     }
                     data.put("byUserId", e.senderId());

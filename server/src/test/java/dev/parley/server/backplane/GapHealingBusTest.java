@@ -8,6 +8,7 @@ import dev.parley.core.memory.LocalEventBus;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.TypingState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,7 @@ class GapHealingBusTest {
         commit(2, true);
         commit(3, false);
         commit(4, false);
-        BusEvent.Typing typing = new BusEvent.Typing(C, "usr_b", "start");
+        BusEvent.Typing typing = new BusEvent.Typing(C, "usr_b", TypingState.START);
         commit(5, true);
         bus.publish(TOPIC, typing);
         commit(6, true);

@@ -6,6 +6,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.ConversationChanges;
 import dev.parley.core.NewEntry;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.postgres.PostgresDialect;
 import java.sql.Connection;
@@ -34,9 +35,9 @@ class PostgresChangeVersionTest {
     void open() {
         schema = TestDatabases.freshPostgresSchema();
         node = Stores.postgres(schema.url(), new StoreOptions(2, 64, true));
-        node.messages().createConversation(new Conversation("cnv_1", "group", "one", false, 0, "usr_a", null, 0,
+        node.messages().createConversation(new Conversation("cnv_1", ConversationKind.GROUP, "one", false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
-        node.messages().createConversation(new Conversation("cnv_2", "group", "two", false, 0, "usr_a", null, 0,
+        node.messages().createConversation(new Conversation("cnv_2", ConversationKind.GROUP, "two", false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
     }
 
@@ -125,10 +126,10 @@ class PostgresChangeVersionTest {
 
     @Test
     void theDirectConversationOfAPairIsUniqueWithoutAUniqueConstraintOnConversations() throws Exception {
-        Conversation first = node.messages().createConversation(new Conversation("cnv_d1", "direct", null, false, 0,
+        Conversation first = node.messages().createConversation(new Conversation("cnv_d1", ConversationKind.DIRECT, null, false, 0,
                 "usr_a", "usr_a:usr_b", 0, List.of("usr_a", "usr_b")));
         try (Stores other = Stores.postgres(schema.url(), new StoreOptions(2, 64, true))) {
-            Conversation second = other.messages().createConversation(new Conversation("cnv_d2", "direct", null,
+            Conversation second = other.messages().createConversation(new Conversation("cnv_d2", ConversationKind.DIRECT, null,
                     false, 0, "usr_b", "usr_a:usr_b", 0, List.of("usr_b", "usr_a")));
             assertThat(second.conversationId()).isEqualTo(first.conversationId());
         }

@@ -7,6 +7,7 @@ import dev.parley.core.Conversation;
 import dev.parley.core.ConversationChanges;
 import dev.parley.core.NewEntry;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,7 +47,7 @@ class PostgresTwoNodesTest {
 
     @Test
     void appendsFromTwoNodesToOneConversationGetGapFreeSeqs() {
-        nodeA.messages().createConversation(new Conversation("cnv_1", "group", null, false, 0, "usr_a", null, 0,
+        nodeA.messages().createConversation(new Conversation("cnv_1", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
         List<CompletableFuture<Appended>> futures = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -78,7 +79,7 @@ class PostgresTwoNodesTest {
 
     @Test
     void aChangeOnOneNodeIsSeenByListSyncOnTheOther() {
-        nodeA.messages().createConversation(new Conversation("cnv_1", "group", null, false, 0, "usr_a", null, 0,
+        nodeA.messages().createConversation(new Conversation("cnv_1", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
         long v0 = nodeB.messages().changesSince("usr_b", 0).version();
 

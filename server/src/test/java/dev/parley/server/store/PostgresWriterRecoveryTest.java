@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.jdbc.WriteOp;
 import java.sql.Connection;
@@ -38,7 +39,7 @@ class PostgresWriterRecoveryTest {
 
     @Test
     void writesGoOnAfterTheWritersConnectionIsKilled() throws Exception {
-        stores.messages().createConversation(new Conversation("cnv_1", "group", null, false, 0, "usr_a", null, 0,
+        stores.messages().createConversation(new Conversation("cnv_1", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
         assertThat(stores.messages().append(text("c-1")).join().entry().seq()).isEqualTo(1);
         int writerPid = stores.database().writeAndWait(new WriteOp.InTransaction<>("writer pid", tx -> {

@@ -6,6 +6,7 @@ import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
 import dev.parley.core.SearchHit;
 import dev.parley.core.SearchQuery;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.sqlite.SqliteSearchIndex;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ class SqliteSearchIndexFileTest {
     }
 
     private void group(Stores stores, String id, String creator) {
-        stores.messages().createConversation(new Conversation(id, "group", "Title of " + id, false, 0, creator, null,
+        stores.messages().createConversation(new Conversation(id, ConversationKind.GROUP, "Title of " + id, false, 0, creator, null,
                 T0, List.of(creator)));
     }
 

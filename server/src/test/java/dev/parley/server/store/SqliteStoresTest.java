@@ -8,6 +8,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.Device;
 import dev.parley.core.NewEntry;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ class SqliteStoresTest {
     }
 
     static Conversation group(String id) {
-        return new Conversation(id, "group", null, false, 0, "usr_a", null, 0, List.of("usr_a", "usr_b"));
+        return new Conversation(id, ConversationKind.GROUP, null, false, 0, "usr_a", null, 0, List.of("usr_a", "usr_b"));
     }
 
     static NewEntry text(String conversationId, String clientMsgId) {

@@ -8,6 +8,7 @@ import dev.parley.core.port.EventBus;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.ServerFrame;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -236,7 +237,7 @@ final class MqttOutbox {
             case BusEvent.PresenceChanged p -> {
                 if (s.presence().mayDeliver(p.userId(), caller.userId())) {
                     event(p.userId(), new ServerFrame.Presence(p.userId(),
-                            p.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE, p.lastSeenMs()));
+                            p.online() ? PresenceState.ONLINE : PresenceState.OFFLINE, p.lastSeenMs()));
                 }
             }
             case BusEvent.MembershipChanged m -> chat.forgetMembers(m.conversationId());

@@ -6,7 +6,9 @@ import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.SystemAction;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +136,7 @@ final class EventRoutes {
                             && !chat.blocks().hidesTyping(typing.userId(), p.caller().userId()));
             case BusEvent.PresenceChanged changed -> {
                 var frame = new ServerFrame.Presence(changed.userId(),
-                        changed.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE,
+                        changed.online() ? PresenceState.ONLINE : PresenceState.OFFLINE,
                         changed.lastSeenMs());
                 for (SocketIoPeer p : peersOf(conversations, conversationId)) {
                     if (presence.mayDeliver(changed.userId(), p.caller().userId())) {
@@ -154,7 +156,7 @@ final class EventRoutes {
 
     private void deliverEntry(String conversationId, Message entry) {
         boolean system = entry.kind() == EntryKind.SYSTEM && entry.system() != null;
-        boolean added = system && Message.SystemChange.ADDED.equals(entry.system().action());
+        boolean added = system && entry.system().action() == SystemAction.ADDED;
         if (system) {
             chat.forgetMembers(conversationId);
             if (added) {

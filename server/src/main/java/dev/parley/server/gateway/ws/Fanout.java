@@ -6,7 +6,9 @@ import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.SystemAction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -151,7 +153,7 @@ final class Fanout {
             }
             case BusEvent.PresenceChanged p -> {
                 var frame = new ServerFrame.Presence(p.userId(),
-                        p.online() ? ServerFrame.Presence.ONLINE : ServerFrame.Presence.OFFLINE, p.lastSeenMs());
+                        p.online() ? PresenceState.ONLINE : PresenceState.OFFLINE, p.lastSeenMs());
                 for (WsPeer c : connectionsOf(conversations, conversationId)) {
                     if (presence.mayDeliver(p.userId(), c.caller().userId())) {
                         c.pushPresence(frame);
@@ -172,7 +174,7 @@ final class Fanout {
         boolean system = entry.kind() == EntryKind.SYSTEM && entry.system() != null;
         if (system) {
             chat.forgetMembers(conversationId);
-            if (Message.SystemChange.ADDED.equals(entry.system().action())) {
+            if (entry.system().action() == SystemAction.ADDED) {
                 for (String userId : entry.system().userIds()) {
                     for (WsPeer c : connectionsOf(users, userId)) {
                         join(c, conversationId);
@@ -184,10 +186,10 @@ final class Fanout {
         WsPeer.pushAll(connectionsOf(conversations, conversationId), OutFrame.of(entry),
                 c -> dev.parley.core.EntryVisibility.visibleTo(entry, c.caller().deviceId())
                         && !blocks.hidesEntry(entry, c.caller().userId()));
-        if (system && Message.SystemChange.ADDED.equals(entry.system().action())) {
+        if (system && entry.system().action() == SystemAction.ADDED) {
             announcePresence(conversationId, entry.system().userIds());
         }
-        if (system && !Message.SystemChange.ADDED.equals(entry.system().action())) {
+        if (system && entry.system().action() != SystemAction.ADDED) {
             for (String userId : entry.system().userIds()) {
                 for (WsPeer c : connectionsOf(users, userId)) {
                     leave(c, conversationId);

@@ -8,6 +8,7 @@ import dev.parley.core.NewEntry;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,7 +71,7 @@ final class Effects {
             if (membership != null) {
                 members(cid, m.seq(), membership, version);
             }
-            if (m.system() != null && Message.SystemChange.RENAMED.equals(m.system().action())
+            if (m.system() != null && m.system().action() == SystemAction.RENAMED
                     && m.system().title() != null) {
                 db.update(UpdateItemRequest.builder().tableName(db.conversations).key(Dynamo.key("id", cid))
                         .updateExpression("SET title = :t")

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
 import dev.parley.core.mls.MlsLeaf;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ final class EntryItems {
     static Map<String, AttributeValue> meta(Conversation c) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("id", s(c.conversationId()));
-        item.put("kind", s(c.kind()));
+        item.put("kind", s(c.kind().wire()));
         if (c.title() != null) {
             item.put("title", s(c.title()));
         }
@@ -112,9 +113,9 @@ final class EntryItems {
     }
 
     static Conversation conversation(Map<String, AttributeValue> meta, List<String> members) {
-        return new Conversation(str(meta, "id"), str(meta, "kind"), str(meta, "title"), Dynamo.flag(meta, "e2ee"),
-                Dynamo.num(meta, "last"), str(meta, "by"), str(meta, "dk"), Dynamo.num(meta, "at"), members,
-                Dynamo.num(meta, "mep"));
+        return new Conversation(str(meta, "id"), ConversationKind.fromWire(str(meta, "kind")), str(meta, "title"),
+                Dynamo.flag(meta, "e2ee"), Dynamo.num(meta, "last"), str(meta, "by"), str(meta, "dk"),
+                Dynamo.num(meta, "at"), members, Dynamo.num(meta, "mep"));
     }
 
     /** The key of the MLS tree view (occupied leaves) at one epoch: written before the commit that reaches it. */

@@ -61,7 +61,7 @@ public final class JdbcMessageStore implements MessageStore {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversations (id, kind, title, e2ee, last_seq,"
                 + " created_by, direct_key, created_at_ms, updated_version) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)")) {
             ps.setString(1, conversation.conversationId());
-            ps.setString(2, conversation.kind());
+            ps.setString(2, conversation.kind().wire());
             EntryRows.setString(ps, 3, conversation.title());
             ps.setBoolean(4, conversation.e2ee());
             EntryRows.setString(ps, 5, conversation.createdBy());

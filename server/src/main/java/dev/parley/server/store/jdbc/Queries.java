@@ -3,6 +3,7 @@ package dev.parley.server.store.jdbc;
 import dev.parley.core.Conversation;
 import dev.parley.core.ConversationSummary;
 import dev.parley.core.Watermarks;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Message;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -72,9 +73,9 @@ final class Queries {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Conversation(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getBoolean(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of(),
-                        rs.getLong(9)));
+                return Optional.of(new Conversation(rs.getString(1), ConversationKind.fromWire(rs.getString(2)),
+                        rs.getString(3), rs.getBoolean(4), rs.getLong(5), rs.getString(6), rs.getString(7),
+                        rs.getLong(8), List.of(), rs.getLong(9)));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.parley.server.store.jdbc;
 import dev.parley.core.Conversation;
 import dev.parley.core.ConversationSummary;
 import dev.parley.core.Watermarks;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.Message;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,8 +50,9 @@ final class Summaries {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
-                    conversations.put(id, new Conversation(id, rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                            rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of(), rs.getLong(9)));
+                    conversations.put(id, new Conversation(id, ConversationKind.fromWire(rs.getString(2)),
+                            rs.getString(3), rs.getBoolean(4), rs.getLong(5), rs.getString(6), rs.getString(7),
+                            rs.getLong(8), List.of(), rs.getLong(9)));
                     long seq = rs.getLong(10);
                     if (!rs.wasNull()) {
                         lastMessageSeq.put(id, seq);

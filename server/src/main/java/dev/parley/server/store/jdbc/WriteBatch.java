@@ -7,6 +7,7 @@ import dev.parley.core.Watermarks;
 import dev.parley.core.port.UnknownConversationException;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -266,7 +267,7 @@ final class WriteBatch {
                 removeMember(e.conversationId(), userId, version);
             }
         }
-        if (e.system() != null && Message.SystemChange.RENAMED.equals(e.system().action())
+        if (e.system() != null && e.system().action() == SystemAction.RENAMED
                 && e.system().title() != null) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE conversations SET title = ? WHERE id = ?")) {
                 ps.setString(1, e.system().title());

@@ -18,6 +18,7 @@ import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.PasswordHasher;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.server.backplane.Backplane;
 import dev.parley.server.backplane.LocalBackplane;
 import dev.parley.server.config.ServerConfig;
@@ -88,7 +89,7 @@ class RedisBackplaneTest {
         var presence = new PresenceService(survivor.presence(), chat, survivor.bus(), clock, PresencePrivacy.attached(
                 new InMemoryEngagementStore(), chat, survivor.bus(), clock, Runnable::run));
         // Alice created the group: her presence is shown to its members (docs/security.md, privacy of presence).
-        String c = chat.createConversation(new Caller(alice, "dev-a"), "group", List.of(bob), "team", false)
+        String c = chat.createConversation(new Caller(alice, "dev-a"), ConversationKind.GROUP, List.of(bob), "team", false)
                 .conversation().conversationId();
         survivor.attach(chat, presence);
         List<BusEvent> events = new CopyOnWriteArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.core.Caller;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
+import dev.parley.protocol.TypingState;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class FanoutTest {
         fanout.register(b1, List.of("c1"));
         fanout.register(b2, List.of("c1"));
         fanout.register(stranger, List.of("c2"));
-        f.bus.publish(EventBus.conversationTopic("c1"), new BusEvent.Typing("c1", "u-a", "start"));
+        f.bus.publish(EventBus.conversationTopic("c1"), new BusEvent.Typing("c1", "u-a", TypingState.START));
         assertThat(socket(a).written).isEmpty();
         assertThat(socket(b1).ofType("typing")).hasSize(1);
         assertThat(socket(b2).ofType("typing")).hasSize(1);
@@ -107,7 +108,7 @@ class FanoutTest {
         fanout.register(a, List.of("c1"));
         fanout.register(b, List.of("c1"));
         b.markClosed();
-        f.bus.publish(EventBus.conversationTopic("c1"), new BusEvent.Typing("c1", "u-a", "start"));
+        f.bus.publish(EventBus.conversationTopic("c1"), new BusEvent.Typing("c1", "u-a", TypingState.START));
         assertThat(socket(b).written).isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.server.gateway.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.protocol.PresenceState;
 import dev.parley.server.config.ConnectionConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -376,12 +377,12 @@ class NettySocketTest {
         serverTexts();
         NettySocket socket = (NettySocket) ch.pipeline().get(NettySocket.NAME);
         assertThat(f.presence.presenceOf(List.of(alice.userId()))).singleElement()
-                .matches(p -> p.state().equals("online"));
+                .matches(p -> p.state() == PresenceState.ONLINE);
         ch.close();
         pump();
         socket.write(OutFrame.ofJson("{}")); // the mass-disconnect case: no exception, nothing written
         assertThat(ch.outboundMessages()).isEmpty();
         assertThat(f.presence.presenceOf(List.of(alice.userId()))).singleElement()
-                .matches(p -> p.state().equals("offline"));
+                .matches(p -> p.state() == PresenceState.OFFLINE);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.core.Caller;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +35,7 @@ class WebSocketGatewayTest {
     }
 
     private String direct(GatewayFixture.User a, GatewayFixture.User b) {
-        ConversationView view = f.chat.createConversation(new Caller(a.userId(), a.deviceId()), ConversationView.DIRECT,
+        ConversationView view = f.chat.createConversation(new Caller(a.userId(), a.deviceId()), ConversationKind.DIRECT,
                 List.of(b.userId()), null, false).conversation();
         return view.conversationId();
     }

@@ -8,6 +8,7 @@ import dev.parley.core.Device;
 import dev.parley.core.NewEntry;
 import dev.parley.core.port.AccountStore;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class DynamoCostIT {
 
     @Test
     void capacityPerMessagePerPageAndPerSignIn() {
-        messages.createConversation(new Conversation("cnv_1", "group", "t", false, 0, "usr_a", null, T0,
+        messages.createConversation(new Conversation("cnv_1", ConversationKind.GROUP, "t", false, 0, "usr_a", null, T0,
                 List.of("usr_a", "usr_b", "usr_c")));
 
         int singles = 20;
@@ -81,7 +82,7 @@ class DynamoCostIT {
         CapacityMeter.Snapshot receipt = measure(() -> messages.moveWatermarks("cnv_1", "usr_b", 150, 150).join());
         CapacityMeter.Snapshot summary = measure(() -> messages.summary("cnv_1", "usr_b"));
         for (int c = 2; c <= 10; c++) {
-            messages.createConversation(new Conversation("cnv_" + c, "group", "t", false, 0, "usr_a", null, T0,
+            messages.createConversation(new Conversation("cnv_" + c, ConversationKind.GROUP, "t", false, 0, "usr_a", null, T0,
                     List.of("usr_a", "usr_b")));
         }
         long version = messages.changesSince("usr_b", 0).version();

@@ -8,8 +8,10 @@ import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
+import dev.parley.protocol.SystemAction;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +34,7 @@ class DynamoCrashWindowsIT {
         stores = Dynalite.freshStores();
         store = stores.messages();
         db = stores.dynamo();
-        store.createConversation(new Conversation("cnv_1", "group", "t", false, 0, "usr_a", null, T0,
+        store.createConversation(new Conversation("cnv_1", ConversationKind.GROUP, "t", false, 0, "usr_a", null, T0,
                 List.of("usr_a", "usr_b")));
     }
 
@@ -89,7 +91,7 @@ class DynamoCrashWindowsIT {
         long epoch = claimAsACrashedWriter(-1);
         NewEntry join = NewEntry.of(EntryKind.SYSTEM, "cnv_1", "msg_join", T0).from("usr_a", "dev_a")
                 .clientMsgId("c-join")
-                .system(new Message.SystemChange(Message.SystemChange.ADDED, List.of("usr_c"), null))
+                .system(new Message.SystemChange(SystemAction.ADDED, List.of("usr_c"), null))
                 .membership(new NewEntry.MembershipChange(List.of("usr_c"), List.of())).build();
         db.putIf(db.entries, EntryItems.item(join, join.toMessage(2), epoch), "attribute_not_exists(cid)", null, null);
         db.update(UpdateItemRequest.builder().tableName(db.conversations).key(Dynamo.key("id", "cnv_1"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
 import dev.parley.server.config.ServerConfig;
@@ -29,7 +30,7 @@ class DynamoTwoWritersIT {
                 "two" + ProcessHandle.current().pid() + "_" + System.nanoTime() + "_");
         try (DynamoStores a = DynamoStores.open(config, 64, "dummy:dummy");
              DynamoStores b = DynamoStores.open(config, 64, "dummy:dummy")) {
-            a.messages().createConversation(new Conversation("cnv_1", "group", "t", false, 0, "usr_a", null, T0,
+            a.messages().createConversation(new Conversation("cnv_1", ConversationKind.GROUP, "t", false, 0, "usr_a", null, T0,
                     List.of("usr_a", "usr_b")));
             int perNode = 150;
             List<CompletableFuture<Appended>> fromA = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
 import dev.parley.core.Watermarks;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
@@ -41,7 +42,7 @@ class GroupCommitTest {
         StoreOptions options = new StoreOptions(2, 256, true);
         db = Database.open(new SqliteDialect(dir.resolve("parley.db"), options), options);
         store = new JdbcMessageStore(db);
-        store.createConversation(new Conversation("cnv_1", "group", null, false, 0, "usr_a", null, 0,
+        store.createConversation(new Conversation("cnv_1", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
     }
 
@@ -124,7 +125,7 @@ class GroupCommitTest {
         holdWriter();
         CompletableFuture<Appended> before = store.append(text("cnv_2", "c-0"));
         CompletableFuture<Conversation> created = CompletableFuture.supplyAsync(() -> store.createConversation(
-                new Conversation("cnv_2", "group", null, false, 0, "usr_a", null, 0, List.of("usr_a"))));
+                new Conversation("cnv_2", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0, List.of("usr_a"))));
         // createConversation blocks its caller; wait until it is queued behind the held write.
         org.awaitility.Awaitility.await().until(() -> queued() >= 2);
         CompletableFuture<Appended> after = store.append(text("cnv_2", "c-1"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.core.Appended;
 import dev.parley.core.Conversation;
 import dev.parley.core.NewEntry;
+import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.sqlite.SqliteDialect;
@@ -41,7 +42,7 @@ class WriterSeqsTest {
         StoreOptions options = new StoreOptions(2, 512, true);
         db = Database.open(new SqliteDialect(dir.resolve("parley.db"), options), options);
         store = new JdbcMessageStore(db);
-        store.createConversation(new Conversation("cnv_1", "group", null, false, 0, "usr_a", null, 0,
+        store.createConversation(new Conversation("cnv_1", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0,
                 List.of("usr_a", "usr_b")));
     }
 
@@ -72,7 +73,7 @@ class WriterSeqsTest {
 
     @Test
     void aBatchSpanningSeveralStatementSizesGetsGaplessSeqsPerConversation() throws SQLException {
-        store.createConversation(new Conversation("cnv_2", "group", null, false, 0, "usr_a", null, 0,
+        store.createConversation(new Conversation("cnv_2", ConversationKind.GROUP, null, false, 0, "usr_a", null, 0,
                 List.of("usr_a")));
         holdWriter();
         List<CompletableFuture<Appended>> first = new ArrayList<>();

@@ -1,0 +1,106 @@
+package dev.parley.core;
+
+import dev.parley.core.event.BusEvent;
+import dev.parley.core.port.EventBus;
+import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.Message;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reading a conversation's log and saying how far one has read it: {@code sync} and {@code history} pages (only
+ * the entries the caller's device may see, {@link EntryVisibility}), and the delivered/read watermarks that
+ * members see as {@code receipt} frames. Part of the chat core; reached through {@link ChatService}.
+ */
+final class Reads {
+    private static final int DEFAULT_PAGE = 100;
+
+    private final MessageStore store;
+    private final EventBus bus;
+    private final Limits limits;
+    private final MemberCache members;
+    private final BudgetMeter budgets;
+
+    Reads(MessageStore store, EventBus bus, Limits limits, MemberCache members, BudgetMeter budgets) {
+        this.store = store;
+        this.bus = bus;
+        this.limits = limits;
+        this.members = members;
+        this.budgets = budgets;
+    }
+
+    /**
+     * Entries after {@code afterSeq} that the caller's device may see ({@link EntryVisibility}), for catching up;
+     * each page is charged to the caller's reads budget. Entries the device may not see are skipped, not counted.
+     */
+    ChatService.Page sync(Caller caller, String conversationId, long afterSeq, Integer limit) {
+        members.requireMember(caller, conversationId);
+        budgets.take(RateBudgets.Name.READS, caller.userId());
+        int n = pageSize(limit);
+        List<Message> visible = EntryVisibility.after(store, conversationId, afterSeq, n + 1, caller.deviceId());
+        boolean more = visible.size() > n;
+        return new ChatService.Page(more ? visible.subList(0, n) : visible, more);
+    }
+
+    /**
+     * History paging: after a seq (ascending) or, with {@code before}, the newest entries before it. Each
+     * page is charged to the caller's reads budget.
+     */
+    ChatService.Page history(Caller caller, String conversationId, Long after, Long before, Integer limit) {
+        if (before == null) {
+            return sync(caller, conversationId, after == null ? 0 : after, limit);
+        }
+        members.requireMember(caller, conversationId);
+        budgets.take(RateBudgets.Name.READS, caller.userId());
+        int n = pageSize(limit);
+        List<Message> page = EntryVisibility.before(store, conversationId, before, n + 1, caller.deviceId());
+        boolean more = page.size() > n;
+        List<Message> trimmed = more ? page.subList(page.size() - n, page.size()) : page;
+        if (after != null) {
+            trimmed = trimmed.stream().filter(m -> m.seq() > after).toList();
+            more = more && !trimmed.isEmpty() && trimmed.getFirst().seq() > after + 1;
+        }
+        return new ChatService.Page(trimmed, more);
+    }
+
+    /** This device has everything up to {@code seq}; moves the member's delivered watermark. */
+    CompletableFuture<Optional<Watermarks>> markDelivered(Caller caller, String conversationId, long seq) {
+        return markWatermarks(caller, conversationId, seq, 0);
+    }
+
+    /** The user has read everything up to {@code seq}; moves read (and delivered) watermarks. */
+    CompletableFuture<Optional<Watermarks>> markRead(Caller caller, String conversationId, long seq) {
+        return markWatermarks(caller, conversationId, seq, seq);
+    }
+
+    /**
+     * Moves both watermarks in one store write (a read implies delivered); gateways that coalesce
+     * {@code read}/{@code delivered} frames send the highest of each here. Each write is charged to the
+     * caller's {@code watermarks} budget; the members see one {@code receipt} if anything moved.
+     *
+     * @throws ChatException {@code rate_limited} (thrown, not in the future) when over the budget, so a
+     *                       caller that coalesces can keep the watermark and try again later
+     */
+    CompletableFuture<Optional<Watermarks>> markWatermarks(Caller caller, String conversationId,
+                                                                  long deliveredSeq, long readSeq) {
+        members.requireMember(caller, conversationId);
+        budgets.take(RateBudgets.Name.WATERMARKS, caller.userId());
+        return moveWatermarks(conversationId, caller.userId(), Math.max(deliveredSeq, readSeq), readSeq);
+    }
+
+    private CompletableFuture<Optional<Watermarks>> moveWatermarks(String conversationId, String userId,
+                                                                 long delivered, long read) {
+        return store.moveWatermarks(conversationId, userId, delivered, read).thenApply(moved -> {
+            moved.ifPresent(w -> bus.publish(EventBus.conversationTopic(conversationId), new BusEvent.ReceiptMoved(w)));
+            return moved;
+        });
+    }
+
+    private int pageSize(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_PAGE;
+        }
+        return Math.max(1, Math.min(limit, limits.maxPageSize()));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+/** The state of a {@code typing} frame, both ways: {@code start} or {@code stop}. */
+@JsonDeserialize(using = TypingState.Decoder.class)
+public enum TypingState {
+    START("start"), STOP("stop"),
+    /**
+     * A state this build does not know. A client's {@code typing} frame with it is refused
+     * ({@code state must be start or stop}); in a server's {@code typing} event an older client reads it as not
+     * typing. The server never sends it.
+     */
+    UNKNOWN("unknown");
+
+    private final String wire;
+
+    TypingState(String wire) {
+        this.wire = wire;
+    }
+
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+
+    /** The state named {@code wire}, {@link #UNKNOWN} for anything else (null included). */
+    public static TypingState fromWire(String wire) {
+        for (TypingState s : values()) {
+            if (s.wire.equals(wire)) {
+                return s;
+            }
+        }
+        return UNKNOWN;
+    }
+
+    static final class Decoder extends WireEnumDecoder<TypingState> {
+        Decoder() {
+            super(TypingState.class, TypingState::fromWire);
+        }
+    }
+}
