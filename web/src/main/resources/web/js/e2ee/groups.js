@@ -344,7 +344,7 @@ export class E2ee {
       }
       changed = true;
     }
-    if (changed) conv.version++;
+    if (changed) conv.touch();
     return changed;
   }
 
