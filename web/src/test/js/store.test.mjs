@@ -188,3 +188,17 @@ test('after a disconnect who was online is unknown; offline people keep their la
   store.setSyncToken(null);
   assert.equal(store.syncToken, '7', 'an answer without a token keeps the last one');
 });
+
+test('e2ee: an entry reads only once its plaintext is set; an undecryptable one stays locked with its reason', () => {
+  const c = conv({ e2ee: true });
+  c.addEntries([msg(1, { body: 'ciphertext-1' }), msg(2, { body: 'ciphertext-2' })]);
+  assert.equal(c.folded(1).body, undefined);
+  assert.equal(c.folded(1).locked, 'pending');
+  c.setPlaintext(c.entries.get(1), 'hello', [{ mediaId: 'med_1' }]);
+  c.setUndecryptable(c.entries.get(2), 'not-kept');
+  assert.equal(c.folded(1).body, 'hello');
+  assert.equal(c.folded(1).locked, null);
+  assert.equal(c.entries.get(1).cipher, 'ciphertext-1');
+  assert.deepEqual(c.entries.get(1).sealed, [{ mediaId: 'med_1' }]);
+  assert.deepEqual([c.folded(2).body, c.folded(2).locked, c.folded(2).lockedWhy], [undefined, 'undecryptable', 'not-kept']);
+});

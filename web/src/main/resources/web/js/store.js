@@ -180,6 +180,23 @@ export class ConversationState {
     return false;
   }
 
+  /**
+   * e2ee: the plaintext of an entry held (e2ee/groups.js decorate). The body becomes the text, the ciphertext
+   * is kept as `cipher`, and `mls` 'ok' makes it readable in folded(). Call touch() once after a batch.
+   */
+  setPlaintext(entry, text, sealed) {
+    entry.cipher = entry.body;
+    entry.body = text;
+    if (sealed) entry.sealed = sealed; // files: keys and descriptions (e2ee/files.js)
+    entry.mls = 'ok';
+  }
+
+  /** e2ee: an entry this device cannot read, and why (shown as locked; see folded()). */
+  setUndecryptable(entry, reason) {
+    entry.mls = 'undecryptable';
+    entry.mlsReason = reason;
+  }
+
   /** This user declined a message request (blocked its sender): it leaves the requests list. */
   decline() {
     this.declined = true;
