@@ -116,3 +116,89 @@ test('the conversation list is sorted by latest activity, pending messages inclu
   older.pending.set('p', { clientMsgId: 'p', createdAtMs: 10 });
   assert.deepEqual(store.sortedConversations().map((c) => c.id), ['cnv_old', 'cnv_new']);
 });
+
+test('pending messages change only through setPending/dropPending, each bumping the render version', () => {
+  const c = conv();
+  const v = c.version;
+  c.setPending({ clientMsgId: 'c1', body: 'hi', createdAtMs: 1 });
+  assert.ok(c.version > v);
+  assert.equal(c.holdsClientMsgId('c1'), false);
+  c.addEntries([msg(1, { clientMsgId: 'c1', senderId: 'usr_me' })]);
+  assert.equal(c.holdsClientMsgId('c1'), true);
+  c.setPending({ clientMsgId: 'c2', body: 'bye', createdAtMs: 2 });
+  const w = c.version;
+  c.dropPending('c2');
+  assert.equal(c.pending.size, 0);
+  assert.ok(c.version > w);
+});
+
+test('unread counts only messages of others after the read mark; reading up to the end clears it', () => {
+  const c = conv({ lastSeq: 0 });
+  const added = c.addEntries([msg(1), msg(2, { senderId: 'usr_me' }), { ...msg(3), kind: 'reaction', target: 1 }, msg(4)]);
+  assert.equal(c.countUnread(added, 'usr_me'), 2);
+  assert.equal(c.unread, 2);
+  c.readUpTo('usr_me', 2);
+  assert.equal(c.clearUnreadIfRead(), false, 'not read to the end yet');
+  assert.equal(c.unread, 2);
+  c.readUpTo('usr_me', 4);
+  c.readUpTo('usr_me', 3);
+  assert.equal(c.readSeq, 4, 'never moves back');
+  assert.deepEqual(c.receipts.get('usr_me'), { deliveredSeq: 4, readSeq: 4 });
+  assert.equal(c.clearUnreadIfRead(), true);
+  assert.equal(c.unread, 0);
+  c.setDelivered(4);
+  c.setDelivered(2);
+  assert.equal(c.deliveredSeq, 4);
+});
+
+test('loading pages: the newest page knows whether there is more; scroll-back stops at seq 1', () => {
+  const c = conv({ lastSeq: 60 });
+  c.addEntries(Array.from({ length: 50 }, (_, i) => msg(i + 11)));
+  c.markLoaded(true);
+  assert.deepEqual([c.loaded, c.hasOlder], [true, true]);
+  c.addEntries(Array.from({ length: 10 }, (_, i) => msg(i + 1)));
+  c.olderLoaded(true);
+  assert.equal(c.hasOlder, false, 'the window reaches seq 1');
+  const empty = conv({ conversationId: 'cnv_2' });
+  empty.markLoaded(true);
+  assert.equal(empty.hasOlder, false, 'nothing was ever written');
+});
+
+test('users are fetched once: unknown ones are claimed as placeholders, a failed fetch is forgotten', () => {
+  const store = new Store({ ...ME });
+  store.setUser({ userId: 'usr_a', handle: 'alice' });
+  assert.deepEqual(store.claimUnknownUsers(['usr_a', 'usr_b', 'usr_b', null, 'usr_c']), ['usr_b', 'usr_c']);
+  assert.deepEqual(store.claimUnknownUsers(['usr_b']), [], 'already being fetched');
+  assert.equal(store.userName('usr_b'), '…');
+  store.forgetUser('usr_c');
+  assert.deepEqual(store.claimUnknownUsers(['usr_c']), ['usr_c']);
+  store.updateMe({ userId: 'usr_me', handle: 'me', displayName: 'Renamed' });
+  assert.equal(store.me.displayName, 'Renamed');
+  assert.equal(store.users.get('usr_me').displayName, 'Renamed');
+});
+
+test('after a disconnect who was online is unknown; offline people keep their last-seen time', () => {
+  const store = new Store(ME);
+  store.setPresence('usr_a', 'online');
+  store.setPresence('usr_b', 'offline', 42);
+  store.presenceUnknown();
+  assert.equal(store.presence.get('usr_a').state, 'unknown');
+  assert.deepEqual(store.presence.get('usr_b'), { state: 'offline', lastSeenMs: 42 });
+  store.setSyncToken('7');
+  store.setSyncToken(null);
+  assert.equal(store.syncToken, '7', 'an answer without a token keeps the last one');
+});
+
+test('e2ee: an entry reads only once its plaintext is set; an undecryptable one stays locked with its reason', () => {
+  const c = conv({ e2ee: true });
+  c.addEntries([msg(1, { body: 'ciphertext-1' }), msg(2, { body: 'ciphertext-2' })]);
+  assert.equal(c.folded(1).body, undefined);
+  assert.equal(c.folded(1).locked, 'pending');
+  c.setPlaintext(c.entries.get(1), 'hello', [{ mediaId: 'med_1' }]);
+  c.setUndecryptable(c.entries.get(2), 'not-kept');
+  assert.equal(c.folded(1).body, 'hello');
+  assert.equal(c.folded(1).locked, null);
+  assert.equal(c.entries.get(1).cipher, 'ciphertext-1');
+  assert.deepEqual(c.entries.get(1).sealed, [{ mediaId: 'med_1' }]);
+  assert.deepEqual([c.folded(2).body, c.folded(2).locked, c.folded(2).lockedWhy], [undefined, 'undecryptable', 'not-kept']);
+});

@@ -55,8 +55,7 @@ async function start(session) {
   // Fill in the display name before drawing the header; fine to skip when offline.
   try {
     const me = await api.me();
-    Object.assign(store.me, { handle: me.handle, displayName: me.displayName });
-    store.users.set(me.userId, me);
+    store.updateMe(me);
     session.displayName = me.displayName;
     localStorage.setItem(SESSION_KEY, JSON.stringify(session));
   } catch {

@@ -1,6 +1,6 @@
 // Client-side state: conversations, the entries held for each, folding of edit/delete/reaction
 // entries into their targets, receipts, presence and typing. Pure state, no I/O: the Client feeds
-// it and the UI reads it. Every entry is stored once, keyed by its seq, which is what makes
+// it (sync.js, sender.js) and the UI reads it; both change it only through the methods here. Every entry is stored once, keyed by its seq, which is what makes
 // at-least-once delivery show exactly once.
 
 import { foldGroupChange } from './groups.js';
@@ -106,6 +106,101 @@ export class ConversationState {
     }
     while (this.entries.has(this.highSeq + 1)) this.highSeq++;
     while (this.lowSeq > 1 && this.entries.has(this.lowSeq - 1)) this.lowSeq--;
+  }
+
+  // ---- state changes: the only ways the Client (sync.js, sender.js) and the UI move this state ----------
+
+  /** Something about this conversation changed that a re-render must pick up (version is the render key). */
+  touch() {
+    this.version++;
+  }
+
+  /** Shows (or updates) an outbox item as a pending message until its entry arrives. */
+  setPending(item) {
+    this.pending.set(item.clientMsgId, item);
+    this.version++;
+  }
+
+  /** A pending message discarded by the user. */
+  dropPending(clientMsgId) {
+    this.pending.delete(clientMsgId);
+    this.version++;
+  }
+
+  /** Whether an entry carrying this clientMsgId is held (the message was acknowledged already). */
+  holdsClientMsgId(clientMsgId) {
+    for (const e of this.entries.values()) if (e.clientMsgId === clientMsgId) return true;
+    return false;
+  }
+
+  /** The newest page has been fetched; `hasMore`: the server has entries before it. */
+  markLoaded(hasMore) {
+    this.loaded = true;
+    this.hasOlder = !!hasMore;
+    if (!this.lowSeq && this.lastSeq === 0) this.hasOlder = false;
+    this.version++;
+  }
+
+  /** A scroll-back page was added; `hasMore`: the server has entries before it. */
+  olderLoaded(hasMore) {
+    this.hasOlder = !!hasMore && this.lowSeq > 1;
+    this.version++;
+  }
+
+  /** Counts the messages of others among `added` (received live) that are after the read watermark. */
+  countUnread(added, me) {
+    let n = 0;
+    for (const e of added) {
+      if (isMessage(e) && e.senderId !== me && e.seq > this.readSeq) n++;
+    }
+    this.unread += n;
+    return n;
+  }
+
+  /** My delivery receipt up to `seq` went out; never moves back. */
+  setDelivered(seq) {
+    if (seq > this.deliveredSeq) this.deliveredSeq = seq;
+  }
+
+  /** I (`me`) read up to `seq`, here or on another device: my read watermark and receipt move, never back. */
+  readUpTo(me, seq) {
+    if (seq > this.readSeq) {
+      this.readSeq = seq;
+      this.applyReceipt(me, seq, seq);
+    }
+  }
+
+  /** Clears the unread badge when everything up to lastSeq is read; true if it changed. */
+  clearUnreadIfRead() {
+    if (this.unread && this.readSeq >= this.lastSeq) {
+      this.unread = 0;
+      this.version++;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * e2ee: the plaintext of an entry held (e2ee/groups.js decorate). The body becomes the text, the ciphertext
+   * is kept as `cipher`, and `mls` 'ok' makes it readable in folded(). Call touch() once after a batch.
+   */
+  setPlaintext(entry, text, sealed) {
+    entry.cipher = entry.body;
+    entry.body = text;
+    if (sealed) entry.sealed = sealed; // files: keys and descriptions (e2ee/files.js)
+    entry.mls = 'ok';
+  }
+
+  /** e2ee: an entry this device cannot read, and why (shown as locked; see folded()). */
+  setUndecryptable(entry, reason) {
+    entry.mls = 'undecryptable';
+    entry.mlsReason = reason;
+  }
+
+  /** This user declined a message request (blocked its sender): it leaves the requests list. */
+  decline() {
+    this.declined = true;
+    this.version++;
   }
 
   /** The folded state of a message entry: current body, edited/deleted flags and reactions. */
@@ -216,6 +311,41 @@ export class Store extends EventTarget {
     if (peer) return this.userName(peer);
     const others = conv.members.filter((m) => m !== this.me.userId).map((m) => this.userName(m));
     return others.join(', ') || 'Just you';
+  }
+
+  /** Sets the newest sync token of the conversation list (GET /v1/conversations?since=). */
+  setSyncToken(token) {
+    if (token !== undefined && token !== null) this.syncToken = token;
+  }
+
+  setUser(user) {
+    this.users.set(user.userId, user);
+  }
+
+  /** My own profile changed (or was fetched): the header and my entries pick it up. */
+  updateMe(me) {
+    Object.assign(this.me, { handle: me.handle ?? this.me.handle, displayName: me.displayName });
+    this.users.set(me.userId, me);
+  }
+
+  /**
+   * The ids of `ids` that are not known yet, each held as a placeholder ("…") from now on so that it is
+   * fetched once; the caller replaces each with setUser or drops it with forgetUser.
+   */
+  claimUnknownUsers(ids) {
+    const missing = [...new Set(ids)].filter((id) => id && !this.users.has(id));
+    for (const id of missing) this.users.set(id, { userId: id, handle: '…', loading: true });
+    return missing;
+  }
+
+  /** A user that could not be fetched: asked for again next time. */
+  forgetUser(userId) {
+    this.users.delete(userId);
+  }
+
+  /** The connection dropped: who was online is now unknown (offline and last-seen stay). */
+  presenceUnknown() {
+    for (const p of this.presence.values()) p.state = p.state === 'online' ? 'unknown' : p.state;
   }
 
   setPresence(userId, state, lastSeenMs) {

@@ -333,18 +333,11 @@ export class E2ee {
       const again = e.mls === 'undecryptable' && this.redo.delete(`${conv.id}:${e.seq}`);
       if ((e.mls && !again) || !APPLICATION_KINDS.has(e.kind) || !e.body || e.seq > processed) continue;
       const value = this.plainOf(conv.id).get(e.seq) || await this.vault.get(`plain:${this.me}:${conv.id}:${e.seq}`);
-      if (value?.text !== undefined) {
-        e.cipher = e.body;
-        e.body = value.text;
-        if (value.attachments) e.sealed = value.attachments; // files: keys and descriptions (e2ee/files.js)
-        e.mls = 'ok';
-      } else {
-        e.mls = 'undecryptable';
-        e.mlsReason = value?.undecryptable || 'not-kept';
-      }
+      if (value?.text !== undefined) conv.setPlaintext(e, value.text, value.attachments);
+      else conv.setUndecryptable(e, value?.undecryptable || 'not-kept');
       changed = true;
     }
-    if (changed) conv.version++;
+    if (changed) conv.touch();
     return changed;
   }
 

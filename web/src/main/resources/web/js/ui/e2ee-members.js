@@ -63,7 +63,7 @@ export function openE2eeMembers(client, conversationId) {
         const user = await client.api.userByHandle(handle).catch((e) => {
           throw new Error(e.status === 404 ? `No one is called @${handle}.` : e.message);
         });
-        store.users.set(user.userId, user);
+        store.setUser(user);
         const r = await changeMembers(client.e2ee, conversationId, { add: [user.userId] });
         if (!r.added) throw new Error(`@${handle} has no device that can be added right now.`);
         input.value = '';

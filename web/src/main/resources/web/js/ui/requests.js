@@ -19,7 +19,7 @@ export function isRequest(conv) {
 
 /** Whether this user declined the request (blocked its sender), here or in an earlier session. */
 function declined(store, conv) {
-  if (conv.request === true && !conv.declined && blocked.has(store.peerOf(conv))) conv.declined = true;
+  if (conv.request === true && !conv.declined && blocked.has(store.peerOf(conv))) conv.decline();
   return !!conv.declined;
 }
 
@@ -33,8 +33,7 @@ async function block(client, conv) {
   if (!peer) return;
   await client.api.request('PUT', `/v1/me/blocks/${encodeURIComponent(peer)}`);
   blocked.add(peer);
-  conv.declined = true;
-  conv.version++;
+  conv.decline();
   client.store.changed(conv.id);
 }
 

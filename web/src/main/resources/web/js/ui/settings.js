@@ -24,8 +24,7 @@ export function accountSettingsDialog(app) {
       nameDone.textContent = '';
       try {
         const me = await api.updateMe(nameInput.value);
-        Object.assign(store.me, { displayName: me.displayName });
-        store.users.set(me.userId, me);
+        store.updateMe(me);
         store.changed();
         nameInput.value = me.displayName || '';
         nameDone.textContent = 'Saved';
