@@ -29,56 +29,32 @@ import org.junit.jupiter.api.io.TempDir;
  * plaintext.
  */
 class E2eeIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = E2eeDevices.WAIT;
 
     @TempDir
     Path dir;
+    E2eeDevices devices;
     TestServer server;
-    final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        server = new TestServer(dir.resolve("server"));
+        devices = new E2eeDevices(dir);
+        server = devices.server;
     }
 
     @AfterEach
     void stop() {
-        for (AutoCloseable c : open.reversed()) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // best effort
-            }
-        }
-        server.close();
+        devices.close();
     }
 
     private ParleyClient device(String store, String handle, boolean signUp) {
-        // Generous request timeouts: the machine running these tests may be heavily loaded.
-        ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, store.hashCode(), new Recorder())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        open.add(c);
-        if (signUp) {
-            c.signUp(handle, "pw-" + handle + "-secret", handle);
-        }
-        c.signIn(handle, "pw-" + handle + "-secret");
-        c.connect();
-        awaitKeyPackages(c);
-        return c;
+        return devices.device(store, handle, signUp);
     }
 
     private ParleyClient reopen(String store, String handle) {
-        ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, 99, new Recorder())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        open.add(c);
+        ParleyClient c = devices.open(devices.builder(server.url(), store, handle, 99));
         c.connect();
         return c;
-    }
-
-    /** The device has uploaded its KeyPackages (it does so by itself once connected). */
-    private void awaitKeyPackages(ParleyClient c) {
-        HttpApiClient api = new HttpApiClient(HttpClient.newHttpClient(), URI.create(server.url()), Duration.ofSeconds(30));
-        await().atMost(WAIT).until(() -> api.keyPackageCount(c.token()) >= MlsDevice.LOW_WATER);
     }
 
     private static Optional<ChatMessage> find(ParleyClient c, String conv, String body) {
@@ -242,14 +218,8 @@ class E2eeIT {
         try (ChaosProxy proxy = new ChaosProxy(server.port())) {
             ParleyClient alice = device("alice.db", "alice", true);
             // Patient timings, so that holding bob's socket back does not make him reconnect around the stall.
-            ParleyClient bob = TestServer.client(proxy.url(), dir.resolve("bob.db"), "bob", 7, new Recorder())
-                    .heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
-                    .build();
-            open.add(bob);
-            bob.signUp("bob", "pw-bob-secret", "bob");
-            bob.signIn("bob", "pw-bob-secret");
-            bob.connect();
-            awaitKeyPackages(bob);
+            ParleyClient bob = devices.ready(devices.open(devices.builder(proxy.url(), "bob.db", "bob", 7)
+                    .heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(30))), "bob", true);
             ParleyClient carol = device("carol.db", "carol", true);
             ParleyClient dave = device("dave.db", "dave", true);
             String conv = alice.createE2eeGroup("race", List.of(bob.userId().orElseThrow())).conversationId();

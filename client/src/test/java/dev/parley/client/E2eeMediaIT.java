@@ -38,40 +38,26 @@ import org.junit.jupiter.api.io.TempDir;
  * changed on the server's disk is refused on download and nothing is written; a plaintext upload cannot be posted.
  */
 class E2eeMediaIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = E2eeDevices.WAIT;
 
     @TempDir
     Path dir;
+    E2eeDevices devices;
     TestServer server;
-    final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        server = new TestServer(dir.resolve("server"));
+        devices = new E2eeDevices(dir);
+        server = devices.server;
     }
 
     @AfterEach
     void stop() {
-        for (AutoCloseable c : open.reversed()) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // best effort
-            }
-        }
-        server.close();
+        devices.close();
     }
 
     private ParleyClient device(String store, String handle) {
-        ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, store.hashCode(), new Recorder())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        open.add(c);
-        c.signUp(handle, "pw-" + handle + "-secret", handle);
-        c.signIn(handle, "pw-" + handle + "-secret");
-        c.connect();
-        HttpApiClient api = new HttpApiClient(HttpClient.newHttpClient(), URI.create(server.url()), Duration.ofSeconds(30));
-        await().atMost(WAIT).until(() -> api.keyPackageCount(c.token()) >= MlsDevice.LOW_WATER);
-        return c;
+        return devices.device(store, handle, true);
     }
 
     private static ChatMessage awaitMedia(ParleyClient c, String conv, String caption) {

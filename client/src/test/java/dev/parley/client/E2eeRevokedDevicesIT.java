@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,43 +21,27 @@ import org.junit.jupiter.api.io.TempDir;
  * connects. The user stays a member through their other devices.
  */
 class E2eeRevokedDevicesIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = E2eeDevices.WAIT;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
+    E2eeDevices devices;
     TestServer server;
-    final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        server = new TestServer(dir.resolve("server"));
+        devices = new E2eeDevices(dir);
+        server = devices.server;
     }
 
     @AfterEach
     void stop() {
-        for (AutoCloseable c : open.reversed()) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // best effort
-            }
-        }
-        server.close();
+        devices.close();
     }
 
     private ParleyClient device(String store, String handle, boolean signUp) {
-        ParleyClient c = TestServer.client(server.url(), dir.resolve(store), handle, store.hashCode(), new Recorder())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        open.add(c);
-        if (signUp) {
-            c.signUp(handle, "pw-" + handle + "-secret", handle);
-        }
-        c.signIn(handle, "pw-" + handle + "-secret");
-        c.connect();
-        HttpApiClient api = new HttpApiClient(HttpClient.newHttpClient(), URI.create(server.url()), Duration.ofSeconds(30));
-        await().atMost(WAIT).until(() -> api.keyPackageCount(c.token()) >= MlsDevice.LOW_WATER);
-        return c;
+        return devices.device(store, handle, signUp);
     }
 
     private HttpResponse<String> revokedLeaves(String token) throws Exception {
@@ -115,9 +98,7 @@ class E2eeRevokedDevicesIT {
         String tabletDevice = bobTablet.deviceId().orElseThrow();
         bobTablet.signOut();
         assertThat(revokedLeaves(bobPhone.token()).body()).contains(tabletDevice);
-        ParleyClient aliceAgain = TestServer.client(server.url(), dir.resolve("alice.db"), "alice", 5, new Recorder())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        open.add(aliceAgain);
+        ParleyClient aliceAgain = devices.open(devices.builder(server.url(), "alice.db", "alice", 5));
         aliceAgain.connect();
         awaitEpoch(bobPhone, conv, 3);
         awaitEpoch(aliceAgain, conv, 3);

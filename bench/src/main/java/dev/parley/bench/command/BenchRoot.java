@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Parley (and Mosquitto, on the identical workload) under load.",
         subcommands = {FanoutCommand.class, DmCommand.class, SendsCommand.class, ConnectionsCommand.class, StormCommand.class,
-                CompareCommand.class, FuzzCommand.class, SoakCommand.class, MlsCommand.class})
+                CompareCommand.class, FuzzCommand.class, SoakCommand.class, ClusterLatencyCommand.class, MlsCommand.class})
 public class BenchRoot implements Runnable {
     @Spec
     CommandSpec spec;

@@ -2,7 +2,6 @@ package dev.parley.bench.command;
 
 import dev.parley.bench.fuzz.FuzzReport;
 import dev.parley.bench.fuzz.FuzzRun;
-import dev.parley.bench.report.ReportWriter;
 import dev.parley.bench.target.ServerProcess;
 import java.net.URI;
 import java.nio.file.Files;
@@ -91,14 +90,7 @@ public final class FuzzCommand implements Callable<Integer> {
             }
         }
         System.out.print(r.text());
-        if (report != null) {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(report, ReportWriter.json(r));
-            System.out.println("report: " + report.toAbsolutePath());
-        }
+        LocalClusterOptions.writeReport(report, r);
         return r.passed() ? 0 : 1;
     }
 }

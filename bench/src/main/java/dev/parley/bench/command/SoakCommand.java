@@ -1,21 +1,14 @@
 package dev.parley.bench.command;
 
-import dev.parley.bench.report.ReportWriter;
 import dev.parley.bench.soak.Cluster;
 import dev.parley.bench.soak.Haproxy;
-import dev.parley.bench.soak.Node;
 import dev.parley.bench.soak.SoakReport;
 import dev.parley.bench.soak.SoakRun;
-import dev.parley.bench.target.ServerProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,51 +55,26 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed (default: the time)")
     Long seed;
 
-    @Option(names = "--pg-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
-            description = "JDBC URL of the database for a fresh schema (loopback only; default: ${DEFAULT-VALUE})")
-    String pgUrl;
-
-    @Option(names = "--server-jar", description = "the Parley jar to start (default: this jar, else cli/target/parley.jar)")
-    Path serverJar;
-
-    @Option(names = "--server-jvm-args", split = " ", defaultValue = "-Xmx384m", description = "JVM arguments of each node (default: ${DEFAULT-VALUE})")
-    List<String> serverJvmArgs = new ArrayList<>();
-
-    @Option(names = "--out", description = "folder for the nodes' data and logs (default: target/bench-results/<time>-soak)")
-    Path out;
-
-    @Option(names = "--report", description = "also write the report as JSON to this file")
-    Path report;
+    @Mixin
+    LocalClusterOptions local;
 
     @Override
     public Integer call() throws Exception {
-        String host = pgUrl.replaceFirst("^jdbc:postgresql://", "").replaceFirst("[:/?].*$", "");
-        ServerProcess.requireLoopback(java.net.URI.create("http://" + host));
+        String pgUrl = local.pgUrl();
         long s = seed != null ? seed : System.currentTimeMillis();
         SoakRun.Options options = new SoakRun.Options(users, groupSize, rate, Duration.ofSeconds(duration),
                 Duration.ofSeconds(disconnectEvery), killAt, Duration.ofSeconds(nodeDown), redisAt,
                 Duration.ofSeconds(redisDown), Duration.ofSeconds(drain), s);
-        Path dir = out != null ? out : Path.of("target", "bench-results",
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-soak");
-        Files.createDirectories(dir);
-        Path jar = serverJar != null ? serverJar : CommonOptions.defaultServerJar();
+        Path dir = local.dir("soak");
         if (!Haproxy.installed()) {
             System.out.println("soak: HAProxy not installed at " + Haproxy.BINARY + "; clients will connect to the nodes directly");
         }
-        Node.Launcher launcher = dev.parley.bench.soak.ProcessNode.launcher(jar, serverJvmArgs);
         SoakReport r;
-        try (Cluster cluster = Cluster.start(dir, pgUrl, nodes, launcher, Haproxy.installed())) {
+        try (Cluster cluster = Cluster.start(dir, pgUrl, nodes, local.launcher(), Haproxy.installed())) {
             r = new SoakRun(cluster, System.out).run(options);
         }
         System.out.print(r.text());
-        if (report != null) {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(report, ReportWriter.json(r));
-            System.out.println("report: " + report.toAbsolutePath());
-        }
+        local.writeReport(r);
         return r.passed() ? 0 : 1;
     }
 }

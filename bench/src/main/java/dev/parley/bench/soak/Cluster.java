@@ -67,10 +67,30 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    /**
+     * One node alone on a fresh schema, with the in-process bus (no Redis): what a cluster is compared with.
+     *
+     * @param pgUrl JDBC URL of the database in which to make the schema
+     */
+    public static Cluster single(Path dir, String pgUrl, Node.Launcher launcher) throws Exception {
+        PostgresSchema schema = PostgresSchema.create(pgUrl);
+        try {
+            Map<String, String> env = Map.of("PARLEY_STORE_URL", schema.url(), "PARLEY_RATE_LIMITS", "off",
+                    "PARLEY_SEND_RATE", "0");
+            Node node = launcher.launch("single", ServerProcess.freePort(), Files.createDirectories(dir.resolve("single")),
+                    env);
+            return new Cluster(schema, null, List.of(node), null);
+        } catch (Exception e) {
+            schema.close();
+            throw e;
+        }
+    }
+
     public List<Node> nodes() {
         return nodes;
     }
 
+    /** The cluster's Redis (null for {@link #single}). */
     public PrivateRedis redis() {
         return redis;
     }
@@ -88,7 +108,16 @@ public final class Cluster implements AutoCloseable {
         return () -> URI.create("http://127.0.0.1:" + nodes.get(Math.floorMod(next.getAndIncrement(), nodes.size())).port());
     }
 
+    /** The nodes' HTTP addresses, in order. */
+    public List<URI> urls() {
+        return nodes.stream().map(n -> URI.create("http://127.0.0.1:" + n.port())).toList();
+    }
+
     public String describe() {
+        if (redis == null) {
+            return "1 node (" + nodes.getFirst().name() + ":" + nodes.getFirst().port() + ") with the in-process bus on"
+                    + " PostgreSQL schema " + schema.name();
+        }
         return nodes.size() + " nodes (" + String.join(", ", nodes.stream().map(n -> n.name() + ":" + n.port()).toList())
                 + ") on PostgreSQL schema " + schema.name() + " and a private Redis at " + redis.url()
                 + (haproxy != null ? ", behind HAProxy on 127.0.0.1:" + haproxy.port() : ", clients spread over the nodes (no HAProxy)");
@@ -100,7 +129,9 @@ public final class Cluster implements AutoCloseable {
             haproxy.close();
         }
         nodes.forEach(Node::close);
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
         schema.close();
     }
 }

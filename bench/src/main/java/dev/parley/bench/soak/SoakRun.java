@@ -1,16 +1,11 @@
 package dev.parley.bench.soak;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.bench.measure.ProcStats;
 import dev.parley.bench.report.Percentiles;
 import dev.parley.protocol.ConversationKind;
-import dev.parley.protocol.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +61,7 @@ public final class SoakRun {
 
     private final Cluster cluster;
     private final PrintStream out;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final Accounts accounts = new Accounts();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<String> load = new CopyOnWriteArrayList<>();
     private long t0;
@@ -381,44 +375,12 @@ public final class SoakRun {
         String prefix = "sk" + Long.toString(System.nanoTime() & 0xffffffL, 36);
         List<SoakClient> clients = new ArrayList<>();
         for (int i = 0; i < o.users(); i++) {
-            String handle = prefix + "u" + i;
-            String password = "soak-password-" + handle;
-            URI base = entry.get();
-            post(base, "/v1/accounts", null, Map.of("handle", handle, "password", password));
-            JsonNode s = post(base, "/v1/sessions", null, Map.of("handle", handle, "password", password,
-                    "deviceName", "soak"));
-            clients.add(new SoakClient(handle, s.path("userId").asText(), s.path("token").asText(), entry, ledger));
+            clients.add(accounts.signUp(entry.get(), prefix + "u" + i, entry, ledger));
         }
         return clients;
     }
 
     private String conversation(URI base, SoakClient owner, Map<String, Object> body) throws Exception {
-        return post(base, "/v1/conversations", owner.token(), body).path("conversationId").asText();
-    }
-
-    /** A well-formed request; retried a few times, as a node may still be warming up behind the balancer. */
-    private JsonNode post(URI base, String path, String token, Object body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Json.encode(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            try {
-                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() / 100 == 2) {
-                    return Json.mapper().readTree(r.body());
-                }
-                last = new IOException("POST " + path + " → " + r.statusCode() + " " + r.body());
-                if (r.statusCode() < 500) {
-                    throw last;
-                }
-            } catch (java.net.ConnectException e) {
-                last = e;
-            }
-            Thread.sleep(500);
-        }
-        throw last;
+        return accounts.conversation(base, owner, body);
     }
 }

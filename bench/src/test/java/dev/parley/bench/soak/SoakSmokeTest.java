@@ -2,14 +2,10 @@ package dev.parley.bench.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.server.ParleyServer;
-import dev.parley.server.config.ConfigLoader;
-import dev.parley.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,58 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1:5432 and {@code redis-server}; skipped without them, failed under {@code CI=true}.
  */
 class SoakSmokeTest {
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    static final String PG = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
     @TempDir
     Path dir;
 
-    /** A node in this JVM: "kill" is a close (a process node gets SIGKILL), restart starts it on the same port. */
-    private static final class InProcessNode implements Node {
-        private final String name;
-        private final ServerConfig config;
-        private ParleyServer server;
-
-        InProcessNode(String name, ServerConfig config) {
-            this.name = name;
-            this.config = config;
-            this.server = ParleyServer.start(config);
+    /** PostgreSQL on 127.0.0.1:5432 and {@code redis-server}: the test skips without them, or fails under CI=true. */
+    static void requirePostgresAndRedis() {
+        require(PrivateRedis.installed(), "redis-server is not installed");
+        boolean pg;
+        try (var c = DriverManager.getConnection(PG)) {
+            pg = c.isValid(2);
+        } catch (Exception e) {
+            pg = false;
         }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public int port() {
-            return config.port();
-        }
-
-        @Override
-        public long pid() {
-            return -1;
-        }
-
-        @Override
-        public Path log() {
-            return null;
-        }
-
-        @Override
-        public void kill() {
-            server.close();
-        }
-
-        @Override
-        public void restart() {
-            server.close();
-            server = ParleyServer.start(config);
-        }
-
-        @Override
-        public void close() {
-            server.close();
-        }
+        require(pg, "PostgreSQL is not reachable at " + PG);
     }
 
     private static void require(boolean available, String what) {
@@ -86,22 +45,11 @@ class SoakSmokeTest {
 
     @Test
     void shortSoakWithANodeCrashAndARedisRestartLosesNothingAndItsCountsAddUp() throws Exception {
-        require(PrivateRedis.installed(), "redis-server is not installed");
-        boolean pg;
-        try (var c = DriverManager.getConnection(PG)) {
-            pg = c.isValid(2);
-        } catch (Exception e) {
-            pg = false;
-        }
-        require(pg, "PostgreSQL is not reachable at " + PG);
-
-        Node.Launcher inProcess = (name, port, data, env) -> new InProcessNode(name,
-                ConfigLoader.load(Optional.empty(), env, new ConfigLoader.Overrides(port, data, "127.0.0.1"))
-                        .withPassword(new ServerConfig.PasswordConfig(8, 1)));
+        requirePostgresAndRedis();
         SoakRun.Options o = new SoakRun.Options(6, 3, 8, Duration.ofSeconds(20), Duration.ofSeconds(2), 0.3,
                 Duration.ofSeconds(2), 0.6, Duration.ofSeconds(2), Duration.ofSeconds(60), 11);
         SoakReport r;
-        try (Cluster cluster = Cluster.start(dir, PG, 3, inProcess, Haproxy.installed())) {
+        try (Cluster cluster = Cluster.start(dir, PG, 3, InProcessNode.LAUNCHER, Haproxy.installed())) {
             r = new SoakRun(cluster, System.out).run(o);
         }
         System.out.print(r.text());

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -33,8 +34,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * concurrent appends through two nodes get gap-free {@code seq}s, sign-out and member removal reach every node,
  * pushes and webhooks are delivered by a worker, and a gateway killed under load loses nothing. The tests run in
  * order on the same cluster; the last one kills a node. {@link ClusterIT} runs them on identical all-in-one
- * nodes, {@link SplitClusterIT} on role-split nodes.
+ * nodes, {@link SplitClusterIT} on role-split nodes. Tagged {@code serial}: the cli module's failsafe runs them in
+ * an execution of their own, one at a time, with nothing else beside them (cli/pom.xml).
  */
+@Tag("serial")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class ClusterSuite {

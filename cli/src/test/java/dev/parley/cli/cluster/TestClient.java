@@ -49,8 +49,6 @@ final class TestClient implements AutoCloseable {
     private final Map<String, NavigableMap<Long, JsonNode>> held = new ConcurrentHashMap<>();
     /** Live {@code message} frames in arrival order, per conversation. */
     final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
-    /** Receive time (System.nanoTime) of each live message, by conversation and seq (first copy). */
-    final Map<String, Map<Long, Long>> arrivedAt = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> outbox = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Long>> acks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<JsonNode>> answers = new ConcurrentHashMap<>();
@@ -243,9 +241,7 @@ final class TestClient implements AutoCloseable {
             case "message" -> {
                 String c = f.get("conversationId").asText();
                 long seq = f.get("seq").asLong();
-                long now = System.nanoTime();
                 arrivals.computeIfAbsent(c, k -> new CopyOnWriteArrayList<>()).add(seq);
-                arrivedAt.computeIfAbsent(c, k -> new ConcurrentHashMap<>()).putIfAbsent(seq, now);
                 long before = contiguous(c);
                 entries(c).putIfAbsent(seq, f);
                 if (syncOnGap && seq > before + 1 && conversations.contains(c)) {

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.ParleyServer;
-import dev.parley.server.backplane.redis.TestRedis;
-import dev.parley.server.config.ServerConfig;
-import dev.parley.server.store.TestDatabases;
 import dev.parley.server.testing.Api;
-import dev.parley.server.testing.TestServers;
+import dev.parley.server.testing.TwoNodes;
 import dev.parley.server.testing.WsClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,39 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 class BlocksAcrossNodesIT {
     @TempDir
     static Path data;
-    static TestDatabases.PostgresSchema schema;
-    static String prefix;
+    static TwoNodes nodes;
     static ParleyServer a;
     static ParleyServer b;
     static Api apiA;
 
     @BeforeAll
     static void start() {
-        prefix = TestRedis.freshPrefix();
-        schema = TestDatabases.freshPostgresSchema();
-        ServerConfig base = ServerConfig.embedded(data, 0)
-                .withStore(new ServerConfig.StoreConfig(ServerConfig.StoreConfig.POSTGRES, schema.url(), 4, 256, true))
-                .withBus(new ServerConfig.BusConfig(ServerConfig.BusConfig.REDIS, TestRedis.url(), prefix, false, false,
-                        30_000))
-                .withSendRate(0).withPassword(TestServers.FAST_PASSWORDS).withSecurity(TestServers.LENIENT_SECURITY);
-        a = ParleyServer.start(base);
-        b = ParleyServer.start(base);
+        nodes = TwoNodes.start(data);
+        a = nodes.a();
+        b = nodes.b();
         apiA = new Api(a.port());
     }
 
     @AfterAll
     static void stop() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        if (schema != null) {
-            schema.close();
-        }
-        if (prefix != null) {
-            TestRedis.deleteKeys(prefix);
+        if (nodes != null) {
+            nodes.close();
         }
     }
 

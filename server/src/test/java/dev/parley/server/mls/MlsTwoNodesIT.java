@@ -7,11 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.crypto.mls.group.CommitBuilder;
 import dev.parley.server.ParleyServer;
-import dev.parley.server.backplane.redis.TestRedis;
-import dev.parley.server.config.ServerConfig;
-import dev.parley.server.store.TestDatabases;
 import dev.parley.server.testing.Api;
-import dev.parley.server.testing.TestServers;
+import dev.parley.server.testing.TwoNodes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,39 +26,23 @@ import org.junit.jupiter.api.io.TempDir;
 class MlsTwoNodesIT {
     @TempDir
     static Path data;
-    static TestDatabases.PostgresSchema schema;
-    static String prefix;
+    static TwoNodes nodes;
     static ParleyServer nodeA;
     static ParleyServer nodeB;
     static Api api;
 
     @BeforeAll
     static void start() {
-        prefix = TestRedis.freshPrefix();
-        schema = TestDatabases.freshPostgresSchema();
-        ServerConfig base = ServerConfig.embedded(data, 0)
-                .withStore(new ServerConfig.StoreConfig(ServerConfig.StoreConfig.POSTGRES, schema.url(), 4, 256, true))
-                .withBus(new ServerConfig.BusConfig(ServerConfig.BusConfig.REDIS, TestRedis.url(), prefix, false, false,
-                        30_000))
-                .withSendRate(0).withPassword(TestServers.FAST_PASSWORDS).withSecurity(TestServers.LENIENT_SECURITY);
-        nodeA = ParleyServer.start(base);
-        nodeB = ParleyServer.start(base);
+        nodes = TwoNodes.start(data);
+        nodeA = nodes.a();
+        nodeB = nodes.b();
         api = new Api(nodeA.port());
     }
 
     @AfterAll
     static void stop() {
-        if (nodeA != null) {
-            nodeA.close();
-        }
-        if (nodeB != null) {
-            nodeB.close();
-        }
-        if (schema != null) {
-            schema.close();
-        }
-        if (prefix != null) {
-            TestRedis.deleteKeys(prefix);
+        if (nodes != null) {
+            nodes.close();
         }
     }
 

@@ -3,13 +3,11 @@ package dev.parley.server.gateway.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import java.io.BufferedReader;
+import dev.parley.server.testing.NodePackage;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,15 +15,15 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The real npm {@code socket.io-client}, run by Node as {@code src/test/js/socketio/driver.mjs} and driven
  * line by line: commands go to its stdin, its reports (connect, events, acks) come back as JSON lines.
  */
 final class NodeSocketIoClient implements AutoCloseable {
-    static final Path DIR = Path.of("src/test/js/socketio").toAbsolutePath();
-    private static final String GROUP = "Socket.IO client tests (SocketIoIT)";
+    private static final NodePackage PACKAGE = new NodePackage("socketio", "socket.io-client",
+            "Socket.IO client tests (SocketIoIT)");
+    static final Path DIR = PACKAGE.dir();
 
     private final Process process;
     private final OutputStream stdin;
@@ -34,80 +32,36 @@ final class NodeSocketIoClient implements AutoCloseable {
     private final StringBuilder stderr = new StringBuilder();
     private int nextRef = 1;
 
-    private NodeSocketIoClient(List<String> command) {
-        try {
-            process = new ProcessBuilder(command).directory(DIR.toFile()).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private NodeSocketIoClient(List<String> args) {
+        process = PACKAGE.node(args, false);
         stdin = process.getOutputStream();
-        Thread.ofVirtual().start(() -> {
-            try (var r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    try {
-                        inbox.add(Json.mapper().readTree(line));
-                    } catch (IOException e) {
-                        inbox.add(Json.mapper().createObjectNode().put("type", "unparseable").put("raw", line));
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
+        NodePackage.readLines(process.getInputStream(), line -> {
+            try {
+                inbox.add(Json.mapper().readTree(line));
+            } catch (IOException e) {
+                inbox.add(Json.mapper().createObjectNode().put("type", "unparseable").put("raw", line));
             }
-        });
-        Thread.ofVirtual().start(() -> {
-            try (var r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (stderr) {
-                        stderr.append(line).append('\n');
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
+        }, () -> { });
+        NodePackage.readLines(process.getErrorStream(), line -> {
+            synchronized (stderr) {
+                stderr.append(line).append('\n');
             }
-        });
+        }, () -> { });
     }
 
     /** Skips (or, under {@code CI=true}, fails) when Node or the installed client is missing. */
     static void requireNode() {
-        String why = null;
-        if (!onPath("node")) {
-            why = GROUP + " need Node.js 20+ and npm; install them with: apt-get install -y nodejs npm";
-        } else if (!Files.isDirectory(DIR.resolve("node_modules/socket.io-client"))) {
-            why = GROUP + " need socket.io-client installed; run server/src/test/js/socketio/install.sh"
-                    + " (./mvnw verify runs it before the integration tests)";
-        }
-        if (why == null) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(why + " [CI=true: failing instead of skipping]");
-        }
-        Assumptions.abort(why);
-    }
-
-    private static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
+        PACKAGE.require();
     }
 
     /** Starts a client that connects with {@code auth: {token}} over the given transports. */
     static NodeSocketIoClient start(int port, String token, String transports) {
-        return new NodeSocketIoClient(List.of("node", "driver.mjs", String.valueOf(port), token, transports));
+        return new NodeSocketIoClient(List.of("driver.mjs", String.valueOf(port), token, transports));
     }
 
     /** Starts a client that puts the token in the query string (which the server must ignore). */
     static NodeSocketIoClient startWithTokenInQuery(int port, String token) {
-        return new NodeSocketIoClient(List.of("node", "driver.mjs", String.valueOf(port), token, "websocket",
+        return new NodeSocketIoClient(List.of("driver.mjs", String.valueOf(port), token, "websocket",
                 "query"));
     }
 
