@@ -18,15 +18,21 @@ import dev.parley.protocol.ServerFrame;
 import dev.parley.server.config.ConnectionConfig;
 import io.vertx.core.Vertx;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.net.URI;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -428,6 +434,15 @@ public final class WebSocketGateway {
         SessionAudit audit = new SessionAudit(vertx, fanout, accounts, chat, blocking);
         audit.start(intervalMs);
         return audit;
+    }
+
+    /** How many event loops serve this node's authenticated sockets now (for tests and metrics). */
+    public int eventLoopsInUse() {
+        Set<Executor> loops = new HashSet<>();
+        for (WsPeer p : fanout.authenticatedPeers()) {
+            loops.add(p.socket.loop());
+        }
+        return loops.size();
     }
 
     /** Subscribed conversation topics on this node (for tests and metrics). */
