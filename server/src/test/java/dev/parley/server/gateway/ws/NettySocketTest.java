@@ -152,6 +152,16 @@ class NettySocketTest {
     }
 
     @Test
+    void theLivenessTimerLivesInTheLoopsSweepAndClosingTheSocketDisarmsIt() {
+        upgrade();
+        LoopTimer timers = f.gateway.loopTimer(ch.eventLoop());
+        assertThat(timers.armed()).isEqualTo(1);
+        ch.close();
+        pump();
+        assertThat(timers.armed()).isZero();
+    }
+
+    @Test
     void theUpgradeIsAnsweredByNettyAndVertxNeverSeesTheSocket() {
         upgrade();
         assertThat(toVertx).isEmpty();
