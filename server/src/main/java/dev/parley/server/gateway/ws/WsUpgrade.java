@@ -41,6 +41,8 @@ public final class WsUpgrade extends ChannelInboundHandlerAdapter {
     public static final String NAME = "parleyWsUpgrade";
     /** Vert.x's connection handler in an HTTP/1.1 pipeline. */
     static final String VERTX_HANDLER = "handler";
+    /** Vert.x's {@code ChunkedWriteHandler} in an HTTP/1.1 pipeline (for sending files). */
+    static final String VERTX_CHUNKED_WRITER = "chunkedWriter";
     /** Names Netty's handshaker gives the WebSocket codec. */
     private static final String WS_ENCODER = "wsencoder";
     private static final String WS_DECODER = "wsdecoder";
@@ -141,6 +143,9 @@ public final class WsUpgrade extends ChannelInboundHandlerAdapter {
                 pipeline.channel().closeFuture().removeListener(closed);
             }
             pipeline.remove(VERTX_HANDLER);
+        }
+        if (pipeline.get(VERTX_CHUNKED_WRITER) != null) {
+            pipeline.remove(VERTX_CHUNKED_WRITER); // Vert.x's, for files it sends; nothing queued once the 101 is out
         }
         pipeline.replace(this, handler instanceof NettySocket ? NettySocket.NAME : "parleyDiscard", handler);
     }
