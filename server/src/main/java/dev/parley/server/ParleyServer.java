@@ -47,17 +47,21 @@ import dev.parley.server.security.Argon2PasswordHasher;
 import dev.parley.server.security.PooledPasswordHasher;
 import dev.parley.server.security.TrustedProxies;
 import dev.parley.server.store.Stores;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,15 +71,22 @@ import org.slf4j.LoggerFactory;
  * accepting, closes sockets, drains the store's queue and closes everything in reverse order.
  */
 public final class ParleyServer implements AutoCloseable {
-    /** Pending connections the listening socket may queue (Vert.x's default is 1,024). */
+    /**
+     * Pending connections the listening socket may queue (Vert.x's default is 1,024): a reconnect storm of 10,000
+     * clients fits without SYN retransmits, as far as the kernel allows (it caps it at net.core.somaxconn).
+     */
     private static final int ACCEPT_BACKLOG = 8192;
+    /** Which of Vert.x's shared random ports the HTTP instances share when the port is 0 (any id; one per server kind). */
+    private static final int SHARED_RANDOM_PORT_ID = 80;
 
     private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
 
     private final ServerConfig config;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Vertx vertx;
-    private final HttpServer http;
+    /** The deployment of the HTTP server instances, one per event loop. */
+    private final String httpServers;
+    private final int port;
     private final Router router;
     private final WebSocketGateway webSockets;
     private final MqttGateway mqtt;
@@ -138,7 +149,9 @@ public final class ParleyServer implements AutoCloseable {
         closeables.add(metrics);
         metrics.observe(stores.database());
 
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
+        vertx = Vertx.vertx(vertxOptions);
+        int httpLoops = vertxOptions.getEventLoopPoolSize();
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes(), config.connections());
         var audit = webSockets.startSessionAudit(security.sessionAuditIntervalMs());
@@ -217,38 +230,55 @@ public final class ParleyServer implements AutoCloseable {
         if (roles.gateway()) {
             mqtt.listen(config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-        HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(connection -> {
-                    gate.accept(connection);
-                    if (roles.gateway()) {
-                        webSockets.attach(connection); // /v1/ws is served by Netty directly, past Vert.x
-                    }
-                });
-        if (roles.gateway()) {
-            server.webSocketHandshakeHandler(h -> {
-                    if (SocketIoGateway.handles(h.path())) {
-                        socketIo.handshake(h);
-                    } else if (mqtt.handles(h.path())) {
-                        mqtt.handshake(h);
-                    } else {
-                        webSockets.handshake(h);
-                    }
-                })
-                .webSocketHandler(ws -> {
-                    if (SocketIoGateway.handles(ws.path())) {
-                        socketIo.serve(ws);
-                    } else if (mqtt.handles(ws.path())) {
-                        mqtt.serve(ws);
-                    } else {
-                        ws.close(); // not reached: webSockets.handshake refuses every other path
-                    }
-                });
-        }
-        http = server.requestHandler(roles.guard(router))
-                .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // One HTTP server per event loop, each bound on its own loop (a verticle instance per loop): Vert.x binds the
+        // port once and hands accepted connections to the servers in turn, so sockets, and the /v1/ws sockets taken
+        // over from them, spread over every loop instead of the one a server created here would stick to.
+        var requests = roles.guard(router);
+        Supplier<HttpServer> newServer = () -> {
+            HttpServer server = vertx.createHttpServer(options)
+                    .connectionHandler(connection -> {
+                        gate.accept(connection);
+                        if (roles.gateway()) {
+                            webSockets.attach(connection); // /v1/ws is served by Netty directly, past Vert.x
+                        }
+                    });
+            if (roles.gateway()) {
+                server.webSocketHandshakeHandler(h -> {
+                        if (SocketIoGateway.handles(h.path())) {
+                            socketIo.handshake(h);
+                        } else if (mqtt.handles(h.path())) {
+                            mqtt.handshake(h);
+                        } else {
+                            webSockets.handshake(h);
+                        }
+                    })
+                    .webSocketHandler(ws -> {
+                        if (SocketIoGateway.handles(ws.path())) {
+                            socketIo.serve(ws);
+                        } else if (mqtt.handles(ws.path())) {
+                            mqtt.serve(ws);
+                        } else {
+                            ws.close(); // not reached: webSockets.handshake refuses every other path
+                        }
+                    });
+            }
+            return server.requestHandler(requests);
+        };
+        // Port 0: one random port shared by all the instances (Vert.x's shared random port; a plain 0 would give each
+        // server a port of its own).
+        SocketAddress address = config.port() == 0
+                ? SocketAddress.sharedRandomPort(SHARED_RANDOM_PORT_ID, config.host())
+                : SocketAddress.inetSocketAddress(config.port(), config.host());
+        List<HttpServer> listening = new CopyOnWriteArrayList<>();
+        httpServers = vertx.deployVerticle(() -> new HttpServerInstance(newServer, address, listening),
+                        new DeploymentOptions().setInstances(httpLoops))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // The instance that bound the socket knows the port it got; the others may report the requested one.
+        port = listening.stream().mapToInt(HttpServer::actualPort).max().orElseThrow();
         log.info("Parley node {} listening on {}:{} (roles {}, store {}, bus {}, transport {}, data {})",
-                config.nodeId(), config.host(), http.actualPort(), config.roles(), config.store().type(),
+                config.nodeId(), config.host(), port, config.roles(), config.store().type(),
                 config.bus().type(), vertx.isNativeTransportEnabled() ? "epoll" : "nio", config.dataDir());
+        log.info("HTTP served on {} event loops", httpLoops);
         if (!config.roles().isAll() && (ServerConfig.StoreConfig.SQLITE.equals(config.store().type())
                 || ServerConfig.BusConfig.LOCAL.equals(config.bus().type()))) {
             log.warn("node {} runs only {} on an embedded store or bus: no other node can share them to run the"
@@ -294,7 +324,7 @@ public final class ParleyServer implements AutoCloseable {
 
     /** The port the node listens on (useful when started with port 0). */
     public int port() {
-        return http.actualPort();
+        return port;
     }
 
     public ServerConfig config() {
@@ -324,6 +354,11 @@ public final class ParleyServer implements AutoCloseable {
         return mqtt.tcpPort();
     }
 
+    /** How many event loops serve this node's authenticated {@code /v1/ws} sockets now. */
+    public int webSocketEventLoops() {
+        return webSockets.eventLoopsInUse();
+    }
+
     /** Number of conversation topics this node subscribes to on the bus. */
     public int subscribedConversations() {
         return webSockets.conversationTopics();
@@ -339,9 +374,10 @@ public final class ParleyServer implements AutoCloseable {
         push.close(); // before Vert.x: its senders' HTTP clients run there
         mqtt.close();
         try {
-            http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // Stops every instance; each closes its server and that server's connections.
+            vertx.undeploy(httpServers).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("HTTP server did not close cleanly", e);
+            log.warn("HTTP servers did not close cleanly", e);
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

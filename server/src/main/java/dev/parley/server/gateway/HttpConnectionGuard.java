@@ -5,6 +5,8 @@ import dev.parley.protocol.Http;
 import dev.parley.protocol.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *   <li>closes a connection whose request body goes silent for the body idle timeout, counting only gaps
  *       the client caused: while the server has paused reading (back-pressure) the clock does not run.</li>
  * </ul>
- * Once the connection becomes a WebSocket it steps aside (WebSocket liveness is the gateway's pings).
+ * Once the connection becomes a WebSocket (its {@code 101} goes out) it leaves the pipeline, handing the
+ * address count to a listener on the channel's close (WebSocket liveness is the gateway's pings).
  * All of it runs on the connection's event loop.
  */
 final class HttpConnectionGuard extends ChannelDuplexHandler {
@@ -136,6 +139,9 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
             if (msg instanceof HttpResponse response && response.status().code() == 101) {
                 phase = Phase.WEBSOCKET;
                 cancelTimer();
+                ctx.write(msg, promise);
+                stepAside(ctx);
+                return;
             } else if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse r && r.status().code() < 200)) {
                 answering = Math.max(0, answering - 1);
                 if (answering == 0 && phase == Phase.ANSWERING) {
@@ -144,6 +150,33 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
             }
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * The connection is a WebSocket now: nothing left to time or watch, so the guard leaves the pipeline, and a
+     * listener on the channel's close gives the address its connection back. An idle socket then holds no guard,
+     * only that listener (none at all when no per-address limit is on).
+     */
+    private void stepAside(ChannelHandlerContext ctx) {
+        if (!released) {
+            released = true;
+            if (pendingHeld) {
+                limits.releasePending(peerKey);
+                pendingHeld = false;
+            }
+            if (clientKey != null && limits.enabled()) {
+                ctx.channel().closeFuture().addListener(new ReleaseOnClose(limits, clientKey));
+            }
+        }
+        ctx.pipeline().remove(this);
+    }
+
+    /** Gives a WebSocket's connection back to its address when the channel closes. */
+    private record ReleaseOnClose(AddressLimits limits, String clientKey) implements ChannelFutureListener {
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            limits.release(clientKey);
+        }
     }
 
     @Override

@@ -147,8 +147,11 @@ public final class HttpApi {
         }));
         router.route("/v1/*").handler(rc -> error(rc.response(), ErrorCode.NOT_FOUND, "no such endpoint", null));
 
-        router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(true).setMaxAgeSeconds(60)
-                .setIndexPage("index.html"));
+        // One static handler per event loop: its file-properties cache is a plain LinkedHashMap, and the node serves
+        // HTTP on every event loop (ParleyServer), so one shared instance would be used from several threads.
+        ThreadLocal<StaticHandler> files = ThreadLocal.withInitial(() -> StaticHandler.create("web")
+                .setCachingEnabled(true).setMaxAgeSeconds(60).setIndexPage("index.html"));
+        router.route("/*").handler(rc -> files.get().handle(rc));
         router.route().handler(rc -> error(rc.response(), ErrorCode.NOT_FOUND, "not found", null));
         router.route().failureHandler(this::failure);
         return router;

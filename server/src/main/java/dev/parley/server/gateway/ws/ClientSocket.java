@@ -56,4 +56,15 @@ public interface ClientSocket {
 
     /** Runs {@code task} on the socket's loop after {@code delayMs}; returns an action that cancels it. */
     Runnable schedule(long delayMs, Runnable task);
+
+    /**
+     * Arms the socket's one liveness timer (hello timeout, pings): {@code check} runs on the socket's loop about
+     * {@code delayMs} from now, unless the timer is armed again or disarmed first. It may run somewhat late: a
+     * transport may serve the timers of all its sockets on a loop with one periodic sweep. Call on the socket's
+     * loop.
+     */
+    void armTimer(long delayMs, Runnable check);
+
+    /** Disarms the liveness timer if it is armed. Call on the socket's loop. */
+    void disarmTimer();
 }

@@ -51,6 +51,10 @@ final class Fanout {
     synchronized void register(WsPeer c, List<String> conversationIds) {
         String userId = c.caller().userId();
         topic(users, userId, EventBus.userTopic(userId), e -> onUserEvent(userId, e)).connections.add(c);
+        if (c.conversations == null && !c.isClosed()) {
+            // Sized for what it will hold: most sockets' sets never grow, and an oversized table stays for good.
+            c.conversations = HashSet.newHashSet(Math.max(1, conversationIds.size()));
+        }
         for (String id : conversationIds) {
             join(c, id);
         }
@@ -71,7 +75,7 @@ final class Fanout {
             return;
         }
         if (c.conversations == null) {
-            c.conversations = new HashSet<>(8);
+            c.conversations = HashSet.newHashSet(2);
         }
         if (!c.conversations.add(conversationId)) {
             return;

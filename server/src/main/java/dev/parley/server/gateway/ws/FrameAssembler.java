@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * Joins a message from its data frames and enforces the message size limit itself, so an oversized message
@@ -18,24 +17,28 @@ import java.util.function.Consumer;
  * buffer; only a fragmented one is copied. Runs on the socket's event loop; does not release the frames.
  */
 final class FrameAssembler {
+    /** Where whole messages and the verdicts go; the socket itself, so an idle socket holds no callbacks. */
+    interface Sink {
+        void text(String text);
+
+        void binary();
+
+        void tooBig();
+
+        void invalidText();
+    }
+
     private final int maxBytes;
-    private final Consumer<String> onText;
-    private final Runnable onBinary;
-    private final Runnable onTooBig;
-    private final Runnable onInvalidText;
+    private final Sink sink;
     /** The fragments so far of an unfinished message; null between messages. */
     private ByteBuf partial;
     private boolean inMessage;
     private boolean binary;
     private boolean dead;
 
-    FrameAssembler(int maxBytes, Consumer<String> onText, Runnable onBinary, Runnable onTooBig,
-                   Runnable onInvalidText) {
+    FrameAssembler(int maxBytes, Sink sink) {
         this.maxBytes = maxBytes;
-        this.onText = onText;
-        this.onBinary = onBinary;
-        this.onTooBig = onTooBig;
-        this.onInvalidText = onInvalidText;
+        this.sink = sink;
     }
 
     /** Takes one data frame (text, binary or continuation); other frames are not its business. */
@@ -55,7 +58,7 @@ final class FrameAssembler {
         if (size > maxBytes) {
             dead = true;
             discard();
-            onTooBig.run();
+            sink.tooBig();
             return;
         }
         if (!frame.isFinalFragment()) {
@@ -73,12 +76,12 @@ final class FrameAssembler {
         inMessage = false;
         try {
             if (binary) {
-                onBinary.run();
+                sink.binary();
             } else if (!ByteBufUtil.isText(whole, StandardCharsets.UTF_8)) {
                 dead = true;
-                onInvalidText.run();
+                sink.invalidText();
             } else {
-                onText.accept(whole.toString(StandardCharsets.UTF_8));
+                sink.text(whole.toString(StandardCharsets.UTF_8));
             }
         } finally {
             discard();

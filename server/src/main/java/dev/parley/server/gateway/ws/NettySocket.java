@@ -28,13 +28,13 @@ import org.slf4j.LoggerFactory;
  * before dropping the connection (RFC 6455 §7.1.1); a close frame from the client is answered and the
  * connection dropped once the answer is out.
  */
-final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSocket {
+final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSocket, FrameAssembler.Sink {
     static final String NAME = "parleyWebSocket";
     private static final Logger log = LoggerFactory.getLogger(NettySocket.class);
     static final long CLOSING_TIMEOUT_MS = 10_000;
 
     private final WebSocketGateway gateway;
-    private final long maxQueuedBytes;
+    private final WriteBufferWaterMark bound;
     private final FrameAssembler assembler;
     private ChannelHandlerContext ctx;
     private WsPeer peer;
@@ -42,21 +42,50 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
     private volatile boolean closing;
     private boolean flushPending;
     private boolean closedReported;
+    /** The liveness timer, kept by the loop's {@link LoopTimer}: what to run, when, and the links of its list. */
+    private Runnable timerCheck;
+    long timerDueNanos;
+    boolean timerArmed;
+    NettySocket timerPrev;
+    NettySocket timerNext;
 
-    NettySocket(WebSocketGateway gateway, int maxFrameBytes, long maxQueuedBytes) {
+    /**
+     * @param bound the socket's outbound bound as a water mark with one threshold both ways (no hysteresis: over
+     *              the bound is unwritable, back under it is writable); shared by every socket
+     */
+    NettySocket(WebSocketGateway gateway, int maxFrameBytes, WriteBufferWaterMark bound) {
         this.gateway = gateway;
-        this.maxQueuedBytes = maxQueuedBytes;
-        this.assembler = new FrameAssembler(maxFrameBytes, text -> gateway.text(peer, text),
-                () -> gateway.binary(peer), () -> gateway.tooBig(peer), () -> gateway.invalidText(peer));
+        this.bound = bound;
+        this.assembler = new FrameAssembler(maxFrameBytes, this);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        // One threshold both ways (no hysteresis): over the bound is unwritable, back under it is writable.
-        int bound = (int) Math.min(Integer.MAX_VALUE, maxQueuedBytes);
-        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(bound, bound));
+        ctx.channel().config().setWriteBufferWaterMark(bound);
         peer = gateway.open(this);
+    }
+
+    // ---- whole messages from the assembler (event loop)
+
+    @Override
+    public void text(String text) {
+        gateway.text(peer, text);
+    }
+
+    @Override
+    public void binary() {
+        gateway.binary(peer);
+    }
+
+    @Override
+    public void tooBig() {
+        gateway.tooBig(peer);
+    }
+
+    @Override
+    public void invalidText() {
+        gateway.invalidText(peer);
     }
 
     /** The gateway's peer on this socket (tests). */
@@ -177,7 +206,7 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
     @Override
     public boolean pastHardBound() {
         ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        return !closing && out != null && out.totalPendingWriteBytes() > maxQueuedBytes * HARD_BOUND_FACTOR;
+        return !closing && out != null && out.totalPendingWriteBytes() > (long) bound.high() * HARD_BOUND_FACTOR;
     }
 
     @Override
@@ -234,6 +263,29 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
     public Runnable schedule(long delayMs, Runnable task) {
         ScheduledFuture<?> f = ctx.executor().schedule(task, delayMs, TimeUnit.MILLISECONDS);
         return () -> f.cancel(false);
+    }
+
+    @Override
+    public void armTimer(long delayMs, Runnable check) {
+        timerCheck = check;
+        gateway.loopTimer(ctx.channel().eventLoop()).arm(this, delayMs);
+    }
+
+    @Override
+    public void disarmTimer() {
+        timerCheck = null;
+        if (timerArmed) {
+            gateway.loopTimer(ctx.channel().eventLoop()).disarm(this);
+        }
+    }
+
+    /** Called by the {@link LoopTimer} (which has disarmed it), on the event loop. */
+    void timerFired() {
+        Runnable check = timerCheck;
+        timerCheck = null;
+        if (check != null) {
+            check.run();
+        }
     }
 
     private void onLoop(Runnable task) {

@@ -18,15 +18,21 @@ import dev.parley.protocol.ServerFrame;
 import dev.parley.server.config.ConnectionConfig;
 import io.vertx.core.Vertx;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.net.URI;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +64,9 @@ public final class WebSocketGateway {
     private final Fanout fanout;
     private final WatermarkCoalescer watermarks;
     private final WsUpgrade upgrade;
+    /** The liveness sweep of each event loop with sockets of this gateway ({@link NettySocket#armTimer}). */
+    private final Map<EventLoop, LoopTimer> loopTimers = new ConcurrentHashMap<>();
+    private final long timerTickMs;
 
     public WebSocketGateway(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence,
                             EventBus bus, ExecutorService blocking, IdGenerator ids, Clock clock,
@@ -77,6 +86,14 @@ public final class WebSocketGateway {
         // The hard per-frame cap (1009 from the decoder); the per-message limit is enforced by FrameAssembler.
         this.upgrade = new WsUpgrade(this, maxFrameBytes, Math.max(maxFrameBytes * 2, 65536),
                 connections.maxQueuedBytesPerSocket());
+        this.timerTickMs = LoopTimer.tickMs(connections.helloTimeoutMs(), connections.pingIntervalMs(),
+                connections.pongTimeoutMs());
+    }
+
+    /** The liveness sweep of {@code loop}; call on that loop. */
+    LoopTimer loopTimer(EventLoop loop) {
+        LoopTimer t = loopTimers.get(loop);
+        return t != null ? t : loopTimers.computeIfAbsent(loop, l -> new LoopTimer(l, timerTickMs));
     }
 
     /**
@@ -135,8 +152,7 @@ public final class WebSocketGateway {
     WsPeer open(ClientSocket socket) {
         WsPeer c = new WsPeer(ids.newId("con"), socket, blocking);
         c.openedNanos = System.nanoTime();
-        c.timer = socket.schedule(Math.min(connections.helloTimeoutMs(), connections.pingIntervalMs()),
-                () -> check(c));
+        socket.armTimer(Math.min(connections.helloTimeoutMs(), connections.pingIntervalMs()), () -> check(c));
         return c;
     }
 
@@ -159,10 +175,7 @@ public final class WebSocketGateway {
     /** The socket is closed, whoever closed it; called once, on its event loop. */
     void closed(WsPeer c) {
         c.markClosed();
-        if (c.timer != null) {
-            c.timer.run();
-            c.timer = null;
-        }
+        c.socket.disarmTimer();
         // Runs after any hello still in the lane, so registration and clean-up never cross.
         c.lane.submit(() -> {
             Caller caller = c.caller();
@@ -181,7 +194,6 @@ public final class WebSocketGateway {
      * pinged. Runs on the socket's event loop.
      */
     private void check(WsPeer c) {
-        c.timer = null;
         if (c.isClosed()) {
             return;
         }
@@ -214,7 +226,7 @@ public final class WebSocketGateway {
         if (helloLeft > 0) {
             next = Math.min(next, helloLeft);
         }
-        c.timer = c.socket.schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), () -> check(c));
+        c.socket.armTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next)), () -> check(c));
     }
 
     /** One whole text message from the client. Runs on the socket's event loop. */
@@ -428,6 +440,15 @@ public final class WebSocketGateway {
         SessionAudit audit = new SessionAudit(vertx, fanout, accounts, chat, blocking);
         audit.start(intervalMs);
         return audit;
+    }
+
+    /** How many event loops serve this node's authenticated sockets now (for tests and metrics). */
+    public int eventLoopsInUse() {
+        Set<Executor> loops = new HashSet<>();
+        for (WsPeer p : fanout.authenticatedPeers()) {
+            loops.add(p.socket.loop());
+        }
+        return loops.size();
     }
 
     /** Subscribed conversation topics on this node (for tests and metrics). */

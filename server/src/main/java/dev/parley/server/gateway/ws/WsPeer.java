@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
@@ -31,11 +32,13 @@ final class WsPeer {
      * {@link Fanout}'s monitor (read it through {@link Fanout#conversationsOf}).
      */
     Set<String> conversations;
-    /** Last presence state sent per user (so a user in several shared conversations is announced once); lazy. */
-    private Map<String, String> presenceSent;
-    /** When the socket opened (hello timeout) and its one pending timer's cancel action; event loop only. */
+    /**
+     * Last presence frame sent per user (so a user in several shared conversations is announced once); lazy. The
+     * frame itself, not a string made of it: a fan-out hands every socket the same frame object.
+     */
+    private Map<String, ServerFrame.Presence> presenceSent;
+    /** When the socket opened (hello timeout); event loop only. */
     long openedNanos;
-    Runnable timer;
     private volatile Caller caller;
     private volatile boolean closed;
     /** When the client was last heard from (any frame), for the ping timer; written on the event loop. */
@@ -135,12 +138,12 @@ final class WsPeer {
 
     /** Sends a presence frame unless this user's same state was the last one sent. */
     void pushPresence(ServerFrame.Presence p) {
-        String state = p.state() + ":" + p.lastSeenMs();
         synchronized (this) {
             if (presenceSent == null) {
                 presenceSent = new HashMap<>(4);
             }
-            if (state.equals(presenceSent.put(p.userId(), state))) {
+            ServerFrame.Presence last = presenceSent.put(p.userId(), p);
+            if (last != null && last.state().equals(p.state()) && Objects.equals(last.lastSeenMs(), p.lastSeenMs())) {
                 return;
             }
         }

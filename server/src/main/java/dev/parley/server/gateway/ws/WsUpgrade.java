@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -21,6 +22,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GenericFutureListener;
+import io.vertx.core.net.impl.VertxHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,20 +41,25 @@ public final class WsUpgrade extends ChannelInboundHandlerAdapter {
     public static final String NAME = "parleyWsUpgrade";
     /** Vert.x's connection handler in an HTTP/1.1 pipeline. */
     static final String VERTX_HANDLER = "handler";
+    /** Vert.x's {@code ChunkedWriteHandler} in an HTTP/1.1 pipeline (for sending files). */
+    static final String VERTX_CHUNKED_WRITER = "chunkedWriter";
     /** Names Netty's handshaker gives the WebSocket codec. */
     private static final String WS_ENCODER = "wsencoder";
     private static final String WS_DECODER = "wsdecoder";
     private static final Logger log = LoggerFactory.getLogger(WsUpgrade.class);
+    private static final SharedFrameEncoder ENCODER = new SharedFrameEncoder();
 
     private final WebSocketGateway gateway;
     private final WebSocketServerHandshakerFactory handshakers;
     private final int maxFrameBytes;
-    private final long maxQueuedBytes;
+    /** Every socket's outbound bound, one threshold both ways (one immutable instance for all). */
+    private final WriteBufferWaterMark bound;
 
     WsUpgrade(WebSocketGateway gateway, int maxFrameBytes, int hardFrameCap, long maxQueuedBytes) {
         this.gateway = gateway;
         this.maxFrameBytes = maxFrameBytes;
-        this.maxQueuedBytes = maxQueuedBytes;
+        int b = (int) Math.min(Integer.MAX_VALUE, maxQueuedBytes);
+        this.bound = new WriteBufferWaterMark(b, b);
         WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(hardFrameCap) // over it: 1009 from the decoder; the message limit is ours
                 .expectMaskedFrames(true)
@@ -117,14 +125,27 @@ public final class WsUpgrade extends ChannelInboundHandlerAdapter {
         // The handshake put the WebSocket encoder where the HTTP encoder was, after the decoder (Vert.x's order);
         // the decoder writes close frames itself (1009, 1002), so the encoder goes in front of it.
         pipeline.remove(WS_ENCODER);
-        pipeline.addBefore(WS_DECODER, WS_ENCODER, new WebSocket13FrameEncoder(false));
-        takeOver(pipeline, new NettySocket(gateway, maxFrameBytes, maxQueuedBytes));
+        pipeline.addBefore(WS_DECODER, WS_ENCODER, ENCODER);
+        takeOver(pipeline, new NettySocket(gateway, maxFrameBytes, bound));
     }
 
-    /** Puts {@code handler} in this handler's place and Vert.x's out of the pipeline. */
+    /**
+     * Puts {@code handler} in this handler's place and Vert.x's out of the pipeline, with the promise Vert.x's
+     * connection keeps on the channel's close (nothing of Vert.x listens to it for a server connection, and it
+     * would stay on an idle socket for as long as it is open).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private void takeOver(ChannelPipeline pipeline, ChannelHandler handler) {
-        if (pipeline.get(VERTX_HANDLER) != null) {
+        ChannelHandler vertx = pipeline.get(VERTX_HANDLER);
+        if (vertx != null) {
+            if (vertx instanceof VertxHandler<?> h && h.getConnection() != null
+                    && h.getConnection().closeFuture() instanceof GenericFutureListener closed) {
+                pipeline.channel().closeFuture().removeListener(closed);
+            }
             pipeline.remove(VERTX_HANDLER);
+        }
+        if (pipeline.get(VERTX_CHUNKED_WRITER) != null) {
+            pipeline.remove(VERTX_CHUNKED_WRITER); // Vert.x's, for files it sends; nothing queued once the 101 is out
         }
         pipeline.replace(this, handler instanceof NettySocket ? NettySocket.NAME : "parleyDiscard", handler);
     }
@@ -136,6 +157,14 @@ public final class WsUpgrade extends ChannelInboundHandlerAdapter {
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION,
                 HttpHeaderValues.CLOSE);
         ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Netty's frame encoder keeps no state of its own (a server's frames are not masked): one serves every socket. */
+    @ChannelHandler.Sharable
+    private static final class SharedFrameEncoder extends WebSocket13FrameEncoder {
+        SharedFrameEncoder() {
+            super(false);
+        }
     }
 
     /** What is left of a refused upgrade: drops whatever else the client sends while the refusal goes out. */

@@ -16,8 +16,27 @@ import org.junit.jupiter.api.Test;
 class FrameAssemblerTest {
     final List<String> texts = new ArrayList<>();
     final List<String> events = new ArrayList<>();
-    final FrameAssembler assembler = new FrameAssembler(16, texts::add, () -> events.add("binary"),
-            () -> events.add("too big"), () -> events.add("invalid text"));
+    final FrameAssembler assembler = new FrameAssembler(16, new FrameAssembler.Sink() {
+        @Override
+        public void text(String text) {
+            texts.add(text);
+        }
+
+        @Override
+        public void binary() {
+            events.add("binary");
+        }
+
+        @Override
+        public void tooBig() {
+            events.add("too big");
+        }
+
+        @Override
+        public void invalidText() {
+            events.add("invalid text");
+        }
+    });
 
     private void feed(WebSocketFrame frame) {
         try {

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,6 +49,7 @@ class NettySocketTest {
     NettySocketTest() {
         ch.pipeline().addLast("httpDecoder", new HttpRequestDecoder());
         ch.pipeline().addLast("httpEncoder", new HttpResponseEncoder());
+        ch.pipeline().addLast(WsUpgrade.VERTX_CHUNKED_WRITER, new ChunkedWriteHandler());
         ch.pipeline().addLast(WsUpgrade.VERTX_HANDLER, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -153,10 +155,21 @@ class NettySocketTest {
     }
 
     @Test
+    void theLivenessTimerLivesInTheLoopsSweepAndClosingTheSocketDisarmsIt() {
+        upgrade();
+        LoopTimer timers = f.gateway.loopTimer(ch.eventLoop());
+        assertThat(timers.armed()).isEqualTo(1);
+        ch.close();
+        pump();
+        assertThat(timers.armed()).isZero();
+    }
+
+    @Test
     void theUpgradeIsAnsweredByNettyAndVertxNeverSeesTheSocket() {
         upgrade();
         assertThat(toVertx).isEmpty();
         assertThat(ch.pipeline().get(WsUpgrade.VERTX_HANDLER)).isNull();
+        assertThat(ch.pipeline().get(WsUpgrade.VERTX_CHUNKED_WRITER)).isNull();
         assertThat(ch.pipeline().get("httpDecoder")).isNull();
         assertThat(ch.pipeline().get("httpEncoder")).isNull();
         assertThat(ch.pipeline().get(NettySocket.NAME)).isInstanceOf(NettySocket.class);

@@ -79,12 +79,33 @@ final class RecordingSocket implements ClientSocket {
         };
     }
 
+    /** The liveness timer as armed now (it is also among {@link #timers}); null when not armed. */
+    Runnable armed;
+
+    @Override
+    public synchronized void armTimer(long delayMs, Runnable check) {
+        if (armed != null) {
+            timers.remove(armed);
+        }
+        armed = check;
+        timers.add(check);
+    }
+
+    @Override
+    public synchronized void disarmTimer() {
+        if (armed != null) {
+            timers.remove(armed);
+            armed = null;
+        }
+    }
+
     /** Runs the timers pending now (not the ones they set). */
     void fireTimers() {
         List<Runnable> due;
         synchronized (this) {
             due = new ArrayList<>(timers);
             timers.clear();
+            armed = null;
         }
         due.forEach(Runnable::run);
     }
