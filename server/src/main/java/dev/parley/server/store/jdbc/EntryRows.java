@@ -12,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** How a log entry maps to a row of {@code entries}: one column list, one reader, one binder. */
 final class EntryRows {
@@ -24,11 +26,19 @@ final class EntryRows {
     /** Parameters per row: one per column. */
     static final int PARAMETERS = 19;
 
+    /** The insert statements by row count, built once (the writer asks for one per chunk of every batch). */
+    private static final Map<Integer, String> INSERTS = new ConcurrentHashMap<>();
+
     /**
      * A multi-row insert that skips rows whose idempotency key is already stored; its update count is the
-     * number of rows it did store.
+     * number of rows it did store. The same instance for the same count, so that looking up the kept statement
+     * ({@link Statements}) neither rebuilds nor rehashes several kilobytes of SQL per chunk.
      */
     static String insert(int rows) {
+        return INSERTS.computeIfAbsent(rows, EntryRows::buildInsert);
+    }
+
+    private static String buildInsert(int rows) {
         String row = "(" + String.join(", ", Collections.nCopies(PARAMETERS, "?")) + ")";
         return "INSERT INTO entries (" + COLUMNS + ") VALUES "
                 + String.join(", ", Collections.nCopies(rows, row))
