@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
  * roles).
  */
 @JsonDeserialize(using = ConversationKind.Decoder.class)
-public enum ConversationKind {
+public enum ConversationKind implements WireName {
     DIRECT("direct"), GROUP("group"),
     /**
      * A kind this build does not know (added by a newer server, or a bad value in a request). Decoding maps it here
@@ -23,6 +23,7 @@ public enum ConversationKind {
         this.wire = wire;
     }
 
+    @Override
     @JsonValue
     public String wire() {
         return wire;
@@ -30,12 +31,7 @@ public enum ConversationKind {
 
     /** The kind named {@code wire}, {@link #UNKNOWN} for anything else (null included). */
     public static ConversationKind fromWire(String wire) {
-        for (ConversationKind k : values()) {
-            if (k.wire.equals(wire)) {
-                return k;
-            }
-        }
-        return UNKNOWN;
+        return WireName.find(values(), wire, UNKNOWN);
     }
 
     static final class Decoder extends WireEnumDecoder<ConversationKind> {

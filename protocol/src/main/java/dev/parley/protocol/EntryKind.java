@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * membership changes; {@code mls-commit} and {@code mls-welcome} are MLS handshake messages of end-to-end
  * encrypted conversations (docs/e2ee.md, "Delivery Service").
  */
-public enum EntryKind {
+public enum EntryKind implements WireName {
     TEXT("text"), MEDIA("media"), EDIT("edit"), DELETE("delete"), REACTION("reaction"), SYSTEM("system"),
     /** An MLS Commit (a PublicMessage), accepted only on the conversation's current epoch. */
     MLS_COMMIT("mls-commit"),
@@ -27,6 +27,7 @@ public enum EntryKind {
         this.wire = wire;
     }
 
+    @Override
     @JsonValue
     public String wire() {
         return wire;
@@ -49,11 +50,6 @@ public enum EntryKind {
 
     @JsonCreator
     public static EntryKind fromWire(String wire) {
-        for (EntryKind k : values()) {
-            if (k.wire.equals(wire)) {
-                return k;
-            }
-        }
-        return UNKNOWN;
+        return WireName.find(values(), wire, UNKNOWN);
     }
 }

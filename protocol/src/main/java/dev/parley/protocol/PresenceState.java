@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 /** The state in a {@code presence} event: {@code online} or {@code offline}. Only the server sends it. */
 @JsonDeserialize(using = PresenceState.Decoder.class)
-public enum PresenceState {
+public enum PresenceState implements WireName {
     ONLINE("online"), OFFLINE("offline"),
     /**
      * A state this build does not know (added by a newer server). Decoding maps it here instead of failing; a
@@ -19,6 +19,7 @@ public enum PresenceState {
         this.wire = wire;
     }
 
+    @Override
     @JsonValue
     public String wire() {
         return wire;
@@ -31,12 +32,7 @@ public enum PresenceState {
 
     /** The state named {@code wire}, {@link #UNKNOWN} for anything else (null included). */
     public static PresenceState fromWire(String wire) {
-        for (PresenceState s : values()) {
-            if (s.wire.equals(wire)) {
-                return s;
-            }
-        }
-        return UNKNOWN;
+        return WireName.find(values(), wire, UNKNOWN);
     }
 
     static final class Decoder extends WireEnumDecoder<PresenceState> {

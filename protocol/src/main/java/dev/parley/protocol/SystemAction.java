@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
  * Only the server writes system entries.
  */
 @JsonDeserialize(using = SystemAction.Decoder.class)
-public enum SystemAction {
+public enum SystemAction implements WireName {
     /** Members were added ({@code userIds}). */
     ADDED("added"),
     /** Members were removed by someone else ({@code userIds}). */
@@ -34,6 +34,7 @@ public enum SystemAction {
         this.wire = wire;
     }
 
+    @Override
     @JsonValue
     public String wire() {
         return wire;
@@ -41,12 +42,7 @@ public enum SystemAction {
 
     /** The action named {@code wire}, {@link #UNKNOWN} for anything else (null included). */
     public static SystemAction fromWire(String wire) {
-        for (SystemAction a : values()) {
-            if (a.wire.equals(wire)) {
-                return a;
-            }
-        }
-        return UNKNOWN;
+        return WireName.find(values(), wire, UNKNOWN);
     }
 
     static final class Decoder extends WireEnumDecoder<SystemAction> {

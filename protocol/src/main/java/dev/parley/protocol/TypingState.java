@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 /** The state of a {@code typing} frame, both ways: {@code start} or {@code stop}. */
 @JsonDeserialize(using = TypingState.Decoder.class)
-public enum TypingState {
+public enum TypingState implements WireName {
     START("start"), STOP("stop"),
     /**
      * A state this build does not know. A client's {@code typing} frame with it is refused
@@ -20,6 +20,7 @@ public enum TypingState {
         this.wire = wire;
     }
 
+    @Override
     @JsonValue
     public String wire() {
         return wire;
@@ -27,12 +28,7 @@ public enum TypingState {
 
     /** The state named {@code wire}, {@link #UNKNOWN} for anything else (null included). */
     public static TypingState fromWire(String wire) {
-        for (TypingState s : values()) {
-            if (s.wire.equals(wire)) {
-                return s;
-            }
-        }
-        return UNKNOWN;
+        return WireName.find(values(), wire, UNKNOWN);
     }
 
     static final class Decoder extends WireEnumDecoder<TypingState> {

@@ -101,17 +101,13 @@ class SqliteSearchIndexFileTest {
         }
 
         // Removed: rebuilt from the log on the next start.
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-            Files.deleteIfExists(Path.of(SqliteSearchIndex.fileFor(log) + suffix));
-        }
+        removeIndexFiles(log);
         try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
             assertThat(hits(stores, "heron")).extracting(SearchHit::snippet).containsExactly("heron one");
         }
 
         // Another log's index put in its place: its mark names an entry this log does not have there.
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-            Files.deleteIfExists(Path.of(SqliteSearchIndex.fileFor(log) + suffix));
-        }
+        removeIndexFiles(log);
         Files.copy(SqliteSearchIndex.fileFor(other), SqliteSearchIndex.fileFor(log));
         try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
             assertThat(hits(stores, "pelican")).isEmpty();
@@ -120,6 +116,12 @@ class SqliteSearchIndexFileTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    private static void removeIndexFiles(Path log) throws Exception {
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(Path.of(SqliteSearchIndex.fileFor(log) + suffix));
+        }
+    }
 
     private static long newestLogRowid(Path log) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + log);

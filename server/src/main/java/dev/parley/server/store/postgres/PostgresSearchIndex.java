@@ -3,10 +3,9 @@ package dev.parley.server.store.postgres;
 import dev.parley.core.SearchHit;
 import dev.parley.core.SearchQuery;
 import dev.parley.core.port.SearchIndex;
+import dev.parley.server.store.SearchHits;
 import dev.parley.server.store.jdbc.Database;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,14 +52,7 @@ public final class PostgresSearchIndex implements SearchIndex {
                     ps.setString(i++, conversationId);
                 }
                 ps.setInt(i, limit);
-                List<SearchHit> hits = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        hits.add(new SearchHit(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4),
-                                rs.getString(5)));
-                    }
-                }
-                return hits;
+                return SearchHits.read(ps);
             }
         });
     }

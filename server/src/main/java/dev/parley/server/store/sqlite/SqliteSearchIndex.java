@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.SearchHit;
 import dev.parley.core.SearchQuery;
 import dev.parley.core.port.SearchIndex;
+import dev.parley.server.store.SearchHits;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.jdbc.Database;
 import java.nio.file.Path;
@@ -105,14 +106,7 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                 ps.setString(i++, conversationId);
             }
             ps.setInt(i, limit);
-            List<SearchHit> hits = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    hits.add(new SearchHit(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4),
-                            rs.getString(5)));
-                }
-            }
-            return hits;
+            return SearchHits.read(ps);
         } catch (SQLException e) {
             throw new StoreException("search failed on sqlite", e);
         }
