@@ -8,6 +8,8 @@
 # env:   DATA (server data folder, reused: accounts are cached there; default /tmp/pb-alloc-data),
 #        OUT (default /tmp/pb-alloc), WARM (s, default 10), DUR (s, default 20), JAVA_HOME (a JDK 21+),
 #        TARGET (parley, the WebSocket, by default; parley-mqtt drives the MQTT gateway, MQTT 3.1.1 QoS 1)
+#        DELIVERIES (offered deliveries/s, default 10000: lower it when the machine is loaded, so that the server
+#        keeps up and the figures are those of live delivery, not of catching up from the store)
 set -u
 label=$1; jar=$2; shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +33,7 @@ env PARLEY_SEND_RATE=0 PARLEY_RATE_LIMITS=off "${target_env[@]}" "$@" "$java" -X
 spid=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
 "$java" -jar "$jar" bench fanout --url "http://127.0.0.1:$port" --server-pid "$spid" --warmup "$WARM" \
-  --duration "$DUR" --data "$data" --out "$out/bench" "${target_args[@]}" > "$out/bench.log" 2>&1 &
+  --duration "$DUR" --deliveries "${DELIVERIES:-10000}" --data "$data" --out "$out/bench" "${target_args[@]}" > "$out/bench.log" 2>&1 &
 bpid=$!
 for _ in $(seq 1 3000); do grep -q "sending" "$out/bench.log" && break; sleep 0.2; done
 sleep "$WARM"; t0=$(date +%s%3N); load=$(cut -d' ' -f1 /proc/loadavg)
