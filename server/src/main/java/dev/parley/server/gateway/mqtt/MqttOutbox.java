@@ -254,10 +254,19 @@ final class MqttOutbox {
 
     /**
      * A conversation's bus event, on the connection's event loop: an entry next in line goes out from here
-     * when nothing is waiting on the lane; anything else is the lane's.
+     * when nothing is waiting on the lane, an activity event nobody here subscribed to is dropped here;
+     * anything else is the lane's.
      */
     private void onBusEvent(String c, BusEvent event) {
-        if (event instanceof BusEvent.EntryAdded added && connection.lane.pending() == 0 && entryNow(c, added.entry())) {
+        boolean laneIdle = connection.lane.pending() == 0;
+        if (event instanceof BusEvent.EntryAdded added) {
+            if (laneIdle && entryNow(c, added.entry())) {
+                return;
+            }
+        } else if (laneIdle && (event instanceof BusEvent.ReceiptMoved || event instanceof BusEvent.Typing
+                || event instanceof BusEvent.PresenceChanged) && !subscribedTo(t -> t instanceof Topic.Events)) {
+            // These only go to users/me/events; without that subscription (and nothing on the lane that could be
+            // making it) the lane would do nothing with them. Every member's delivered watermark is one of these.
             return;
         }
         connection.lane.submit(() -> onConversationEvent(c, event));
