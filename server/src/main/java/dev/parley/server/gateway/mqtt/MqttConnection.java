@@ -5,6 +5,7 @@ import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.gateway.SerialLane;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -23,11 +24,13 @@ import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,9 @@ final class MqttConnection {
     private final MqttLink link;
     private final Context context;
     final SerialLane lane;
+    private final EventLoop loop;
+    /** Packets queued to the event loop and not written yet: while there are some, later ones queue behind them. */
+    private final AtomicInteger queuedWrites = new AtomicInteger();
     /** Called once when the transport has closed (frees the per-address slot). */
     private final Runnable onEnd;
     private volatile boolean closed;
@@ -83,6 +89,7 @@ final class MqttConnection {
         this.s = services;
         this.link = link;
         this.context = context;
+        this.loop = ((ContextInternal) context).nettyEventLoop();
         this.lane = new SerialLane(services.blocking());
     }
 
@@ -361,7 +368,11 @@ final class MqttConnection {
 
     /** Queues a packet to the client (any thread); packets go out in the order of these calls. */
     void send(MqttMessage m) {
-        context.runOnContext(v -> write(m));
+        queuedWrites.incrementAndGet();
+        context.runOnContext(v -> {
+            queuedWrites.decrementAndGet();
+            write(m);
+        });
     }
 
     /** Runs a task on the connection's event loop, after everything queued there so far (any thread). */
@@ -380,7 +391,16 @@ final class MqttConnection {
             refuseConnection(Packets.QUOTA_EXCEEDED, "too slow");
             return;
         }
+        if (queuedWrites.get() == 0 && loop.inEventLoop()) {
+            // Nothing queued for this connection: written now, without a task (a delivery sent on the event loop).
+            if (!closed) {
+                link.write(packet.copy(link.alloc(), packetId));
+            }
+            return;
+        }
+        queuedWrites.incrementAndGet();
         context.runOnContext(v -> {
+            queuedWrites.decrementAndGet();
             if (!closed) {
                 link.write(packet.copy(link.alloc(), packetId));
             }
