@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Netty's MQTT 3.1.1/5.0 codec, detached from any socket: bytes in, packets out, and the other way
  * round. One codec per connection, because the decoder remembers the protocol version announced in
- * CONNECT and the encoder writes packets for that version. The same codec serves the TCP listener and
- * the WebSocket at {@code /v1/mqtt}, so both transports share one protocol engine.
+ * CONNECT and the encoder writes packets for that version. It serves the WebSocket at {@code /v1/mqtt}
+ * (the TCP listener has the same decoder and encoder in its socket's pipeline) and tests' raw clients.
  *
  * <p>Not thread-safe: a connection calls it from its own event loop only.
  */

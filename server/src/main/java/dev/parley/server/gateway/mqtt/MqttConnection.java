@@ -1,12 +1,11 @@
 package dev.parley.server.gateway.mqtt;
 
-import dev.parley.core.Account;
 import dev.parley.core.Caller;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.gateway.SerialLane;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -21,34 +20,32 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MQTT connection, over TCP or WebSocket: CONNECT (a session token as the password),
- * SUBSCRIBE/UNSUBSCRIBE, keep-alive, the Will, session take-over and the
- * refusals. PUBLISHes from the client are the {@link MqttInbox}'s job, delivery to it the
- * {@link MqttOutbox}'s.
+ * One MQTT connection, over TCP or WebSocket, and its life cycle: packets in and out, CONNECT (the session
+ * opened or taken over; who the client is and what CONNACK says are {@link MqttConnect}'s), keep-alive, the
+ * Will, the refusals and the end. SUBSCRIBE/UNSUBSCRIBE are the {@link MqttSubscribe}'s job, PUBLISHes from the
+ * client the {@link MqttInbox}'s, delivery to it the {@link MqttOutbox}'s.
  *
- * <p>Threads: bytes are decoded on the connection's event loop; every packet but PINGREQ then runs in
- * order on the connection's {@link SerialLane} (virtual threads, so authentication and storage may
- * block); packets to the client are encoded and written back on the event loop, in the order sent.
+ * <p>Threads: bytes are decoded on the connection's event loop; every packet then runs in order on the
+ * connection's {@link SerialLane} (virtual threads, so authentication and storage may block), except what
+ * is done on the event loop when nothing is waiting on the lane and it needs nothing that blocks: PINGREQ,
+ * a PUBACK ({@link MqttOutbox#pubAckNow}) and a PUBLISH whose conversation's members are cached
+ * ({@link MqttInbox#publishNow}). Packets to the client are encoded and written back on the event loop,
+ * in the order sent, and flushed once per event-loop batch.
  */
 final class MqttConnection {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
@@ -58,12 +55,15 @@ final class MqttConnection {
     private final MqttServices s;
     private final MqttLink link;
     private final Context context;
-    private final MqttCodec codec;
     final SerialLane lane;
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final EventLoop loop;
+    /** Packets queued to the event loop and not written yet: while there are some, later ones queue behind them. */
+    private final AtomicInteger queuedWrites = new AtomicInteger();
     /** Called once when the transport has closed (frees the per-address slot). */
     private final Runnable onEnd;
     private volatile boolean closed;
+    /** Set on the event loop once the connection is being ended for a packet: later packets are dropped. */
+    private boolean ending;
     private volatile long lastPacketMs;
     private long connectTimer = -1;
     private long keepAliveTimer = -1;
@@ -73,8 +73,9 @@ final class MqttConnection {
     private volatile boolean v5;
     private volatile boolean connectSeen;
     private MqttSession session;
-    private MqttInbox inbox;
-    private MqttOutbox outbox;
+    private volatile MqttInbox inbox;
+    private volatile MqttOutbox outbox;
+    private MqttSubscribe subscriptions;
     /** The Will: stored as a message from this device if the connection ends without DISCONNECT. */
     private Will will;
     private volatile boolean willCancelled;
@@ -88,14 +89,14 @@ final class MqttConnection {
         this.s = services;
         this.link = link;
         this.context = context;
-        this.codec = new MqttCodec(services.maxPacketBytes(), MqttServices.MAX_CLIENT_ID);
+        this.loop = ((ContextInternal) context).nettyEventLoop();
         this.lane = new SerialLane(services.blocking());
     }
 
     // runs on: event loop
     void start() {
         lastPacketMs = s.clock().millis();
-        link.start(this::onBytes, v -> onClosed());
+        link.start(this::onPacket, v -> onClosed());
         connectTimer = s.vertx().setTimer(s.connectTimeoutMs(), t -> {
             if (!connectSeen) {
                 closeNow();
@@ -114,54 +115,57 @@ final class MqttConnection {
     // ---- bytes in ----------------------------------------------------------------------------
 
     // runs on: event loop
-    private void onBytes(Buffer data) {
-        if (closed) {
+    private void onPacket(MqttMessage m) {
+        if (closed || ending) {
+            ReferenceCountUtil.release(m);
             return;
         }
         lastPacketMs = s.clock().millis();
-        List<MqttMessage> packets = codec.decode(((BufferInternal) data).getByteBuf());
-        for (int i = 0; i < packets.size(); i++) {
-            MqttMessage m = packets.get(i);
-            if (closed) {
-                ReferenceCountUtil.release(m);
-                continue;
-            }
-            if (m.decoderResult().isFailure()) {
-                onUndecodable(m);
-                packets.subList(i + 1, packets.size()).forEach(ReferenceCountUtil::release);
+        if (m.decoderResult().isFailure()) {
+            ending = true;
+            onUndecodable(m);
+            return;
+        }
+        MqttMessageType type = m.fixedHeader().messageType();
+        if (type == MqttMessageType.CONNECT) {
+            if (connectSeen) {
+                // A second CONNECT is a protocol violation (MQTT-3.1.0-2).
+                ending = true;
+                refuseConnection(Packets.PROTOCOL_ERROR, "second CONNECT");
                 return;
             }
-            MqttMessageType type = m.fixedHeader().messageType();
-            if (type == MqttMessageType.CONNECT) {
-                if (connectSeen) {
-                    // A second CONNECT is a protocol violation (MQTT-3.1.0-2).
-                    refuseConnection(Packets.PROTOCOL_ERROR, "second CONNECT");
-                    return;
+            connectSeen = true;
+            s.vertx().cancelTimer(connectTimer);
+        } else if (!connectSeen) {
+            ending = true;
+            ReferenceCountUtil.release(m);
+            closeNow();
+            return;
+        }
+        if (type == MqttMessageType.PINGREQ) {
+            send(Packets.pingResp());
+            return;
+        }
+        if (m instanceof MqttPublishMessage p) {
+            // Copy the payload out of the network buffer: the lane may run after it is reused.
+            byte[] payload = ByteBufUtil.getBytes(p.payload());
+            MqttFixedHeader header = p.fixedHeader();
+            MqttPublishVariableHeader vh = p.variableHeader();
+            p.release();
+            MqttInbox in = inbox;
+            if (in != null && lane.pending() == 0 && in.publishNow(header, vh, payload)) {
+                return;
+            }
+            submit(() -> {
+                if (inbox != null) { // null while a refused CONNECT is closing
+                    inbox.onPublish(header, vh, payload);
                 }
-                connectSeen = true;
-                s.vertx().cancelTimer(connectTimer);
-            } else if (!connectSeen) {
-                closeNow();
-                return;
-            }
-            if (type == MqttMessageType.PINGREQ) {
-                send(Packets.pingResp());
-                continue;
-            }
-            if (m instanceof MqttPublishMessage p) {
-                // Copy the payload out of the network buffer: the lane may run after it is reused.
-                byte[] payload = ByteBufUtil.getBytes(p.payload());
-                MqttFixedHeader header = p.fixedHeader();
-                MqttPublishVariableHeader vh = p.variableHeader();
-                p.release();
-                submit(() -> {
-                    if (inbox != null) { // null while a refused CONNECT is closing
-                        inbox.onPublish(header, vh, payload);
-                    }
-                });
-            } else {
-                submit(() -> handle(m));
-            }
+            });
+        } else if (type == MqttMessageType.PUBACK && outbox != null && lane.pending() == 0
+                && outbox.pubAckNow(packetId(m))) {
+            return;
+        } else {
+            submit(() -> handle(m));
         }
     }
 
@@ -221,8 +225,8 @@ final class MqttConnection {
             // The server publishes at QoS 0 or 1 only, so PUBREC/PUBCOMP from a client answer nothing of ours.
             case PUBREC, PUBCOMP -> {
             }
-            case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
-            case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) m);
+            case SUBSCRIBE -> subscriptions.onSubscribe((MqttSubscribeMessage) m);
+            case UNSUBSCRIBE -> subscriptions.onUnsubscribe((MqttUnsubscribeMessage) m);
             case DISCONNECT -> {
                 // MQTT 5 "disconnect with Will message" (0x04) keeps the Will; every other DISCONNECT drops it.
                 boolean keepWill = m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
@@ -249,7 +253,7 @@ final class MqttConnection {
                     MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
             return;
         }
-        Optional<Caller> who = authenticate(h.hasUserName() ? c.payload().userName() : null,
+        Optional<Caller> who = MqttConnect.authenticate(s, id, h.hasUserName() ? c.payload().userName() : null,
                 h.hasPassword() ? c.payload().passwordInBytes() : null);
         if (who.isEmpty()) {
             log.info("mqtt connect refused: not authorized connection={}", id);
@@ -293,7 +297,7 @@ final class MqttConnection {
         long expiry;
         long requestedExpiry = 0;
         if (v5) {
-            requestedExpiry = intProperty(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, 0);
+            requestedExpiry = MqttConnect.intProperty(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, 0);
             expiry = Math.min(requestedExpiry, maxExpiry);
         } else {
             expiry = h.isCleanSession() ? 0 : maxExpiry;
@@ -311,51 +315,23 @@ final class MqttConnection {
         MqttProperties props = MqttProperties.NO_PROPERTIES;
         int window = s.config().maxInflight();
         if (v5) {
-            props = new MqttProperties();
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 0));
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, s.maxPacketBytes()));
-            if (requestedExpiry != expiry) {
-                props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));
-            }
-            if (assigned) {
-                props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, clientId));
-            }
             if (keepAlive == 0) {
                 keepAlive = MqttServices.SERVER_KEEP_ALIVE;
-                props.add(new MqttProperties.IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, keepAlive));
             }
-            window = (int) Math.min(window, intProperty(h.properties(), MqttProperties.RECEIVE_MAXIMUM, 65_535));
+            props = MqttConnect.connAckProperties(s, requestedExpiry, expiry, assigned ? clientId : null,
+                    keepAlive != h.keepAliveTimeSeconds());
+            window = (int) Math.min(window, MqttConnect.intProperty(h.properties(), MqttProperties.RECEIVE_MAXIMUM,
+                    65_535));
         }
         send(Packets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, opened.present(), props));
         startKeepAlive(keepAlive);
         inbox = new MqttInbox(s, this, me, session);
         outbox = new MqttOutbox(s, this, me, session, Math.max(1, window));
+        subscriptions = new MqttSubscribe(s, this, me, session, outbox);
         s.presence().connected(me, id);
         log.debug("mqtt connected connection={} userId={} deviceId={} v5={} sessionPresent={}", id, me.userId(),
                 me.deviceId(), v5, opened.present());
         outbox.start(opened.present());
-    }
-
-    private Optional<Caller> authenticate(String username, byte[] password) {
-        if (username == null || password == null) {
-            return Optional.empty();
-        }
-        try {
-            Optional<Caller> who = s.accounts().authenticate(new String(password, StandardCharsets.UTF_8));
-            if (who.isEmpty()) {
-                return who;
-            }
-            // The handle must be the token's user: a token is never accepted under someone else's name.
-            Optional<Account> account = s.accounts().findUser(who.get().userId());
-            return account.isPresent() && account.get().handleKey().equals(username.toLowerCase(Locale.ROOT))
-                    ? who : Optional.empty();
-        } catch (RuntimeException e) {
-            log.error("mqtt authentication failed connection={}", id, e);
-            return Optional.empty();
-        }
     }
 
     /** Refuses CONNECT with the code of the client's version; a null code means "just close" for that version. */
@@ -366,11 +342,6 @@ final class MqttConnection {
         }
         willCancelled = true;
         closeAfterWrites();
-    }
-
-    private static long intProperty(MqttProperties props, int id, long dflt) {
-        var p = props == null ? null : props.getProperty(id);
-        return p != null && p.value() instanceof Integer i ? Integer.toUnsignedLong(i) : dflt;
     }
 
     // runs on: event loop
@@ -393,86 +364,47 @@ final class MqttConnection {
         });
     }
 
-    // ---- SUBSCRIBE (lane) --------------------------------------------------------------------
-
-    // runs on: lane
-    private void onSubscribe(MqttSubscribeMessage m) {
-        List<Integer> codes = new ArrayList<>();
-        List<MqttSession.Subscription> accepted = new ArrayList<>();
-        for (MqttTopicSubscription ts : m.payload().topicSubscriptions()) {
-            String filter = ts.topicFilter();
-            Topic topic = Topic.filter(filter);
-            int asked = ts.option().qos().value();
-            Integer refusal = switch (topic) {
-                case Topic.Refused r -> switch (r.why()) {
-                    case SYSTEM -> (int) Packets.NOT_AUTHORIZED;
-                    case SHARED -> (int) Packets.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
-                    case WILDCARD -> (int) Packets.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
-                    case UNKNOWN -> (int) Packets.TOPIC_FILTER_INVALID;
-                };
-                case Topic.Messages t -> member(t.conversationId()) ? null : (int) Packets.NOT_AUTHORIZED;
-                case Topic.Log t -> member(t.conversationId()) ? null : (int) Packets.NOT_AUTHORIZED;
-                case Topic.AllMessages a -> null;
-                case Topic.Events e -> null;
-            };
-            if (refusal == null && session.subscriptionCount() + accepted.size() >= s.config().maxSubscriptions()
-                    && session.subscriptions().stream().noneMatch(x -> x.filter().equals(filter))) {
-                refusal = (int) Packets.QUOTA_EXCEEDED;
-            }
-            if (refusal != null) {
-                log.info("mqtt subscribe refused connection={} reason=0x{}", id, Integer.toHexString(refusal & 0xff));
-                codes.add(v5 ? refusal & 0xff : Packets.FAILURE_311);
-                continue;
-            }
-            // Messages go out at QoS 1 at most; events are ephemeral and go out at QoS 0.
-            int granted = topic instanceof Topic.Events ? 0 : Math.min(asked, 1);
-            codes.add(granted);
-            accepted.add(new MqttSession.Subscription(filter, topic, granted, ts.option().isNoLocal()));
-        }
-        send(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes));
-        if (!accepted.isEmpty()) {
-            outbox.subscribed(accepted);
-        }
-    }
-
-    private boolean member(String conversationId) {
-        try {
-            return s.chat().isMember(conversationId, caller.userId());
-        } catch (RuntimeException e) {
-            log.warn("membership check failed connection={} conversationId={}", id, conversationId, e);
-            return false;
-        }
-    }
-
-    // runs on: lane
-    private void onUnsubscribe(MqttUnsubscribeMessage m) {
-        List<Short> codes = new ArrayList<>();
-        for (String filter : m.payload().topics()) {
-            codes.add(session.unsubscribe(filter) ? (short) 0x00 : (short) 0x11);
-        }
-        outbox.unsubscribed();
-        send(Packets.unsubAck(m.idAndPropertiesVariableHeader().messageId(), codes, v5));
-    }
-
     // ---- packets out -------------------------------------------------------------------------
 
     /** Queues a packet to the client (any thread); packets go out in the order of these calls. */
     void send(MqttMessage m) {
-        context.runOnContext(v -> write(m));
+        queuedWrites.incrementAndGet();
+        context.runOnContext(v -> {
+            queuedWrites.decrementAndGet();
+            write(m);
+        });
+    }
+
+    /** Runs a task on the connection's event loop, after everything queued there so far (any thread). */
+    void onLoop(Runnable task) {
+        context.runOnContext(v -> task.run());
     }
 
     /**
-     * Queues a live delivery. A client that does not read fast enough is disconnected instead of being
-     * buffered without bound; with a persistent session it resumes from where it acknowledged.
+     * Queues a live delivery: a PUBLISH encoded once for all its recipients, with this connection's packet
+     * id. A client that does not read fast enough is disconnected instead of being buffered without bound;
+     * with a persistent session it resumes from where it acknowledged.
      */
-    void sendLive(MqttMessage m) {
-        if (queuedBytes.get() > MqttServices.MAX_QUEUED_BYTES) {
-            ReferenceCountUtil.release(m);
+    void sendLive(OutPublish packet, int packetId) {
+        if (link.queuedBytes() > MqttServices.MAX_QUEUED_BYTES) {
             log.info("closing slow mqtt connection={}", id);
             refuseConnection(Packets.QUOTA_EXCEEDED, "too slow");
             return;
         }
-        send(m);
+        if (queuedWrites.get() == 0 && loop.inEventLoop()) {
+            // Nothing queued for this connection: written now, without a task (a delivery sent on the event loop).
+            if (!closed) {
+                link.write(packet.copy(link.alloc(), packetId));
+            }
+            return;
+        }
+        queuedWrites.incrementAndGet();
+        context.runOnContext(v -> {
+            queuedWrites.decrementAndGet();
+            if (!closed) {
+                link.write(packet.copy(link.alloc(), packetId));
+            }
+        });
     }
 
     // runs on: event loop
@@ -481,10 +413,7 @@ final class MqttConnection {
             ReferenceCountUtil.release(m);
             return;
         }
-        ByteBuf bytes = codec.encode(m);
-        int size = bytes.readableBytes();
-        queuedBytes.addAndGet(size);
-        link.write(BufferInternal.buffer(bytes)).onComplete(ar -> queuedBytes.addAndGet(-size));
+        link.write(m);
     }
 
     /** Ends the connection for a reason: MQTT 5 is told why (DISCONNECT), 3.1.1 is just closed. */
@@ -523,7 +452,6 @@ final class MqttConnection {
         if (keepAliveTimer != -1) {
             s.vertx().cancelTimer(keepAliveTimer);
         }
-        codec.close();
         lane.submit(this::cleanUp);
     }
 

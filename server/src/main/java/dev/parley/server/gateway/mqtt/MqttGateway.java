@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * their password, on the same accounts, conversations and log as the WebSocket, through the same core.
  * It listens on its own TCP port when configured and serves MQTT over WebSocket at {@value #PATH} on
  * the main HTTP port (subprotocol {@code mqtt}); both transports feed one protocol engine
- * ({@link MqttConnection}) through Netty's MQTT codec. See docs/protocol.md, section "MQTT".
+ * ({@link MqttConnection}) through Netty's MQTT codec (in the TCP socket's pipeline, or a codec channel per
+ * WebSocket; see {@link MqttLink}). See docs/protocol.md, section "MQTT".
  */
 public final class MqttGateway implements AutoCloseable {
     public static final String PATH = "/v1/mqtt";
@@ -56,7 +57,8 @@ public final class MqttGateway implements AutoCloseable {
                        ExecutorService blocking, IdGenerator ids, Clock clock, Limits limits, MqttConfig config,
                        long connectTimeoutMs, AddressLimits addressLimits, SessionSnapshots sessions) {
         this.services = new MqttServices(vertx, accounts, chat, presence, bus, blocking, ids, clock, limits, config,
-                connectTimeoutMs, new MqttSessions(config.maxSessionsPerUser(), sessions, clock), new AtomicBoolean());
+                connectTimeoutMs, new MqttSessions(config.maxSessionsPerUser(), sessions, clock), new AtomicBoolean(),
+                new PublishCache());
         this.addressLimits = addressLimits;
         this.sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> {
             int dropped = services.sessions().sweep(clock.millis());
@@ -108,8 +110,9 @@ public final class MqttGateway implements AutoCloseable {
     /** Serves an accepted WebSocket at {@value #PATH}. */
     public void serve(ServerWebSocket ws) {
         open.incrementAndGet();
-        new MqttConnection(services.ids().newId("mqw"), services, MqttLink.webSocket(ws),
-                services.vertx().getOrCreateContext(), open::decrementAndGet).start();
+        MqttLink link = MqttLink.webSocket(ws, services.maxPacketBytes(), MqttServices.MAX_CLIENT_ID);
+        new MqttConnection(services.ids().newId("mqw"), services, link, services.vertx().getOrCreateContext(),
+                open::decrementAndGet).start();
     }
 
     private void serveTcp(NetSocket socket) {
@@ -120,11 +123,11 @@ public final class MqttGateway implements AutoCloseable {
             return;
         }
         open.incrementAndGet();
-        new MqttConnection(services.ids().newId("mqt"), services, MqttLink.tcp(socket),
-                services.vertx().getOrCreateContext(), () -> {
-                    open.decrementAndGet();
-                    release(address);
-                }).start();
+        MqttLink link = MqttLink.tcp(socket, services.maxPacketBytes(), MqttServices.MAX_CLIENT_ID);
+        new MqttConnection(services.ids().newId("mqt"), services, link, services.vertx().getOrCreateContext(), () -> {
+            open.decrementAndGet();
+            release(address);
+        }).start();
     }
 
     private boolean admit(String address) {

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code ChatService.send} for everything else, and the answers (PUBACK, PUBREC/PUBCOMP or a refusal)
  * in the order of the PUBLISHes.
  *
- * <p>Threads: called on the connection's lane; answers may be released from the store's thread when a
- * commit completes.
+ * <p>Threads: called on the connection's lane, or on its event loop while nothing waits on the lane
+ * ({@link #publishNow}), so one at a time and in order; answers may be released from the store's thread when
+ * a commit completes.
  */
 final class MqttInbox {
     private static final Logger log = LoggerFactory.getLogger(MqttInbox.class);
@@ -42,15 +43,67 @@ final class MqttInbox {
     void onPublish(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
         int qos = header.qosLevel().value();
         int pid = vh.packetId();
-        CompletableFuture<Runnable> answer;
+        CompletableFuture<Appended> stored;
         try {
-            answer = store(header, vh, payload).handle((Appended a, Throwable failure) -> failure != null
-                    ? () -> refuseFor(failure, qos, pid) : () -> acknowledge(qos, pid));
+            stored = store(header, vh, payload);
         } catch (Refusal r) {
-            answer = CompletableFuture.completedFuture(r.answer);
+            answerInOrder(CompletableFuture.completedFuture(r.answer));
+            return;
         } catch (RuntimeException e) {
-            answer = CompletableFuture.completedFuture(() -> refuseFor(e, qos, pid));
+            stored = CompletableFuture.failedFuture(e);
         }
+        answer(qos, pid, stored);
+    }
+
+    /**
+     * A plain text PUBLISH at QoS 0 or 1 on the connection's event loop: stored from here when the core can take
+     * it without blocking ({@code ChatService.sendWithoutBlocking}: the members are cached), handed to the lane
+     * with the same idempotency key otherwise. Returns false, having done nothing, for anything else (refusals,
+     * QoS 2, MLS handshakes), which {@link #onPublish} handles on the lane.
+     */
+    boolean publishNow(MqttFixedHeader header, MqttPublishVariableHeader vh, byte[] payload) {
+        int qos = header.qosLevel().value();
+        if (qos > 1 || header.isRetain() || payload.length == 0 || payload.length > s.limits().maxBodyBytes()
+                || !(Topic.name(vh.topicName()) instanceof Topic.Messages target)) {
+            return false;
+        }
+        String body = MqttConnection.utf8(payload);
+        if (body == null) {
+            return false;
+        }
+        int pid = vh.packetId();
+        String clientMsgId = qos == 0 ? s.ids().newId("mq0") : session.inboundKey(pid, header.isDup(), payload);
+        ClientFrame.Send send = new ClientFrame.Send(null, target.conversationId(), clientMsgId, body, EntryKind.TEXT,
+                null, null, null);
+        CompletableFuture<Appended> stored;
+        try {
+            stored = s.chat().sendWithoutBlocking(caller, send);
+        } catch (RuntimeException e) {
+            stored = CompletableFuture.failedFuture(e);
+        }
+        if (stored == null) {
+            connection.lane.submit(() -> {
+                CompletableFuture<Appended> later;
+                try {
+                    later = s.chat().send(caller, send);
+                } catch (RuntimeException e) {
+                    later = CompletableFuture.failedFuture(e);
+                }
+                answer(qos, pid, later);
+            });
+        } else {
+            answer(qos, pid, stored);
+        }
+        return true;
+    }
+
+    private void answer(int qos, int pid, CompletableFuture<Appended> stored) {
+        CompletableFuture<Runnable> answer = stored.handle((Appended a, Throwable failure) -> failure != null
+                ? () -> refuseFor(failure, qos, pid) : () -> acknowledge(qos, pid));
+        answerInOrder(answer);
+    }
+
+    private void answerInOrder(CompletableFuture<Runnable> answer) {
         // Answers go out in the order of the PUBLISHes (MQTT-4.6.0-2), even when a refusal is known at
         // once and an earlier message is still being committed.
         answers = answers.thenCombine(answer, (previous, next) -> {

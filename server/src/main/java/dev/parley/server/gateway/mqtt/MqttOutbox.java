@@ -3,15 +3,15 @@ package dev.parley.server.gateway.mqtt;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
+import dev.parley.core.EntryVisibility;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
+import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.ServerFrame;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.mqtt.MqttProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,11 @@ import org.slf4j.LoggerFactory;
  * <p>A persistent session remembers, per conversation, the last entry the client acknowledged; a
  * resumed session starts there, so what was stored while it was away arrives on reconnect.
  *
- * <p>Threads: every method runs on the connection's lane; bus handlers only submit to it.
+ * <p>Threads: the outbox's state is guarded by one lock. The connection's lane takes it (it may block there:
+ * catch-up reads, watermark writes); the connection's event loop only tries it, for the two things that are
+ * done there when they need nothing that blocks: a live entry that is next in line ({@code entryNow}) and a
+ * PUBACK ({@link #pubAckNow}). Bus events come to the event loop first, so they keep their order whichever of
+ * the two handles them.
  */
 final class MqttOutbox {
     private static final Logger log = LoggerFactory.getLogger(MqttOutbox.class);
@@ -50,6 +55,7 @@ final class MqttOutbox {
     private final Caller caller;
     private final MqttSession session;
     private final int window;
+    private final ReentrantLock lock = new ReentrantLock();
 
     /** Per conversation: the last seq sent (or skipped as not for this client). */
     private final Map<String, Long> sent = new HashMap<>();
@@ -80,32 +86,50 @@ final class MqttOutbox {
 
     // ---- lifecycle ---------------------------------------------------------------------------
 
-    /** Starts listening; a resumed session picks its subscriptions up where they were acknowledged. */
-    void start(boolean resumed) {
-        userTopic = s.bus().subscribe(EventBus.userTopic(caller.userId()),
-                e -> connection.lane.submit(() -> onUserEvent(e)));
-        if (resumed) {
-            refresh();
-            for (String c : List.copyOf(watching.keySet())) {
-                pump(c);
-            }
+    /** Runs {@code body} holding the outbox's lock (on the lane, which may wait for it). */
+    private void locked(Runnable body) {
+        lock.lock();
+        try {
+            body.run();
+        } finally {
+            lock.unlock();
         }
     }
 
+    /** Starts listening; a resumed session picks its subscriptions up where they were acknowledged. */
+    void start(boolean resumed) {
+        locked(() -> {
+            userTopic = s.bus().subscribe(EventBus.userTopic(caller.userId()),
+                    e -> connection.onLoop(() -> connection.lane.submit(() -> onUserEvent(e))));
+            if (resumed) {
+                refresh();
+                for (String c : List.copyOf(watching.keySet())) {
+                    pump(c);
+                }
+            }
+        });
+    }
+
     void stop() {
-        markDelivered(); // what was acknowledged last, best effort
-        stopped = true;
-        watching.values().forEach(EventBus.Subscription::close);
-        watching.clear();
-        if (userTopic != null) {
-            userTopic.close();
-        }
+        locked(() -> {
+            markDelivered(); // what was acknowledged last, best effort
+            stopped = true;
+            watching.values().forEach(EventBus.Subscription::close);
+            watching.clear();
+            if (userTopic != null) {
+                userTopic.close();
+            }
+        });
     }
 
     // ---- subscriptions -----------------------------------------------------------------------
 
     /** New subscriptions (already acknowledged): they see what is stored from now on. */
     void subscribed(List<MqttSession.Subscription> added) {
+        locked(() -> subscribedLocked(added));
+    }
+
+    private void subscribedLocked(List<MqttSession.Subscription> added) {
         for (MqttSession.Subscription sub : added) {
             session.subscribe(sub);
         }
@@ -136,6 +160,10 @@ final class MqttOutbox {
     }
 
     void unsubscribed() {
+        locked(this::unsubscribedLocked);
+    }
+
+    private void unsubscribedLocked() {
         refresh();
         Set<String> known = new HashSet<>(sent.keySet());
         known.addAll(session.cursors());
@@ -181,15 +209,15 @@ final class MqttOutbox {
         for (String c : wanted) {
             if (!watching.containsKey(c)) {
                 EventBus.Subscription sub = s.bus().subscribe(EventBus.conversationTopic(c),
-                        e -> connection.lane.submit(() -> onConversationEvent(c, e)));
+                        e -> connection.onLoop(() -> onBusEvent(c, e)));
                 watching.put(c, sub);
                 // Entries stored on other nodes before the engine confirmed the subscription never come as
                 // events: read the log once more when it has (the position was taken after subscribing).
-                sub.ready().thenRun(() -> connection.lane.submit(() -> {
+                sub.ready().thenRun(() -> connection.lane.submit(() -> locked(() -> {
                     if (!stopped && watching.get(c) == sub && streams(c)) {
                         pump(c);
                     }
-                }));
+                })));
             }
         }
         for (String c : List.copyOf(watching.keySet())) {
@@ -210,14 +238,46 @@ final class MqttOutbox {
 
     /** Whether log entries of this conversation go to the client on any topic. */
     private boolean streams(String c) {
-        return watching.containsKey(c) && subscribedTo(t -> t instanceof Topic.AllMessages
-                || (t instanceof Topic.Messages m && m.conversationId().equals(c))
-                || (t instanceof Topic.Log l && l.conversationId().equals(c)));
+        if (!watching.containsKey(c)) {
+            return false;
+        }
+        for (MqttSession.Subscription sub : session.subscriptions()) {
+            Topic t = sub.topic();
+            if (t instanceof Topic.AllMessages || (t instanceof Topic.Messages m && m.conversationId().equals(c))
+                    || (t instanceof Topic.Log l && l.conversationId().equals(c))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- bus events --------------------------------------------------------------------------
 
+    /**
+     * A conversation's bus event, on the connection's event loop: an entry next in line goes out from here
+     * when nothing is waiting on the lane, an activity event nobody here subscribed to is dropped here;
+     * anything else is the lane's.
+     */
+    private void onBusEvent(String c, BusEvent event) {
+        boolean laneIdle = connection.lane.pending() == 0;
+        if (event instanceof BusEvent.EntryAdded added) {
+            if (laneIdle && entryNow(c, added.entry())) {
+                return;
+            }
+        } else if (laneIdle && (event instanceof BusEvent.ReceiptMoved || event instanceof BusEvent.Typing
+                || event instanceof BusEvent.PresenceChanged) && !subscribedTo(t -> t instanceof Topic.Events)) {
+            // These only go to users/me/events; without that subscription (and nothing on the lane that could be
+            // making it) the lane would do nothing with them. Every member's delivered watermark is one of these.
+            return;
+        }
+        connection.lane.submit(() -> onConversationEvent(c, event));
+    }
+
     private void onConversationEvent(String c, BusEvent event) {
+        locked(() -> onConversationEventLocked(c, event));
+    }
+
+    private void onConversationEventLocked(String c, BusEvent event) {
         if (stopped) {
             return;
         }
@@ -251,6 +311,10 @@ final class MqttOutbox {
     }
 
     private void onUserEvent(BusEvent event) {
+        locked(() -> onUserEventLocked(event));
+    }
+
+    private void onUserEventLocked(BusEvent event) {
         if (stopped) {
             return;
         }
@@ -293,21 +357,26 @@ final class MqttOutbox {
         if (presenceOf != null && json.equals(presenceSent.put(presenceOf, json))) {
             return;
         }
-        connection.sendLive(Packets.publish(Topic.EVENTS, 0, 0,
-                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)), MqttProperties.NO_PROPERTIES));
+        connection.sendLive(OutPublish.of(Topic.EVENTS, 0, json.getBytes(StandardCharsets.UTF_8), connection.v5(), null),
+                0);
     }
 
     // ---- entries -----------------------------------------------------------------------------
 
     private long position(String c) {
-        return sent.computeIfAbsent(c, k -> session.acked(k).orElse(0L));
+        Long at = sent.get(c);
+        if (at == null) {
+            at = session.acked(c).orElse(0L);
+            sent.put(c, at);
+        }
+        return at;
     }
 
     private void onEntry(String c, Message entry) {
-        if (entry.kind() == dev.parley.protocol.EntryKind.SYSTEM) {
+        if (entry.kind() == EntryKind.SYSTEM) {
             chat.forgetMembers(c);
         }
-        if (!dev.parley.core.EntryVisibility.visibleTo(entry, caller.deviceId()) || !streams(c)) {
+        if (!EntryVisibility.visibleTo(entry, caller.deviceId()) || !streams(c)) {
             return;
         }
         long at = position(c);
@@ -315,9 +384,45 @@ final class MqttOutbox {
             return;
         }
         if (entry.seq() == at + 1 && inflight.size() < window) {
-            emit(c, entry);
+            emit(c, entry, chat.blocks().hidesEntry(entry, caller.userId()));
         } else {
             pump(c);
+        }
+    }
+
+    /**
+     * A live entry on the connection's event loop: sent from here if it is the next one for the client, the
+     * window has room and whether it is hidden is known without a store read. Returns false when the lane
+     * must handle it (nothing was done then).
+     */
+    private boolean entryNow(String c, Message entry) {
+        if (entry.kind() == EntryKind.SYSTEM || !lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (stopped || !EntryVisibility.visibleTo(entry, caller.deviceId()) || !streams(c)) {
+                return true;
+            }
+            long at = position(c);
+            if (entry.seq() <= at) {
+                return true;
+            }
+            if (entry.seq() != at + 1 || inflight.size() >= window) {
+                return false;
+            }
+            String sender = entry.senderId();
+            boolean hidden = false;
+            if (sender != null && !sender.equals(caller.userId())) {
+                var known = chat.blocks().blocksIfCached(caller.userId(), sender);
+                if (known.isEmpty()) {
+                    return false;
+                }
+                hidden = known.get();
+            }
+            emit(c, entry, hidden);
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -341,7 +446,7 @@ final class MqttOutbox {
                     behind.add(c);
                     return;
                 }
-                emit(c, entry);
+                emit(c, entry, chat.blocks().hidesEntry(entry, caller.userId()));
             }
             if (!page.hasMore()) {
                 return;
@@ -353,12 +458,11 @@ final class MqttOutbox {
      * Sends one entry: at most once on {@code conversations/{id}} and once on its {@code /log}, at the
      * highest QoS among the subscriptions that match (overlapping filters do not duplicate a message).
      */
-    private void emit(String c, Message entry) {
+    private void emit(String c, Message entry, boolean hidden) {
         int plainQos = -1;
         int logQos = -1;
-        // An entry from someone this user blocks is left off the message topics; the /log topic is the sync
-        // stream, which carries every entry (clients hide them), as sync does.
-        boolean hidden = chat.blocks().hidesEntry(entry, caller.userId());
+        // An entry from someone this user blocks ({@code hidden}) is left off the message topics; the /log topic
+        // is the sync stream, which carries every entry (clients hide them), as sync does.
         for (MqttSession.Subscription sub : session.subscriptions()) {
             boolean plain = entry.kind().isMessage() && (sub.topic() instanceof Topic.AllMessages
                     || (sub.topic() instanceof Topic.Messages m && m.conversationId().equals(c)))
@@ -372,12 +476,17 @@ final class MqttOutbox {
             }
         }
         boolean needsAck = false;
+        boolean v5 = connection.v5();
         if (plainQos >= 0) {
-            byte[] body = entry.body() == null ? new byte[0] : entry.body().getBytes(StandardCharsets.UTF_8);
-            needsAck |= publish(c, entry, Topic.messages(c), plainQos, body, userProperties(entry));
+            int q = plainQos;
+            needsAck |= publish(c, entry, q, s.publishes().get(entry, PublishCache.form(false, q, v5),
+                    () -> OutPublish.of(Topic.messages(c), q, entry.body() == null ? new byte[0]
+                            : entry.body().getBytes(StandardCharsets.UTF_8), v5, userProperties(entry, v5))));
         }
         if (logQos >= 0) {
-            needsAck |= publish(c, entry, Topic.log(c), logQos, Json.encodeBytes(entry), MqttProperties.NO_PROPERTIES);
+            int q = logQos;
+            needsAck |= publish(c, entry, q, s.publishes().get(entry, PublishCache.form(true, q, v5),
+                    () -> OutPublish.of(Topic.log(c), q, Json.encodeBytes(entry), v5, null)));
         }
         sent.put(c, entry.seq());
         if (!needsAck && inflightPer.getOrDefault(c, 0) == 0) {
@@ -386,31 +495,34 @@ final class MqttOutbox {
     }
 
     /** Queues one PUBLISH; returns whether it waits for a PUBACK. */
-    private boolean publish(String c, Message entry, String topic, int qos, byte[] payload, MqttProperties props) {
+    private boolean publish(String c, Message entry, int qos, OutPublish packet) {
         int packetId = 0;
         if (qos > 0) {
             packetId = nextPacketId();
             inflight.put(packetId, new Pending(c, entry.seq()));
             inflightPer.merge(c, 1, Integer::sum);
         }
-        connection.sendLive(Packets.publish(topic, qos, packetId, Unpooled.wrappedBuffer(payload), props));
+        connection.sendLive(packet, packetId);
         return qos > 0;
     }
 
-    private MqttProperties userProperties(Message entry) {
-        if (!connection.v5()) {
-            return MqttProperties.NO_PROPERTIES;
+    /** The MQTT 5 user properties of a message (key, value, …); null for 3.1.1, which has none. */
+    private static List<String> userProperties(Message entry, boolean v5) {
+        if (!v5) {
+            return null;
         }
-        var user = new MqttProperties.UserProperties();
-        user.add("seq", Long.toString(entry.seq()));
+        List<String> user = new ArrayList<>(8);
+        user.add("seq");
+        user.add(Long.toString(entry.seq()));
         if (entry.senderId() != null) { // operator notices have no sender
-            user.add("senderId", entry.senderId());
+            user.add("senderId");
+            user.add(entry.senderId());
         }
-        user.add("messageId", entry.messageId());
-        user.add("kind", entry.kind().wire());
-        MqttProperties props = new MqttProperties();
-        props.add(user);
-        return props;
+        user.add("messageId");
+        user.add(entry.messageId());
+        user.add("kind");
+        user.add(entry.kind().wire());
+        return user;
     }
 
     private void scheduleMark(long delayMs) {
@@ -418,12 +530,12 @@ final class MqttOutbox {
             return;
         }
         markScheduled = true;
-        s.vertx().setTimer(Math.max(1, delayMs), t -> connection.lane.submit(() -> {
+        s.vertx().setTimer(Math.max(1, delayMs), t -> connection.lane.submit(() -> locked(() -> {
             markScheduled = false;
             if (!stopped) {
                 markDelivered();
             }
-        }));
+        })));
     }
 
     /**
@@ -462,6 +574,29 @@ final class MqttOutbox {
 
     /** The client has the message: move the session's cursor and the device's delivered watermark. */
     void onPubAck(int packetId) {
+        locked(() -> onPubAckLocked(packetId));
+    }
+
+    /**
+     * A PUBACK on the connection's event loop: handled here unless the lane holds the outbox or conversations
+     * wait for room in the window (their catch-up reads the store). Returns false when the lane must take it.
+     */
+    boolean pubAckNow(int packetId) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!behind.isEmpty()) {
+                return false;
+            }
+            onPubAckLocked(packetId);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onPubAckLocked(int packetId) {
         Pending p = inflight.remove(packetId);
         if (p == null) {
             return;

@@ -15,10 +15,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What every MQTT connection of this node works with; one instance per gateway. {@code stopping} is set
  * when the node shuts down: connections it closes then are not the clients' fault, so no Will is stored.
+ * {@code publishes} lets the connections of this node share the encoding of an entry's PUBLISH.
  */
 record MqttServices(Vertx vertx, AccountService accounts, ChatService chat, PresenceService presence, EventBus bus,
                     ExecutorService blocking, IdGenerator ids, Clock clock, Limits limits, MqttConfig config,
-                    long connectTimeoutMs, MqttSessions sessions, AtomicBoolean stopping) {
+                    long connectTimeoutMs, MqttSessions sessions, AtomicBoolean stopping,
+                    PublishCache publishes) {
 
     /** Topic names, properties and headers around the payload: room allowed beyond the body limit. */
     static final int PACKET_OVERHEAD = 1024;

@@ -52,6 +52,8 @@ final class MqttSession {
     private volatile boolean persistent;
     private volatile long expirySeconds;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    /** An immutable copy of {@code subscriptions}' values, made when they change (every delivery reads them). */
+    private volatile List<Subscription> subscriptionList = List.of();
     /** Per conversation: every entry up to this seq was delivered and (for QoS 1) acknowledged. */
     private final Map<String, Long> acked = new HashMap<>();
     private final Map<Integer, Inbound> inbound = new HashMap<>();
@@ -97,6 +99,7 @@ final class MqttSession {
             s.subscriptions.put(sub.filter(), new Subscription(sub.filter(), Topic.filter(sub.filter()), sub.qos(),
                     sub.noLocal()));
         }
+        s.subscriptionList = List.copyOf(s.subscriptions.values());
         s.acked.putAll(saved.acked());
         saved.inbound().forEach((id, g) -> s.inbound.put(id, new Inbound(g[0], g[1])));
         s.awaitingRelease.addAll(saved.awaitingRelease());
@@ -137,14 +140,20 @@ final class MqttSession {
 
     synchronized void subscribe(Subscription s) {
         subscriptions.put(s.filter(), s);
+        subscriptionList = List.copyOf(subscriptions.values());
     }
 
     synchronized boolean unsubscribe(String filter) {
-        return subscriptions.remove(filter) != null;
+        if (subscriptions.remove(filter) == null) {
+            return false;
+        }
+        subscriptionList = List.copyOf(subscriptions.values());
+        return true;
     }
 
-    synchronized List<Subscription> subscriptions() {
-        return List.copyOf(subscriptions.values());
+    /** The subscriptions, in the order they were made (an immutable snapshot). */
+    List<Subscription> subscriptions() {
+        return subscriptionList;
     }
 
     synchronized int subscriptionCount() {
