@@ -1,5 +1,6 @@
 package dev.parley.server.gateway.mqtt;
 
+import dev.parley.server.gateway.FlushBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,7 +67,7 @@ interface MqttLink {
      * flush each: {@link FlushBatch} flushes once per event-loop batch. The bytes still unwritten are the
      * channel's own count.
      */
-    final class Tcp implements MqttLink {
+    final class Tcp implements MqttLink, FlushBatch.Flushable {
         private final NetSocket socket;
         private final ChannelHandlerContext ctx;
         private boolean flushPending;
@@ -99,7 +100,8 @@ interface MqttLink {
         }
 
         /** Called by the {@link FlushBatch}, on the event loop. */
-        void flushNow() {
+        @Override
+        public void flushNow() {
             flushPending = false;
             ctx.flush();
         }

@@ -1,5 +1,6 @@
 package dev.parley.server.gateway.ws;
 
+import dev.parley.server.gateway.FlushBatch;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * before dropping the connection (RFC 6455 §7.1.1); a close frame from the client is answered and the
  * connection dropped once the answer is out.
  */
-final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSocket, FrameAssembler.Sink {
+final class NettySocket extends ChannelInboundHandlerAdapter
+        implements ClientSocket, FrameAssembler.Sink, FlushBatch.Flushable {
     static final String NAME = "parleyWebSocket";
     private static final Logger log = LoggerFactory.getLogger(NettySocket.class);
     static final long CLOSING_TIMEOUT_MS = 10_000;
@@ -189,7 +191,8 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements ClientSo
     }
 
     /** Called by the {@link FlushBatch}, on the event loop. */
-    void flushNow() {
+    @Override
+    public void flushNow() {
         flushPending = false;
         ctx.flush();
     }
