@@ -10,8 +10,7 @@ import dev.parley.core.SearchHit;
 import dev.parley.core.SearchQuery;
 import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
-import dev.parley.server.store.jdbc.WriteOp;
-import java.sql.SQLException;
+import dev.parley.server.store.jdbc.WriterHold;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -49,19 +48,9 @@ class PostgresSearchIndexTest extends SearchIndexContract {
     void aMessageAndItsEditsInOneInsertStatementLeaveTheLatestEditFound() throws Exception {
         stores.messages().createConversation(new Conversation("cnv_b", ConversationKind.GROUP, null, false, 0, "usr_a", null, T0,
                 List.of("usr_a")));
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         // Hold the writer so that the four appends queue behind it and form one batch: one 4-row insert.
-        CompletableFuture<Object> hold = stores.database().write(new WriteOp.InTransaction<>("hold the writer", tx -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new SQLException("interrupted", e);
-            }
-            return null;
-        }));
-        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Object> hold = WriterHold.hold(stores.database(), release);
         List<CompletableFuture<Appended>> appends = List.of(
                 stores.messages().append(entry(EntryKind.TEXT, "c1", null, "seal on the rock")),
                 stores.messages().append(entry(EntryKind.EDIT, "c2", 1L, "otter on the rock")),

@@ -54,22 +54,7 @@ class GroupCommitTest {
 
     /** Returns once the writer is inside a write that waits for {@link #release}, alone in its batch. */
     private CompletableFuture<Object> holdWriter() {
-        CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<Object> hold = db.write(new WriteOp.InTransaction<>("hold the writer", tx -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new SQLException("interrupted", e);
-            }
-            return null;
-        }));
-        try {
-            started.await();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-        return hold;
+        return WriterHold.hold(db, release);
     }
 
     @Test

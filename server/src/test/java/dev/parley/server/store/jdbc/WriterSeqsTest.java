@@ -166,21 +166,7 @@ class WriterSeqsTest {
 
     /** Returns once the writer is inside a write that waits for {@link #release}, alone in its batch. */
     private void holdWriter() {
-        CountDownLatch started = new CountDownLatch(1);
-        db.write(new WriteOp.InTransaction<>("hold the writer", tx -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new SQLException("interrupted", e);
-            }
-            return null;
-        }));
-        try {
-            started.await();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        WriterHold.hold(db, release);
     }
 
     private static NewEntry text(String conversationId, String clientMsgId) {
