@@ -64,6 +64,7 @@ public final class WebSocketGateway {
     private final Fanout fanout;
     private final WatermarkCoalescer watermarks;
     private final WsUpgrade upgrade;
+    private final PageFrames pages = new PageFrames();
     /** The liveness sweep of each event loop with sockets of this gateway ({@link NettySocket#armTimer}). */
     private final Map<EventLoop, LoopTimer> loopTimers = new ConcurrentHashMap<>();
     private final long timerTickMs;
@@ -333,7 +334,9 @@ public final class WebSocketGateway {
                 }
                 case ClientFrame.Sync s -> {
                     ChatService.Page page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit());
-                    c.reply(ServerFrame.Ok.ofPage(s.id(), page.messages(), page.hasMore()));
+                    if (!c.isClosed()) {
+                        c.push(pages.page(s.id(), page.messages(), page.hasMore()));
+                    }
                 }
                 case ClientFrame.Ping p -> c.reply(new ServerFrame.Pong(p.id(), clock.millis()));
             }
