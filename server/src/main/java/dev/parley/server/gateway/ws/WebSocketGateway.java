@@ -407,11 +407,12 @@ public final class WebSocketGateway {
         }
         c.authenticated(caller);
         try {
-            fanout.register(c, chat.conversationIdsOf(caller.userId()));
+            List<String> conversationIds = chat.conversationIdsOf(caller.userId());
+            fanout.register(c, conversationIds);
             presence.connected(caller, c.id);
             c.reply(new ServerFrame.Welcome(hello.id(), caller.userId(), caller.deviceId(), clock.millis(),
                     maxFrameBytes, Protocol.VERSION));
-            for (ServerFrame.Presence p : presence.snapshot(caller.userId())) {
+            for (ServerFrame.Presence p : presence.snapshot(caller.userId(), conversationIds)) {
                 c.pushPresence(p);
             }
             log.debug("socket ready connection={} userId={} deviceId={}", c.id, caller.userId(), caller.deviceId());
