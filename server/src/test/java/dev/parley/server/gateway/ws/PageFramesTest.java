@@ -69,6 +69,22 @@ class PageFramesTest {
     }
 
     @Test
+    void sameComparesEveryComponentOfAnEntry() {
+        // PageFrames.same is Message.equals written out: a new component must be added there too.
+        assertThat(Message.class.getRecordComponents()).hasSize(19);
+        for (Message a : variety()) {
+            for (Message b : variety()) {
+                assertThat(PageFrames.same(a, b)).isEqualTo(a.equals(b));
+            }
+        }
+        Message m = variety().get(5);
+        Message otherRecipients = new Message(m.conversationId(), m.seq(), m.messageId(), m.senderId(),
+                m.senderDeviceId(), m.clientMsgId(), m.kind(), m.body(), null, null, null, null, null, null, null,
+                null, m.sentAtMs(), m.epoch(), List.of("dev_z"));
+        assertThat(PageFrames.same(m, otherRecipients)).isFalse();
+    }
+
+    @Test
     void theCacheIsBounded() {
         PageFrames frames = new PageFrames();
         for (int i = 0; i < PageFrames.MAX_ENTRIES + 10; i++) {
