@@ -60,7 +60,7 @@ final class PageFrames {
             out.append(json(messages.get(i)));
         }
         out.append("],\"hasMore\":").append(hasMore).append('}');
-        return OutFrame.ofJson(out.toString());
+        return OutFrame.ofJsonOnHeap(out.toString());
     }
 
     /** One entry as it appears in a page. */

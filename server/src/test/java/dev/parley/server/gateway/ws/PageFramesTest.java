@@ -85,6 +85,18 @@ class PageFramesTest {
     }
 
     @Test
+    void aPageIsOnTheHeap() {
+        // Direct memory is given back only when a collection finds the frame: 10,000 pages of a storm used it up.
+        OutFrame frame = new PageFrames().page("s", variety(), false);
+        var wire = frame.wire();
+        try {
+            assertThat(wire.isDirect()).isFalse();
+        } finally {
+            wire.release();
+        }
+    }
+
+    @Test
     void theCacheIsBounded() {
         PageFrames frames = new PageFrames();
         for (int i = 0; i < PageFrames.MAX_ENTRIES + 10; i++) {
