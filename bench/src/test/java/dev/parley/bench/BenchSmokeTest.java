@@ -131,6 +131,18 @@ class BenchSmokeTest {
     }
 
     @Test
+    void aSecondStormRoundCountsOnlyItsOwnMessages() throws Exception {
+        try (Target t = parley()) {
+            Report r = new StormRun(t, vertx, LOG).run(
+                    new StormRun.Options(24, 10, 7, 100, 8, 10, Duration.ofSeconds(60), 2));
+            assertThat((long) r.figure("caughtUpClients")).isEqualTo(24);
+            assertThat((long) r.figure("lost")).isZero();
+            assertThat((long) r.figure("duplicates")).isZero();
+            assertThat(r.notes()).anyMatch(n -> n.contains("the last of 2 storms"));
+        }
+    }
+
+    @Test
     void idleConnectionsFromSeveralSourceAddresses() throws Exception {
         try (Target t = parley()) {
             Report r = new ConnectionsRun(t, vertx, LOG).run(new ConnectionsRun.Options(30, 10, 10, 3, Duration.ZERO));

@@ -145,7 +145,11 @@ public final class PresencePrivacy {
 
     /** Everyone whose presence the viewer sees (for the snapshot after {@code welcome}). */
     public Set<String> visibleTo(String viewer) {
-        List<String> mine = chat.conversationIdsOf(viewer);
+        return visibleTo(viewer, chat.conversationIdsOf(viewer));
+    }
+
+    /** {@link #visibleTo(String)} when the viewer's conversations ({@code mine}) were just read. */
+    public Set<String> visibleTo(String viewer, List<String> mine) {
         Map<String, Set<String>> engaged = engagement.engagedIn(mine);
         Set<String> out = new HashSet<>();
         for (String id : mine) {

@@ -136,6 +136,14 @@ public final class PresenceService {
     }
 
     /**
+     * {@link #snapshot(String)} when the user's conversations were just read (a socket's set-up reads them to
+     * subscribe it), so the snapshot does not read them again.
+     */
+    public List<ServerFrame.Presence> snapshot(String userId, List<String> conversationIds) {
+        return presenceOf(privacy.visibleTo(userId, conversationIds));
+    }
+
+    /**
      * Current presence of the given users (online, or offline with last seen when known), with no rule
      * applied: callers pass only users the receiver may see.
      */

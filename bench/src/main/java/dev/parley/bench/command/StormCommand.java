@@ -41,13 +41,18 @@ public final class StormCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for the catch-up (default: ${DEFAULT-VALUE})")
     int timeout;
 
+    @Option(names = "--rounds", defaultValue = "1", description = "storms in a row against the same server, the "
+            + "last one reported: 2 measures a server whose catch-up path has run before (JIT-compiled), as a "
+            + "long-running one has it; 1 measures it cold (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         Path out = common.outDir("storm");
         Vertx vertx = common.vertx();
         try (Target target = common.open(common.target, out)) {
             Report r = new StormRun(target, vertx, System.out).run(new StormRun.Options(clients, users, messages, payload,
-                    concurrency, perAddress, Duration.ofSeconds(timeout)));
+                    concurrency, perAddress, Duration.ofSeconds(timeout), rounds));
             Path html = ReportWriter.write(out, "storm-" + target.name(), r);
             System.out.print(ReportWriter.summary(r));
             System.out.println("report: " + html.toAbsolutePath());

@@ -34,6 +34,8 @@ public final class StormRun {
     private final PrintStream log;
 
     /**
+     * @param rounds      storms in a row against the same server; the report is the last one's (earlier rounds
+     *                    warm the server's catch-up path, as a server that has served one has it)
      * @param clients     connections that disconnect and come back
      * @param users       distinct users (tokens) the clients use, round robin; 10 per conversation
      * @param messages    messages each conversation receives while they are away
@@ -42,11 +44,17 @@ public final class StormRun {
      * @param timeout     give up waiting for the catch-up after this long
      */
     public record Options(int clients, int users, int messages, int payloadBytes, int concurrency, int perAddress,
-                          Duration timeout) {
+                          Duration timeout, int rounds) {
         public Options {
-            if (clients < 1 || users < 1 || messages < 1 || concurrency < 1 || perAddress < 1) {
-                throw new IllegalArgumentException("clients, users, messages, concurrency, per-address must be ≥ 1");
+            if (clients < 1 || users < 1 || messages < 1 || concurrency < 1 || perAddress < 1 || rounds < 1) {
+                throw new IllegalArgumentException(
+                        "clients, users, messages, concurrency, per-address, rounds must be ≥ 1");
             }
+        }
+
+        public Options(int clients, int users, int messages, int payloadBytes, int concurrency, int perAddress,
+                       Duration timeout) {
+            this(clients, users, messages, payloadBytes, concurrency, perAddress, timeout, 1);
         }
     }
 
@@ -61,6 +69,8 @@ public final class StormRun {
         final int group;
         final int sendersPerGroup;
         final int messages;
+        /** Counters of this round are base + 1 … base + messages. */
+        final long base;
         final BitSet seen = new BitSet();
         final CountDownLatch done;
         final Recorder times;
@@ -69,10 +79,11 @@ public final class StormRun {
         volatile boolean complete;
         long markers;
 
-        Client(int group, int messages, CountDownLatch done, Recorder times, LongAdder duplicates) {
+        Client(int group, int messages, long base, CountDownLatch done, Recorder times, LongAdder duplicates) {
             this.group = group;
             this.sendersPerGroup = 1;
             this.messages = messages;
+            this.base = base;
             this.done = done;
             this.times = times;
             this.duplicates = duplicates;
@@ -88,11 +99,15 @@ public final class StormRun {
                 markers++;
                 return;
             }
-            if (seen.get((int) b.counter())) {
+            if (b.counter() <= base || b.counter() > base + messages) {
+                return; // an earlier round's message (a page may start before this round's first)
+            }
+            int bit = (int) (b.counter() - base);
+            if (seen.get(bit)) {
                 duplicates.increment();
                 return;
             }
-            seen.set((int) b.counter());
+            seen.set(bit);
             if (!complete && seen.cardinality() >= messages) {
                 complete = true;
                 times.recordValue(Math.max(1, nowNanos - startNanos));
@@ -174,60 +189,95 @@ public final class StormRun {
             for (int c = 0; c < o.clients(); c++) {
                 after[c] = clients.get(c).lastSeq();
             }
-            // Phase 2: all away; messages arrive.
-            log.printf("[%s] disconnecting; %d messages arrive in each of %d conversations…%n", target.name(),
-                    o.messages(), topology.groups());
-            Connector.closeAll(clients, Duration.ofMinutes(1));
-            clients.clear();
-            Thread.sleep(1000);
-            CountDownLatch acked = new CountDownLatch(topology.groups() * o.messages());
-            ackLatch.set(acked);
-            sendBurst(senders, 1, o.messages() + 1, o.payloadBytes());
-            if (!acked.await(120, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(acked.getCount() + " storm messages were not acknowledged");
-            }
-            Thread.sleep(1000);
-            // Phase 3: everyone at once.
-            CountDownLatch caughtUp = new CountDownLatch(o.clients());
-            Recorder times = new Recorder(3);
-            LongAdder duplicates = new LongAdder();
-            List<Client> listeners = new ArrayList<>();
-            for (int c = 0; c < o.clients(); c++) {
-                listeners.add(new Client(topology.groupOf(c % users), o.messages(), caughtUp, times, duplicates));
-            }
-            long cpu0 = ProcStats.cpuNanos(target.pid());
-            long self0 = ProcStats.selfCpuNanos();
-            Sampler sampler = new Sampler(target.pid(), () -> o.clients() - caughtUp.getCount(), () -> 0, new Recorder(3)).start();
-            log.printf("[%s] %,d clients reconnect at once…%n", target.name(), o.clients());
-            long t0 = System.nanoTime();
-            listeners.forEach(l -> l.startNanos = t0);
-            List<io.vertx.core.Future<DriverConnection>> pending = new ArrayList<>();
-            java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(o.concurrency());
-            for (int c = 0; c < o.clients(); c++) {
-                permits.acquire();
-                long afterSeq = after[c];
-                io.vertx.core.Future<DriverConnection> f = driver.connect(specs.get(c), listeners.get(c)).onComplete(ar -> {
-                    permits.release();
-                    if (ar.succeeded()) {
-                        ar.result().catchUp(afterSeq);
-                    }
-                });
-                pending.add(f);
-            }
-            boolean all = caughtUp.await(o.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            long t1 = System.nanoTime();
-            long cpu1 = ProcStats.cpuNanos(target.pid());
-            long self1 = ProcStats.selfCpuNanos();
-            var points = sampler.stop();
-            for (var f : pending) {
-                if (f.succeeded()) {
-                    clients.add(f.result());
-                }
-            }
-            Connector.barrier(clients);
+            List<String> earlier = new ArrayList<>();
+            CountDownLatch caughtUp = null;
+            Recorder times = null;
+            LongAdder duplicates = null;
+            List<io.vertx.core.Future<DriverConnection>> pending = null;
+            long t0 = 0;
+            long t1 = 0;
+            long cpu0 = 0;
+            long cpu1 = 0;
+            long self0 = 0;
+            long self1 = 0;
+            boolean all = false;
             long missing = 0;
-            for (Client l : listeners) {
-                missing += Math.max(0, o.messages() - l.seen.cardinality());
+            List<dev.parley.bench.report.TimePoint> points = null;
+            for (int round = 0; round < o.rounds(); round++) {
+                // Phase 2: all away; messages arrive.
+                log.printf("[%s] %sdisconnecting; %d messages arrive in each of %d conversations…%n", target.name(),
+                        o.rounds() > 1 ? "round " + (round + 1) + " of " + o.rounds() + ": " : "", o.messages(),
+                        topology.groups());
+                Connector.closeAll(clients, Duration.ofMinutes(1));
+                clients.clear();
+                Thread.sleep(1000);
+                CountDownLatch acked = new CountDownLatch(topology.groups() * o.messages());
+                ackLatch.set(acked);
+                long base = (long) round * o.messages();
+                sendBurst(senders, (int) base + 1, (int) base + o.messages() + 1, o.payloadBytes());
+                if (!acked.await(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException(acked.getCount() + " storm messages were not acknowledged");
+                }
+                Thread.sleep(1000);
+                // Phase 3: everyone at once.
+                caughtUp = new CountDownLatch(o.clients());
+                times = new Recorder(3);
+                duplicates = new LongAdder();
+                List<Client> listeners = new ArrayList<>();
+                for (int c = 0; c < o.clients(); c++) {
+                    listeners.add(new Client(topology.groupOf(c % users), o.messages(), base, caughtUp, times,
+                            duplicates));
+                }
+                cpu0 = ProcStats.cpuNanos(target.pid());
+                self0 = ProcStats.selfCpuNanos();
+                CountDownLatch caughtUpNow = caughtUp;
+                Sampler sampler = new Sampler(target.pid(), () -> o.clients() - caughtUpNow.getCount(), () -> 0,
+                        new Recorder(3)).start();
+                log.printf("[%s] %,d clients reconnect at once…%n", target.name(), o.clients());
+                t0 = System.nanoTime();
+                long start = t0;
+                listeners.forEach(l -> l.startNanos = start);
+                pending = new ArrayList<>();
+                java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(o.concurrency());
+                for (int c = 0; c < o.clients(); c++) {
+                    permits.acquire();
+                    long afterSeq = after[c];
+                    io.vertx.core.Future<DriverConnection> f = driver.connect(specs.get(c), listeners.get(c))
+                            .onComplete(ar -> {
+                                permits.release();
+                                if (ar.succeeded()) {
+                                    ar.result().catchUp(afterSeq);
+                                }
+                            });
+                    pending.add(f);
+                }
+                all = caughtUp.await(o.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                t1 = System.nanoTime();
+                cpu1 = ProcStats.cpuNanos(target.pid());
+                self1 = ProcStats.selfCpuNanos();
+                points = sampler.stop();
+                for (int c = 0; c < o.clients(); c++) {
+                    var f = pending.get(c);
+                    if (f.succeeded()) {
+                        clients.add(f.result());
+                    }
+                }
+                Connector.barrier(clients);
+                for (int c = 0; c < o.clients(); c++) {
+                    var f = pending.get(c);
+                    if (f.succeeded()) {
+                        after[c] = Math.max(after[c], f.result().lastSeq());
+                    }
+                }
+                missing = 0;
+                for (Client l : listeners) {
+                    missing += Math.max(0, o.messages() - l.seen.cardinality());
+                }
+                if (round < o.rounds() - 1) {
+                    String took = String.format(java.util.Locale.ROOT, "%.2f s", (t1 - t0) / 1e9);
+                    earlier.add(took);
+                    log.printf("[%s] round %d caught up in %s (not reported)%n", target.name(), round + 1, took);
+                }
             }
             Histogram h = times.getIntervalHistogram();
             double secs = (t1 - t0) / 1e9;
@@ -238,6 +288,7 @@ public final class StormRun {
                     .param("missedMessagesPerClient", o.messages())
                     .param("payloadBytes", o.payloadBytes())
                     .param("reconnectConcurrency", o.concurrency())
+                    .param("rounds", o.rounds())
                     .figure("caughtUpClients", o.clients() - caughtUp.getCount())
                     .figure("catchUpSec", all ? secs : Double.NaN)
                     .figure("waitedSec", secs)
@@ -252,6 +303,10 @@ public final class StormRun {
                     .timeline(points)
                     .note("latency here = time from the start of the storm until each client had all missed messages; "
                             + "deliveredPerSec in the timeline = clients caught up so far");
+            if (!earlier.isEmpty()) {
+                r.note("the last of " + o.rounds() + " storms in a row against the same server; the earlier took "
+                        + String.join(", ", earlier));
+            }
             if (!all) {
                 r.note("not every client caught up within " + o.timeout().toSeconds() + " s");
             }

@@ -161,6 +161,11 @@ public abstract class MessageStoreContract {
         assertThat(store.entry("cnv_1", 4)).contains(system.toMessage(4));
         assertThat(store.entry("cnv_1", 5)).isEmpty();
         assertThat(store.findConversation("cnv_1").orElseThrow().title()).isEqualTo("New title");
+        // Pages hold the same entries as single reads (the SQL stores read a plain entry's row a shorter way).
+        List<Message> each = List.of(store.entry("cnv_1", 1).orElseThrow(), store.entry("cnv_1", 2).orElseThrow(),
+                store.entry("cnv_1", 3).orElseThrow(), store.entry("cnv_1", 4).orElseThrow());
+        assertThat(store.entriesAfter("cnv_1", 0, 10)).isEqualTo(each);
+        assertThat(store.entriesBefore("cnv_1", 5, 10)).isEqualTo(each);
     }
 
     @Test

@@ -64,6 +64,7 @@ public final class WebSocketGateway {
     private final Fanout fanout;
     private final WatermarkCoalescer watermarks;
     private final WsUpgrade upgrade;
+    private final PageFrames pages = new PageFrames();
     /** The liveness sweep of each event loop with sockets of this gateway ({@link NettySocket#armTimer}). */
     private final Map<EventLoop, LoopTimer> loopTimers = new ConcurrentHashMap<>();
     private final long timerTickMs;
@@ -333,7 +334,9 @@ public final class WebSocketGateway {
                 }
                 case ClientFrame.Sync s -> {
                     ChatService.Page page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit());
-                    c.reply(ServerFrame.Ok.ofPage(s.id(), page.messages(), page.hasMore()));
+                    if (!c.isClosed()) {
+                        c.push(pages.page(s.id(), page.messages(), page.hasMore()));
+                    }
                 }
                 case ClientFrame.Ping p -> c.reply(new ServerFrame.Pong(p.id(), clock.millis()));
             }
@@ -404,11 +407,12 @@ public final class WebSocketGateway {
         }
         c.authenticated(caller);
         try {
-            fanout.register(c, chat.conversationIdsOf(caller.userId()));
+            List<String> conversationIds = chat.conversationIdsOf(caller.userId());
+            fanout.register(c, conversationIds);
             presence.connected(caller, c.id);
             c.reply(new ServerFrame.Welcome(hello.id(), caller.userId(), caller.deviceId(), clock.millis(),
                     maxFrameBytes, Protocol.VERSION));
-            for (ServerFrame.Presence p : presence.snapshot(caller.userId())) {
+            for (ServerFrame.Presence p : presence.snapshot(caller.userId(), conversationIds)) {
                 c.pushPresence(p);
             }
             log.debug("socket ready connection={} userId={} deviceId={}", c.id, caller.userId(), caller.deviceId());

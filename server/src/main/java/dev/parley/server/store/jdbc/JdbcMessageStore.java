@@ -28,6 +28,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class JdbcMessageStore implements MessageStore {
 
+    private static final String AFTER = "SELECT " + EntryRows.PAGE_COLUMNS
+            + " FROM entries WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+    private static final String BEFORE = "SELECT " + EntryRows.PAGE_COLUMNS
+            + " FROM entries WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+
     private final Database db;
 
     public JdbcMessageStore(Database db) {
@@ -129,9 +134,7 @@ public final class JdbcMessageStore implements MessageStore {
         if (limit <= 0) {
             return List.of();
         }
-        return db.read("entries of " + conversationId, c -> Queries.entries(c, "SELECT " + EntryRows.COLUMNS
-                + " FROM entries WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                conversationId, afterSeq, limit));
+        return db.read("entries of " + conversationId, c -> Queries.page(c, AFTER, conversationId, afterSeq, limit));
     }
 
     @Override
@@ -139,9 +142,8 @@ public final class JdbcMessageStore implements MessageStore {
         if (limit <= 0) {
             return List.of();
         }
-        List<Message> newestFirst = db.read("entries of " + conversationId, c -> Queries.entries(c,
-                "SELECT " + EntryRows.COLUMNS + " FROM entries WHERE conversation_id = ? AND seq < ?"
-                        + " ORDER BY seq DESC LIMIT ?", conversationId, beforeSeq, limit));
+        List<Message> newestFirst = db.read("entries of " + conversationId,
+                c -> Queries.page(c, BEFORE, conversationId, beforeSeq, limit));
         return newestFirst.reversed();
     }
 

@@ -126,6 +126,26 @@ final class Queries {
         }
     }
 
+    /**
+     * Entries of one conversation selected with {@link EntryRows#PAGE_COLUMNS}; the first parameter is
+     * {@code conversationId} (the query is {@code conversation_id = ?} and more).
+     */
+    static List<Message> page(Connection c, String sql, String conversationId, long seq, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, conversationId);
+            ps.setLong(2, seq);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Message> result = new ArrayList<>(Math.min(limit, 1_000));
+                while (rs.next()) {
+                    result.add(EntryRows.readPage(rs, conversationId));
+                }
+                return result;
+            }
+        }
+    }
+
     /** One member's view of one conversation, if they are a member. */
     static Optional<ConversationSummary> summary(Connection c, String conversationId, String userId)
             throws SQLException {
