@@ -147,6 +147,21 @@ test('a refused message is marked failed and not resent by a flush; Retry sends 
   assert.equal(t.conv.entries.get(1).body, 'refused');
 });
 
+test('messages carry time-ordered clientMsgIds (UUIDv7): later messages sort later', async () => {
+  const t = await setup();
+  const items = [];
+  for (let i = 0; i < 20; i++) items.push(await t.sender.sendMessage('cnv_1', `number ${i}`));
+  t.conn.goOnline();
+  await t.sender.flush();
+  await until(() => t.conv.pending.size === 0, 'acknowledged');
+
+  const ids = sends(t).map((f) => f.clientMsgId);
+  assert.deepEqual(ids, items.map((i) => i.clientMsgId));
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual([...ids].sort(), ids);
+  assert.equal(new Set(ids).size, ids.length);
+});
+
 test('a discarded message leaves the outbox and is never sent', async () => {
   const t = await setup();
   const keep = await t.sender.sendMessage('cnv_1', 'keep');

@@ -8,6 +8,7 @@
 import { Outbox } from './outbox.js';
 import { mediaIdsOf, sealAndUpload } from './e2ee/files.js';
 import { seedSealed } from './ui/sealed-media.js';
+import { uuidv7 } from './uuid7.js';
 
 /** True when every file of a media item is on the server. */
 export function uploaded(item) {
@@ -20,11 +21,6 @@ function uploadErrorText(e, file) {
   if (e.status === 415) return `${name} is not a file type Parley can send. Images, video, audio, PDF and plain text work.`;
   if (e.network) return `${name} could not be uploaded: the server cannot be reached. Retry when you are back online.`;
   return `${name} could not be uploaded: ${e.message}`;
-}
-
-function newClientMsgId() {
-  return crypto.randomUUID ? crypto.randomUUID()
-    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export class Sender {
@@ -98,7 +94,7 @@ export class Sender {
    */
   async sendMessage(conversationId, body, { replyTo, threadRoot, files } = {}) {
     const item = {
-      clientMsgId: newClientMsgId(), conversationId, body, kind: 'text',
+      clientMsgId: uuidv7(), conversationId, body, kind: 'text',
       replyTo: replyTo || undefined, threadRoot: threadRoot || undefined, createdAtMs: Date.now(),
     };
     if (files && files.length) {

@@ -8,6 +8,7 @@ import dev.parley.crypto.mls.message.WireFormat;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.Uuid7;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -95,7 +95,7 @@ final class MlsCommits {
     private void commit(String conversationId, List<HttpApiClient.ClaimedKeyPackage> claimed,
                         java.util.function.Predicate<String> remove) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            String clientMsgId = UUID.randomUUID().toString();
+            String clientMsgId = Uuid7.next();
             Optional<MlsConversations.Built> built;
             try {
                 built = groups.buildCommit(conversationId, clientMsgId, claimed, remove);
@@ -127,7 +127,7 @@ final class MlsCommits {
     }
 
     private void sendWelcome(String conversationId, String welcome, List<String> recipients) {
-        String clientMsgId = UUID.randomUUID().toString();
+        String clientMsgId = Uuid7.next();
         ServerFrame answer = request(id -> ClientFrame.Send.mlsWelcome(id, conversationId, clientMsgId, welcome, recipients));
         if (answer instanceof ServerFrame.Error e) {
             LOG.warn("the Welcome for {} device(s) of {} was refused: {}", recipients.size(), conversationId, e.code());

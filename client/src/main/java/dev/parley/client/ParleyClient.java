@@ -10,6 +10,7 @@ import dev.parley.protocol.PresenceState;
 import dev.parley.protocol.SafetyHttp;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.TypingState;
+import dev.parley.protocol.Uuid7;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -652,7 +652,7 @@ public final class ParleyClient implements AutoCloseable {
 
     private OutgoingMessage enqueue(String conversationId, String body, SendOptions options) {
         typing.stop(conversationId);
-        String clientMsgId = UUID.randomUUID().toString();
+        String clientMsgId = Uuid7.next();
         LocalStore.OutboxItem row;
         CompletableFuture<ChatMessage> sent;
         synchronized (sendLock) {
@@ -796,7 +796,7 @@ public final class ParleyClient implements AutoCloseable {
     private CompletableFuture<Long> queueChange(String conversationId, EntryKind kind, String body,
                                                 LocalStore.Change change) {
         Objects.requireNonNull(conversationId, "conversationId");
-        String clientMsgId = UUID.randomUUID().toString();
+        String clientMsgId = Uuid7.next();
         CompletableFuture<ChatMessage> stored;
         synchronized (sendLock) {
             LocalStore.OutboxItem row = store.addChangeToOutbox(conversationId, clientMsgId, kind, body, change,

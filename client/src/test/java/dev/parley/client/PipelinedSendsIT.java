@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,9 +35,15 @@ class PipelinedSendsIT {
                         acks.add(c.send(conv, "message number " + i).sent());
                     }
                     CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+                    List<String> clientMsgIds = new ArrayList<>(M);
                     for (int i = 0; i < M; i++) {
                         assertThat(acks.get(i).join().seq()).as("message %d", i).isEqualTo(1L + i);
+                        clientMsgIds.add(acks.get(i).join().clientMsgId());
                     }
+                    // Time-ordered ids (UUIDv7), so the server's idempotency index appends instead of
+                    // dirtying a random leaf per send: version 7, and later sends sort later as text.
+                    assertThat(clientMsgIds).allSatisfy(id -> assertThat(UUID.fromString(id).version()).isEqualTo(7))
+                            .isSorted().doesNotHaveDuplicates();
                     assertThat(c.outboxSize()).isZero();
                 }
             }

@@ -14,6 +14,7 @@
 
 import { Vault } from './vault.js';
 import { decodeContent, encodeContent } from './files.js';
+import { uuidv7 } from '../uuid7.js';
 
 const SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 const VENDOR = '../../vendor/ts-mls/dist/src/';
@@ -406,7 +407,7 @@ export class E2ee {
       g.state = r.newState;
       await this.saveGroup(conversationId, g);
       await this.conn.request({
-        t: 'send', conversationId, clientMsgId: crypto.randomUUID(), kind: 'mls-welcome', recipients,
+        t: 'send', conversationId, clientMsgId: uuidv7(), kind: 'mls-welcome', recipients,
         body: toBase64(this.mls.encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome })),
       });
     });
@@ -423,7 +424,7 @@ export class E2ee {
 
   sendCommit(conversationId, before, commit) {
     return this.conn.request({
-      t: 'send', conversationId, clientMsgId: crypto.randomUUID(), kind: 'mls-commit',
+      t: 'send', conversationId, clientMsgId: uuidv7(), kind: 'mls-commit',
       body: toBase64(this.mls.encodeMlsMessage(commit)), epoch: Number(before.groupContext.epoch),
       groupContext: toBase64(this.mls.encodeGroupContext(before.groupContext)),
     });

@@ -6,6 +6,7 @@
 // log, and the change is planned again on the new epoch and retried, up to MAX_ATTEMPTS times.
 
 import { toBase64 } from './groups.js';
+import { uuidv7 } from '../uuid7.js';
 
 const MAX_ATTEMPTS = 8;
 const fromUtf8 = new TextDecoder();
@@ -79,7 +80,7 @@ export async function changeMembers(e2ee, conversationId, { add = [], remove = [
       await e2ee.saveGroup(conversationId, g);
       if (recipients.length && r.welcome) {
         await e2ee.conn.request({
-          t: 'send', conversationId, clientMsgId: crypto.randomUUID(), kind: 'mls-welcome', recipients,
+          t: 'send', conversationId, clientMsgId: uuidv7(), kind: 'mls-welcome', recipients,
           body: toBase64(e2ee.mls.encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome })),
         });
       }

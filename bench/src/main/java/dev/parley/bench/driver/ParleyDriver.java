@@ -1,5 +1,6 @@
 package dev.parley.bench.driver;
 
+import dev.parley.protocol.Uuid7;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,7 +29,6 @@ public final class ParleyDriver implements Driver {
     private final Vertx vertx;
     private final URI base;
     private final ParleySetup setup;
-    private final String runId;
     private final Map<String, WebSocketClient> clients = new ConcurrentHashMap<>();
     private volatile ParleySetup.Fixture fixture;
 
@@ -40,7 +40,6 @@ public final class ParleyDriver implements Driver {
         this.vertx = vertx;
         this.base = base;
         this.setup = new ParleySetup(base, cacheDir);
-        this.runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
     }
 
     @Override
@@ -118,7 +117,7 @@ public final class ParleyDriver implements Driver {
             this.conversationId = conversationId;
             this.listener = listener;
             this.ready = ready;
-            this.sendPrefix = "\",\"conversationId\":\"" + conversationId + "\",\"clientMsgId\":\"" + runId + "-";
+            this.sendPrefix = "\",\"conversationId\":\"" + conversationId + "\",\"clientMsgId\":\"";
         }
 
         @Override
@@ -128,8 +127,11 @@ public final class ParleyDriver implements Driver {
 
         @Override
         public void send(String body, long token) {
-            // The body is made by the bench from digits, dots and 'x': nothing to escape.
-            String frame = "{\"t\":\"send\",\"id\":\"" + token + sendPrefix + token + "\",\"body\":\"" + body + "\"}";
+            // The body is made by the bench from digits, dots and 'x': nothing to escape. The clientMsgId is a
+            // time-ordered UUID as every Parley client sends (Uuid7), so the server's idempotency index sees
+            // what it sees from real clients.
+            String frame = "{\"t\":\"send\",\"id\":\"" + token + sendPrefix + Uuid7.next() + "\",\"body\":\""
+                    + body + "\"}";
             ws.writeTextMessage(frame).onFailure(e -> listener.onError("write failed: " + e.getMessage()));
         }
 

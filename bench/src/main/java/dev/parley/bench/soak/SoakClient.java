@@ -3,6 +3,7 @@ package dev.parley.bench.soak;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.Uuid7;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,7 +59,6 @@ final class SoakClient implements AutoCloseable {
     private final AtomicBoolean connecting = new AtomicBoolean();
     private final AtomicInteger generation = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicLong messages = new AtomicLong();
     private final Object writeLock = new Object();
     /** Sockets lost, by cause. */
     final AtomicInteger forcedDrops = new AtomicInteger();
@@ -214,7 +214,7 @@ final class SoakClient implements AutoCloseable {
     /** Queues a text in {@code conversationId} and writes it if connected. */
     void send(String conversationId) {
         long now = System.nanoTime();
-        String cmid = name + "-" + messages.incrementAndGet();
+        String cmid = Uuid7.next(); // time-ordered, as every Parley client sends; resends reuse the frame
         ObjectNode f = Json.mapper().createObjectNode().put("t", "send").put("id", "s:" + cmid)
                 .put("conversationId", conversationId).put("clientMsgId", cmid).put("body", "soak " + now + " " + cmid);
         Pending p = new Pending(conversationId, f.toString(), now, new AtomicLong(now));

@@ -5,6 +5,7 @@ import dev.parley.core.NewEntry;
 import dev.parley.core.port.MessageStore;
 import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
+import dev.parley.protocol.Uuid7;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.jdbc.CommitObserver;
 import dev.parley.server.store.jdbc.WriteOp;
@@ -71,11 +72,13 @@ public class StoreAppendBenchmark {
     public String store;
 
     /**
-     * How senders pick their {@code clientMsgId}s: {@code ordered} (a counter, as the load generator does, so each
-     * device's new keys sort after its older ones in the idempotency index) or {@code random} (a random UUID, as
-     * the Java SDK does: each new key lands at a random place among the device's older ones).
+     * How senders pick their {@code clientMsgId}s: {@code v7} (a time-ordered UUID, {@code Uuid7}, as every Parley
+     * client and the load generator send: each device's new keys sort after its older ones in the idempotency
+     * index), {@code ordered} (a short counter, {@code c<n>}, what the load generator sent before) or {@code random}
+     * (a random v4 UUID, what the Java SDK sent before: each new key lands at a random place among the device's
+     * older ones).
      */
-    @Param({"ordered"})
+    @Param({"v7"})
     public String clientIds;
 
     private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
@@ -265,6 +268,14 @@ public class StoreAppendBenchmark {
         }
     }
 
+    private String clientMsgId(long n) {
+        return switch (clientIds) {
+            case "random" -> java.util.UUID.randomUUID().toString();
+            case "v7" -> Uuid7.next();
+            default -> "c" + n;
+        };
+    }
+
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public void appendGroupCommitted() {
@@ -273,7 +284,7 @@ public class StoreAppendBenchmark {
         for (int i = 0; i < IN_FLIGHT; i++) {
             long n = counter++;
             pending[i] = messages.append(NewEntry.of(EntryKind.TEXT, "cnv_" + (n % CONVERSATIONS), "msg_" + n, now)
-                    .from("usr_0", "dev_" + (n % 64)).clientMsgId(clientIds.equals("random") ? java.util.UUID.randomUUID().toString() : "c" + n).body(body(n)).build());
+                    .from("usr_0", "dev_" + (n % 64)).clientMsgId(clientMsgId(n)).body(body(n)).build());
         }
         CompletableFuture.allOf(pending).join();
     }
