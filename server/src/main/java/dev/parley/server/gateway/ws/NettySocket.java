@@ -291,7 +291,8 @@ final class NettySocket extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void onLoop(Runnable task) {
+    @Override
+    public void onLoop(Runnable task) {
         EventLoop loop = ctx.channel().eventLoop();
         if (loop.inEventLoop()) {
             task.run();

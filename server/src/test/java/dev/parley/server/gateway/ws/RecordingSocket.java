@@ -20,8 +20,10 @@ final class RecordingSocket implements ClientSocket {
     volatile int pings;
 
     @Override
-    public void write(OutFrame frame) {
+    public synchronized void write(OutFrame frame) {
         if (closedWith == null) {
+            writtenOn.add(Thread.currentThread());
+            frames.add(frame);
             written.add(frame.json());
         }
     }
@@ -64,9 +66,21 @@ final class RecordingSocket implements ClientSocket {
         paused = false;
     }
 
+    /** This socket's loop ({@link #LOOP} unless a test gives it one of its own). */
+    volatile Executor loop = LOOP;
+    /** The thread each written frame was encoded and written on, in order. */
+    final List<Thread> writtenOn = new CopyOnWriteArrayList<>();
+    /** The frames written, as given (to tell one shared encoding from several). */
+    final List<OutFrame> frames = new CopyOnWriteArrayList<>();
+
     @Override
     public Executor loop() {
-        return LOOP;
+        return loop;
+    }
+
+    @Override
+    public void onLoop(Runnable task) {
+        loop.execute(task);
     }
 
     @Override
@@ -108,6 +122,17 @@ final class RecordingSocket implements ClientSocket {
             armed = null;
         }
         due.forEach(Runnable::run);
+    }
+
+    /** The threads that wrote the frames of {@code type}, in order. */
+    synchronized List<Thread> threadsOf(String type) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            if (written.get(i).contains("\"t\":\"" + type + "\"")) {
+                threads.add(writtenOn.get(i));
+            }
+        }
+        return threads;
     }
 
     /** Frames written so far whose JSON has {@code "t":"<type>"}. */
