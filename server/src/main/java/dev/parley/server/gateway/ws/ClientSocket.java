@@ -54,13 +54,6 @@ public interface ClientSocket {
      */
     Executor loop();
 
-    /**
-     * Runs {@code task} on the socket's event loop: at once when called on it, else queued there (behind what this
-     * thread queued before). How work that would otherwise cost another thread CPU (encoding a reply) is moved
-     * onto the socket's own loop.
-     */
-    void onLoop(Runnable task);
-
     /** Runs {@code task} on the socket's loop after {@code delayMs}; returns an action that cancels it. */
     Runnable schedule(long delayMs, Runnable task);
 

@@ -291,8 +291,7 @@ final class NettySocket extends ChannelInboundHandlerAdapter
         }
     }
 
-    @Override
-    public void onLoop(Runnable task) {
+    private void onLoop(Runnable task) {
         EventLoop loop = ctx.channel().eventLoop();
         if (loop.inEventLoop()) {
             task.run();

@@ -78,18 +78,10 @@ final class WsPeer {
         return lastHeardNanos;
     }
 
-    /**
-     * Writes an answer to the client's own request, within the same outbound bound as events. The frame is encoded
-     * on the socket's event loop, not on the calling thread: a {@code sent} answered from the store's single
-     * completions thread only costs that thread a task hand-off.
-     */
+    /** Writes an answer to the client's own request, within the same outbound bound as events. */
     void reply(ServerFrame frame) {
         if (!closed) {
-            socket.onLoop(() -> {
-                if (!closed) {
-                    write(OutFrame.of(frame));
-                }
-            });
+            write(OutFrame.of(frame));
         }
     }
 

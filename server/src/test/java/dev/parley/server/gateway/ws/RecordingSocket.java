@@ -20,10 +20,8 @@ final class RecordingSocket implements ClientSocket {
     volatile int pings;
 
     @Override
-    public synchronized void write(OutFrame frame) {
+    public void write(OutFrame frame) {
         if (closedWith == null) {
-            writtenOn.add(Thread.currentThread());
-            frames.add(frame);
             written.add(frame.json());
         }
     }
@@ -66,21 +64,9 @@ final class RecordingSocket implements ClientSocket {
         paused = false;
     }
 
-    /** This socket's loop ({@link #LOOP} unless a test gives it one of its own). */
-    volatile Executor loop = LOOP;
-    /** The thread each written frame was encoded and written on, in order. */
-    final List<Thread> writtenOn = new CopyOnWriteArrayList<>();
-    /** The frames written, as given (to tell one shared encoding from several). */
-    final List<OutFrame> frames = new CopyOnWriteArrayList<>();
-
     @Override
     public Executor loop() {
-        return loop;
-    }
-
-    @Override
-    public void onLoop(Runnable task) {
-        loop.execute(task);
+        return LOOP;
     }
 
     @Override
@@ -122,17 +108,6 @@ final class RecordingSocket implements ClientSocket {
             armed = null;
         }
         due.forEach(Runnable::run);
-    }
-
-    /** The threads that wrote the frames of {@code type}, in order. */
-    synchronized List<Thread> threadsOf(String type) {
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < written.size(); i++) {
-            if (written.get(i).contains("\"t\":\"" + type + "\"")) {
-                threads.add(writtenOn.get(i));
-            }
-        }
-        return threads;
     }
 
     /** Frames written so far whose JSON has {@code "t":"<type>"}. */

@@ -115,30 +115,6 @@ class WebSocketGatewayTest {
     }
 
     @Test
-    void sentIsEncodedAndWrittenOnTheSendersLoopNotOnTheThreadThatCompletesTheAppend() throws Exception {
-        var alice = f.user("alice");
-        var bob = f.user("bob");
-        String conv = direct(alice, bob);
-        java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor(
-                r -> new Thread(r, "test-loop"));
-        try {
-            Peer a = new Peer();
-            a.socket.loop = loop;
-            f.gateway.text(a.peer, "{\"t\":\"hello\",\"id\":\"h\",\"token\":\"" + alice.token() + "\"}");
-            await().atMost(WAIT).until(() -> !a.socket.ofType("welcome").isEmpty());
-            // Sent from the test's thread (the frame arrives "on the loop" as far as the gateway knows; the
-            // in-memory store completes the append on the calling thread): the answer still goes through the loop.
-            f.gateway.text(a.peer, "{\"t\":\"send\",\"id\":\"s1\",\"conversationId\":\"" + conv
-                    + "\",\"clientMsgId\":\"m1\",\"body\":\"hi\"}");
-            await().atMost(WAIT).until(() -> a.socket.ofType("sent").size() == 1);
-            assertThat(a.socket.threadsOf("sent")).extracting(Thread::getName).containsExactly("test-loop");
-            assertThat(a.socket.threadsOf("welcome")).extracting(Thread::getName).containsExactly("test-loop");
-        } finally {
-            loop.shutdownNow();
-        }
-    }
-
-    @Test
     void typingReachesTheOtherMembersButNotTheTypist() {
         var alice = f.user("alice");
         var bob = f.user("bob");
