@@ -27,7 +27,7 @@ class EventLoopsIT {
     @TempDir
     Path dir;
 
-    /** An embedded node with four event loops, whatever the machine's cores (the default is one per core). */
+    /** An embedded node with four event loops, whatever the machine's cores. */
     private ParleyServer fourLoops() {
         ServerConfig base = ServerConfig.embedded(dir, 0);
         return ParleyServer.start(base.withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
