@@ -149,7 +149,8 @@ public final class ParleyServer implements AutoCloseable {
         closeables.add(metrics);
         metrics.observe(stores.database());
 
-        VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
+        VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true)
+                .setEventLoopPoolSize(config.connections().eventLoopsToRun());
         vertx = Vertx.vertx(vertxOptions);
         int httpLoops = vertxOptions.getEventLoopPoolSize();
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,

@@ -39,6 +39,7 @@ final class EnvOverlay {
         m.put("PARLEY_REDIS_SHARDED", "bus.sharded");
         m.put("PARLEY_REDIS_CLUSTER", "bus.cluster");
         m.put("PARLEY_NATS_URL", "bus.streamUrl");
+        m.put("PARLEY_EVENT_LOOPS", "connections.eventLoops");
         m.put("PARLEY_SEND_RATE", "limits.sendRate");
         m.put("PARLEY_MAX_FRAME_BYTES", "limits.maxFrameBytes");
         m.put("PARLEY_TRUSTED_PROXIES", "security.trustedProxies");

@@ -52,6 +52,16 @@ class ConnectionConfigTest {
     }
 
     @Test
+    void eventLoopsFromYamlOrEitherEnvironmentNameAndTheDefaultWhenZero() throws Exception {
+        assertThat(load("eventLoops: 3", Map.of()).eventLoopsToRun()).isEqualTo(3);
+        assertThat(load("", Map.of("PARLEY_CONNECTIONS_EVENT_LOOPS", "5")).eventLoopsToRun()).isEqualTo(5);
+        assertThat(load("", Map.of("PARLEY_EVENT_LOOPS", "1")).eventLoopsToRun()).isEqualTo(1);
+        assertThat(load("", Map.of()).eventLoops()).isZero();
+        assertThat(load("", Map.of()).eventLoopsToRun()).isEqualTo(ConnectionConfig.defaultEventLoops());
+        assertThatThrownBy(() -> load("", Map.of("PARLEY_EVENT_LOOPS", "-1"))).hasMessageContaining("eventLoops");
+    }
+
+    @Test
     void refusesNonsense() {
         assertThatThrownBy(() -> load("",
                 Map.of("PARLEY_CONNECTIONS_PONG_TIMEOUT_MS", "0"))).isInstanceOf(IllegalArgumentException.class);

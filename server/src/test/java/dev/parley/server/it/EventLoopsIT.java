@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.ParleyServer;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.testing.Api;
 import dev.parley.server.testing.TestServers;
 import dev.parley.server.testing.WsClient;
@@ -26,9 +27,16 @@ class EventLoopsIT {
     @TempDir
     Path dir;
 
+    /** An embedded node with four event loops, whatever the machine's cores. */
+    private ParleyServer fourLoops() {
+        ServerConfig base = ServerConfig.embedded(dir, 0);
+        return ParleyServer.start(base.withSendRate(0).withPassword(TestServers.FAST_PASSWORDS)
+                .withSecurity(TestServers.LENIENT_SECURITY).withConnections(base.connections().withEventLoops(4)));
+    }
+
     @Test
     void socketsSpreadOverSeveralEventLoopsAndAFanOutReachesEachOnce() {
-        ParleyServer server = TestServers.sqlite(dir);
+        ParleyServer server = fourLoops();
         int port = server.port();
         try (server) {
             Api api = new Api(server.port());
