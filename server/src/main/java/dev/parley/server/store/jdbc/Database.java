@@ -21,13 +21,11 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final HikariDataSource reads;
     private final Writer writer;
-    private final Runnable stopBackgroundWork;
 
-    private Database(Dialect dialect, HikariDataSource reads, Writer writer, Runnable stopBackgroundWork) {
+    private Database(Dialect dialect, HikariDataSource reads, Writer writer) {
         this.dialect = dialect;
         this.reads = reads;
         this.writer = writer;
-        this.stopBackgroundWork = stopBackgroundWork;
     }
 
     /** Migrates the schema to the newest version, then opens the read pool and the writer. */
@@ -46,12 +44,10 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException("cannot open the " + dialect.name() + " writer connection", e);
         }
-        Runnable stopBackgroundWork = dialect.startBackgroundWork();
         try {
-            return new Database(dialect, dialect.openReadPool(options.poolSize()), writer, stopBackgroundWork);
+            return new Database(dialect, dialect.openReadPool(options.poolSize()), writer);
         } catch (RuntimeException e) {
             writer.close();
-            stopBackgroundWork.run();
             throw e;
         }
     }
@@ -111,11 +107,10 @@ public final class Database implements AutoCloseable {
         return dialect.name();
     }
 
-    /** Finishes queued writes, then closes the writer's connection, the engine's background work and the read pool. */
+    /** Finishes queued writes, then closes the writer's connection and the read pool. */
     @Override
     public void close() {
         writer.close();
-        stopBackgroundWork.run();
         reads.close();
     }
 }

@@ -24,14 +24,6 @@ public interface Dialect {
     /** Opens the writer's own connection, with auto-commit off and the durability settings applied. */
     Connection openWriter() throws SQLException;
 
-    /**
-     * Starts what the engine runs beside the writer (SQLite: the WAL checkpointer), once the writer's connection
-     * is open; the returned handle stops it, after the writer has closed.
-     */
-    default Runnable startBackgroundWork() {
-        return () -> { };
-    }
-
     /** Opens the pool that serves reads. */
     HikariDataSource openReadPool(int size);
 

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.TimeUnit;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -20,14 +19,8 @@ public final class SqliteDialect implements Dialect {
     private static final int BUSY_TIMEOUT_MS = 10_000;
     /** The writer's page cache (KiB). */
     private static final int WRITER_CACHE_KIB = 32 * 1024;
-    /**
-     * WAL pages (4 KiB each) at which the writer checkpoints itself after a commit; SQLite's default is 1,000. Only
-     * the backstop: the {@link SqliteCheckpointer} copies the WAL in the background, and this checkpoint then
-     * has only the frames of its last pass left to copy.
-     */
+    /** WAL pages (4 KiB each) between automatic checkpoints; SQLite's default is 1,000. */
     private static final int CHECKPOINT_PAGES = 16_000;
-    /** How often the background checkpointer copies what the WAL gained. */
-    private static final long CHECKPOINT_INTERVAL_MS = 250;
     /** The size the WAL file is cut back to after a checkpoint. */
     private static final long WAL_LIMIT_BYTES = 64L * 1024 * 1024;
 
@@ -56,7 +49,10 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public Connection openWriter() throws SQLException {
-        SQLiteConfig config = writerConfig();
+        SQLiteConfig config = common();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(options.fsyncEachCommit() ? SQLiteConfig.SynchronousMode.FULL
+                : SQLiteConfig.SynchronousMode.NORMAL);
         // DEFERRED (the default), not IMMEDIATE: the driver begins the next transaction right after each
         // commit, and an IMMEDIATE one would keep the file write-locked against anyone else between batches.
         Connection c = DriverManager.getConnection(jdbcUrl(), config.toProperties());
@@ -74,23 +70,6 @@ public final class SqliteDialect implements Dialect {
         }
         c.setAutoCommit(false);
         return c;
-    }
-
-    private SQLiteConfig writerConfig() {
-        SQLiteConfig config = common();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(options.fsyncEachCommit() ? SQLiteConfig.SynchronousMode.FULL
-                : SQLiteConfig.SynchronousMode.NORMAL);
-        return config;
-    }
-
-    /** The WAL checkpointer, on its own connection with the writer's durability settings. */
-    @Override
-    public Runnable startBackgroundWork() {
-        SqliteCheckpointer checkpointer = new SqliteCheckpointer(jdbcUrl(), writerConfig().toProperties(),
-                CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS, SqliteCheckpointer.CATCH_UP_FRAMES,
-                CHECKPOINT_PAGES).start();
-        return checkpointer::close;
     }
 
     @Override
