@@ -53,10 +53,7 @@ public final class OutFrame {
     /** A frame already in its JSON text form. */
     public static OutFrame ofJson(String json) {
         byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-        ByteBuf buf = WIRE.directBuffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length);
-        buf.writerIndex(MAX_HEADER);
-        buf.writeBytes(payload);
-        return framed(buf);
+        return framed(payload, WIRE.directBuffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length));
     }
 
     /**
@@ -67,7 +64,11 @@ public final class OutFrame {
      */
     public static OutFrame ofJsonOnHeap(String json) {
         byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-        ByteBuf buf = Unpooled.buffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length);
+        return framed(payload, Unpooled.buffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length));
+    }
+
+    /** Writes {@code payload} into {@code buf} (sized for it and the largest header) after the header's room. */
+    private static OutFrame framed(byte[] payload, ByteBuf buf) {
         buf.writerIndex(MAX_HEADER);
         buf.writeBytes(payload);
         return framed(buf);
