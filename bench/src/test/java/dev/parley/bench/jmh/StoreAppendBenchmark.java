@@ -73,10 +73,10 @@ public class StoreAppendBenchmark {
 
     /**
      * How senders pick their {@code clientMsgId}s: {@code v7} (a time-ordered UUID, {@code Uuid7}, as every Parley
-     * client and the load generator send: each device's new keys sort after its older ones in the idempotency
-     * index), {@code ordered} (a short counter, {@code c<n>}, what the load generator sent before) or {@code random}
-     * (a random v4 UUID, what the Java SDK sent before: each new key lands at a random place among the device's
-     * older ones).
+     * client and the load generator send: on SQLite, whose idempotency index leads with the client's id (V19), new
+     * keys of every sender arrive at the index's right edge), {@code ordered} (a short counter, {@code c<n>}, what the
+     * load generator sent before) or {@code random} (a random v4 UUID, what the Java SDK sent before: each new key
+     * lands at a random place in the index).
      */
     @Param({"v7"})
     public String clientIds;

@@ -11,7 +11,7 @@
  *
  * <p>Ordering across nodes: {@code seq} is reserved under the conversation's row lock, which orders the
  * appenders of one conversation (and only of that one). Every write transaction that changes a conversation
- * stamps a change version for list sync: on SQLite from the one-row {@code counters} table, on PostgreSQL
+ * stamps a change version for list sync: on SQLite counted in memory by its one writer, on PostgreSQL
  * its own transaction id, with readers asking from one below the oldest running transaction, so no global
  * row serialises the writers of all nodes ({@link dev.parley.server.store.jdbc.Dialect#changeVersionSql}).
  */

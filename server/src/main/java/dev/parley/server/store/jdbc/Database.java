@@ -93,9 +93,9 @@ public final class Database implements AutoCloseable {
         return writer.queued();
     }
 
-    /** See {@link Dialect#changesVisibleUpTo}. */
+    /** See {@link Dialect#changesVisibleUpTo} (on SQLite the writer's own count: {@link ChangeVersions}). */
     long changesVisibleUpTo(java.sql.Connection c) throws java.sql.SQLException {
-        return dialect.changesVisibleUpTo(c);
+        return writer.changesVisibleUpTo(c);
     }
 
     /** What the engine needs to lock rows read in a write transaction (see {@link Dialect#lockRows()}). */

@@ -48,8 +48,9 @@ public interface Dialect {
      * The statement (one row, one {@code BIGINT}) that gives a write transaction the change version it stamps on
      * the conversations and members it changes, for list sync ({@code changesSince}). Its only requirement: a
      * change not yet visible to a reader has a version above what {@link #changesVisibleUpTo} told that reader.
-     * By default the one-row {@code counters} table, whose row lock orders the writers (fine for SQLite's one
-     * writer).
+     * By default the one-row {@code counters} table, whose row lock orders the writers. Not used where the writer
+     * is the {@linkplain #soleWriter() sole} one (SQLite): that writer counts versions in memory and moves the
+     * counter only once per thousand transactions ({@link ChangeVersions.Owned}).
      */
     default String changeVersionSql() {
         return "UPDATE counters SET value = value + 1 WHERE name = 'version' RETURNING value";
@@ -59,7 +60,8 @@ public interface Dialect {
      * Run on a read connection before the changes are read: the highest version up to which every change is
      * already visible (a change not visible yet has a higher version), so a list sync that next asks for what is
      * above it misses nothing. By default the counter's value (writers bump it under its row lock and commit
-     * before the new value can be read).
+     * before the new value can be read). Not used where the writer is the sole one: it tells readers the version
+     * of its last commit.
      */
     default long changesVisibleUpTo(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = 'version'");

@@ -2,13 +2,12 @@ package dev.parley.server.store.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * One write transaction of the writer thread. Its change version ({@link Dialect#changeVersionSql}) is taken
- * lazily, at most once, before any conversation row is touched. On SQLite it comes from the one-row counter,
- * whose lock orders the (single) writer's transactions; on PostgreSQL it is the transaction's own id, so the
+ * One write transaction of the writer thread. Its change version ({@link ChangeVersions}) is taken
+ * lazily, at most once, before any conversation row is touched. On SQLite the (single) writer counts them in
+ * memory; on PostgreSQL it is the transaction's own id ({@link Dialect#changeVersionSql}), so the
  * writers of different nodes no longer queue behind one row: they meet only on the rows they share (a
  * conversation's row, which orders its appends), and a rare deadlock between two batches is resolved by
  * PostgreSQL aborting one, which the writer then redoes write by write.
@@ -18,11 +17,12 @@ public final class Tx {
     private final boolean lookUpFirst;
     private final Statements statements;
     private final LastSeqs lastSeqs;
-    private final String versionSql;
+    private final ChangeVersions versions;
     private long version = -1;
 
-    Tx(Connection connection, boolean lookUpFirst, Statements statements, LastSeqs lastSeqs, String versionSql) {
-        this.versionSql = versionSql;
+    Tx(Connection connection, boolean lookUpFirst, Statements statements, LastSeqs lastSeqs,
+            ChangeVersions versions) {
+        this.versions = versions;
         this.connection = connection;
         this.lookUpFirst = lookUpFirst;
         this.statements = statements;
@@ -54,13 +54,7 @@ public final class Tx {
     /** This transaction's change version, taken on first use. */
     public long version() throws SQLException {
         if (version < 0) {
-            PreparedStatement ps = prepare(versionSql);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("no change version (the counters table has no 'version' row?)");
-                }
-                version = rs.getLong(1);
-            }
+            version = versions.take(this);
         }
         return version;
     }

@@ -34,6 +34,7 @@ public final class Writer implements AutoCloseable {
     private final int maxBatch;
     private final Statements statements = new Statements();
     private final LastSeqs lastSeqs;
+    private final ChangeVersions versions;
     private final BlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile CommitObserver observer = CommitObserver.NONE;
@@ -50,6 +51,12 @@ public final class Writer implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.lastSeqs = new LastSeqs(dialect.soleWriter());
         this.connection = dialect.openWriter();
+        try {
+            this.versions = ChangeVersions.of(dialect, connection);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
         this.completions = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("parley-" + dialect.name() + "-commits").daemon(true).factory());
         this.thread = Thread.ofPlatform().name("parley-" + dialect.name() + "-writer").daemon(true)
@@ -67,6 +74,11 @@ public final class Writer implements AutoCloseable {
             failLeftovers();
         }
         return op.future;
+    }
+
+    /** See {@link Dialect#changesVisibleUpTo}; runs on a reader's thread. */
+    long changesVisibleUpTo(Connection reader) throws SQLException {
+        return versions.visibleUpTo(reader);
     }
 
     /** Writes waiting for the writer (a gauge for metrics). */
@@ -137,10 +149,11 @@ public final class Writer implements AutoCloseable {
         boolean committing = false;
         long started = System.nanoTime();
         try {
-            WriteBatch.apply(new Tx(c, lookUpFirst, statements, lastSeqs, dialect.changeVersionSql()), batch);
+            WriteBatch.apply(new Tx(c, lookUpFirst, statements, lastSeqs, versions), batch);
             committing = true;
             c.commit();
             lastSeqs.committed();
+            versions.committed(); // before anyone hears of the commit
             long committed = System.nanoTime();
             completeAll(batch, committed - started, committed);
             return true;
@@ -209,6 +222,7 @@ public final class Writer implements AutoCloseable {
     /** Rolls back, forgetting what the batch staged in memory and the statements it may have half-bound. */
     private void rollback(Connection c) {
         lastSeqs.forget();
+        versions.rolledBack();
         statements.closeAll();
         try {
             c.rollback();
@@ -228,6 +242,7 @@ public final class Writer implements AutoCloseable {
     private void closeConnection() {
         statements.closeAll();
         lastSeqs.forget();
+        versions.rolledBack();
         if (connection != null) {
             try {
                 connection.close();
