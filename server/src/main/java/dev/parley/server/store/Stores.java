@@ -107,9 +107,8 @@ public final class Stores implements AutoCloseable {
     }
 
     /**
-     * Full-text search over the messages, filled after the log's commits and brought up to date before each search:
-     * on PostgreSQL from a queue the log's transactions add to ({@link PostgresSearchIndex}), on SQLite in a file of
-     * its own ({@link SqliteSearchIndex}).
+     * Full-text search over the messages: in the same transaction as the log on PostgreSQL; on SQLite in a file
+     * of its own, brought up to date before each search (see {@link SqliteSearchIndex}).
      */
     public SearchIndex search() {
         return search;

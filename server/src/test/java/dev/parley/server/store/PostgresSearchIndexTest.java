@@ -41,8 +41,8 @@ class PostgresSearchIndexTest extends SearchIndexContract {
     }
 
     /**
-     * A message and two edits of it stored by the same multi-row insert (three queue rows from one statement trigger,
-     * V19) leave the latest edit's text found, as the row triggers (fired in seq order) of V12 did.
+     * The index is kept by one trigger per insert statement (V18): a message and two edits of it stored by the same
+     * multi-row insert leave the latest edit's text found, as the row triggers (fired in seq order) did.
      */
     @Test
     void aMessageAndItsEditsInOneInsertStatementLeaveTheLatestEditFound() throws Exception {
