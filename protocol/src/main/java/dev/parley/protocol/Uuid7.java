@@ -55,6 +55,11 @@ public final class Uuid7 {
         return SHARED.nextString();
     }
 
+    /** The shared generator behind {@link #next()}, for callers that keep the id as a {@link UUID}. */
+    public static Uuid7 shared() {
+        return SHARED;
+    }
+
     /** A new id of this generator, in canonical text form. */
     public String nextString() {
         return nextUuid().toString();

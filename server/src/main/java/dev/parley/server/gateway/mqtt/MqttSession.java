@@ -1,5 +1,6 @@
 package dev.parley.server.gateway.mqtt;
 
+import dev.parley.protocol.Uuid7;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The state of one MQTT session, keyed by user and client identifier: what it subscribed to, how far
@@ -25,7 +27,20 @@ final class MqttSession {
     record Subscription(String filter, Topic topic, int qos, boolean noLocal) {
     }
 
-    private record Inbound(long generation, long payloadHash) {
+    /**
+     * The last PUBLISH seen with one packet id: its generation, a hash of its payload, and the
+     * {@code clientMsgId} it was stored under ({@code null} for a generation restored from a snapshot saved
+     * before those ids were kept: its key is then derived from the epoch as it was then).
+     */
+    private record Inbound(long generation, long payloadHash, UUID id) {
+        long[] save() {
+            return id == null ? new long[] {generation, payloadHash}
+                    : new long[] {generation, payloadHash, id.getMostSignificantBits(), id.getLeastSignificantBits()};
+        }
+
+        static Inbound load(long[] saved) {
+            return new Inbound(saved[0], saved[1], saved.length >= 4 ? new UUID(saved[2], saved[3]) : null);
+        }
     }
 
     /**
@@ -45,8 +60,8 @@ final class MqttSession {
     final String userId;
     final String clientId;
     /**
-     * Random per session; part of every {@code clientMsgId} derived from a packet id, so ids of a new
-     * session never collide with an old one's (the store's idempotency key is per device).
+     * Random per session. Packet ids once derived their {@code clientMsgId} from it; only a generation restored
+     * from a snapshot of that time still does (see {@link #inboundKey}).
      */
     final String epoch;
     private volatile boolean persistent;
@@ -86,7 +101,7 @@ final class MqttSession {
     /** The state to carry to another node (see {@link Snapshot}). */
     synchronized Snapshot snapshot() {
         Map<Integer, long[]> in = new HashMap<>();
-        inbound.forEach((id, i) -> in.put(id, new long[] {i.generation(), i.payloadHash()}));
+        inbound.forEach((id, i) -> in.put(id, i.save()));
         return new Snapshot(epoch, expirySeconds, subscriptions.values().stream()
                 .map(x -> new SubscriptionState(x.filter(), x.qos(), x.noLocal())).toList(),
                 Map.copyOf(acked), in, List.copyOf(awaitingRelease));
@@ -101,7 +116,7 @@ final class MqttSession {
         }
         s.subscriptionList = List.copyOf(s.subscriptions.values());
         s.acked.putAll(saved.acked());
-        saved.inbound().forEach((id, g) -> s.inbound.put(id, new Inbound(g[0], g[1])));
+        saved.inbound().forEach((id, g) -> s.inbound.put(id, Inbound.load(g)));
         s.awaitingRelease.addAll(saved.awaitingRelease());
         s.detachedAtMs = nowMs;
         return s;
@@ -194,20 +209,24 @@ final class MqttSession {
      * id alone cannot tell "again" from "new". MQTT says a client sets DUP exactly when it sends a
      * packet again; a PUBLISH without DUP is therefore always new and starts a new generation of its
      * packet id. One with DUP maps to the current generation, unless its payload differs from the one
-     * last seen with that id: then the original never arrived, and it is new too. The key is
-     * {@code mqtt:<session epoch>:<packet id>:<generation>}.
+     * last seen with that id: then the original never arrived, and it is new too.
+     *
+     * <p>Each new generation gets a fresh UUIDv7, kept (and saved in the snapshot) for its retransmissions.
+     * Being time-ordered, these keys land at the end of the store's idempotency index like the SDK's ids do;
+     * the earlier {@code mqtt:<session epoch>:<packet id>:<generation>} keys landed on random leaves of it.
+     * A generation restored from a snapshot of that time keeps its old key, so its retransmission still
+     * dedupes.
      */
     synchronized String inboundKey(int packetId, boolean dup, byte[] payload) {
         long hash = hash(payload);
         Inbound current = inbound.get(packetId);
-        long generation;
         if (dup && current != null && current.payloadHash() == hash) {
-            generation = current.generation();
-        } else {
-            generation = current == null ? 0 : current.generation() + 1;
-            inbound.put(packetId, new Inbound(generation, hash));
+            return current.id() != null ? current.id().toString()
+                    : "mqtt:" + epoch + ":" + packetId + ":" + current.generation();
         }
-        return "mqtt:" + epoch + ":" + packetId + ":" + generation;
+        Inbound next = new Inbound(current == null ? 0 : current.generation() + 1, hash, Uuid7.shared().nextUuid());
+        inbound.put(packetId, next);
+        return next.id().toString();
     }
 
     /** QoS 2: PUBREC sent, waiting for PUBREL. */

@@ -95,6 +95,16 @@ public final class SqliteDialect implements Dialect {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.enforceForeignKeys(true);
+        noGeneratedKeys(config);
         return config;
+    }
+
+    /**
+     * Turns off the driver's generated keys, which Parley never asks for. With them on (the driver's default),
+     * every {@code executeUpdate} runs a regular expression over its SQL and, for an insert, a second query
+     * ({@code last_insert_rowid()}) with its result set: a fifth of the server's allocations at 10k deliveries/s.
+     */
+    public static void noGeneratedKeys(SQLiteConfig config) {
+        config.setGetGeneratedKeys(false);
     }
 }

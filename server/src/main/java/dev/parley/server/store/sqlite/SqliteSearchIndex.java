@@ -335,6 +335,7 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         // Derived data with its high-water mark in the same transaction: a commit lost in a power cut is redone
         // from the log, so the index file needs no fsync per commit.
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        SqliteDialect.noGeneratedKeys(config);
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
         try (Statement s = c.createStatement()) {
             int layout;
@@ -379,6 +380,7 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         config.setBusyTimeout(10_000);
         config.setReadOnly(true);
         config.enforceForeignKeys(true);
+        SqliteDialect.noGeneratedKeys(config);
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("parley-sqlite-search");
         hikari.setReadOnly(true);
