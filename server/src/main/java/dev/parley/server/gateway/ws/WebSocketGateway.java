@@ -5,6 +5,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
+import dev.parley.core.PageCache;
 import dev.parley.core.PresenceService;
 import dev.parley.core.TypingTracker;
 import dev.parley.core.port.EventBus;
@@ -50,6 +51,8 @@ public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
     private static final int MAX_PENDING_COMMANDS = 1_000;
+    /** At most this much of sync pages is kept: a storm over 20 conversations needs under 1 MiB. */
+    static final long SYNC_PAGE_CACHE_BYTES = 32L << 20;
 
     private final Vertx vertx;
     private final AccountService accounts;
@@ -65,6 +68,11 @@ public final class WebSocketGateway {
     private final WatermarkCoalescer watermarks;
     private final WsUpgrade upgrade;
     private final PageFrames pages = new PageFrames();
+    /**
+     * Sync pages as sent (UTF-8 after the request id), per conversation and {@code lastSeq}: a reconnect storm's
+     * thousands of clients of a conversation then cost one page read and one encoding ({@link PageCache}).
+     */
+    private final PageCache<byte[]> syncPages = new PageCache<>(SYNC_PAGE_CACHE_BYTES, page -> page.length);
     /** The liveness sweep of each event loop with sockets of this gateway ({@link NettySocket#armTimer}). */
     private final Map<EventLoop, LoopTimer> loopTimers = new ConcurrentHashMap<>();
     private final long timerTickMs;
@@ -333,9 +341,10 @@ public final class WebSocketGateway {
                     }
                 }
                 case ClientFrame.Sync s -> {
-                    ChatService.Page page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit());
+                    byte[] page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit(), syncPages,
+                            pages::tail);
                     if (!c.isClosed()) {
-                        c.push(pages.page(s.id(), page.messages(), page.hasMore()));
+                        c.push(pages.page(s.id(), page));
                     }
                 }
                 case ClientFrame.Ping p -> c.reply(new ServerFrame.Pong(p.id(), clock.millis()));
@@ -453,6 +462,11 @@ public final class WebSocketGateway {
             loops.add(p.socket.loop());
         }
         return loops.size();
+    }
+
+    /** The sync pages this node keeps (for metrics and tests). */
+    public PageCache<byte[]> syncPageCache() {
+        return syncPages;
     }
 
     /** Subscribed conversation topics on this node (for tests and metrics). */
