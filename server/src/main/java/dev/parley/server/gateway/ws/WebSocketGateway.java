@@ -34,9 +34,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -345,12 +347,34 @@ public final class WebSocketGateway {
                             pages::tail);
                     if (!c.isClosed()) {
                         c.push(pages.page(s.id(), page));
+                        awaitWrite(c);
                     }
                 }
                 case ClientFrame.Ping p -> c.reply(new ServerFrame.Pong(p.id(), clock.millis()));
             }
         } catch (RuntimeException e) {
             c.reply(error(frame.id(), e));
+        }
+    }
+
+    /**
+     * Waits (on the lane) until the socket's event loop has taken the frames pushed so far. A cached sync page
+     * costs next to nothing to answer, so a client that sends syncs without reading would otherwise have its lane
+     * queue pages for the loop faster than the loop writes them, where the outbound bound does not see them: the
+     * lane then built 54 pages of ~450 KB (24 MB) for one such client before it was closed, against fewer than 20
+     * when each page was read and encoded. Waiting keeps every page within sight of the bound.
+     */
+    private static void awaitWrite(WsPeer c) {
+        Executor loop = c.socket.loop();
+        if (loop instanceof EventLoop l && l.inEventLoop()) {
+            return; // already written (never the case for a lane)
+        }
+        try {
+            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.debug("socket loop did not take the sync page in time connection={}", c.id);
         }
     }
 
