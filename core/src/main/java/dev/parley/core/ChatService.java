@@ -218,6 +218,15 @@ public final class ChatService implements AutoCloseable {
         return reads.sync(caller, conversationId, afterSeq, limit);
     }
 
+    /**
+     * A sync page as the gateway sends it: from {@code cache} when it holds the page read at the conversation's
+     * current {@code lastSeq}, else read, encoded with {@code encode} and kept (see {@link PageCache}).
+     */
+    public <V> V sync(Caller caller, String conversationId, long afterSeq, Integer limit, PageCache<V> cache,
+                      BiFunction<List<Message>, Boolean, V> encode) {
+        return reads.sync(caller, conversationId, afterSeq, limit, cache, encode);
+    }
+
     /** History paging: after a seq (ascending) or, with {@code before}, the newest entries before it. */
     public Page history(Caller caller, String conversationId, Long after, Long before, Integer limit) {
         return reads.history(caller, conversationId, after, before, limit);

@@ -3,10 +3,13 @@ package dev.parley.core;
 import dev.parley.core.event.BusEvent;
 import dev.parley.core.port.EventBus;
 import dev.parley.core.port.MessageStore;
+import dev.parley.protocol.EntryKind;
 import dev.parley.protocol.Message;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 
 /**
  * Reading a conversation's log and saying how far one has read it: {@code sync} and {@code history} pages (only
@@ -38,7 +41,53 @@ final class Reads {
         members.requireMember(caller, conversationId);
         budgets.take(RateBudgets.Name.READS, caller.userId());
         int n = pageSize(limit);
-        List<Message> visible = EntryVisibility.after(store, conversationId, afterSeq, n + 1, caller.deviceId());
+        return page(EntryVisibility.after(store, conversationId, afterSeq, n + 1, caller.deviceId()), n);
+    }
+
+    /**
+     * {@link #sync}, answered from {@code cache} when it holds the page for the conversation's current {@code
+     * lastSeq} (one point read instead of a page read), else read and encoded with {@code encode} and kept. The
+     * same checks and budget as {@link #sync}. Only pages every member's device sees alike are kept (none with
+     * an {@code mls-welcome}); a store that cannot vouch for its pages ({@link MessageStore#lastSeq} empty)
+     * always reads.
+     *
+     * <p>A page read between two reads of {@code lastSeq} that agree was read at that {@code lastSeq} (any
+     * change in between would have moved it); a page that is not full and ends at {@code lastSeq} shows that
+     * by itself, so the second read is needed only for full pages.
+     */
+    <V> V sync(Caller caller, String conversationId, long afterSeq, Integer limit, PageCache<V> cache,
+               BiFunction<List<Message>, Boolean, V> encode) {
+        members.requireMember(caller, conversationId);
+        budgets.take(RateBudgets.Name.READS, caller.userId());
+        int n = pageSize(limit);
+        OptionalLong at = store.lastSeq(conversationId);
+        if (at.isPresent()) {
+            V kept = cache.get(conversationId, afterSeq, n, at.getAsLong());
+            if (kept != null) {
+                return kept;
+            }
+        }
+        List<Message> raw = store.entriesAfter(conversationId, afterSeq, n + 1);
+        for (Message m : raw) {
+            if (m.kind() == EntryKind.MLS_WELCOME) {
+                ChatService.Page page = page(EntryVisibility.after(store, conversationId, afterSeq, n + 1,
+                        caller.deviceId()), n);
+                return encode.apply(page.messages(), page.hasMore());
+            }
+        }
+        ChatService.Page page = page(raw, n);
+        V encoded = encode.apply(page.messages(), page.hasMore());
+        if (at.isPresent()) {
+            long l = at.getAsLong();
+            boolean endsThere = !page.hasMore() && !page.messages().isEmpty() && page.messages().getLast().seq() == l;
+            if (endsThere || store.lastSeq(conversationId).equals(at)) {
+                cache.put(conversationId, afterSeq, n, l, encoded);
+            }
+        }
+        return encoded;
+    }
+
+    private static ChatService.Page page(List<Message> visible, int n) {
         boolean more = visible.size() > n;
         return new ChatService.Page(more ? visible.subList(0, n) : visible, more);
     }

@@ -155,6 +155,9 @@ public final class ParleyServer implements AutoCloseable {
         int httpLoops = vertxOptions.getEventLoopPoolSize();
         webSockets = new WebSocketGateway(vertx, accounts, chat, presence, bus, blocking.executor(), ids, clock,
                 config.allowedOrigins(), config.maxFrameBytes(), config.connections());
+        metrics.syncPages(webSockets.syncPageCache());
+        closeables.add(() -> log.info("sync page cache: {} hits, {} misses",
+                webSockets.syncPageCache().hits(), webSockets.syncPageCache().misses()));
         var audit = webSockets.startSessionAudit(security.sessionAuditIntervalMs());
         closeables.add(audit);
         // Revocations and removals announced while the bus was away were missed: re-check open sockets.

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -233,6 +234,15 @@ public final class InMemoryMessageStore implements MessageStore, MlsGroupStore {
             int from = (int) Math.max(0, Math.min(afterSeq, log.entries.size()));
             int to = (int) Math.min(log.entries.size(), (long) from + limit);
             return List.copyOf(log.entries.subList(from, to));
+        }
+    }
+
+    /** Appends, erasures and reads all hold the one lock, so a delete's erasure is part of its append. */
+    @Override
+    public OptionalLong lastSeq(String conversationId) {
+        synchronized (lock) {
+            Log log = conversations.get(conversationId);
+            return log == null ? OptionalLong.empty() : OptionalLong.of(log.entries.size());
         }
     }
 

@@ -9,6 +9,7 @@ import dev.parley.core.Watermarks;
 import dev.parley.protocol.Message;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -58,6 +59,18 @@ public interface MessageStore extends AutoCloseable {
 
     /** Entries with {@code seq > afterSeq}, ascending, at most {@code limit}. */
     List<Message> entriesAfter(String conversationId, long afterSeq, int limit);
+
+    /**
+     * The conversation's {@code lastSeq} now, for readers that keep pages ({@code PageCache}): a page read while
+     * it was {@code L} is still exact while it is {@code L}. That holds only where every change to a
+     * conversation's entries commits together with an append to its log (which moves {@code lastSeq}), as a
+     * delete does (it erases bodies in the same transaction): a store that changes entries any other way, or
+     * applies a delete's erasure after the delete's own commit, must return empty, which turns page caching
+     * off. Empty also for an unknown conversation.
+     */
+    default OptionalLong lastSeq(String conversationId) {
+        return OptionalLong.empty();
+    }
 
     /** The newest entries with {@code seq < beforeSeq}, at most {@code limit}, returned in ascending order. */
     List<Message> entriesBefore(String conversationId, long beforeSeq, int limit);

@@ -352,6 +352,34 @@ public abstract class MessageStoreContract {
         assertThat(store.entry("cnv_1", 5).orElseThrow().kind()).isEqualTo(EntryKind.DELETE);
     }
 
+    /**
+     * Page caches rely on it ({@link MessageStore#lastSeq}): where given, it is the log's end, and every change to
+     * the entries (an edit, a delete that erases older bodies) moves it, so a page read at one value is exact for
+     * as long as the value holds.
+     */
+    @Test
+    void lastSeqWhereGivenIsTheLogsEndAndMovesWithEveryChangeToEntries() {
+        assertThat(store.lastSeq("cnv_unknown")).isEmpty();
+        store.createConversation(group("cnv_1", "usr_a", "usr_b"));
+        if (store.lastSeq("cnv_1").isEmpty()) {
+            return; // this store does not vouch for its pages: nothing is cached over it
+        }
+        assertThat(store.lastSeq("cnv_1")).hasValue(0);
+        append(text("cnv_1", "usr_a", "secret"));                                // 1
+        append(text("cnv_1", "usr_b", "other"));                                 // 2
+        assertThat(store.lastSeq("cnv_1")).hasValue(2);
+        List<Message> atTwo = store.entriesAfter("cnv_1", 0, 10);
+        append(change("cnv_1", "usr_a", EntryKind.EDIT, 1L, "secret, edited")); // 3
+        assertThat(store.lastSeq("cnv_1")).hasValue(3);
+        append(change("cnv_1", "usr_a", EntryKind.DELETE, 1L, null));           // 4
+        assertThat(store.lastSeq("cnv_1")).hasValue(4);
+        List<Message> atFour = store.entriesAfter("cnv_1", 0, 10);
+        assertThat(atFour.getFirst().body()).isNull();
+        assertThat(atFour.get(2).body()).isNull();
+        assertThat(atFour.subList(0, 2)).isNotEqualTo(atTwo);
+        assertThat(store.lastSeq("cnv_1")).as("reads do not move it").hasValue(4);
+    }
+
     @Test
     void latestReactionIsTheNewestByThatUserWithThatEmoji() {
         store.createConversation(group("cnv_1", "usr_a", "usr_b"));

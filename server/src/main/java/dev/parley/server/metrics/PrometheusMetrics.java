@@ -1,11 +1,13 @@
 package dev.parley.server.metrics;
 
+import dev.parley.core.PageCache;
 import dev.parley.core.push.PushDelivery;
 import dev.parley.server.config.MetricsConfig;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.store.jdbc.CommitObserver;
 import dev.parley.server.store.jdbc.Database;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -97,6 +99,16 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
     public void connections(String transport, Supplier<Number> open) {
         Gauge.builder("parley.connections", open).description("open client connections")
                 .tag("transport", transport).register(registry);
+    }
+
+    /** Sync pages answered from the gateway's {@link PageCache} or read ({@code parley_sync_page_cache_*}). */
+    public void syncPages(PageCache<?> cache) {
+        FunctionCounter.builder("parley.sync.page.cache.hits", cache, PageCache::hits)
+                .description("sync pages answered from the node's page cache").register(registry);
+        FunctionCounter.builder("parley.sync.page.cache.misses", cache, PageCache::misses)
+                .description("sync pages read from the store").register(registry);
+        Gauge.builder("parley.sync.page.cache.bytes", cache, PageCache::weight)
+                .description("what the kept sync pages weigh").register(registry);
     }
 
     /** The push queue's length ({@code parley_push_queued}). */

@@ -67,6 +67,16 @@ public final class OutFrame {
         return framed(payload, Unpooled.buffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length));
     }
 
+    /** {@link #ofJsonOnHeap(String)} for JSON given as two runs of UTF-8 (a sync answer's head and its page). */
+    public static OutFrame ofJsonOnHeap(byte[] head, byte[] tail) {
+        int n = MAX_HEADER + head.length + tail.length;
+        ByteBuf buf = Unpooled.buffer(n, n);
+        buf.writerIndex(MAX_HEADER);
+        buf.writeBytes(head);
+        buf.writeBytes(tail);
+        return framed(buf);
+    }
+
     /** Writes {@code payload} into {@code buf} (sized for it and the largest header) after the header's room. */
     private static OutFrame framed(byte[] payload, ByteBuf buf) {
         buf.writerIndex(MAX_HEADER);

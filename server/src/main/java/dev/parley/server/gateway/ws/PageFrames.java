@@ -3,6 +3,7 @@ package dev.parley.server.gateway.ws;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.ServerFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,10 +50,23 @@ final class PageFrames {
 
     /** The {@code ok} answer to the request {@code id} carrying {@code messages}. */
     OutFrame page(String id, List<Message> messages, boolean hasMore) {
+        return page(id, tail(messages, hasMore));
+    }
+
+    /** The {@code ok} answer to the request {@code id} whose page is {@code tail} (from {@link #tail}). */
+    OutFrame page(String id, byte[] tail) {
         // The head is whatever the codec writes before the page ({"t":"ok","id":"…"), so the id is escaped by it.
         String head = Json.encode(ServerFrame.Ok.of(id));
-        StringBuilder out = new StringBuilder(head.length() + 32 + messages.size() * 448);
-        out.append(head, 0, head.length() - 1).append(",\"messages\":[");
+        return OutFrame.ofJsonOnHeap(head.substring(0, head.length() - 1).getBytes(StandardCharsets.UTF_8), tail);
+    }
+
+    /**
+     * Everything of a page's answer after the request's id, as UTF-8: {@code ,"messages":[…],"hasMore":…}}.
+     * The same for every client that asks for the page, so a {@link dev.parley.core.PageCache} keeps this.
+     */
+    byte[] tail(List<Message> messages, boolean hasMore) {
+        StringBuilder out = new StringBuilder(32 + messages.size() * 448);
+        out.append(",\"messages\":[");
         for (int i = 0; i < messages.size(); i++) {
             if (i > 0) {
                 out.append(',');
@@ -60,7 +74,7 @@ final class PageFrames {
             out.append(json(messages.get(i)));
         }
         out.append("],\"hasMore\":").append(hasMore).append('}');
-        return OutFrame.ofJsonOnHeap(out.toString());
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** One entry as it appears in a page. */

@@ -5,6 +5,7 @@ import dev.parley.core.Appended;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatException;
 import dev.parley.core.ChatService;
+import dev.parley.core.PageCache;
 import dev.parley.core.PresenceService;
 import dev.parley.core.TypingTracker;
 import dev.parley.core.port.EventBus;
@@ -33,9 +34,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,8 @@ public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
     private static final int MAX_PENDING_COMMANDS = 1_000;
+    /** At most this much of sync pages is kept: a storm over 20 conversations needs under 1 MiB. */
+    static final long SYNC_PAGE_CACHE_BYTES = 32L << 20;
 
     private final Vertx vertx;
     private final AccountService accounts;
@@ -65,6 +70,11 @@ public final class WebSocketGateway {
     private final WatermarkCoalescer watermarks;
     private final WsUpgrade upgrade;
     private final PageFrames pages = new PageFrames();
+    /**
+     * Sync pages as sent (UTF-8 after the request id), per conversation and {@code lastSeq}: a reconnect storm's
+     * thousands of clients of a conversation then cost one page read and one encoding ({@link PageCache}).
+     */
+    private final PageCache<byte[]> syncPages = new PageCache<>(SYNC_PAGE_CACHE_BYTES, page -> page.length);
     /** The liveness sweep of each event loop with sockets of this gateway ({@link NettySocket#armTimer}). */
     private final Map<EventLoop, LoopTimer> loopTimers = new ConcurrentHashMap<>();
     private final long timerTickMs;
@@ -333,15 +343,38 @@ public final class WebSocketGateway {
                     }
                 }
                 case ClientFrame.Sync s -> {
-                    ChatService.Page page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit());
+                    byte[] page = chat.sync(caller, s.conversationId(), s.afterSeq(), s.limit(), syncPages,
+                            pages::tail);
                     if (!c.isClosed()) {
-                        c.push(pages.page(s.id(), page.messages(), page.hasMore()));
+                        c.push(pages.page(s.id(), page));
+                        awaitWrite(c);
                     }
                 }
                 case ClientFrame.Ping p -> c.reply(new ServerFrame.Pong(p.id(), clock.millis()));
             }
         } catch (RuntimeException e) {
             c.reply(error(frame.id(), e));
+        }
+    }
+
+    /**
+     * Waits (on the lane) until the socket's event loop has taken the frames pushed so far. A cached sync page
+     * costs next to nothing to answer, so a client that sends syncs without reading would otherwise have its lane
+     * queue pages for the loop faster than the loop writes them, where the outbound bound does not see them: the
+     * lane then built 54 pages of ~450 KB (24 MB) for one such client before it was closed, against fewer than 20
+     * when each page was read and encoded. Waiting keeps every page within sight of the bound.
+     */
+    private static void awaitWrite(WsPeer c) {
+        Executor loop = c.socket.loop();
+        if (loop instanceof EventLoop l && l.inEventLoop()) {
+            return; // already written (never the case for a lane)
+        }
+        try {
+            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.debug("socket loop did not take the sync page in time connection={}", c.id);
         }
     }
 
@@ -453,6 +486,11 @@ public final class WebSocketGateway {
             loops.add(p.socket.loop());
         }
         return loops.size();
+    }
+
+    /** The sync pages this node keeps (for metrics and tests). */
+    public PageCache<byte[]> syncPageCache() {
+        return syncPages;
     }
 
     /** Subscribed conversation topics on this node (for tests and metrics). */

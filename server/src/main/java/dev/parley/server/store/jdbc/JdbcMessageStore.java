@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,6 +33,8 @@ public final class JdbcMessageStore implements MessageStore {
             + " FROM entries WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?";
     private static final String BEFORE = "SELECT " + EntryRows.PAGE_COLUMNS
             + " FROM entries WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+
+    private static final String LAST_SEQ = "SELECT last_seq FROM conversations WHERE id = ?";
 
     private final Database db;
 
@@ -135,6 +138,23 @@ public final class JdbcMessageStore implements MessageStore {
             return List.of();
         }
         return db.read("entries of " + conversationId, c -> Queries.page(c, AFTER, conversationId, afterSeq, limit));
+    }
+
+    /**
+     * Pages may be kept by it: the only change to stored entries besides appends is a delete's erasure
+     * ({@code WriteBatch}), made in the transaction of the delete's own append, which moves {@code last_seq}
+     * (and a conversation's row and entries live together, one shard on Citus).
+     */
+    @Override
+    public OptionalLong lastSeq(String conversationId) {
+        return db.read("last seq of a conversation", c -> {
+            try (PreparedStatement ps = c.prepareStatement(LAST_SEQ)) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+            }
+        });
     }
 
     @Override
