@@ -25,9 +25,7 @@ class GroupRolesMigrationTest {
     @Test
     void sqliteGroupsGetOwners() throws SQLException {
         Path file = dir.resolve("parley.db");
-        String url = "jdbc:sqlite:" + file;
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/sqlite").target("11")
-                .load().migrate();
+        String url = OldSqliteFile.migratedTo(file, "11");
         try (Connection c = DriverManager.getConnection(url)) {
             oldRows(c);
         }

@@ -16,7 +16,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,14 +38,9 @@ class IdempotencyIndexMigrationTest {
     @Test
     void retriesOfSendsStoredBeforeTheUpgradeStillDedupe() throws Exception {
         Path file = dir.resolve("parley.db");
-        String url = "jdbc:sqlite:" + file;
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/sqlite").target("18")
-                .load().migrate();
+        String url = OldSqliteFile.migratedTo(file, "18");
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO conversations (id, kind, title, last_seq, created_by, created_at_ms,"
-                    + " updated_version) VALUES ('cnv_1', 'group', 't', 2, 'usr_a', 1, 1)");
-            s.executeUpdate("INSERT INTO members (conversation_id, user_id, role, ordinal, updated_version) VALUES"
-                    + " ('cnv_1', 'usr_a', 'owner', 0, 1), ('cnv_1', 'usr_b', 'member', 1, 1)");
+            OldSqliteFile.group(s, "cnv_1", 2, 1);
             s.executeUpdate("INSERT INTO entries (conversation_id, seq, message_id, sender_id, sender_device_id,"
                     + " client_msg_id, kind, body, created_at_ms) VALUES"
                     + " ('cnv_1', 1, 'msg_old1', 'usr_a', 'dev_a', '" + V7 + "', 'text', 'one', 5),"

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,14 +92,9 @@ class SqliteChangeVersionTest {
     @Test
     void aFileOfAnOlderServerContinuesAboveItsVersions() throws Exception {
         Path file = dir.resolve("parley.db");
-        String url = "jdbc:sqlite:" + file;
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/sqlite").target("18")
-                .load().migrate();
+        String url = OldSqliteFile.migratedTo(file, "18");
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO conversations (id, kind, title, last_seq, created_by, created_at_ms,"
-                    + " updated_version) VALUES ('cnv_old', 'group', 't', 0, 'usr_a', 1, 7)");
-            s.executeUpdate("INSERT INTO members (conversation_id, user_id, role, ordinal, updated_version) VALUES"
-                    + " ('cnv_old', 'usr_a', 'owner', 0, 7), ('cnv_old', 'usr_b', 'member', 1, 7)");
+            OldSqliteFile.group(s, "cnv_old", 0, 7);
             s.executeUpdate("UPDATE counters SET value = 7 WHERE name = 'version'");
         }
         try (Stores stores = Stores.sqlite(file, StoreOptions.defaults())) {
