@@ -115,6 +115,32 @@ class SqliteSearchIndexFileTest {
         }
     }
 
+    @Test
+    void entriesIndexedAgainKeepOneRowEachWithTheirNewestText() throws Exception {
+        Path log = dir.resolve("parley.db");
+        long edited;
+        try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
+            group(stores, "cnv_1", "usr_a");
+            send(stores, "cnv_1", "usr_a", "ibis one");
+            edited = send(stores, "cnv_1", "usr_a", "ibis two");
+            append(stores, change("cnv_1", "usr_a", EntryKind.EDIT, edited, "ibis two, edited"));
+            assertThat(hits(stores, "ibis")).hasSize(2);
+        }
+        // The mark moved back to the start, as a page whose commit was lost is found again: every entry is indexed
+        // a second time over the rows already there.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchIndex.fileFor(log));
+             Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE index_state SET log_rowid = 0, conversation_id = NULL, seq = NULL WHERE id = 1");
+        }
+        try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
+            assertThat(hits(stores, "ibis")).extracting(SearchHit::snippet)
+                    .containsExactlyInAnyOrder("ibis one", "ibis two, edited");
+            assertThat(hits(stores, "edited")).singleElement().extracting(SearchHit::seq).isEqualTo(edited);
+            send(stores, "cnv_1", "usr_a", "ibis three");
+            assertThat(hits(stores, "ibis")).hasSize(3);
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private static void removeIndexFiles(Path log) throws Exception {

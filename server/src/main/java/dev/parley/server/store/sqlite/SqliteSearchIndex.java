@@ -180,7 +180,7 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     private void indexPage(List<Row> page) {
         try {
             try (PreparedStatement addRow = index.prepareStatement(
-                    "INSERT OR IGNORE INTO search_rows (conversation_id, seq) VALUES (?, ?)");
+                    "INSERT OR IGNORE INTO search_rows (conversation_id, seq) VALUES (?, ?) RETURNING id");
                  PreparedStatement rowId = index.prepareStatement(
                          "SELECT id FROM search_rows WHERE conversation_id = ? AND seq = ?");
                  PreparedStatement addText = index.prepareStatement(
@@ -196,9 +196,12 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                     switch (r.kind) {
                         case "text", "media" -> {
                             if (!r.deleted && r.body != null && !r.body.isEmpty()) {
-                                long id = ensureRow(addRow, rowId, r.conversationId, r.seq);
-                                dropText.setLong(1, id); // a retried page may have indexed it already
-                                dropText.executeUpdate();
+                                Long id = newRow(addRow, r.conversationId, r.seq);
+                                if (id == null) { // a retried page indexed it already
+                                    id = ensureRow(addRow, rowId, r.conversationId, r.seq);
+                                    dropText.setLong(1, id);
+                                    dropText.executeUpdate();
+                                }
                                 insertText(addText, id, r.body);
                             }
                         }
@@ -244,11 +247,22 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         }
     }
 
-    private static long ensureRow(PreparedStatement addRow, PreparedStatement rowId, String conversationId,
-                                  long seq) throws SQLException {
+    /**
+     * Adds the message's row and returns its id, or {@code null} when it was there already. A new message's row
+     * never is (unless a page is retried), so indexing it takes one statement here instead of an insert, a lookup
+     * and a delete of text it cannot have.
+     */
+    private static Long newRow(PreparedStatement addRow, String conversationId, long seq) throws SQLException {
         addRow.setString(1, conversationId);
         addRow.setLong(2, seq);
-        addRow.executeUpdate();
+        try (ResultSet rs = addRow.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    private static long ensureRow(PreparedStatement addRow, PreparedStatement rowId, String conversationId,
+                                  long seq) throws SQLException {
+        newRow(addRow, conversationId, seq);
         Long id = findRow(rowId, conversationId, seq);
         if (id == null) {
             throw new SQLException("search row for " + conversationId + "/" + seq + " vanished");
