@@ -224,12 +224,12 @@ public class StoreAppendBenchmark {
         }
         stores.database().observeCommits(new CommitObserver() {
             @Override
-            public void batchCommitted(int writes, long commitNanos) {
+            public void batchCommitted(int writes, long commitNanos, long handOffNanos) {
                 batches.increment();
             }
 
             @Override
-            public void entryStored(String kind, long durableNanos) {
+            public void entryStored(String kind, long waitedNanos, long durableNanos) {
             }
         });
         ioAtStart = readIo();

@@ -75,20 +75,33 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
                 .description("from an entry's write being queued to the commit that made it durable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+        Timer waited = Timer.builder("parley.send.write.wait")
+                .description("from an entry's write being queued to the start of the transaction that stored it "
+                        + "(the part of parley_send_durable_latency spent waiting for the writer)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+        Timer handOff = Timer.builder("parley.commit.handoff")
+                .description("from the end of a group commit to the completions thread taking its batch "
+                        + "(answers, publishing and fan-out start then)")
+                .tag("store", database.engine()).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
         Gauge.builder("parley.store.queued.writes", database, Database::queuedWrites)
                 .description("writes waiting for the writer").register(registry);
         database.observeCommits(new CommitObserver() {
             @Override
-            public void batchCommitted(int writes, long commitNanos) {
+            public void batchCommitted(int writes, long commitNanos, long handOffNanos) {
                 batchSize.record(writes);
                 commit.record(Duration.ofNanos(commitNanos));
+                handOff.record(Duration.ofNanos(handOffNanos));
             }
 
             @Override
-            public void entryStored(String kind, long durableNanos) {
+            public void entryStored(String kind, long waitedNanos, long durableNanos) {
                 storedByKind.computeIfAbsent(kind, k -> Counter.builder("parley.entries.stored")
                         .description("log entries stored, by kind").tags(Tags.of("kind", k)).register(registry))
                         .increment();
+                waited.record(Duration.ofNanos(waitedNanos));
                 durable.record(Duration.ofNanos(durableNanos));
             }
         });

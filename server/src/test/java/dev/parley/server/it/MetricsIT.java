@@ -105,6 +105,15 @@ class MetricsIT {
             assertThat(sample(text, "parley_entries_stored_total", "kind=\"reaction\"")).hasValue(1.0);
             assertThat(sample(text, "parley_send_durable_latency_seconds_count", "node=\"node-1\"")).hasValue(4.0);
             assertThat(sample(text, "parley_commit_batch_size_count", "")).hasValueSatisfying(v -> assertThat(v).isPositive());
+            // The wait for the writer is a part of each stored entry's durable latency, counted for the same entries.
+            assertThat(sample(text, "parley_send_write_wait_seconds_count", "node=\"node-1\"")).hasValue(4.0);
+            assertThat(sample(text, "parley_send_write_wait_seconds_sum", "node=\"node-1\"").orElseThrow())
+                    .isLessThanOrEqualTo(sample(text, "parley_send_durable_latency_seconds_sum", "node=\"node-1\"")
+                            .orElseThrow());
+            // One hand-off to the completions thread per commit.
+            assertThat(sample(text, "parley_commit_handoff_seconds_count", "store=\"sqlite\""))
+                    .isEqualTo(sample(text, "parley_commit_latency_seconds_count", "store=\"sqlite\""))
+                    .hasValueSatisfying(v -> assertThat(v).isPositive());
             assertThat(text).contains("parley_commit_latency_seconds_bucket{", "parley_store_queued_writes{",
                     "jvm_memory_used_bytes{", "process_uptime_seconds{", "hikaricp_connections{");
         }

@@ -155,7 +155,7 @@ public final class Writer implements AutoCloseable {
             lastSeqs.committed();
             versions.committed(); // before anyone hears of the commit
             long committed = System.nanoTime();
-            completeAll(batch, committed - started, committed);
+            completeAll(batch, started, committed);
             return true;
         } catch (WriteBatch.StoredDuplicate e) {
             // A retried append: redo the batch, this time looking every idempotency key up first.
@@ -254,17 +254,19 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Tells the observer, then completes the callers' futures on the completion thread, in commit order. */
-    private void completeAll(List<WriteOp<?>> batch, long commitNanos, long committedAtNanos) {
+    private void completeAll(List<WriteOp<?>> batch, long startedAtNanos, long committedAtNanos) {
         List<WriteOp<?>> done = List.copyOf(batch);
         completions.execute(() -> {
             // Metrics first (microseconds), so that anyone who saw an answer also sees it counted.
             CommitObserver o = observer;
             if (o != CommitObserver.NONE) {
                 try {
-                    o.batchCommitted(done.size(), commitNanos);
+                    o.batchCommitted(done.size(), committedAtNanos - startedAtNanos,
+                            System.nanoTime() - committedAtNanos);
                     for (WriteOp<?> op : done) {
                         if (op instanceof WriteOp.Append a && a.succeeded() && !a.result().duplicate()) {
-                            o.entryStored(a.entry.kind().wire(), committedAtNanos - a.queuedAtNanos);
+                            o.entryStored(a.entry.kind().wire(), Math.max(0, startedAtNanos - a.queuedAtNanos),
+                                    committedAtNanos - a.queuedAtNanos);
                         }
                     }
                 } catch (RuntimeException e) {
