@@ -103,6 +103,12 @@ class BenchSmokeTest {
             Report r = new LoadRun(t, tinyFanout(), vertx, LOG).run("fanout");
             assertCountsEveryDelivery(r, 4);
             assertThat(r.figure("serverCpuUsPerDelivery")).isPositive();
+            // The server's own histograms over the window: every message sent in it was stored there.
+            assertThat(r.figure("serverStored")).isPositive().isLessThanOrEqualTo(r.figure("sent"));
+            assertThat(r.figure("serverDurableP99Ms")).isPositive()
+                    .isGreaterThanOrEqualTo(r.figure("serverDurableP50Ms"));
+            assertThat(r.figure("serverCommits")).isPositive();
+            assertThat(r.notes()).anyMatch(n -> n.startsWith("server side, measured window: "));
 
             Path html = ReportWriter.write(dir.resolve("out"), "fanout-parley", r);
             assertThat(Files.readString(html)).contains("<svg", "Latency by percentile", "deliveredPerSec")

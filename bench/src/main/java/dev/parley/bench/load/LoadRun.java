@@ -8,6 +8,7 @@ import dev.parley.bench.measure.ProcStats;
 import dev.parley.bench.measure.Sampler;
 import dev.parley.bench.report.Percentiles;
 import dev.parley.bench.report.Report;
+import dev.parley.bench.report.ServerHistograms;
 import dev.parley.bench.report.TimePoint;
 import dev.parley.bench.target.Target;
 import io.vertx.core.Context;
@@ -18,7 +19,9 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -166,6 +169,7 @@ public final class LoadRun {
             List<DriverConnection> conns = connections;
             Thread pacer = Thread.ofPlatform().name("bench-pacer").start(() -> pace(conns, start, total));
             sleepUntil(epoch + measureStartRel);
+            Optional<ServerHistograms> histograms0 = target.metricsUrl().flatMap(ServerHistograms::scrape);
             long cpu0 = ProcStats.cpuNanos(target.pid());
             long self0 = ProcStats.selfCpuNanos();
             long acked0 = acked.sum();
@@ -176,6 +180,7 @@ public final class LoadRun {
             long acked1 = acked.sum();
             long wall1 = System.nanoTime();
             long rssEnd = ProcStats.rssBytes(target.pid());
+            Optional<ServerHistograms> histograms1 = target.metricsUrl().flatMap(ServerHistograms::scrape);
             pacer.join();
 
             // Drain: wait (bounded) until every acknowledged message reached every receiver.
@@ -240,6 +245,9 @@ public final class LoadRun {
                     .figure("setupSec", setupSeconds);
             report.latency(Percentiles.of(latency), curve(latency)).ackLatency(Percentiles.of(acks.getIntervalHistogram()))
                     .timeline(points);
+            if (histograms0.isPresent() && histograms1.isPresent()) {
+                serverSide(report, histograms1.get().since(histograms0.get()));
+            }
             if (lastError != null) {
                 report.note("last error seen: " + lastError);
             }
@@ -251,6 +259,29 @@ public final class LoadRun {
             Connector.closeAll(connections, Duration.ofSeconds(10));
             driver.close();
         }
+    }
+
+    /** The server's histograms of a send's time, over the measured window (figures, and a note that reads them). */
+    static void serverSide(Report.Builder report, ServerHistograms h) {
+        String durable = "parley_send_durable_latency_seconds";
+        String waited = "parley_send_write_wait_seconds";
+        String commit = "parley_commit_latency_seconds";
+        String handOff = "parley_commit_handoff_seconds";
+        if (h.count(durable) == 0) {
+            return;
+        }
+        report.figure("serverStored", h.count(durable))
+                .figure("serverDurableP50Ms", h.quantileMs(durable, 0.50))
+                .figure("serverDurableP99Ms", h.quantileMs(durable, 0.99))
+                .figure("serverWriteWaitP99Ms", h.quantileMs(waited, 0.99))
+                .figure("serverCommits", h.count(commit))
+                .figure("serverCommitP99Ms", h.quantileMs(commit, 0.99))
+                .figure("serverHandoffP99Ms", h.quantileMs(handOff, 0.99));
+        report.note(String.format(Locale.ROOT, "server side, measured window: %d entries stored in %d commits; "
+                        + "above 3 ms: %.2f %% of sends from queued to durable, %.2f %% waiting for the writer, "
+                        + "%.2f %% of commits, %.2f %% of hand-offs to the completions thread",
+                h.count(durable), h.count(commit), 100 * h.shareAbove(durable, 3), 100 * h.shareAbove(waited, 3),
+                100 * h.shareAbove(commit, 3), 100 * h.shareAbove(handOff, 3)));
     }
 
     /** The open-loop schedule: message j is due at start + j × interval, sent by sender j mod senders. */

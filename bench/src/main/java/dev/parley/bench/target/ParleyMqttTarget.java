@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Parley driven through its MQTT gateway by the bench's MQTT driver, the same client code that drives
@@ -46,6 +47,11 @@ public final class ParleyMqttTarget implements Target {
     @Override
     public String name() {
         return "parley-mqtt";
+    }
+
+    @Override
+    public Optional<URI> metricsUrl() {
+        return server.metricsUrl();
     }
 
     @Override

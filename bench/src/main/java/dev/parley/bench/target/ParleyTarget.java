@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Parley server: either started by the bench as a separate process ({@code java -jar parley.jar server
@@ -122,6 +123,11 @@ public final class ParleyTarget implements Target {
     @Override
     public String name() {
         return "parley";
+    }
+
+    @Override
+    public Optional<URI> metricsUrl() {
+        return Optional.of(url.resolve("/metrics"));
     }
 
     @Override
