@@ -71,9 +71,10 @@ public record ConnectionConfig(long helloTimeoutMs, long pingIntervalMs, long po
     }
 
     /**
-     * The default number of event loops: two per core, Vert.x's own default. One per core costs a few percent less
-     * CPU per delivery at 40k deliveries/s (a fan-out wakes fewer loops) but measured a worse p90/p99 at 10k/s,
-     * so it is a setting, not the default.
+     * The default number of event loops: two per core, Vert.x's own default. One per core costs 6-11 % less CPU
+     * per delivery at 10k and 40k deliveries/s (a fan-out wakes fewer loops) and gave a better p90 at 10k, but a
+     * worse p99 at 40k, where the loops are busy (docs/performance.md, "Eighth session"): a setting for nodes
+     * well below saturation, not the default.
      */
     public static int defaultEventLoops() {
         return 2 * Math.max(1, Runtime.getRuntime().availableProcessors());
