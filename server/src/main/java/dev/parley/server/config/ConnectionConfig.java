@@ -73,9 +73,8 @@ public record ConnectionConfig(long helloTimeoutMs, long pingIntervalMs, long po
     /**
      * The default number of event loops: two per core, Vert.x's own default. One per core cost less CPU per
      * delivery in every measured pair (medians 11 % lower at 10k and 6 % at 40k deliveries/s: a fan-out wakes
-     * fewer loops) and gave a better p90 at 10k, but a
-     * worse p99 at 40k, where the loops are busy (docs/performance.md, "Eighth session"): a setting for nodes
-     * well below saturation, not the default.
+     * fewer loops) and gave a better p90 at 10k, but a worse p99 at 40k, where the loops are busy
+     * (docs/performance.md, "Eighth session"): a setting for nodes well below saturation, not the default.
      */
     public static int defaultEventLoops() {
         return 2 * Math.max(1, Runtime.getRuntime().availableProcessors());
