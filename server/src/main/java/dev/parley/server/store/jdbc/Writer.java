@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The group-committing writer: one thread with its own connection drains the queue of writes and applies
  * up to {@code maxBatch} of them in one transaction, so one commit (one fsync) serves many callers. Each
  * caller's future completes after the commit, in queue order. If a batch fails it is rolled back and its
- * writes are retried one transaction each, so only the faulty one fails.
+ * writes are retried one transaction each, so only the faulty one fails. A batch the database aborted for a
+ * deadlock or a serialization conflict (on PostgreSQL, two nodes' writers locking the same conversations in the
+ * other order) is first run again whole, up to {@value #CONFLICT_RETRIES} times after a short random pause.
  *
  * <p>Futures are completed on a second thread, in commit order: what callers chain on them (the {@code
  * sent} answer, publishing, fan-out to sockets) then overlaps with the next batch's SQL instead of
@@ -29,6 +33,8 @@ public final class Writer implements AutoCloseable {
 
     /** Under a backlog the batch may grow to this many times {@code maxBatch}. */
     private static final int MAX_GROWTH = 8;
+    /** Times a batch is run again after the database aborted it for a deadlock or a serialization conflict. */
+    static final int CONFLICT_RETRIES = 3;
 
     private final Dialect dialect;
     private final int maxBatch;
@@ -132,10 +138,15 @@ public final class Writer implements AutoCloseable {
 
     /** Applies a batch; returns false if the database could not be reached (every op then failed). */
     private boolean runBatch(List<WriteOp<?>> batch) {
-        return runBatch(batch, true, false, true);
+        return runBatch(batch, true, false, true, 0);
     }
 
     private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst, boolean mayRedo) {
+        return runBatch(batch, mayReconnect, lookUpFirst, mayRedo, 0);
+    }
+
+    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst, boolean mayRedo,
+                             int conflicts) {
         Connection c;
         try {
             c = connection();
@@ -184,6 +195,16 @@ public final class Writer implements AutoCloseable {
                 failAll(batch, error);
                 return true;
             }
+            if (!connectionLost && conflicts < CONFLICT_RETRIES && isConflict(e)) {
+                // Another node's writer holds rows this batch needs in the other order (PostgreSQL aborts one of two
+                // deadlocked transactions), or a serialization check failed: nothing was committed, and the same
+                // batch usually goes through at once. A short random pause keeps the two from meeting again.
+                LOG.info("{} aborted a batch of {} writes ({}); running it again", dialect.name(), batch.size(),
+                        e.getMessage());
+                batch.forEach(WriteOp::reset);
+                pauseAfterConflict(conflicts);
+                return runBatch(batch, mayReconnect, lookUpFirst, mayRedo, conflicts + 1);
+            }
             if (connectionLost && mayReconnect) {
                 // Nothing was committed: run the same batch again on a new connection.
                 LOG.warn("{} writer lost its connection ({}); retrying {} writes on a new one", dialect.name(),
@@ -210,6 +231,21 @@ public final class Writer implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** A deadlock ({@code 40P01}) or a serialization failure ({@code 40001}), anywhere in the cause chain. */
+    static boolean isConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || "40001".equals(s.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pauseAfterConflict(int conflicts) {
+        long micros = ThreadLocalRandom.current().nextLong(500, 2_000) << conflicts;
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(micros));
     }
 
     private Connection connection() throws SQLException {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,6 +87,73 @@ class GroupCommitTest {
         assertThat(move.join()).contains(new Watermarks("cnv_1", "usr_b", 20, 5));
         assertThat(store.findConversation("cnv_1").orElseThrow().title()).isNull();
         assertThat(store.findConversation("cnv_1").orElseThrow().lastSeq()).isEqualTo(20);
+    }
+
+    @Test
+    void aBatchAbortedForADeadlockRunsAgainWholeAndEveryWriteCommitsOnce() {
+        CompletableFuture<Object> hold = holdWriter();
+        List<CompletableFuture<Appended>> appends = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            appends.add(store.append(text("d-" + i)));
+        }
+        AtomicInteger runs = new AtomicInteger();
+        // What PostgreSQL answers the victim of a deadlock between two nodes' writers, the first two times.
+        CompletableFuture<Object> victim = db.write(new WriteOp.InTransaction<>("deadlocked write", tx -> {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE conversations SET title = 'renamed' WHERE id = 'cnv_1'")) {
+                ps.executeUpdate();
+            }
+            if (runs.incrementAndGet() <= 2) {
+                throw new SQLException("deadlock detected", "40P01");
+            }
+            return "done";
+        }));
+        for (int i = 5; i < 10; i++) {
+            appends.add(store.append(text("d-" + i)));
+        }
+
+        release.countDown();
+
+        assertThat(hold.join()).isNull();
+        assertThat(victim.join()).isEqualTo("done");
+        assertThat(runs).hasValue(3);
+        assertThat(appends).extracting(f -> f.join().entry().seq())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
+        assertThat(store.findConversation("cnv_1").orElseThrow().title()).isEqualTo("renamed");
+        assertThat(store.findConversation("cnv_1").orElseThrow().lastSeq()).isEqualTo(10);
+        assertThat(store.entriesAfter("cnv_1", 0, 100)).hasSize(10);
+    }
+
+    @Test
+    void aWriteThatKeepsConflictingFailsAloneAfterItsRetries() {
+        CompletableFuture<Object> hold = holdWriter();
+        CompletableFuture<Appended> before = store.append(text("e-0"));
+        AtomicInteger runs = new AtomicInteger();
+        CompletableFuture<Object> stuck = db.write(new WriteOp.InTransaction<>("always conflicting", tx -> {
+            runs.incrementAndGet();
+            throw new SQLException("could not serialize access", "40001");
+        }));
+        CompletableFuture<Appended> after = store.append(text("e-1"));
+
+        release.countDown();
+
+        assertThat(hold.join()).isNull();
+        assertThatThrownBy(stuck::join).hasCauseInstanceOf(StoreException.class)
+                .hasRootCauseMessage("could not serialize access");
+        // The batch ran 1 + CONFLICT_RETRIES times, then each write alone: this one again, 1 + CONFLICT_RETRIES.
+        assertThat(runs).hasValue(2 * (1 + Writer.CONFLICT_RETRIES));
+        assertThat(before.join().entry().seq()).isEqualTo(1);
+        assertThat(after.join().entry().seq()).isEqualTo(2);
+    }
+
+    @Test
+    void onlyDeadlocksAndSerializationFailuresCountAsConflicts() {
+        assertThat(Writer.isConflict(new SQLException("deadlock detected", "40P01"))).isTrue();
+        assertThat(Writer.isConflict(new SQLException("could not serialize access", "40001"))).isTrue();
+        assertThat(Writer.isConflict(new StoreException("wrapped", new SQLException("x", "40P01")))).isTrue();
+        assertThat(Writer.isConflict(new SQLException("duplicate key", "23505"))).isFalse();
+        assertThat(Writer.isConflict(new SQLException("boom"))).isFalse();
+        assertThat(Writer.isConflict(new IllegalStateException("no SQL state"))).isFalse();
     }
 
     @Test
