@@ -11,8 +11,24 @@ import picocli.CommandLine.Command;
                 "Docs: README.md, docs/protocol.md"})
 public final class ParleyCommand implements Runnable {
 
+    /** The system property {@code logback.xml} reads for where the console log goes. */
+    static final String LOG_TARGET = "parley.log.target";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Where log lines go: standard output for {@code parley server} (its log is its output), standard error for
+     * every other command, whose standard output is what it prints ({@code tail --json} must be JSON only).
+     */
+    static String logTarget(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a.equals("server") ? "System.out" : "System.err";
+            }
+        }
+        return "System.err";
+    }
 
     @Override
     public void run() {
@@ -20,6 +36,8 @@ public final class ParleyCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before anything logs: only the server's log belongs on standard output.
+        System.setProperty(LOG_TARGET, logTarget(args));
         int code = new CommandLine(new ParleyCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
