@@ -141,10 +141,6 @@ public final class Writer implements AutoCloseable {
         return runBatch(batch, true, false, true, 0);
     }
 
-    private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst, boolean mayRedo) {
-        return runBatch(batch, mayReconnect, lookUpFirst, mayRedo, 0);
-    }
-
     private boolean runBatch(List<WriteOp<?>> batch, boolean mayReconnect, boolean lookUpFirst, boolean mayRedo,
                              int conflicts) {
         Connection c;
@@ -172,14 +168,14 @@ public final class Writer implements AutoCloseable {
             // A retried append: redo the batch, this time looking every idempotency key up first.
             rollback(c);
             batch.forEach(WriteOp::reset);
-            return runBatch(batch, mayReconnect, true, mayRedo);
+            return runBatch(batch, mayReconnect, true, mayRedo, conflicts);
         } catch (LastSeqs.Stale e) {
             // The cached last_seq was wrong (rollback() forgets the cache): redo the batch once, reloading.
             rollback(c);
             batch.forEach(WriteOp::reset);
             if (mayRedo) {
                 LOG.warn("{} writer: {}; redoing {} writes", dialect.name(), e.getMessage(), batch.size());
-                return runBatch(batch, mayReconnect, lookUpFirst, false);
+                return runBatch(batch, mayReconnect, lookUpFirst, false, conflicts);
             }
             LOG.warn("{} writer: {} again; failing {} writes", dialect.name(), e.getMessage(), batch.size());
             failAll(batch, new StoreException("last_seq changed behind the " + dialect.name() + " writer", e));
@@ -210,7 +206,7 @@ public final class Writer implements AutoCloseable {
                 LOG.warn("{} writer lost its connection ({}); retrying {} writes on a new one", dialect.name(),
                         e.toString(), batch.size());
                 batch.forEach(WriteOp::reset);
-                return runBatch(batch, false, lookUpFirst, mayRedo);
+                return runBatch(batch, false, lookUpFirst, mayRedo, conflicts);
             }
             if (batch.size() == 1) {
                 WriteOp<?> op = batch.getFirst();
