@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,23 +28,39 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's metrics, in Prometheus text format at {@code GET /metrics}: every series Parley defines is
  * named {@code parley_*} and tagged with the node; JVM, process and connection-pool series come from
  * Micrometer's binders. When a token is configured the endpoint needs it as a bearer token (compared in
  * constant time); scrapers on a private network may leave it unset.
+ *
+ * <p>The text is rendered on a thread of its own, never on an event loop: rendering runs every gauge (the push
+ * queue's length is a store query) and every histogram's buckets, and took 20–80 ms under load, during which
+ * every socket of the event loop that served the scrape waited.
  */
 public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseable {
     public static final String PATH = "/metrics";
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Logger log = LoggerFactory.getLogger(PrometheusMetrics.class);
+    /** Scrapes that may wait while one renders; past that a scrape is answered 503 at once. */
+    private static final int WAITING_SCRAPES = 4;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MetricsConfig config;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<String, Counter> storedByKind = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor renderer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(WAITING_SCRAPES),
+            Thread.ofPlatform().name("parley-metrics").daemon(true).factory());
 
     public PrometheusMetrics(MetricsConfig config, String nodeId) {
         this.config = config;
@@ -150,8 +167,27 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
                     .end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"a valid metrics token is required\"}}");
             return;
         }
-        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(registry.scrape());
+        Context loop = rc.vertx().getOrCreateContext();
+        try {
+            renderer.execute(() -> {
+                String text;
+                try {
+                    text = registry.scrape();
+                } catch (RuntimeException e) {
+                    log.warn("rendering the metrics failed", e);
+                    loop.runOnContext(v -> rc.response().setStatusCode(500)
+                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                            .end("{\"error\":{\"code\":\"internal\",\"message\":\"the metrics could not be rendered\"}}"));
+                    return;
+                }
+                loop.runOnContext(v -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+                        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(text));
+            });
+        } catch (RejectedExecutionException busy) {
+            rc.response().setStatusCode(503).putHeader("Retry-After", "1")
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end("{\"error\":{\"code\":\"unavailable\",\"message\":\"too many scrapes at once; retry\"}}");
+        }
     }
 
     private boolean authorized(RoutingContext rc) {
@@ -162,6 +198,7 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
 
     @Override
     public void close() {
+        renderer.shutdownNow();
         gc.close();
         registry.close();
     }
