@@ -168,6 +168,9 @@ public final class LoadRun {
 
             List<DriverConnection> conns = connections;
             Thread pacer = Thread.ofPlatform().name("bench-pacer").start(() -> pace(conns, start, total));
+            // A first scrape in the warm-up: the one that opens the window then finds both ends' code loaded and
+            // compiled (the first one cost the server and this process tens of milliseconds of CPU).
+            target.metricsUrl().ifPresent(ServerHistograms::scrape);
             sleepUntil(epoch + measureStartRel);
             Optional<ServerHistograms> histograms0 = target.metricsUrl().flatMap(ServerHistograms::scrape);
             long cpu0 = ProcStats.cpuNanos(target.pid());
