@@ -71,13 +71,14 @@ public record ConnectionConfig(long helloTimeoutMs, long pingIntervalMs, long po
     }
 
     /**
-     * The default number of event loops: two per core, Vert.x's own default. One per core cost less CPU per
-     * delivery in every measured pair (medians 11 % lower at 10k and 6 % at 40k deliveries/s: a fan-out wakes
-     * fewer loops) and gave a better p90 at 10k, but a worse p99 at 40k, where the loops are busy
-     * (docs/performance.md, "Eighth session"): a setting for nodes well below saturation, not the default.
+     * The default number of event loops: one per core, at least two (Vert.x's own default is two per core). A
+     * message to a group wakes every loop that holds one of its members, so fewer loops cost less CPU per delivery:
+     * in alternating pairs on a 2-core node one per core was cheaper in every pair, by 6-11 % at 10k and 40k
+     * deliveries/s, over two sessions; its tail was no worse once a scrape of {@code /metrics} no longer held a loop,
+     * and a reconnect storm of 10,000 clients caught up as fast (docs/performance.md, "Ninth session").
      */
     public static int defaultEventLoops() {
-        return 2 * Math.max(1, Runtime.getRuntime().availableProcessors());
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     /** The same settings with every per-address cap lifted ({@code PARLEY_RATE_LIMITS=off}). */

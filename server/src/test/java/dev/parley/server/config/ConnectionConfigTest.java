@@ -58,6 +58,8 @@ class ConnectionConfigTest {
         assertThat(load("", Map.of("PARLEY_EVENT_LOOPS", "1")).eventLoopsToRun()).isEqualTo(1);
         assertThat(load("", Map.of()).eventLoops()).isZero();
         assertThat(load("", Map.of()).eventLoopsToRun()).isEqualTo(ConnectionConfig.defaultEventLoops());
+        assertThat(ConnectionConfig.defaultEventLoops()).as("one per core, at least two")
+                .isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThatThrownBy(() -> load("", Map.of("PARLEY_EVENT_LOOPS", "-1"))).hasMessageContaining("eventLoops");
     }
 
