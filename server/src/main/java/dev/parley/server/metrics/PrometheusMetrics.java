@@ -177,7 +177,8 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
                     log.warn("rendering the metrics failed", e);
                     loop.runOnContext(v -> rc.response().setStatusCode(500)
                             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                            .end("{\"error\":{\"code\":\"internal\",\"message\":\"the metrics could not be rendered\"}}"));
+                            .end("{\"error\":{\"code\":\"internal\",\"message\":"
+                                    + "\"the metrics could not be rendered\"}}"));
                     return;
                 }
                 loop.runOnContext(v -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 class PrometheusMetricsTest {
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private final PrometheusMetrics metrics = new PrometheusMetrics(new MetricsConfig(true, null), "n1");
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private HttpServer server;
 
     @AfterEach
@@ -66,7 +67,8 @@ class PrometheusMetricsTest {
         HttpResponse<String> r = get(base, "/metrics").get(20, TimeUnit.SECONDS);
 
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         assertThat(r.body()).contains("parley_test_gauge{node=\"n1\"} 42.0");
         assertThat(onEventLoop.get()).as("the gauge was read, and not on an event loop").isFalse();
     }
