@@ -2,6 +2,7 @@ package dev.parley.server.metrics;
 
 import dev.parley.core.PageCache;
 import dev.parley.core.push.PushDelivery;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.server.config.MetricsConfig;
 import dev.parley.server.gateway.http.HttpApi;
 import dev.parley.server.store.jdbc.CommitObserver;
@@ -162,9 +163,7 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
 
     private void scrape(RoutingContext rc) {
         if (config.token() != null && !authorized(rc)) {
-            rc.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"a valid metrics token is required\"}}");
+            HttpApi.error(rc.response(), ErrorCode.UNAUTHORIZED, "a valid metrics token is required", null);
             return;
         }
         Context loop = rc.vertx().getOrCreateContext();
@@ -175,19 +174,19 @@ public final class PrometheusMetrics implements HttpApi.RouteModule, AutoCloseab
                     text = registry.scrape();
                 } catch (RuntimeException e) {
                     log.warn("rendering the metrics failed", e);
-                    loop.runOnContext(v -> rc.response().setStatusCode(500)
-                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                            .end("{\"error\":{\"code\":\"internal\",\"message\":"
-                                    + "\"the metrics could not be rendered\"}}"));
+                    loop.runOnContext(v -> HttpApi.error(rc.response(), ErrorCode.INTERNAL,
+                            "the metrics could not be rendered", null));
                     return;
                 }
-                loop.runOnContext(v -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-                        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(text));
+                loop.runOnContext(v -> {
+                    if (!rc.response().closed()) {
+                        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+                                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(text);
+                    }
+                });
             });
         } catch (RejectedExecutionException busy) {
-            rc.response().setStatusCode(503).putHeader("Retry-After", "1")
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end("{\"error\":{\"code\":\"unavailable\",\"message\":\"too many scrapes at once; retry\"}}");
+            HttpApi.error(rc.response(), ErrorCode.UNAVAILABLE, "too many scrapes at once; retry", 1_000L);
         }
     }
 
