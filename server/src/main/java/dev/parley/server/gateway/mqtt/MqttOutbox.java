@@ -124,7 +124,7 @@ final class MqttOutbox {
 
     // ---- subscriptions -----------------------------------------------------------------------
 
-    /** New subscriptions (already acknowledged): they see what is stored from now on. */
+    /** New subscriptions (acknowledged right after this returns): they see what is stored from now on. */
     void subscribed(List<MqttSession.Subscription> added) {
         locked(() -> subscribedLocked(added));
     }

@@ -69,10 +69,13 @@ final class MqttSubscribe {
             codes.add(granted);
             accepted.add(new MqttSession.Subscription(filter, topic, granted, ts.option().isNoLocal()));
         }
-        connection.send(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes));
+        // Subscribed before the SUBACK goes out: a client may publish (or have another user send) the moment it has
+        // the SUBACK, and the subscription starts at the log's end as read here, so a message stored between the two
+        // would be skipped. (MQTT lets matching PUBLISH packets precede the SUBACK.)
         if (!accepted.isEmpty()) {
             outbox.subscribed(accepted);
         }
+        connection.send(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes));
     }
 
     private boolean member(String conversationId) {
