@@ -37,6 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -53,6 +54,8 @@ public final class WebSocketGateway {
     public static final String PATH = "/v1/ws";
     private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
     private static final int MAX_PENDING_COMMANDS = 1_000;
+    /** A socket is pinged after the ping interval less a random part of up to 1/{@value} of it. */
+    static final int PING_SPREAD = 5;
     /** At most this much of sync pages is kept: a storm over 20 conversations needs under 1 MiB. */
     static final long SYNC_PAGE_CACHE_BYTES = 32L << 20;
 
@@ -163,6 +166,8 @@ public final class WebSocketGateway {
     WsPeer open(ClientSocket socket) {
         WsPeer c = new WsPeer(ids.newId("con"), socket, blocking);
         c.openedNanos = System.nanoTime();
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
+        c.pingAfterNanos = intervalNanos - ThreadLocalRandom.current().nextLong(intervalNanos / PING_SPREAD + 1);
         socket.armTimer(Math.min(connections.helloTimeoutMs(), connections.pingIntervalMs()), () -> check(c));
         return c;
     }
@@ -199,8 +204,8 @@ public final class WebSocketGateway {
 
     /**
      * The one timer of a socket. Before {@code hello}: closes it (4401) once the hello timeout has passed.
-     * After: pings a socket that has been quiet for the ping interval and closes it (4408) if it is still
-     * quiet a pong timeout later: a phone that lost its network never sends a TCP close, and without this
+     * After: pings a socket that has been quiet for its ping interval ({@link WsPeer#pingAfterNanos}: the
+     * configured one, less up to a fifth) and closes it (4408) if it is still quiet a pong timeout later: a phone that lost its network never sends a TCP close, and without this
      * its user would stay online forever. Any frame counts as a sign of life, so busy sockets are never
      * pinged. Runs on the socket's event loop.
      */
@@ -218,7 +223,7 @@ public final class WebSocketGateway {
                 return;
             }
         }
-        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(connections.pingIntervalMs());
+        long intervalNanos = c.pingAfterNanos;
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
         long quiet = now - c.lastHeardNanos();
         if (quiet >= intervalNanos + timeoutNanos) {

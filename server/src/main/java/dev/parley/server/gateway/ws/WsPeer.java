@@ -39,6 +39,12 @@ final class WsPeer {
     private Map<String, ServerFrame.Presence> presenceSent;
     /** When the socket opened (hello timeout); event loop only. */
     long openedNanos;
+    /**
+     * How long this socket may stay quiet before it is pinged: the ping interval less a random part of up to a
+     * fifth, drawn once, so that sockets that connected together (a reconnect storm, a load test) are not all
+     * pinged, and do not all answer, in the same instant every interval. Event loop only.
+     */
+    long pingAfterNanos;
     private volatile Caller caller;
     private volatile boolean closed;
     /** When the client was last heard from (any frame), for the ping timer; written on the event loop. */

@@ -7,6 +7,8 @@ import dev.parley.core.Caller;
 import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.ConversationView;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,33 @@ class WebSocketGatewayTest {
         p.socket.fireTimers();
         assertThat(p.socket.closedWith).isEqualTo(CloseCode.NO_PONG);
         assertThat(p.socket.abandoned).isTrue();
+    }
+
+    @Test
+    void socketsOpenedTogetherArePingedAtTimesSpreadOverTheLastFifthOfTheInterval() {
+        long interval = Duration.ofMillis(25_000).toNanos();
+        List<Long> pingAfter = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            pingAfter.add(new Peer().peer.pingAfterNanos);
+        }
+        assertThat(pingAfter).allSatisfy(n -> assertThat(n).isBetween(interval - interval / 5, interval));
+        // 200 draws from a 5 s range: all within 2.5 s of each other has a probability of 2^-199.
+        assertThat(Collections.max(pingAfter) - Collections.min(pingAfter)).isGreaterThan(interval / 10);
+
+        // Each socket keeps to its own time: quiet a second short of it, no ping; past it, a ping; past it and
+        // the pong timeout, closed.
+        Peer p = signedIn(f.user("spread"));
+        long own = p.peer.pingAfterNanos;
+        setQuiet(p, Duration.ofNanos(own).minusSeconds(1));
+        p.socket.fireTimers();
+        assertThat(p.socket.pings).isZero();
+        setQuiet(p, Duration.ofNanos(own).plusMillis(10));
+        p.socket.fireTimers();
+        assertThat(p.socket.pings).isEqualTo(1);
+        assertThat(p.socket.closedWith).isNull();
+        setQuiet(p, Duration.ofNanos(own).plusMillis(20_000 + 10));
+        p.socket.fireTimers();
+        assertThat(p.socket.closedWith).isEqualTo(CloseCode.NO_PONG);
     }
 
     private static void setQuiet(Peer p, Duration quiet) {
