@@ -19,12 +19,12 @@ import dev.parley.core.memory.InMemoryPresenceStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
 import dev.parley.core.memory.LocalEventBus;
 import dev.parley.core.port.EventBus;
-import dev.parley.core.port.PasswordHasher;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ConversationKind;
 import dev.parley.protocol.EntryKind;
 import dev.parley.server.backplane.InMemorySessionSnapshots;
 import dev.parley.server.config.MqttConfig;
+import dev.parley.server.gateway.PlainHasher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -265,19 +265,6 @@ class MqttSubscribeTest {
         @Override
         public void start(Handler<MqttMessage> packets, Handler<Void> closed) {
             this.packets = packets;
-        }
-    }
-
-    /** A stand-in for Argon2 (the real hasher is tested elsewhere). */
-    private static final class PlainHasher implements PasswordHasher {
-        @Override
-        public String hash(char[] password) {
-            return "plain:" + new String(password);
-        }
-
-        @Override
-        public boolean verify(char[] password, String encodedHash) {
-            return hash(password).equals(encodedHash);
         }
     }
 }

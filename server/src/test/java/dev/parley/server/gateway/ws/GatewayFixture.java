@@ -13,8 +13,8 @@ import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.memory.InMemoryPresenceStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
 import dev.parley.core.memory.LocalEventBus;
-import dev.parley.core.port.PasswordHasher;
 import dev.parley.server.config.ConnectionConfig;
+import dev.parley.server.gateway.PlainHasher;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
@@ -102,18 +102,5 @@ final class GatewayFixture implements AutoCloseable {
         blocking.close();
         chat.close();
         vertx.close();
-    }
-
-    /** A stand-in for Argon2 (the real hasher is tested elsewhere). */
-    static final class PlainHasher implements PasswordHasher {
-        @Override
-        public String hash(char[] password) {
-            return "plain:" + new String(password);
-        }
-
-        @Override
-        public boolean verify(char[] password, String encodedHash) {
-            return hash(password).equals(encodedHash);
-        }
     }
 }
