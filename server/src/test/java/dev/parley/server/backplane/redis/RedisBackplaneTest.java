@@ -22,6 +22,7 @@ import dev.parley.protocol.ConversationKind;
 import dev.parley.server.backplane.Backplane;
 import dev.parley.server.backplane.LocalBackplane;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.gateway.PlainHasher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -67,17 +68,7 @@ class RedisBackplaneTest {
     @Test
     void usersOfANodeThatStoppedHeartbeatingGoOfflineThroughAnotherNodesPresenceService() {
         survivor = Backplane.open(config, log, clock);
-        PasswordHasher plain = new PasswordHasher() {
-            @Override
-            public String hash(char[] password) {
-                return "plain:" + new String(password);
-            }
-
-            @Override
-            public boolean verify(char[] password, String encodedHash) {
-                return hash(password).equals(encodedHash);
-            }
-        };
+        PasswordHasher plain = new PlainHasher();
         var ids = new RandomIds(clock);
         var accountStore = new InMemoryAccountStore();
         var accounts = new AccountService(accountStore, plain, survivor.rateLimiter(), survivor.bus(), ids, clock,
