@@ -204,9 +204,9 @@ public final class WebSocketGateway {
 
     /**
      * The one timer of a socket. Before {@code hello}: closes it (4401) once the hello timeout has passed.
-     * After: pings a socket that has been quiet for its ping interval ({@link WsPeer#pingAfterNanos}: the
-     * configured one, less up to a fifth) and closes it (4408) if it is still quiet a pong timeout later: a phone that lost its network never sends a TCP close, and without this
-     * its user would stay online forever. Any frame counts as a sign of life, so busy sockets are never
+     * After: pings a socket that has been quiet for its own ping interval ({@link WsPeer#pingAfterNanos}: the
+     * configured one, less up to a fifth) and closes it (4408) if it is still quiet a pong timeout later: a
+     * phone that lost its network never sends a TCP close, and without this its user would stay online forever. Any frame counts as a sign of life, so busy sockets are never
      * pinged. Runs on the socket's event loop.
      */
     private void check(WsPeer c) {
@@ -223,21 +223,21 @@ public final class WebSocketGateway {
                 return;
             }
         }
-        long intervalNanos = c.pingAfterNanos;
+        long pingAfter = c.pingAfterNanos;
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(connections.pongTimeoutMs());
         long quiet = now - c.lastHeardNanos();
-        if (quiet >= intervalNanos + timeoutNanos) {
+        if (quiet >= pingAfter + timeoutNanos) {
             log.info("closing unresponsive connection={} userId={}", c.id,
                     c.caller() == null ? null : c.caller().userId());
             c.abandon(CloseCode.NO_PONG, "no pong");
             return;
         }
         long next;
-        if (quiet >= intervalNanos) {
+        if (quiet >= pingAfter) {
             c.socket.ping();
-            next = intervalNanos + timeoutNanos - quiet;
+            next = pingAfter + timeoutNanos - quiet;
         } else {
-            next = intervalNanos - quiet;
+            next = pingAfter - quiet;
         }
         if (helloLeft > 0) {
             next = Math.min(next, helloLeft);
