@@ -206,8 +206,8 @@ public final class WebSocketGateway {
      * The one timer of a socket. Before {@code hello}: closes it (4401) once the hello timeout has passed.
      * After: pings a socket that has been quiet for its own ping interval ({@link WsPeer#pingAfterNanos}: the
      * configured one, less up to a fifth) and closes it (4408) if it is still quiet a pong timeout later: a
-     * phone that lost its network never sends a TCP close, and without this its user would stay online forever. Any frame counts as a sign of life, so busy sockets are never
-     * pinged. Runs on the socket's event loop.
+     * phone that lost its network never sends a TCP close, and without this its user would stay online forever.
+     * Any frame counts as a sign of life, so busy sockets are never pinged. Runs on the socket's event loop.
      */
     private void check(WsPeer c) {
         if (c.isClosed()) {
