@@ -18,8 +18,8 @@ A checkpoint shows as `attempted` rising to `mx` (it starts), then `backfill` re
 synced the pages), then `mx` falling to a small number (the next writer started the WAL over).
 
 Caution: of the eleventh session's `bench fanout` runs at 10k deliveries/s, four of the six with this script
-polling every 2 ms had two server-side stalls of 100-250 ms, against two of the 37 runs without it that kept the fsync on. Use its
-runs for the checkpoints' times, and runs without it for latency figures.
+polling every 2 ms had two server-side stalls of 100-250 ms, against two of the 37 runs without it that kept
+the fsync on. Use its runs for the checkpoints' times, and runs without it for latency figures.
 """
 import glob
 import os
