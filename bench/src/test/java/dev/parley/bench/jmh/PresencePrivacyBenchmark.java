@@ -4,6 +4,7 @@ import dev.parley.core.AccountService;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatService;
 import dev.parley.core.Limits;
+import dev.parley.core.PlainHasher;
 import dev.parley.core.PresencePrivacy;
 import dev.parley.core.RandomIds;
 import dev.parley.core.RateBudgets;
@@ -13,7 +14,6 @@ import dev.parley.core.memory.InMemoryEngagementStore;
 import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
 import dev.parley.core.memory.LocalEventBus;
-import dev.parley.core.port.PasswordHasher;
 import dev.parley.protocol.ConversationKind;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -57,18 +57,7 @@ public class PresencePrivacyBenchmark {
         var bus = new LocalEventBus();
         var limiter = new InMemoryRateLimiter(clock);
         var accountStore = new InMemoryAccountStore();
-        PasswordHasher plain = new PasswordHasher() {
-            @Override
-            public String hash(char[] password) {
-                return "plain:" + new String(password);
-            }
-
-            @Override
-            public boolean verify(char[] password, String encodedHash) {
-                return hash(password).equals(encodedHash);
-            }
-        };
-        var accounts = new AccountService(accountStore, plain, limiter, bus, ids, clock, Limits.defaults());
+        var accounts = new AccountService(accountStore, new PlainHasher(), limiter, bus, ids, clock, Limits.defaults());
         RateBudgets off = RateBudgets.off();
         chat = new ChatService(new InMemoryMessageStore(), accountStore, new InMemoryMediaStore(), bus, limiter, ids,
                 clock, Limits.defaults(), off);

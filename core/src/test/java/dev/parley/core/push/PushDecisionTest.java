@@ -6,6 +6,7 @@ import dev.parley.core.AccountService;
 import dev.parley.core.Caller;
 import dev.parley.core.ChatService;
 import dev.parley.core.Limits;
+import dev.parley.core.PlainHasher;
 import dev.parley.core.PresenceService;
 import dev.parley.core.RandomIds;
 import dev.parley.core.media.InMemoryMediaStore;
@@ -14,7 +15,6 @@ import dev.parley.core.memory.InMemoryMessageStore;
 import dev.parley.core.memory.InMemoryPresenceStore;
 import dev.parley.core.memory.InMemoryRateLimiter;
 import dev.parley.core.memory.LocalEventBus;
-import dev.parley.core.port.PasswordHasher;
 import dev.parley.core.port.PushQueue;
 import dev.parley.core.port.PushStore;
 import dev.parley.protocol.ClientFrame;
@@ -56,18 +56,7 @@ class PushDecisionTest {
     PushDecisionTest() {
         RandomIds ids = new RandomIds(clock);
         InMemoryRateLimiter limiter = new InMemoryRateLimiter(clock);
-        PasswordHasher plain = new PasswordHasher() {
-            @Override
-            public String hash(char[] password) {
-                return "plain:" + new String(password);
-            }
-
-            @Override
-            public boolean verify(char[] password, String encoded) {
-                return hash(password).equals(encoded);
-            }
-        };
-        accounts = new AccountService(accountStore, plain, limiter, bus, ids, clock, Limits.defaults());
+        accounts = new AccountService(accountStore, new PlainHasher(), limiter, bus, ids, clock, Limits.defaults());
         chat = new ChatService(messages, accountStore, new InMemoryMediaStore(), bus, limiter, ids,
                 clock, Limits.defaults());
         presence = new PresenceService(new InMemoryPresenceStore(), chat, bus, clock, dev.parley.core.PresencePrivacy

@@ -1,8 +1,8 @@
-package dev.parley.server.gateway;
+package dev.parley.core;
 
 import dev.parley.core.port.PasswordHasher;
 
-/** A stand-in for Argon2 in the gateways' in-memory tests (the real hasher is tested elsewhere). */
+/** A stand-in for Argon2 in in-memory tests and benchmarks (the real hasher is tested on its own). */
 public final class PlainHasher implements PasswordHasher {
     @Override
     public String hash(char[] password) {
