@@ -141,6 +141,47 @@ class SqliteSearchIndexFileTest {
         }
     }
 
+    @Test
+    void anIndexFileOfTheFirstLayoutIsRebuiltKeyedByTheLogsRowids() throws Exception {
+        Path log = dir.resolve("parley.db");
+        try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
+            group(stores, "cnv_1", "usr_a");
+            send(stores, "cnv_1", "usr_a", "kestrel one");
+            send(stores, "cnv_1", "usr_a", "kestrel two");
+        }
+        // What an older server left: layout 1, with its own id table and a mark that matches the log.
+        removeIndexFiles(log);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchIndex.fileFor(log));
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE search_rows (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL,"
+                    + " seq INTEGER NOT NULL, UNIQUE (conversation_id, seq))");
+            s.execute("CREATE VIRTUAL TABLE search_text USING fts5(body)");
+            s.execute("CREATE TABLE index_state (id INTEGER PRIMARY KEY, log_rowid INTEGER NOT NULL,"
+                    + " conversation_id TEXT, seq INTEGER)");
+            s.execute("INSERT INTO search_rows (id, conversation_id, seq) VALUES (7, 'cnv_1', 2)");
+            s.execute("INSERT INTO search_text (rowid, body) VALUES (7, 'stale text')");
+            s.execute("INSERT INTO index_state VALUES (1, " + newestLogRowid(log) + ", 'cnv_1', 2)");
+            s.execute("PRAGMA user_version = 1");
+        }
+        try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
+            assertThat(hits(stores, "stale")).isEmpty();
+            assertThat(hits(stores, "kestrel")).extracting(SearchHit::snippet)
+                    .containsExactlyInAnyOrder("kestrel one", "kestrel two");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchIndex.fileFor(log));
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'search_rows'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+            // Each indexed message's row is its log rowid.
+            try (ResultSet rs = s.executeQuery("SELECT max(rowid) FROM search_text")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(newestLogRowid(log));
+            }
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private static void removeIndexFiles(Path log) throws Exception {

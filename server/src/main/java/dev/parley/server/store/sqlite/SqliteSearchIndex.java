@@ -39,6 +39,14 @@ import org.sqlite.SQLiteConfig;
  * does not match the log (removed, from another database, or a log whose rowids a {@code VACUUM} renumbered) is
  * rebuilt from the log. Entries of e2ee conversations are never indexed; deleted messages are skipped and a
  * delete unindexes its target, and a search also checks {@code deleted} on the log itself.
+ *
+ * <p>A message's row in the FTS5 table has the message's log rowid as its own rowid, and a search joins the log by
+ * it. Layout 1 had a table of its own that gave each message an id, with a unique index on (conversation, seq):
+ * every indexer cycle wrote a leaf of that index per conversation with new messages, scattered pages that each
+ * checkpoint of the index file then wrote and synced while the log's writer was syncing its own commits. Now a new
+ * message only appends to the FTS5 table's own tables. Since the log's rows are never removed, their rowids have no
+ * gaps, and a copy of the table in rowid order numbers them the same; the check at open rebuilds an index whose
+ * high-water entry is not at its rowid any more.
  */
 public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSearchIndex.class);
@@ -49,7 +57,7 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     /** How often the background indexer looks for new entries. */
     private static final long INTERVAL_MS = 200;
     /** The index file's layout; another value in {@code PRAGMA user_version} means: rebuild. */
-    private static final int LAYOUT = 1;
+    private static final int LAYOUT = 2;
 
     private final Database log;
     private final Path file;
@@ -88,16 +96,15 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     public List<SearchHit> search(String userId, SearchQuery query, String conversationId, int limit) {
         catchUp();
         String sql = """
-                SELECT r.conversation_id, r.seq, e.sender_id, e.created_at_ms,
+                SELECT e.conversation_id, e.seq, e.sender_id, e.created_at_ms,
                        snippet(search_text, 0, '', '', '…', %d) AS snippet
                 FROM idx.search_text
-                JOIN idx.search_rows r ON r.id = search_text.rowid
-                JOIN members m ON m.conversation_id = r.conversation_id AND m.user_id = ?
-                JOIN conversations c ON c.id = r.conversation_id AND c.e2ee = 0
-                JOIN entries e ON e.conversation_id = r.conversation_id AND e.seq = r.seq AND e.deleted = 0
+                JOIN entries e ON e.rowid = search_text.rowid AND e.deleted = 0
+                JOIN members m ON m.conversation_id = e.conversation_id AND m.user_id = ?
+                JOIN conversations c ON c.id = e.conversation_id AND c.e2ee = 0
                 WHERE search_text MATCH ? %s
-                ORDER BY bm25(search_text), e.created_at_ms DESC, r.seq DESC
-                LIMIT ?""".formatted(SNIPPET_TOKENS, conversationId == null ? "" : "AND r.conversation_id = ?");
+                ORDER BY bm25(search_text), e.created_at_ms DESC, e.seq DESC
+                LIMIT ?""".formatted(SNIPPET_TOKENS, conversationId == null ? "" : "AND e.conversation_id = ?");
         try (Connection c = searches.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setString(i++, userId);
@@ -151,8 +158,8 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     private List<Row> readPage(long after, long upTo) {
         return log.read("search indexing", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT e.rowid, e.conversation_id, e.seq, e.kind, e.body, e.target, e.deleted, c.e2ee,
-                           t.kind, t.deleted
+                    SELECT e.rowid, e.conversation_id, e.seq, e.kind, e.body, e.deleted, c.e2ee,
+                           t.rowid, t.kind, t.deleted
                     FROM entries e
                     JOIN conversations c ON c.id = e.conversation_id
                     LEFT JOIN entries t ON t.conversation_id = e.conversation_id AND t.seq = e.target
@@ -165,9 +172,9 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                 List<Row> rows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long target = rs.getLong(6);
+                        long target = rs.getLong(8);
                         rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                                rs.getString(5), rs.wasNull() ? null : target, rs.getBoolean(7), rs.getBoolean(8),
+                                rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.wasNull() ? null : target,
                                 rs.getString(9), rs.getBoolean(10)));
                     }
                 }
@@ -176,53 +183,40 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         });
     }
 
-    /** One transaction of the index file: the page's changes and the new high-water mark. */
+    /**
+     * One transaction of the index file: the page's changes and the new high-water mark. A message's row in the
+     * index has the message's log rowid as its own, so indexing a new message appends to the index's tables, and
+     * a change finds its target's row through the log's own join, with no lookup table of the index's.
+     */
     private void indexPage(List<Row> page) {
         try {
-            try (PreparedStatement addRow = index.prepareStatement(
-                    "INSERT OR IGNORE INTO search_rows (conversation_id, seq) VALUES (?, ?) RETURNING id");
-                 PreparedStatement rowId = index.prepareStatement(
-                         "SELECT id FROM search_rows WHERE conversation_id = ? AND seq = ?");
-                 PreparedStatement addText = index.prepareStatement(
-                         "INSERT INTO search_text (rowid, body) VALUES (?, ?)");
-                 PreparedStatement dropText = index.prepareStatement("DELETE FROM search_text WHERE rowid = ?");
-                 PreparedStatement dropRow = index.prepareStatement("DELETE FROM search_rows WHERE id = ?");
+            try (PreparedStatement put = index.prepareStatement(
+                    "INSERT OR REPLACE INTO search_text (rowid, body) VALUES (?, ?)");
+                 PreparedStatement drop = index.prepareStatement("DELETE FROM search_text WHERE rowid = ?");
                  PreparedStatement mark = index.prepareStatement(
                          "UPDATE index_state SET log_rowid = ?, conversation_id = ?, seq = ? WHERE id = 1")) {
                 for (Row r : page) {
                     if (r.e2ee) {
                         continue;
                     }
+                    // OR REPLACE: a page indexed again (its commit lost, or the mark moved back) still leaves one
+                    // row per message, with its newest text.
                     switch (r.kind) {
                         case "text", "media" -> {
                             if (!r.deleted && r.body != null && !r.body.isEmpty()) {
-                                Long id = newRow(addRow, r.conversationId, r.seq);
-                                if (id == null) { // a retried page indexed it already
-                                    id = ensureRow(addRow, rowId, r.conversationId, r.seq);
-                                    dropText.setLong(1, id);
-                                    dropText.executeUpdate();
-                                }
-                                insertText(addText, id, r.body);
+                                put(put, r.rowid, r.body);
                             }
                         }
                         case "edit" -> {
-                            if (r.target != null && r.body != null && !r.targetDeleted
+                            if (r.targetRowid != null && r.body != null && !r.targetDeleted
                                     && ("text".equals(r.targetKind) || "media".equals(r.targetKind))) {
-                                long id = ensureRow(addRow, rowId, r.conversationId, r.target);
-                                dropText.setLong(1, id);
-                                dropText.executeUpdate();
-                                insertText(addText, id, r.body);
+                                put(put, r.targetRowid, r.body);
                             }
                         }
                         case "delete" -> {
-                            if (r.target != null) {
-                                Long id = findRow(rowId, r.conversationId, r.target);
-                                if (id != null) {
-                                    dropText.setLong(1, id);
-                                    dropText.executeUpdate();
-                                    dropRow.setLong(1, id);
-                                    dropRow.executeUpdate();
-                                }
+                            if (r.targetRowid != null) {
+                                drop.setLong(1, r.targetRowid);
+                                drop.executeUpdate();
                             }
                         }
                         default -> {
@@ -247,41 +241,10 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         }
     }
 
-    /**
-     * Adds the message's row and returns its id, or {@code null} when it was there already. A new message's row
-     * never is (unless a page is retried), so indexing it takes one statement here instead of an insert, a lookup
-     * and a delete of text it cannot have.
-     */
-    private static Long newRow(PreparedStatement addRow, String conversationId, long seq) throws SQLException {
-        addRow.setString(1, conversationId);
-        addRow.setLong(2, seq);
-        try (ResultSet rs = addRow.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : null;
-        }
-    }
-
-    private static long ensureRow(PreparedStatement addRow, PreparedStatement rowId, String conversationId,
-                                  long seq) throws SQLException {
-        newRow(addRow, conversationId, seq);
-        Long id = findRow(rowId, conversationId, seq);
-        if (id == null) {
-            throw new SQLException("search row for " + conversationId + "/" + seq + " vanished");
-        }
-        return id;
-    }
-
-    private static Long findRow(PreparedStatement rowId, String conversationId, long seq) throws SQLException {
-        rowId.setString(1, conversationId);
-        rowId.setLong(2, seq);
-        try (ResultSet rs = rowId.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : null;
-        }
-    }
-
-    private static void insertText(PreparedStatement addText, long id, String body) throws SQLException {
-        addText.setLong(1, id);
-        addText.setString(2, body);
-        addText.executeUpdate();
+    private static void put(PreparedStatement put, long rowid, String body) throws SQLException {
+        put.setLong(1, rowid);
+        put.setString(2, body);
+        put.executeUpdate();
     }
 
     private void runIndexer() {
@@ -335,7 +298,6 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         LOG.warn("search index {} does not match the log; rebuilding it", file);
         try (Statement s = index.createStatement()) {
             s.execute("DELETE FROM search_text");
-            s.execute("DELETE FROM search_rows");
             s.execute("UPDATE index_state SET log_rowid = 0, conversation_id = NULL, seq = NULL WHERE id = 1");
         }
         index.commit();
@@ -357,16 +319,10 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                 layout = rs.next() ? rs.getInt(1) : 0;
             }
             if (layout != LAYOUT) {
+                // Layout 1 also had search_rows, which gave each message an id of the index's own.
                 s.execute("DROP TABLE IF EXISTS search_text");
                 s.execute("DROP TABLE IF EXISTS search_rows");
                 s.execute("DROP TABLE IF EXISTS index_state");
-                // search_rows gives each indexed message a stable integer id (the FTS table's rowid).
-                s.execute("""
-                        CREATE TABLE search_rows (
-                            id              INTEGER PRIMARY KEY,
-                            conversation_id TEXT    NOT NULL,
-                            seq             INTEGER NOT NULL,
-                            UNIQUE (conversation_id, seq))""");
                 // unicode61: words are runs of letters and digits in any script, case-folded, diacritics
                 // removed (so "Munchen" finds "München"); no stemming, as PostgreSQL's 'simple' configuration.
                 s.execute("CREATE VIRTUAL TABLE search_text USING fts5(body,"
@@ -425,7 +381,7 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
         }
     }
 
-    private record Row(long rowid, String conversationId, long seq, String kind, String body, Long target,
-                       boolean deleted, boolean e2ee, String targetKind, boolean targetDeleted) {
+    private record Row(long rowid, String conversationId, long seq, String kind, String body, boolean deleted,
+                       boolean e2ee, Long targetRowid, String targetKind, boolean targetDeleted) {
     }
 }
