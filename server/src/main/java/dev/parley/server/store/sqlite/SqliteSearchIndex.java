@@ -56,6 +56,8 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     private static final int PAGE = 2_000;
     /** How often the background indexer looks for new entries. */
     private static final long INTERVAL_MS = 200;
+    /** A catch-up over more log entries than this (a rebuild, or a restart far behind) is logged. */
+    private static final long LOGGED_CATCH_UP = 20_000;
     /** The index file's layout; another value in {@code PRAGMA user_version} means: rebuild. */
     private static final int LAYOUT = 2;
 
@@ -145,12 +147,23 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
         });
+        long from = indexedUpTo;
+        boolean logged = newest - from > LOGGED_CATCH_UP;
+        long started = System.nanoTime();
+        if (logged) {
+            LOG.info("search index {}: indexing log entries {} to {}; searches wait until it is done", file,
+                    from + 1, newest);
+        }
         while (indexedUpTo < newest) {
             List<Row> page = readPage(indexedUpTo, newest);
             if (page.isEmpty()) {
                 break;
             }
             indexPage(page);
+        }
+        if (logged) {
+            LOG.info("search index {}: indexed {} log entries in {} ms", file, indexedUpTo - from,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
 
@@ -319,6 +332,10 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                 layout = rs.next() ? rs.getInt(1) : 0;
             }
             if (layout != LAYOUT) {
+                if (layout != 0) {
+                    LOG.info("search index {} has layout {}; rebuilding it from the log as layout {}", file, layout,
+                            LAYOUT);
+                }
                 // Layout 1 also had search_rows, which gave each message an id of the index's own.
                 s.execute("DROP TABLE IF EXISTS search_text");
                 s.execute("DROP TABLE IF EXISTS search_rows");
