@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -138,6 +139,31 @@ class SqliteSearchIndexFileTest {
             assertThat(hits(stores, "edited")).singleElement().extracting(SearchHit::seq).isEqualTo(edited);
             send(stores, "cnv_1", "usr_a", "ibis three");
             assertThat(hits(stores, "ibis")).hasSize(3);
+        }
+    }
+
+    @Test
+    void aDeleteTakesItsTargetsTextOutOfTheIndexFileAndAnEditReplacesIt() throws Exception {
+        Path log = dir.resolve("parley.db");
+        try (Stores stores = Stores.sqlite(log, StoreOptions.defaults())) {
+            group(stores, "cnv_1", "usr_a");
+            send(stores, "cnv_1", "usr_a", "plover kept");
+            long gone = send(stores, "cnv_1", "usr_a", "plover gone");
+            long edited = send(stores, "cnv_1", "usr_a", "plover before");
+            append(stores, change("cnv_1", "usr_a", EntryKind.DELETE, gone, null));
+            append(stores, change("cnv_1", "usr_a", EntryKind.EDIT, edited, "plover after"));
+            assertThat(hits(stores, "plover")).extracting(SearchHit::snippet)
+                    .containsExactlyInAnyOrder("plover kept", "plover after");
+            // Not only hidden by the search's own check of the log: the index file holds no other text.
+            List<String> bodies = new ArrayList<>();
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchIndex.fileFor(log));
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT body FROM search_text")) {
+                while (rs.next()) {
+                    bodies.add(rs.getString(1));
+                }
+            }
+            assertThat(bodies).containsExactlyInAnyOrder("plover kept", "plover after");
         }
     }
 

@@ -44,9 +44,9 @@ import org.sqlite.SQLiteConfig;
  * it. Layout 1 had a table of its own that gave each message an id, with a unique index on (conversation, seq):
  * every indexer cycle wrote a leaf of that index per conversation with new messages, scattered pages that each
  * checkpoint of the index file then wrote and synced while the log's writer was syncing its own commits. Now a new
- * message only appends to the FTS5 table's own tables. Since the log's rows are never removed, their rowids have no
- * gaps, and a copy of the table in rowid order numbers them the same; the check at open rebuilds an index whose
- * high-water entry is not at its rowid any more.
+ * message writes only the FTS5 table's own tables, mostly at their ends. Since the log's rows are never removed,
+ * their rowids have no gaps, and a copy of the table in rowid order numbers them the same; the check at open
+ * rebuilds an index whose high-water entry is not at its rowid any more.
  */
 public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSearchIndex.class);
@@ -186,8 +186,9 @@ public final class SqliteSearchIndex implements SearchIndex, AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long target = rs.getLong(8);
+                        Long targetRowid = rs.wasNull() ? null : target; // right after its own column
                         rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                                rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.wasNull() ? null : target,
+                                rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), targetRowid,
                                 rs.getString(9), rs.getBoolean(10)));
                     }
                 }
