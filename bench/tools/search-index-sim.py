@@ -15,33 +15,24 @@ and syncs), their owners (from dbstat), and the checkpoint's time with its fsync
 server opens the file). Files go to /tmp/search-sim-*.db.
 """
 import collections
+import importlib.util
 import os
 import random
 import sqlite3
-import struct
 import sys
 import time
+
+spec = importlib.util.spec_from_file_location('wp', os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                 'wal-pages.py'))
+wp = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(wp)
 
 PAGE_FRAMES = 1000  # SQLite's default wal_autocheckpoint
 
 
 def wal_pages(path):
     """Page numbers of the frames in the WAL since it last restarted, in order."""
-    pages = []
-    with open(path, 'rb') as f:
-        head = f.read(32)
-        if len(head) < 32:
-            return pages
-        _, _, page_size, _, salt1, salt2 = struct.unpack('>IIIIII', head[:24])
-        while True:
-            fh = f.read(24)
-            if len(fh) < 24:
-                return pages
-            page, _, s1, s2 = struct.unpack('>IIII', fh[:16])
-            if (s1, s2) != (salt1, salt2):
-                return pages
-            pages.append(page)
-            f.seek(page_size, 1)
+    return [page for page, _ in wp.frames(path)]
 
 
 def messages():
@@ -96,7 +87,6 @@ def run(layout, cycles):
         cycle(2000)
     c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
     frames, distinct, owners, times = 0, [], collections.Counter(), []
-    owner = dict(c.execute('SELECT pageno, name FROM dbstat'))
     for _ in range(cycles):
         cycle(200)
         pages = wal_pages(path + '-wal')

@@ -19,6 +19,8 @@ import sys
 def frames(path):
     with open(path, 'rb') as f:
         head = f.read(32)
+        if len(head) < 32:  # empty: a checkpoint truncated it
+            return
         magic, version, page_size, seq, salt1, salt2 = struct.unpack('>IIIIII', head[:24])
         assert magic in (0x377f0682, 0x377f0683), 'not a WAL file'
         while True:
