@@ -14,6 +14,7 @@ import dev.parley.bench.target.Target;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -173,9 +175,12 @@ public final class LoadRun {
 
             List<DriverConnection> conns = connections;
             Thread pacer = Thread.ofPlatform().name("bench-pacer").start(() -> pace(conns, start, total));
-            // A first scrape in the warm-up: the one that opens the window then finds both ends' code loaded and
-            // compiled (the first one cost the server and this process tens of milliseconds of CPU).
-            target.metricsUrl().ifPresent(ServerHistograms::scrape);
+            // Scrapes through the warm-up, one a second: the one that opens the window then finds both ends' code
+            // loaded and compiled with the scrape's request in its profile. A single scrape at the start was not
+            // enough: the server's hot paths were compiled after it, without that request's types, and the
+            // window's first scrape deoptimized them (fireChannelRead, ByteBuffer.put, ThreadPoolExecutor.execute;
+            // -Xlog:deoptimization), which made the first measured second the worst of most runs.
+            warmUpScrapes(target.metricsUrl(), epoch + measureStartRel);
             sleepUntil(epoch + measureStartRel);
             Optional<ServerHistograms> histograms0 = target.metricsUrl().flatMap(ServerHistograms::scrape);
             long cpu0 = ProcStats.cpuNanos(target.pid());
@@ -369,6 +374,21 @@ public final class LoadRun {
             }
         }
         return out;
+    }
+
+    /**
+     * Scrapes {@code metrics} (when the target serves them) once a second from now until a second before
+     * {@code until} (a {@link System#nanoTime}), so the last of them never sits right against the window's own.
+     */
+    static void warmUpScrapes(Optional<URI> metrics, long until) throws InterruptedException {
+        if (metrics.isEmpty()) {
+            return;
+        }
+        long last = until - TimeUnit.SECONDS.toNanos(1);
+        for (long next = System.nanoTime(); next < last; next += TimeUnit.SECONDS.toNanos(1)) {
+            sleepUntil(next);
+            ServerHistograms.scrape(metrics.get());
+        }
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
