@@ -3,10 +3,8 @@ package dev.parley.server.gateway.ws;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.ServerFrame;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +15,15 @@ import java.nio.charset.StandardCharsets;
  * written as UTF-8 straight into that buffer, after room left for the frame header, so a frame costs one
  * buffer and no intermediate text or byte array. Immutable and safe to share across threads.
  *
- * <p>The wire buffer is never released by hand: every socket writes a retained duplicate of it (released by
- * Netty once written), and the buffer itself is freed when the frame becomes garbage (an unpooled direct
- * buffer with a cleaner), so no path that makes a frame can leak native memory by forgetting it.
+ * <p>The wire buffer is a heap buffer, never released by hand: every socket writes a retained slice of it, which
+ * Netty copies into its pooled direct memory for the system call and then releases, and the buffer goes with its
+ * frame like any object, so no path that makes a frame can leak native memory by forgetting it. So each socket's
+ * write copies the frame once, and a slow socket's queue holds its own copies. Frames used to be unpooled direct
+ * buffers freed by their cleaners: at 10k deliveries/s that was two cleaners a send, 5,500-30,000 phantom
+ * references for each young collection to process, and young pauses of 6-17 ms (median per run) against 3-8 ms
+ * without them (docs/performance.md, "Thirteenth session").
  */
 public final class OutFrame {
-    /** Direct buffers freed by the garbage collector (no "no-cleaner" allocation, no leak tracking). */
-    private static final ByteBufAllocator WIRE = new UnpooledByteBufAllocator(true, true, false);
     private static final int TEXT_FINAL = 0x81;
     /** The longest header (64-bit length); the payload is written after this much room. */
     private static final int MAX_HEADER = 10;
@@ -40,7 +40,7 @@ public final class OutFrame {
     }
 
     public static OutFrame of(ServerFrame frame) {
-        ByteBuf buf = WIRE.directBuffer(INITIAL_CAPACITY);
+        ByteBuf buf = Unpooled.buffer(INITIAL_CAPACITY);
         buf.writerIndex(MAX_HEADER);
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
             Json.mapper().writeValue((OutputStream) out, frame);
@@ -53,22 +53,11 @@ public final class OutFrame {
     /** A frame already in its JSON text form. */
     public static OutFrame ofJson(String json) {
         byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-        return framed(payload, WIRE.directBuffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length));
-    }
-
-    /**
-     * A frame already in its JSON text form, held on the heap: for large one-recipient frames (a sync page). A
-     * direct buffer is given back only when a collection finds its frame, and the heap hardly fills while a
-     * reconnect storm makes 10,000 pages of 40 KB: two storms in a row used up the 1 GiB of direct memory
-     * ({@code OutOfDirectMemoryError}). Netty copies a heap buffer into a pooled direct one to write it.
-     */
-    public static OutFrame ofJsonOnHeap(String json) {
-        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
         return framed(payload, Unpooled.buffer(MAX_HEADER + payload.length, MAX_HEADER + payload.length));
     }
 
-    /** {@link #ofJsonOnHeap(String)} for JSON given as two runs of UTF-8 (a sync answer's head and its page). */
-    public static OutFrame ofJsonOnHeap(byte[] head, byte[] tail) {
+    /** A frame already in its JSON text form, given as two runs of UTF-8 (a sync answer's head and its page). */
+    public static OutFrame ofJson(byte[] head, byte[] tail) {
         int n = MAX_HEADER + head.length + tail.length;
         ByteBuf buf = Unpooled.buffer(n, n);
         buf.writerIndex(MAX_HEADER);

@@ -57,7 +57,7 @@ final class PageFrames {
     OutFrame page(String id, byte[] tail) {
         // The head is whatever the codec writes before the page ({"t":"ok","id":"…"), so the id is escaped by it.
         String head = Json.encode(ServerFrame.Ok.of(id));
-        return OutFrame.ofJsonOnHeap(head.substring(0, head.length() - 1).getBytes(StandardCharsets.UTF_8), tail);
+        return OutFrame.ofJson(head.substring(0, head.length() - 1).getBytes(StandardCharsets.UTF_8), tail);
     }
 
     /**

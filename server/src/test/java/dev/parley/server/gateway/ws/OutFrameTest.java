@@ -53,6 +53,23 @@ class OutFrameTest {
     }
 
     @Test
+    void aFrameHoldsNoDirectMemorySoNoCleanerIsLeftForTheCollector() {
+        OutFrame[] frames = {
+                OutFrame.of(new ServerFrame.Pong("p", 1)),
+                OutFrame.ofJson("\"" + "z".repeat(2_000) + "\""),
+                OutFrame.ofJson("{\"a\":".getBytes(StandardCharsets.UTF_8), "1}".getBytes(StandardCharsets.UTF_8))};
+        for (OutFrame frame : frames) {
+            ByteBuf wire = frame.wire();
+            try {
+                assertThat(wire.isDirect()).isFalse();
+            } finally {
+                wire.release();
+            }
+        }
+        assertWire(frames[2], "{\"a\":1}");
+    }
+
+    @Test
     void everyRecipientGetsItsOwnViewOfOneBuffer() {
         OutFrame frame = OutFrame.of(new ServerFrame.Pong("p", 1));
         ByteBuf a = frame.wire();
